@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { startAuthKitEmulator } from './emulator';
+import { EMULATOR_DEFAULTS } from './emulator.options';
+import { DEMO_USERS, readUsersFile, type EmulatorUserSeed } from './users';
+
+const USAGE = `Usage: npm run emulator -- [options]
+
+  --port N              port on 127.0.0.1 (default $AUTHKIT_EMULATOR_PORT or ${EMULATOR_DEFAULTS.port})
+  --users FILE          JSON array of users instead of the demo users
+  --redirect-uri URI    a registered redirect URI (repeatable; default ${EMULATOR_DEFAULTS.redirectUri})
+  --test-controls       serve /__emulator/* (clock, token minting, key rotation, settings)
+  --ignore-max-age      behave like a provider that ignores max_age and prompt=login
+  --quiet               do not log requests
+  --help                this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`authkit-emulator: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function describeUser(user: EmulatorUserSeed): string {
+  if (user.sso) return `${user.email}  (SSO through the simulated identity provider)`;
+  const mfa = user.totpSecret ? `, TOTP secret ${user.totpSecret}` : '';
+  return `${user.email} / ${user.password}${mfa}`;
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      options: {
+        port: { type: 'string' },
+        users: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'test-controls': { type: 'boolean' },
+        'ignore-max-age': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const portText = (values.port as string | undefined) ?? process.env.AUTHKIT_EMULATOR_PORT;
+  const port = portText === undefined ? EMULATOR_DEFAULTS.port : Number(portText);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) fail(`invalid port ${portText}`);
+
+  try {
+    const users = values.users
+      ? (readUsersFile(values.users as string) as EmulatorUserSeed[])
+      : DEMO_USERS;
+    const emulator = await startAuthKitEmulator({
+      port,
+      users,
+      redirectUris: values['redirect-uri'] as string[] | undefined,
+      testControls: values['test-controls'] === true,
+      ignoreMaxAge: values['ignore-max-age'] === true,
+      log: values.quiet ? undefined : (line) => process.stdout.write(`[authkit-emulator] ${line}\n`),
+    });
+    process.stdout.write(
+      [
+        `AuthKit emulator listening on ${emulator.url}`,
+        `  client id     ${emulator.clientId}`,
+        `  API key       ${emulator.apiKey}`,
+        `  redirect URIs ${emulator.redirectUris.join(', ')}`,
+        `  test controls ${values['test-controls'] ? 'on' : 'off'}`,
+        'Users:',
+        ...users.map((user) => `  ${describeUser(user)}`),
+        '',
+      ].join('\n'),
+    );
+    const stop = () => {
+      void emulator.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+void main();

@@ -1,0 +1,129 @@
+import { DEMO_USERS, type EmulatorUserSeed } from './users';
+
+/** The emulator's defaults; the demo app and the tests rely on them. */
+export const EMULATOR_DEFAULTS = Object.freeze({
+  port: 8787,
+  clientId: 'client_local_demo',
+  apiKey: 'sk_test_local_demo',
+  redirectUri: 'http://localhost:3000/auth/callback',
+  accessTokenTtlSeconds: 300,
+  codeTtlSeconds: 600,
+  keyRotationGraceSeconds: 3600,
+});
+
+/** Options of {@link startAuthKitEmulator}. Every field is optional. */
+export interface AuthKitEmulatorOptions {
+  /** TCP port on 127.0.0.1; `0` picks a free one. Default 8787. */
+  port?: number;
+  /** Default `client_local_demo`. */
+  clientId?: string;
+  /** The API key (`sk_test_...`) the SDK must present. Default `sk_test_local_demo`. */
+  apiKey?: string;
+  /** Registered redirect URIs; `/authorize` refuses any other. Default the demo's callback. */
+  redirectUris?: string[];
+  /**
+   * Origins that `/sessions/logout` may send the browser back to. Default: the origins of
+   * `redirectUris`.
+   */
+  logoutRedirectOrigins?: string[];
+  /** Users who can sign in. Default {@link DEMO_USERS}. */
+  users?: readonly EmulatorUserSeed[];
+  /** Access-token lifetime. Default 300 s. */
+  accessTokenTtlSeconds?: number;
+  /** Seconds a rotated-away signing key stays in the JWKS. Default 3600. */
+  keyRotationGraceSeconds?: number;
+  /**
+   * Behave like a provider that does not honour `max_age` or `prompt=login`: an existing
+   * browser session always gets a code without a prompt. For testing that clients detect it.
+   */
+  ignoreMaxAge?: boolean;
+  /** Serve the `/__emulator/*` test controls. Off by default; never for shared environments. */
+  testControls?: boolean;
+  /** The clock's source in ms since the epoch (default `Date.now`); the clock can then advance. */
+  now?: () => number;
+  /** Receives one line per request handled, without secrets. Default: silent. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedEmulatorOptions {
+  port: number;
+  clientId: string;
+  apiKey: string;
+  redirectUris: string[];
+  logoutRedirectOrigins: string[];
+  users: readonly unknown[];
+  accessTokenTtlSeconds: number;
+  codeTtlSeconds: number;
+  keyRotationGraceSeconds: number;
+  ignoreMaxAge: boolean;
+  testControls: boolean;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`${name} must be an integer >= ${min}`);
+  }
+  return value;
+}
+
+function nonEmptyString(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value)) {
+    throw new TypeError(`${name} must be a non-empty string without spaces`);
+  }
+  return value;
+}
+
+function absoluteHttpUrl(value: unknown, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new TypeError(`${name} must be an absolute http(s) URL, got ${String(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`${name} must be an absolute http(s) URL, got ${String(value)}`);
+  }
+  return url;
+}
+
+/** Checks options once at start-up; misuse throws a TypeError naming the option. */
+export function resolveEmulatorOptions(options: AuthKitEmulatorOptions = {}): ResolvedEmulatorOptions {
+  const port = positiveInteger(options.port, 'port', EMULATOR_DEFAULTS.port, 0);
+  if (port > 65535) throw new TypeError('port must be <= 65535');
+  const redirectUris = options.redirectUris ?? [EMULATOR_DEFAULTS.redirectUri];
+  if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
+    throw new TypeError('redirectUris must be a non-empty array of URLs');
+  }
+  const redirectUrls = redirectUris.map((uri, i) => absoluteHttpUrl(uri, `redirectUris[${i}]`));
+  const logoutRedirectOrigins = (
+    options.logoutRedirectOrigins ?? redirectUrls.map((url) => url.origin)
+  ).map((origin, i) => absoluteHttpUrl(origin, `logoutRedirectOrigins[${i}]`).origin);
+  return {
+    port,
+    clientId: nonEmptyString(options.clientId, 'clientId', EMULATOR_DEFAULTS.clientId),
+    apiKey: nonEmptyString(options.apiKey, 'apiKey', EMULATOR_DEFAULTS.apiKey),
+    redirectUris: [...redirectUris],
+    logoutRedirectOrigins,
+    users: options.users ?? DEMO_USERS,
+    accessTokenTtlSeconds: positiveInteger(
+      options.accessTokenTtlSeconds,
+      'accessTokenTtlSeconds',
+      EMULATOR_DEFAULTS.accessTokenTtlSeconds,
+    ),
+    codeTtlSeconds: EMULATOR_DEFAULTS.codeTtlSeconds,
+    keyRotationGraceSeconds: positiveInteger(
+      options.keyRotationGraceSeconds,
+      'keyRotationGraceSeconds',
+      EMULATOR_DEFAULTS.keyRotationGraceSeconds,
+      0,
+    ),
+    ignoreMaxAge: options.ignoreMaxAge === true,
+    testControls: options.testControls === true,
+    now: options.now ?? Date.now,
+    log: options.log ?? (() => undefined),
+  };
+}

@@ -1,0 +1,111 @@
+import express from 'express';
+import { type AddressInfo } from 'node:net';
+import { apiRoutes } from './api.routes';
+import { authorizeRoutes } from './authorize.routes';
+import { EmulatorClock } from './clock';
+import { EmulatorContext } from './context';
+import { resolveEmulatorOptions, type AuthKitEmulatorOptions } from './emulator.options';
+import { EmulatorHttpError, errorHandler, sendError } from './errors';
+import { KeyRing } from './keys';
+import { EmulatorStore } from './store';
+import { mintAccessToken, parseMintInput, testControlRoutes, type MintAccessTokenInput } from './test-controls.routes';
+import { createUsers } from './users';
+
+/** A running emulator. */
+export interface AuthKitEmulator {
+  /** `http://127.0.0.1:<port>`: the SDK's `apiHostname` is 127.0.0.1 with this port. */
+  url: string;
+  port: number;
+  clientId: string;
+  apiKey: string;
+  redirectUris: string[];
+  /** The emulator's clock, in whole seconds. */
+  now(): number;
+  /** Moves the emulator's clock forward; returns the new time in seconds. */
+  advanceClock(seconds: number): number;
+  /** Signs an access token for a known user with the `auth_time` you choose. */
+  mintAccessToken(input: MintAccessTokenInput): Promise<string>;
+  /** Signs with a new key from now on; the old key stays in the JWKS for the grace period. */
+  rotateKeys(): Promise<string>;
+  /** Turns the "ignores max_age" provider behaviour on or off. */
+  setIgnoreMaxAge(ignore: boolean): void;
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts a local AuthKit on 127.0.0.1 that the real `@workos-inc/node` SDK talks to over HTTP.
+ * A development and test tool: never expose it, and never use it in production.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startAuthKitEmulator({ port: 0, testControls: true });
+ * const workos = new WorkOS(emulator.apiKey, {
+ *   apiHostname: '127.0.0.1',
+ *   port: emulator.port,
+ *   https: false,
+ *   clientId: emulator.clientId,
+ * });
+ * // ... sign in through workos.userManagement.getAuthorizationUrl(...)
+ * await emulator.close();
+ * ```
+ */
+export async function startAuthKitEmulator(
+  options: AuthKitEmulatorOptions = {},
+): Promise<AuthKitEmulator> {
+  const resolved = resolveEmulatorOptions(options);
+  const clock = new EmulatorClock(resolved.now);
+  const users = createUsers(resolved.users, new Date(clock.nowMs()));
+  const keys = await KeyRing.create(clock, resolved.keyRotationGraceSeconds);
+  const store = new EmulatorStore(clock, resolved.codeTtlSeconds);
+  const ctx = new EmulatorContext(resolved, clock, keys, store, users);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    // The path only: query strings carry codes, tokens and states.
+    res.on('finish', () => resolved.log(`${req.method} ${req.path} ${res.statusCode}`));
+    next();
+  });
+  app.use(express.json({ limit: '32kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use(authorizeRoutes(ctx));
+  app.use(apiRoutes(ctx));
+  if (resolved.testControls) app.use(testControlRoutes(ctx));
+  app.use((_req, res) => sendError(res, EmulatorHttpError.notFound('Resource')));
+  app.use(errorHandler(resolved.log));
+
+  const server = app.listen(resolved.port, '127.0.0.1');
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = REQUEST_TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  ctx.url = `http://127.0.0.1:${port}`;
+
+  return {
+    url: ctx.url,
+    port,
+    clientId: resolved.clientId,
+    apiKey: resolved.apiKey,
+    redirectUris: [...resolved.redirectUris],
+    now: () => clock.nowSeconds(),
+    advanceClock: (seconds) => clock.advance(seconds),
+    mintAccessToken: async (input) =>
+      (await mintAccessToken(ctx, parseMintInput(input))).accessToken,
+    rotateKeys: () => keys.rotate(),
+    setIgnoreMaxAge: (ignore) => {
+      ctx.ignoreMaxAge = ignore;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,13 @@
+export { EmulatorClock } from './clock';
+export {
+  startAuthKitEmulator,
+  type AuthKitEmulator,
+} from './emulator';
+export {
+  EMULATOR_DEFAULTS,
+  resolveEmulatorOptions,
+  type AuthKitEmulatorOptions,
+} from './emulator.options';
+export { type MintAccessTokenInput } from './test-controls.routes';
+export { DEMO_ORGANIZATION_ID, DEMO_USERS, readUsersFile, type EmulatorUserSeed } from './users';
+export { BROWSER_COOKIE } from './authorize.routes';

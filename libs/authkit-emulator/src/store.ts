@@ -1,0 +1,174 @@
+import { type EmulatorClock } from './clock';
+import { opaqueToken, randomId } from './ids';
+
+export type AuthenticationMethod = 'Password' | 'SSO';
+
+/** Parameters of an `/authorize` request, kept while the user is on the hosted pages. */
+export interface AuthorizationRequest {
+  id: string;
+  redirectUri: string;
+  state?: string;
+  loginHint?: string;
+  codeChallenge?: string;
+  /** The browser already had a session: the pages ask the user to confirm it's them. */
+  reauthenticating: boolean;
+  /** Set once the email step has identified the user. */
+  userId?: string;
+  /** Set once the password step passed for a user who still owes a TOTP code. */
+  passwordVerified?: boolean;
+  expiresAtMs: number;
+}
+
+/**
+ * An AuthKit session: what `sid` names. The emulator's browser cookie points at one; codes,
+ * access tokens and refresh tokens belong to one.
+ */
+export interface UserSession {
+  id: string;
+  userId: string;
+  /** Seconds: the last *active* authentication. Only a sign-in on the hosted pages moves it. */
+  authTime: number;
+  method: AuthenticationMethod;
+  revoked: boolean;
+  /** The one refresh token of this session that may still be used. */
+  refreshToken?: string;
+}
+
+export interface AuthorizationCode {
+  sessionId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  expiresAtMs: number;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The emulator's in-memory state. Single-use items (codes, refresh tokens) are taken with a
+ * synchronous delete, so two concurrent requests can never both use one.
+ */
+export class EmulatorStore {
+  private readonly requests = new Map<string, AuthorizationRequest>();
+  private readonly sessions = new Map<string, UserSession>();
+  private readonly codes = new Map<string, AuthorizationCode>();
+  /** Browser-session cookie value -> session id. */
+  private readonly browserSessions = new Map<string, string>();
+  private readonly refreshTokens = new Map<string, string>();
+  private lastSweepMs = 0;
+
+  constructor(
+    private readonly clock: EmulatorClock,
+    private readonly codeTtlSeconds: number,
+  ) {}
+
+  createRequest(params: Omit<AuthorizationRequest, 'id' | 'expiresAtMs'>): AuthorizationRequest {
+    this.sweep();
+    const request = {
+      ...params,
+      id: opaqueToken(18),
+      expiresAtMs: this.clock.nowMs() + this.codeTtlSeconds * 1000,
+    };
+    this.requests.set(request.id, request);
+    return request;
+  }
+
+  findRequest(id: string): AuthorizationRequest | undefined {
+    const request = this.requests.get(id);
+    if (request && request.expiresAtMs <= this.clock.nowMs()) {
+      this.requests.delete(id);
+      return undefined;
+    }
+    return request;
+  }
+
+  endRequest(id: string): void {
+    this.requests.delete(id);
+  }
+
+  createSession(userId: string, authTime: number, method: AuthenticationMethod): UserSession {
+    const session: UserSession = { id: randomId('session'), userId, authTime, method, revoked: false };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  findSession(id: string): UserSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Ends a session: its refresh token stops working and its browser cookie signs nobody in. */
+  revokeSession(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    session.revoked = true;
+    if (session.refreshToken) this.refreshTokens.delete(session.refreshToken);
+    session.refreshToken = undefined;
+    return true;
+  }
+
+  bindBrowser(sessionId: string, cookie?: string): string {
+    const value = cookie ?? opaqueToken();
+    this.browserSessions.set(value, sessionId);
+    return value;
+  }
+
+  /** The live session a browser cookie points at, if any. */
+  browserSession(cookie: string | undefined): UserSession | undefined {
+    if (!cookie) return undefined;
+    const sessionId = this.browserSessions.get(cookie);
+    const session = sessionId ? this.sessions.get(sessionId) : undefined;
+    if (!session || session.revoked) {
+      this.browserSessions.delete(cookie);
+      return undefined;
+    }
+    return session;
+  }
+
+  forgetBrowser(cookie: string): void {
+    this.browserSessions.delete(cookie);
+  }
+
+  issueCode(params: Omit<AuthorizationCode, 'expiresAtMs'>): string {
+    this.sweep();
+    const code = opaqueToken();
+    this.codes.set(code, {
+      ...params,
+      expiresAtMs: this.clock.nowMs() + this.codeTtlSeconds * 1000,
+    });
+    return code;
+  }
+
+  /** Takes a code out of the store: whatever the outcome, it can never be used again. */
+  takeCode(code: string): AuthorizationCode | undefined {
+    const entry = this.codes.get(code);
+    this.codes.delete(code);
+    if (!entry || entry.expiresAtMs <= this.clock.nowMs()) return undefined;
+    return entry;
+  }
+
+  /** Issues the session's refresh token, replacing (and so invalidating) the previous one. */
+  rotateRefreshToken(session: UserSession): string {
+    if (session.refreshToken) this.refreshTokens.delete(session.refreshToken);
+    const token = opaqueToken();
+    session.refreshToken = token;
+    this.refreshTokens.set(token, session.id);
+    return token;
+  }
+
+  /** Takes a refresh token: single use, and only while its session is live. */
+  takeRefreshToken(token: string): UserSession | undefined {
+    const sessionId = this.refreshTokens.get(token);
+    this.refreshTokens.delete(token);
+    const session = sessionId ? this.sessions.get(sessionId) : undefined;
+    if (!session || session.revoked || session.refreshToken !== token) return undefined;
+    session.refreshToken = undefined;
+    return session;
+  }
+
+  private sweep(): void {
+    const now = this.clock.nowMs();
+    if (now - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
+    this.lastSweepMs = now;
+    for (const [id, request] of this.requests) if (request.expiresAtMs <= now) this.requests.delete(id);
+    for (const [code, entry] of this.codes) if (entry.expiresAtMs <= now) this.codes.delete(code);
+  }
+}

@@ -1,0 +1,118 @@
+import { Router, type Request } from 'express';
+import { type EmulatorContext } from './context';
+import { EmulatorHttpError } from './errors';
+
+const TEN_YEARS = 10 * 365 * 24 * 3600;
+
+/** What `POST /__emulator/access-tokens` and `mintAccessToken` take. */
+export interface MintAccessTokenInput {
+  /** A known user. */
+  email: string;
+  /** The token's `auth_time`, in seconds. */
+  authTime: number;
+  /** Lifetime in seconds; default the emulator's access-token lifetime. */
+  expiresIn?: number;
+  /**
+   * Claims set last, over the standard ones; `null` removes a claim. For tokens a real AuthKit
+   * would never issue (a missing or malformed `auth_time`, a foreign issuer).
+   */
+  claims?: Record<string, unknown>;
+}
+
+function jsonObject(req: Request): Record<string, unknown> {
+  const value: unknown = req.body;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw EmulatorHttpError.api(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+function integerField(
+  source: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+  required: boolean,
+): number | undefined {
+  const value = source[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw EmulatorHttpError.invalidParameters(name, `${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Checks a mint request and returns it typed; shared by the HTTP control and the API. */
+export function parseMintInput(input: unknown): MintAccessTokenInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw EmulatorHttpError.api(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
+  const source = input as Record<string, unknown>;
+  if (typeof source.email !== 'string' || source.email.length > 320) {
+    throw EmulatorHttpError.invalidParameters('email', 'email must be a string');
+  }
+  const claims = source.claims;
+  if (claims !== undefined && (typeof claims !== 'object' || claims === null || Array.isArray(claims))) {
+    throw EmulatorHttpError.invalidParameters('claims', 'claims must be an object');
+  }
+  if (claims !== undefined && JSON.stringify(claims).length > 8192) {
+    throw EmulatorHttpError.invalidParameters('claims', 'claims are too large');
+  }
+  return {
+    email: source.email,
+    authTime: integerField(source, 'authTime', 0, 99_999_999_999, true)!,
+    expiresIn: integerField(source, 'expiresIn', -TEN_YEARS, TEN_YEARS, false),
+    claims: claims as Record<string, unknown> | undefined,
+  };
+}
+
+/** Signs a token for a known user with the given `auth_time`; it belongs to a new session. */
+export async function mintAccessToken(
+  ctx: EmulatorContext,
+  input: MintAccessTokenInput,
+): Promise<{ accessToken: string; sessionId: string }> {
+  const user = ctx.userByEmail(input.email);
+  if (!user) throw EmulatorHttpError.notFound('User');
+  const session = ctx.store.createSession(user.id, input.authTime, 'Password');
+  const accessToken = await ctx.signAccessToken(session, user, {
+    expiresIn: input.expiresIn,
+    claims: input.claims,
+  });
+  return { accessToken, sessionId: session.id };
+}
+
+/**
+ * `/__emulator/*`: controls for tests and demos. Mounted only when test controls are on, since
+ * they mint tokens for anyone.
+ */
+export function testControlRoutes(ctx: EmulatorContext): Router {
+  const router = Router();
+
+  router.get('/__emulator/clock', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ now: ctx.clock.nowSeconds() });
+  });
+
+  router.post('/__emulator/clock', (req, res) => {
+    const seconds = integerField(jsonObject(req), 'advanceSeconds', 0, TEN_YEARS, true)!;
+    res.json({ now: ctx.clock.advance(seconds) });
+  });
+
+  router.post('/__emulator/access-tokens', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await mintAccessToken(ctx, parseMintInput(req.body)));
+  });
+
+  router.post('/__emulator/rotate-keys', async (_req, res) => {
+    res.json({ kid: await ctx.keys.rotate() });
+  });
+
+  router.post('/__emulator/settings', (req, res) => {
+    const settings = jsonObject(req);
+    if (typeof settings.ignoreMaxAge !== 'boolean') {
+      throw EmulatorHttpError.invalidParameters('ignoreMaxAge', 'ignoreMaxAge must be a boolean');
+    }
+    ctx.ignoreMaxAge = settings.ignoreMaxAge;
+    res.json({ ignoreMaxAge: ctx.ignoreMaxAge });
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import { startAuthKitEmulator, type AuthKitEmulator, type AuthKitEmulatorOptions } from '@app/authkit-emulator';
+import { WorkOS } from '@workos-inc/node';
+import { TOTP } from 'otpauth';
+import { type BrowserResponse, type HttpBrowser } from './http-browser';
+
+export const REDIRECT_URI = 'http://localhost:3000/auth/callback';
+
+/** An emulator on a free port, and a real SDK client pointed at it. */
+export async function startEmulatorWithSdk(
+  options: AuthKitEmulatorOptions = {},
+): Promise<{ emulator: AuthKitEmulator; workos: WorkOS }> {
+  const emulator = await startAuthKitEmulator({ port: 0, testControls: true, ...options });
+  const workos = new WorkOS(emulator.apiKey, {
+    apiHostname: '127.0.0.1',
+    port: emulator.port,
+    https: false,
+    clientId: emulator.clientId,
+  });
+  return { emulator, workos };
+}
+
+export interface Credentials {
+  email: string;
+  password?: string;
+  totpSecret?: string;
+}
+
+/** The current TOTP code for a secret at the emulator's time. */
+export function totpAt(secret: string, nowSeconds: number): string {
+  return new TOTP({ secret, algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: nowSeconds * 1000,
+  });
+}
+
+/**
+ * Goes through the hosted pages that `authorizationUrl` leads to, as a person would, and
+ * returns the redirect to the app's callback (with `code` and `state`, or an `error`).
+ */
+export async function signInThroughPages(
+  browser: HttpBrowser,
+  authorizationUrl: string,
+  credentials: Credentials,
+  emulator: AuthKitEmulator,
+  redirectUri = REDIRECT_URI,
+): Promise<URL> {
+  const atCallback = (url: string) => url.startsWith(redirectUri);
+  let page: BrowserResponse = await browser.follow(authorizationUrl, atCallback);
+  if (!page.location) {
+    page = await browser.submit(page, '/email', { email: credentials.email });
+    if (page.text.includes('/authorize/sso')) {
+      page = await browser.submit(page, '/sso');
+    } else {
+      page = await browser.submit(page, '/password', { password: credentials.password ?? '' });
+      if (page.text.includes('/authorize/totp')) {
+        page = await browser.submit(page, '/totp', {
+          code: totpAt(credentials.totpSecret ?? '', emulator.now()),
+        });
+      }
+    }
+  }
+  if (!page.location || !atCallback(page.location)) {
+    throw new Error(`sign-in did not reach the callback: ${page.status} ${page.text.slice(0, 300)}`);
+  }
+  return new URL(page.location);
+}
