@@ -1,7 +1,12 @@
 import { type AuthKitEmulator } from '@app/authkit-emulator';
 import { type WorkOS } from '@workos-inc/node';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { REDIRECT_URI, signInThroughPages, startEmulatorWithSdk, totpAt } from '../support/emulator';
+import {
+  REDIRECT_URI,
+  signInThroughPages,
+  startEmulatorWithSdk,
+  totpAt,
+} from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
 
 describe('AuthKit emulator: sign-in through the hosted pages with the real SDK', () => {
@@ -82,7 +87,8 @@ describe('AuthKit emulator: sign-in through the hosted pages with the real SDK',
     const right = totpAt('JBSWY3DPEHPK3PXP', emulator.now());
     const window = [-30, 0, 30].map((skew) => totpAt('JBSWY3DPEHPK3PXP', emulator.now() + skew));
     let wrong = right;
-    while (window.includes(wrong)) wrong = String((Number(wrong) + 7919) % 1_000_000).padStart(6, '0');
+    while (window.includes(wrong))
+      wrong = String((Number(wrong) + 7919) % 1_000_000).padStart(6, '0');
     const refused = await browser.submit(page, '/totp', { code: wrong });
     expect(refused.status).toBe(400);
     expect(refused.location).toBeUndefined();
@@ -91,7 +97,10 @@ describe('AuthKit emulator: sign-in through the hosted pages with the real SDK',
     const accepted = await browser.submit(refused, '/totp', { code: right });
     expect(accepted.status).toBe(303);
     const code = new URL(accepted.location!).searchParams.get('code')!;
-    const auth = await workos.userManagement.authenticateWithCode({ clientId: emulator.clientId, code });
+    const auth = await workos.userManagement.authenticateWithCode({
+      clientId: emulator.clientId,
+      code,
+    });
     expect(auth.user.email).toBe('bob@example.com');
   });
 
@@ -127,7 +136,10 @@ describe('AuthKit emulator: sign-in through the hosted pages with the real SDK',
     expect(page.text).not.toContain('type="password"');
     page = await browser.submit(page, '/sso');
     const code = new URL(page.location!).searchParams.get('code')!;
-    const auth = await workos.userManagement.authenticateWithCode({ clientId: emulator.clientId, code });
+    const auth = await workos.userManagement.authenticateWithCode({
+      clientId: emulator.clientId,
+      code,
+    });
     expect(auth.user.email).toBe('carol@sso.example.com');
     expect(auth.authenticationMethod).toBe('SSO');
   });
@@ -263,11 +275,17 @@ describe('AuthKit emulator: sign-in through the hosted pages with the real SDK',
     const reloaded = await workos.userManagement
       .loadSealedSession({ sessionData: refreshed.sealedSession!, cookiePassword })
       .authenticate();
-    expect(reloaded).toMatchObject({ authenticated: true, sessionId: current.authenticated && current.sessionId });
+    expect(reloaded).toMatchObject({
+      authenticated: true,
+      sessionId: current.authenticated && current.sessionId,
+    });
   });
 
   it('keeps the JWT header free of anything but alg, kid and typ', async () => {
-    const token = await emulator.mintAccessToken({ email: 'alice@example.com', authTime: emulator.now() });
+    const token = await emulator.mintAccessToken({
+      email: 'alice@example.com',
+      authTime: emulator.now(),
+    });
     expect(Object.keys(decodeProtectedHeader(token)).sort()).toEqual(['alg', 'kid', 'typ']);
   });
 });

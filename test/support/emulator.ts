@@ -1,4 +1,8 @@
-import { startAuthKitEmulator, type AuthKitEmulator, type AuthKitEmulatorOptions } from '@app/authkit-emulator';
+import {
+  startAuthKitEmulator,
+  type AuthKitEmulator,
+  type AuthKitEmulatorOptions,
+} from '@app/authkit-emulator';
 import { WorkOS } from '@workos-inc/node';
 import { TOTP } from 'otpauth';
 import { type BrowserResponse, type HttpBrowser } from './http-browser';
@@ -59,7 +63,9 @@ export async function signInThroughPages(
     }
   }
   if (!page.location || !atCallback(page.location)) {
-    throw new Error(`sign-in did not reach the callback: ${page.status} ${page.text.slice(0, 300)}`);
+    throw new Error(
+      `sign-in did not reach the callback: ${page.status} ${page.text.slice(0, 300)}`,
+    );
   }
   return new URL(page.location);
 }

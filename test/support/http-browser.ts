@@ -36,7 +36,12 @@ export class HttpBrowser {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
+    const res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const setCookie of res.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
     const location = res.headers.get('location');
     return {

@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { BROWSER_COOKIE } from './authorize.routes';
-import {
-  optionalParam,
-  ParameterError,
-  requiredParam,
-  type EmulatorContext,
-} from './context';
+import { optionalParam, ParameterError, requiredParam, type EmulatorContext } from './context';
 import { EmulatorHttpError } from './errors';
 import * as pages from './pages';
 
@@ -36,7 +31,8 @@ function oauthParam<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof ParameterError) throw EmulatorHttpError.oauth('invalid_request', error.message);
+    if (error instanceof ParameterError)
+      throw EmulatorHttpError.oauth('invalid_request', error.message);
     throw error;
   }
 }
@@ -69,7 +65,10 @@ export function apiRoutes(ctx: EmulatorContext): Router {
     }
     const header = bearer(req);
     const secret = oauthParam(() => optionalParam(params, 'client_secret', { max: 256 }));
-    if ((header !== undefined && !ctx.isApiKey(header)) || (secret !== undefined && !ctx.isApiKey(secret))) {
+    if (
+      (header !== undefined && !ctx.isApiKey(header)) ||
+      (secret !== undefined && !ctx.isApiKey(secret))
+    ) {
       throw EmulatorHttpError.unauthorized();
     }
     const confidential = header !== undefined || secret !== undefined;
@@ -81,11 +80,15 @@ export function apiRoutes(ctx: EmulatorContext): Router {
         optionalParam(params, 'code_verifier', { pattern: CODE_VERIFIER }),
       );
       const entry = ctx.store.takeCode(code);
-      if (!entry) throw EmulatorHttpError.oauth('invalid_grant', 'The code has expired or is invalid.');
+      if (!entry)
+        throw EmulatorHttpError.oauth('invalid_grant', 'The code has expired or is invalid.');
       if (entry.codeChallenge !== undefined) {
         const computed = verifier && createHash('sha256').update(verifier).digest('base64url');
         if (computed !== entry.codeChallenge) {
-          throw EmulatorHttpError.oauth('invalid_grant', 'The code_verifier does not match the code_challenge.');
+          throw EmulatorHttpError.oauth(
+            'invalid_grant',
+            'The code_verifier does not match the code_challenge.',
+          );
         }
       } else if (!confidential) {
         throw EmulatorHttpError.unauthorized();
@@ -107,11 +110,17 @@ export function apiRoutes(ctx: EmulatorContext): Router {
       const session = ctx.store.takeRefreshToken(token);
       const user = session && ctx.userById(session.userId);
       if (!session || !user) {
-        throw EmulatorHttpError.oauth('invalid_grant', 'The refresh token is invalid or was already used.');
+        throw EmulatorHttpError.oauth(
+          'invalid_grant',
+          'The refresh token is invalid or was already used.',
+        );
       }
       if (organizationId !== undefined && organizationId !== user.organizationId) {
         ctx.store.revokeSession(session.id);
-        throw EmulatorHttpError.oauth('invalid_grant', 'The user is not a member of that organization.');
+        throw EmulatorHttpError.oauth(
+          'invalid_grant',
+          'The user is not a member of that organization.',
+        );
       }
       res.set('Cache-Control', 'no-store').json(await ctx.authenticationResponse(session, user));
       return;
@@ -174,4 +183,3 @@ function sendLogoutError(res: Response, message: string): void {
     .type('html')
     .send(pages.errorPage('Sign-out failed', message, 'invalid_request'));
 }
-

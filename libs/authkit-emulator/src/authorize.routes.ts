@@ -2,12 +2,7 @@ import { parse as parseCookies } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import { Secret, TOTP } from 'otpauth';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  optionalParam,
-  ParameterError,
-  requiredParam,
-  type EmulatorContext,
-} from './context';
+import { optionalParam, ParameterError, requiredParam, type EmulatorContext } from './context';
 import * as pages from './pages';
 import { type AuthenticationMethod, type AuthorizationRequest } from './store';
 import { type EmulatorUser } from './users';
@@ -25,7 +20,8 @@ function sendPage(res: Response, status: number, html: string): void {
     .set({
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
       'Referrer-Policy': 'no-referrer',
     })
     .send(html);
@@ -149,7 +145,11 @@ export function authorizeRoutes(ctx: EmulatorContext): Router {
       if (!(error instanceof ParameterError)) throw error;
       return res.redirect(
         302,
-        callbackUrl(redirectUri, { error: 'invalid_request', error_description: error.message, state }),
+        callbackUrl(redirectUri, {
+          error: 'invalid_request',
+          error_description: error.message,
+          state,
+        }),
       );
     }
   });
@@ -309,7 +309,11 @@ export function authorizeRoutes(ctx: EmulatorContext): Router {
     const user = identifiedUser(request, res);
     if (!user) return;
     if (!user.totpSecret || !request.passwordVerified) {
-      return sendPage(res, 400, pages.passwordPage(request.id, user.email, 'Enter your password first.'));
+      return sendPage(
+        res,
+        400,
+        pages.passwordPage(request.id, user.email, 'Enter your password first.'),
+      );
     }
     let code: string;
     try {
@@ -323,9 +327,15 @@ export function authorizeRoutes(ctx: EmulatorContext): Router {
       digits: 6,
       period: 30,
     });
-    const valid = /^\d{6}$/.test(code) && totp.validate({ token: code, timestamp: ctx.clock.nowMs(), window: 1 }) !== null;
+    const valid =
+      /^\d{6}$/.test(code) &&
+      totp.validate({ token: code, timestamp: ctx.clock.nowMs(), window: 1 }) !== null;
     if (!valid) {
-      return sendPage(res, 400, pages.totpPage(request.id, user.email, 'That code is not valid. Try the current one.'));
+      return sendPage(
+        res,
+        400,
+        pages.totpPage(request.id, user.email, 'That code is not valid. Try the current one.'),
+      );
     }
     complete(req, res, request, user, 'Password');
   });

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
       redirectUris: values['redirect-uri'] as string[] | undefined,
       testControls: values['test-controls'] === true,
       ignoreMaxAge: values['ignore-max-age'] === true,
-      log: values.quiet ? undefined : (line) => process.stdout.write(`[authkit-emulator] ${line}\n`),
+      log: values.quiet
+        ? undefined
+        : (line) => process.stdout.write(`[authkit-emulator] ${line}\n`),
     });
     process.stdout.write(
       [

@@ -122,7 +122,9 @@ export function optionalParam(
   { max = 2048, pattern }: ReadOptions = {},
 ): string | undefined {
   const value =
-    typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[name] : undefined;
+    typeof source === 'object' && source !== null
+      ? (source as Record<string, unknown>)[name]
+      : undefined;
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new ParameterError(name, `${name} must be a single string`);
   if (value.length > max) throw new ParameterError(name, `${name} is too long`);

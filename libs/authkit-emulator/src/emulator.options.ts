@@ -61,10 +61,18 @@ export interface ResolvedEmulatorOptions {
   log: (line: string) => void;
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+
+function integerOption(
+  value: unknown,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TypeError(`${name} must be an integer >= ${min}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -91,10 +99,12 @@ function absoluteHttpUrl(value: unknown, name: string): URL {
 }
 
 /** Checks options once at start-up; misuse throws a TypeError naming the option. */
-export function resolveEmulatorOptions(options: AuthKitEmulatorOptions = {}): ResolvedEmulatorOptions {
-  const port = positiveInteger(options.port, 'port', EMULATOR_DEFAULTS.port, 0);
-  if (port > 65535) throw new TypeError('port must be <= 65535');
-  const redirectUris = options.redirectUris ?? [EMULATOR_DEFAULTS.redirectUri];
+export function resolveEmulatorOptions(
+  options: AuthKitEmulatorOptions = {},
+): ResolvedEmulatorOptions {
+  const port = integerOption(options.port, 'port', EMULATOR_DEFAULTS.port, 0, 65535);
+  const redirectUris =
+    options.redirectUris === undefined ? [EMULATOR_DEFAULTS.redirectUri] : options.redirectUris;
   if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
     throw new TypeError('redirectUris must be a non-empty array of URLs');
   }
@@ -109,17 +119,20 @@ export function resolveEmulatorOptions(options: AuthKitEmulatorOptions = {}): Re
     redirectUris: [...redirectUris],
     logoutRedirectOrigins,
     users: options.users ?? DEMO_USERS,
-    accessTokenTtlSeconds: positiveInteger(
+    accessTokenTtlSeconds: integerOption(
       options.accessTokenTtlSeconds,
       'accessTokenTtlSeconds',
       EMULATOR_DEFAULTS.accessTokenTtlSeconds,
+      1,
+      ONE_YEAR_SECONDS,
     ),
     codeTtlSeconds: EMULATOR_DEFAULTS.codeTtlSeconds,
-    keyRotationGraceSeconds: positiveInteger(
+    keyRotationGraceSeconds: integerOption(
       options.keyRotationGraceSeconds,
       'keyRotationGraceSeconds',
       EMULATOR_DEFAULTS.keyRotationGraceSeconds,
       0,
+      ONE_YEAR_SECONDS,
     ),
     ignoreMaxAge: options.ignoreMaxAge === true,
     testControls: options.testControls === true,

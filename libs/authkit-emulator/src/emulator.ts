@@ -8,7 +8,12 @@ import { resolveEmulatorOptions, type AuthKitEmulatorOptions } from './emulator.
 import { EmulatorHttpError, errorHandler, sendError } from './errors';
 import { KeyRing } from './keys';
 import { EmulatorStore } from './store';
-import { mintAccessToken, parseMintInput, testControlRoutes, type MintAccessTokenInput } from './test-controls.routes';
+import {
+  mintAccessToken,
+  parseMintInput,
+  testControlRoutes,
+  type MintAccessTokenInput,
+} from './test-controls.routes';
 import { createUsers } from './users';
 
 /** A running emulator. */

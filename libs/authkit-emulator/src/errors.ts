@@ -58,12 +58,19 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
     if (error instanceof EmulatorHttpError) return sendError(res, error);
     const parser = error as BodyParserError;
     if (parser.type === 'entity.too.large') {
-      return sendError(res, EmulatorHttpError.api(413, 'payload_too_large', 'Request body too large.'));
+      return sendError(
+        res,
+        EmulatorHttpError.api(413, 'payload_too_large', 'Request body too large.'),
+      );
     }
     if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
       return sendError(
         res,
-        EmulatorHttpError.api(parser.status, 'invalid_request', 'The request body could not be read.'),
+        EmulatorHttpError.api(
+          parser.status,
+          'invalid_request',
+          'The request body could not be read.',
+        ),
       );
     }
     log(`internal error: ${error instanceof Error ? error.name : typeof error}`);

@@ -1,8 +1,5 @@
 export { EmulatorClock } from './clock';
-export {
-  startAuthKitEmulator,
-  type AuthKitEmulator,
-} from './emulator';
+export { startAuthKitEmulator, type AuthKitEmulator } from './emulator';
 export {
   EMULATOR_DEFAULTS,
   resolveEmulatorOptions,

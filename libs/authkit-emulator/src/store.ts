@@ -86,7 +86,13 @@ export class EmulatorStore {
   }
 
   createSession(userId: string, authTime: number, method: AuthenticationMethod): UserSession {
-    const session: UserSession = { id: randomId('session'), userId, authTime, method, revoked: false };
+    const session: UserSession = {
+      id: randomId('session'),
+      userId,
+      authTime,
+      method,
+      revoked: false,
+    };
     this.sessions.set(session.id, session);
     return session;
   }
@@ -168,7 +174,8 @@ export class EmulatorStore {
     const now = this.clock.nowMs();
     if (now - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
     this.lastSweepMs = now;
-    for (const [id, request] of this.requests) if (request.expiresAtMs <= now) this.requests.delete(id);
+    for (const [id, request] of this.requests)
+      if (request.expiresAtMs <= now) this.requests.delete(id);
     for (const [code, entry] of this.codes) if (entry.expiresAtMs <= now) this.codes.delete(code);
   }
 }

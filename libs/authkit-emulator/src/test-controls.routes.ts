@@ -37,7 +37,10 @@ function integerField(
   const value = source[name];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw EmulatorHttpError.invalidParameters(name, `${name} must be an integer from ${min} to ${max}`);
+    throw EmulatorHttpError.invalidParameters(
+      name,
+      `${name} must be an integer from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -52,7 +55,10 @@ export function parseMintInput(input: unknown): MintAccessTokenInput {
     throw EmulatorHttpError.invalidParameters('email', 'email must be a string');
   }
   const claims = source.claims;
-  if (claims !== undefined && (typeof claims !== 'object' || claims === null || Array.isArray(claims))) {
+  if (
+    claims !== undefined &&
+    (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+  ) {
     throw EmulatorHttpError.invalidParameters('claims', 'claims must be an object');
   }
   if (claims !== undefined && JSON.stringify(claims).length > 8192) {

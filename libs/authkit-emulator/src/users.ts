@@ -109,7 +109,15 @@ export function createUsers(seeds: readonly unknown[], now: Date): EmulatorUser[
     if (typeof seed.email !== 'string' || !EMAIL.test(seed.email)) {
       throw new TypeError(`${where}: "email" must be an email address`);
     }
-    for (const key of ['password', 'totpSecret', 'firstName', 'lastName', 'id', 'organizationId', 'role']) {
+    for (const key of [
+      'password',
+      'totpSecret',
+      'firstName',
+      'lastName',
+      'id',
+      'organizationId',
+      'role',
+    ]) {
       optionalString(seed, key, where);
     }
     if (seed.sso !== undefined && typeof seed.sso !== 'boolean') {
@@ -167,7 +175,10 @@ export function readUsersFile(path: string): unknown[] {
 }
 
 /** The WorkOS user object, as the API returns it (snake_case). */
-export function toWorkOSUser(user: EmulatorUser, lastSignInAt: string | null): Record<string, unknown> {
+export function toWorkOSUser(
+  user: EmulatorUser,
+  lastSignInAt: string | null,
+): Record<string, unknown> {
   return {
     object: 'user',
     id: user.id,

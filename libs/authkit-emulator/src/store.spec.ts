@@ -1,0 +1,53 @@
+import { EmulatorClock } from './clock';
+import { EmulatorStore } from './store';
+
+describe('EmulatorStore', () => {
+  let now: number;
+  let store: EmulatorStore;
+
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+    store = new EmulatorStore(new EmulatorClock(() => now), 600);
+  });
+
+  it('hands out a code once, and not at all after it expired', () => {
+    const session = store.createSession('user_1', 1, 'Password');
+    const code = store.issueCode({ sessionId: session.id, redirectUri: 'http://x/cb' });
+    expect(store.takeCode(code)).toMatchObject({ sessionId: session.id });
+    expect(store.takeCode(code)).toBeUndefined();
+
+    const late = store.issueCode({ sessionId: session.id, redirectUri: 'http://x/cb' });
+    now += 600_000;
+    expect(store.takeCode(late)).toBeUndefined();
+  });
+
+  it('keeps one live refresh token per session, single-use, and none after revocation', () => {
+    const session = store.createSession('user_1', 1, 'Password');
+    const first = store.rotateRefreshToken(session);
+    const second = store.rotateRefreshToken(session);
+    expect(store.takeRefreshToken(first)).toBeUndefined();
+    expect(store.takeRefreshToken(second)).toBe(session);
+    expect(store.takeRefreshToken(second)).toBeUndefined();
+
+    const third = store.rotateRefreshToken(session);
+    expect(store.revokeSession(session.id)).toBe(true);
+    expect(store.takeRefreshToken(third)).toBeUndefined();
+    expect(store.revokeSession('session_unknown')).toBe(false);
+  });
+
+  it('forgets a browser once its session is revoked', () => {
+    const session = store.createSession('user_1', 1, 'Password');
+    const cookie = store.bindBrowser(session.id);
+    expect(store.browserSession(cookie)).toBe(session);
+    store.revokeSession(session.id);
+    expect(store.browserSession(cookie)).toBeUndefined();
+    expect(store.browserSession(undefined)).toBeUndefined();
+  });
+
+  it('expires sign-ins in progress after the code lifetime', () => {
+    const request = store.createRequest({ redirectUri: 'http://x/cb', reauthenticating: false });
+    expect(store.findRequest(request.id)).toBe(request);
+    now += 600_001;
+    expect(store.findRequest(request.id)).toBeUndefined();
+  });
+});
