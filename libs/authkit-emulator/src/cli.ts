@@ -8,7 +8,8 @@ const USAGE = `Usage: npm run emulator -- [options]
   --port N              port on 127.0.0.1 (default $AUTHKIT_EMULATOR_PORT or ${EMULATOR_DEFAULTS.port})
   --users FILE          JSON array of users instead of the demo users
   --redirect-uri URI    a registered redirect URI (repeatable; default ${EMULATOR_DEFAULTS.redirectUri})
-  --test-controls       serve /__emulator/* (clock, token minting, key rotation, settings)
+  --test-controls       serve /__emulator/* (clock, token minting, key rotation, settings);
+                        also on with AUTHKIT_EMULATOR_TEST_CONTROLS=1
   --ignore-max-age      behave like a provider that ignores max_age and prompt=login
   --quiet               do not log requests
   --help                this text
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
   const port = portText === undefined ? EMULATOR_DEFAULTS.port : Number(portText);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) fail(`invalid port ${portText}`);
 
+  const testControls =
+    values['test-controls'] === true || process.env.AUTHKIT_EMULATOR_TEST_CONTROLS === '1';
+
   try {
     const users = values.users
       ? (readUsersFile(values.users as string) as EmulatorUserSeed[])
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
       port,
       users,
       redirectUris: values['redirect-uri'] as string[] | undefined,
-      testControls: values['test-controls'] === true,
+      testControls,
       ignoreMaxAge: values['ignore-max-age'] === true,
       log: values.quiet
         ? undefined
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
         `  client id     ${emulator.clientId}`,
         `  API key       ${emulator.apiKey}`,
         `  redirect URIs ${emulator.redirectUris.join(', ')}`,
-        `  test controls ${values['test-controls'] ? 'on' : 'off'}`,
+        `  test controls ${testControls ? 'on' : 'off'}`,
         'Users:',
         ...users.map((user) => `  ${describeUser(user)}`),
         '',
