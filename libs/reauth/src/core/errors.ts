@@ -1,0 +1,28 @@
+/**
+ * Base class of the errors the core throws for untrusted input. Caller misuse (a bad secret, a
+ * negative `maxAge`) throws a plain `TypeError` instead, so that it cannot be mistaken for
+ * something a client did.
+ *
+ * `code` is stable and safe to show to clients; `message` is for logs; `cause` keeps the
+ * lower-level error (from `jose`, `JSON.parse`, ...) when there is one.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await unsealState(token, secret, now);
+ * } catch (error) {
+ *   if (error instanceof ReauthCoreError) {
+ *     logger.warn(`${error.name} ${error.code}: ${error.message}`);
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export abstract class ReauthCoreError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = this.constructor.name;
+  }
+}

@@ -1,0 +1,30 @@
+export {
+  ACTION_MAX_BYTES,
+  ActionInvalidError,
+  ActionTooLargeError,
+  assertActionSize,
+} from './action';
+export { ReauthCoreError } from './errors';
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  evaluateFreshness,
+  isValidMaxAge,
+  type FreshnessInput,
+  type FreshnessResult,
+} from './freshness';
+export { negotiateResponse, type ReauthResponseStyle, type RequestHeaders } from './negotiation';
+export {
+  RETURN_TO_MAX_LENGTH,
+  returnToFromRequest,
+  sanitizeReturnTo,
+  type ReturnToRequest,
+  type SanitizeReturnToOptions,
+} from './return-to';
+export {
+  STATE_TTL_SECONDS,
+  StateError,
+  sealState,
+  unsealState,
+  type ReauthState,
+  type StateErrorCode,
+} from './state-seal';

@@ -1,0 +1,292 @@
+import { hkdfSync } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt, errors as joseErrors } from 'jose';
+import { assertActionSize } from './action';
+import { ReauthCoreError } from './errors';
+import { isValidMaxAge } from './freshness';
+import { sanitizeReturnTo } from './return-to';
+
+/**
+ * How long a re-authentication `state` stays valid, in seconds: `exp - iat` may not exceed it.
+ *
+ * @example
+ * ```ts
+ * const iat = now();
+ * const state: ReauthState = { v: 1, returnTo, maxAge, nonce, iat, exp: iat + STATE_TTL_SECONDS };
+ * ```
+ */
+export const STATE_TTL_SECONDS = 600;
+
+/**
+ * What the library carries through the sign-in in the OAuth `state` parameter, sealed by
+ * {@link sealState}. All times are integer Unix seconds.
+ *
+ * @example
+ * ```ts
+ * const state: ReauthState = {
+ *   v: 1,
+ *   returnTo: '/account/security',
+ *   maxAge: 300,
+ *   sub: 'user_01EH...',
+ *   nonce: randomBytes(16).toString('base64url'),
+ *   iat: now,
+ *   exp: now + STATE_TTL_SECONDS,
+ * };
+ * ```
+ */
+export interface ReauthState {
+  /** Format version; always `1`. */
+  v: 1;
+  /** Where to send the user afterwards; a path that passes `sanitizeReturnTo`. */
+  returnTo: string;
+  /** The in-progress operation to restore; a plain JSON value, see `assertActionSize`. */
+  action?: unknown;
+  /** The `max_age` the new sign-in must satisfy. */
+  maxAge: number;
+  /** The user who started, when known, so the callback can insist on the same one. */
+  sub?: string;
+  /** Binds the state to the browser that started (matched against a cookie) and makes it single-use. */
+  nonce: string;
+  /** When the state was issued. */
+  iat: number;
+  /** When the state stops being accepted (inclusive), at most {@link STATE_TTL_SECONDS} after `iat`. */
+  exp: number;
+  /** How the browser started the flow. */
+  mode?: 'redirect' | 'popup';
+}
+
+/**
+ * The stable codes of {@link StateError}.
+ *
+ * - `state_malformed`: not a string, too long, or not a compact JWE of the expected shape.
+ * - `state_invalid`: does not decrypt with this secret (tampered, forged, another key), or
+ *   decrypts to something that is not a valid {@link ReauthState}.
+ * - `state_expired`: authentic and well-formed, but past its `exp`.
+ *
+ * @example
+ * ```ts
+ * const retryable: StateErrorCode[] = ['state_expired'];
+ * ```
+ */
+export type StateErrorCode = 'state_malformed' | 'state_invalid' | 'state_expired';
+
+/**
+ * Thrown by {@link unsealState} for a `state` that cannot be trusted. The message is for logs;
+ * show clients only the `code`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   state = await unsealState(query.state, secret, now());
+ * } catch (error) {
+ *   if (error instanceof StateError) {
+ *     throw new BadRequestException({ error: error.code });
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export class StateError extends ReauthCoreError {
+  readonly code: StateErrorCode;
+
+  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+const SECRET_MIN_LENGTH = 32;
+// Comfortably above the largest valid state (2 KiB returnTo + 2 KiB action, base64url-encoded),
+// low enough that an attacker cannot make us decrypt megabytes.
+const STATE_MAX_LENGTH = 8192;
+const NONCE_MAX_LENGTH = 128;
+const SUB_MAX_LENGTH = 256;
+// The secret is typically the cookie password, which seals other things too; a purpose-bound
+// derived key means a sealed state can never be accepted as another kind of token, or vice versa.
+const HKDF_SALT = 'nest-reauth';
+const HKDF_INFO = 'nest-reauth state v1';
+const KEY_CACHE_LIMIT = 8;
+const JWE_HEADER = { alg: 'dir', enc: 'A256GCM' } as const;
+// Compact JWE with `dir`: protected header, an empty encrypted key, IV, ciphertext, tag.
+const COMPACT_DIR_JWE = /^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/;
+const STATE_FIELDS = new Set([
+  'v',
+  'returnTo',
+  'action',
+  'maxAge',
+  'sub',
+  'nonce',
+  'iat',
+  'exp',
+  'mode',
+]);
+
+const keyCache = new Map<string, Uint8Array>();
+
+/**
+ * Encrypts and authenticates a {@link ReauthState} into a URL-safe string (a compact JWE, `dir`
+ * + `A256GCM`), for the OAuth `state` parameter. The key is derived from `secret` with
+ * HKDF-SHA256 for this purpose only.
+ *
+ * @throws TypeError when `secret` is shorter than 32 characters or `state` is not a valid
+ * {@link ReauthState} (caller misuse).
+ * @throws ActionTooLargeError / ActionInvalidError when `state.action` cannot be carried, see
+ * `assertActionSize`; check the action earlier to answer the client cleanly.
+ *
+ * @example
+ * ```ts
+ * const sealed = await sealState(state, options.cookiePassword);
+ * const url = workos.userManagement.getAuthorizationUrl({ ..., state: sealed });
+ * ```
+ */
+export async function sealState(state: ReauthState, secret: string): Promise<string> {
+  const key = deriveKey(secret);
+  const problem = findStateProblem(state);
+  if (problem !== undefined) {
+    throw new TypeError(problem);
+  }
+  if (state.action !== undefined) {
+    assertActionSize(state.action);
+  }
+  const plaintext = new TextEncoder().encode(JSON.stringify(state));
+  return new CompactEncrypt(plaintext).setProtectedHeader(JWE_HEADER).encrypt(key);
+}
+
+/**
+ * Decrypts, authenticates and strictly validates a `state` produced by {@link sealState}. It
+ * proves only that this server issued the state and that it has not expired; binding to the
+ * browser (nonce cookie) and single use are the caller's job.
+ *
+ * @param now The current time in integer Unix seconds; the state is accepted while `now <= exp`.
+ * @throws StateError with code `state_malformed`, `state_invalid` or `state_expired`.
+ * @throws TypeError when `secret` is shorter than 32 characters or `now` is not a non-negative
+ * integer (caller misuse).
+ *
+ * @example
+ * ```ts
+ * const state = await unsealState(request.query.state, options.cookiePassword, clock.now());
+ * if (state.nonce !== request.cookies['reauth-nonce']) {
+ *   // not the browser that started
+ * }
+ * ```
+ */
+export async function unsealState(
+  token: string,
+  secret: string,
+  now: number,
+): Promise<ReauthState> {
+  const key = deriveKey(secret);
+  if (!Number.isSafeInteger(now) || now < 0) {
+    throw new TypeError('now must be a non-negative integer number of Unix seconds');
+  }
+  if (
+    typeof token !== 'string' ||
+    token.length > STATE_MAX_LENGTH ||
+    !COMPACT_DIR_JWE.test(token)
+  ) {
+    throw new StateError('state_malformed', 'state is not a sealed state');
+  }
+
+  let plaintext: Uint8Array;
+  try {
+    ({ plaintext } = await compactDecrypt(token, key, {
+      keyManagementAlgorithms: [JWE_HEADER.alg],
+      contentEncryptionAlgorithms: [JWE_HEADER.enc],
+    }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWEInvalid) {
+      throw new StateError('state_malformed', 'state is not a sealed state', { cause: error });
+    }
+    throw new StateError('state_invalid', 'state does not decrypt with this secret', {
+      cause: error,
+    });
+  }
+
+  const state = parseState(plaintext);
+  if (now > state.exp) {
+    throw new StateError('state_expired', 'state has expired');
+  }
+  return state;
+}
+
+function deriveKey(secret: unknown): Uint8Array {
+  if (typeof secret !== 'string' || secret.length < SECRET_MIN_LENGTH) {
+    throw new TypeError(`secret must be a string of at least ${SECRET_MIN_LENGTH} characters`);
+  }
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    key = new Uint8Array(hkdfSync('sha256', secret, HKDF_SALT, HKDF_INFO, 32));
+    // A process normally holds one or two secrets (during rotation); the limit only guards
+    // against a caller that passes a fresh one each time.
+    if (keyCache.size >= KEY_CACHE_LIMIT) {
+      keyCache.clear();
+    }
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+function parseState(plaintext: Uint8Array): ReauthState {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+  } catch (error) {
+    throw new StateError('state_invalid', 'state is not JSON', { cause: error });
+  }
+  const problem = findStateProblem(value);
+  if (problem !== undefined) {
+    throw new StateError('state_invalid', problem);
+  }
+  const state = value as ReauthState;
+  if ('action' in state) {
+    try {
+      assertActionSize(state.action);
+    } catch (error) {
+      throw new StateError('state_invalid', 'state.action cannot be carried', { cause: error });
+    }
+  }
+  return state;
+}
+
+// One validator for both directions: a state we would refuse to unseal is never sealed.
+function findStateProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'state must be an object';
+  }
+  const state = value as Record<string, unknown>;
+  if (Object.keys(state).some((field) => !STATE_FIELDS.has(field))) {
+    return 'state has an unknown field';
+  }
+  if (state.v !== 1) {
+    return 'state.v must be 1';
+  }
+  if (sanitizeReturnTo(state.returnTo) === null) {
+    return 'state.returnTo must be a same-origin absolute path';
+  }
+  if (!isValidMaxAge(state.maxAge)) {
+    return 'state.maxAge must be an integer number of seconds from 0 to 10 years';
+  }
+  if (state.sub !== undefined && !isBoundedString(state.sub, SUB_MAX_LENGTH)) {
+    return `state.sub must be a non-empty string of at most ${SUB_MAX_LENGTH} characters`;
+  }
+  if (!isBoundedString(state.nonce, NONCE_MAX_LENGTH)) {
+    return `state.nonce must be a non-empty string of at most ${NONCE_MAX_LENGTH} characters`;
+  }
+  if (!isUnixSeconds(state.iat) || !isUnixSeconds(state.exp)) {
+    return 'state.iat and state.exp must be non-negative integers';
+  }
+  if (state.exp < state.iat || state.exp - state.iat > STATE_TTL_SECONDS) {
+    return `state.exp must be within ${STATE_TTL_SECONDS} seconds after state.iat`;
+  }
+  if (state.mode !== undefined && state.mode !== 'redirect' && state.mode !== 'popup') {
+    return "state.mode must be 'redirect' or 'popup'";
+  }
+  return undefined;
+}
+
+function isBoundedString(value: unknown, maxLength: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength;
+}
+
+function isUnixSeconds(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
