@@ -15,6 +15,7 @@ export {
 export { negotiateResponse, type ReauthResponseStyle, type RequestHeaders } from './negotiation';
 export {
   RETURN_TO_MAX_LENGTH,
+  refererPath,
   returnToFromRequest,
   sanitizeReturnTo,
   type ReturnToRequest,

@@ -1,4 +1,9 @@
-import { RETURN_TO_MAX_LENGTH, returnToFromRequest, sanitizeReturnTo } from './return-to';
+import {
+  RETURN_TO_MAX_LENGTH,
+  refererPath,
+  returnToFromRequest,
+  sanitizeReturnTo,
+} from './return-to';
 
 const MALFORMED: unknown[] = [-1, null, '1', [], {}, true, 1.5, 1e13, undefined, ['/'], 0, NaN];
 
@@ -275,4 +280,20 @@ describe('returnToFromRequest', () => {
       );
     },
   );
+});
+
+describe('refererPath', () => {
+  it.each([
+    ['https://app.example/account?tab=1', 'app.example', '/account?tab=1'],
+    ['http://app.example:3000/a', 'app.example:3000', '/a'],
+    ['https://evil.example/account', 'app.example', null],
+    ['https://app.example//evil.com', 'app.example', null],
+    ['javascript:alert(1)', 'app.example', null],
+    ['not a url', 'app.example', null],
+    [undefined, 'app.example', null],
+    ['https://app.example/a', undefined, null],
+    [['https://app.example/a'], 'app.example', null],
+  ])('reads %p for host %p as %p', (referer, host, expected) => {
+    expect(refererPath(referer, host)).toBe(expected);
+  });
 });

@@ -122,11 +122,21 @@ export function returnToFromRequest(request: ReturnToRequest): string {
   if (typeof method === 'string' && ['GET', 'HEAD'].includes(method.toUpperCase())) {
     return sanitizeReturnTo(originalUrl, options);
   }
+  return refererPath(referer, host) ?? sanitizeReturnTo(undefined, options);
+}
+
+/**
+ * The path (and query) of a same-origin `Referer`, when it is a safe return target; else `null`.
+ *
+ * @example
+ * ```ts
+ * refererPath('https://app.example/account?tab=1', 'app.example'); // '/account?tab=1'
+ * refererPath('https://evil.example/', 'app.example'); // null
+ * ```
+ */
+export function refererPath(referer: unknown, host: unknown): string | null {
   const refererUrl = parseSameHostReferer(referer, host);
-  return sanitizeReturnTo(
-    refererUrl ? refererUrl.pathname + refererUrl.search : undefined,
-    options,
-  );
+  return refererUrl ? sanitizeReturnTo(refererUrl.pathname + refererUrl.search) : null;
 }
 
 function parseSameHostReferer(referer: unknown, host: unknown): URL | undefined {

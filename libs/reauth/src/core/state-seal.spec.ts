@@ -85,11 +85,27 @@ const INVALID_FIELDS: [label: string, patch: Record<string, unknown>, message: s
       'state.returnTo must be a same-origin absolute path',
     ],
   ),
-  ...MALFORMED.map((maxAge): [string, Record<string, unknown>, string] => [
-    `maxAge ${JSON.stringify(maxAge)}`,
-    { maxAge },
-    'state.maxAge must be an integer number of seconds from 0 to 10 years',
-  ]),
+  ...MALFORMED.filter((maxAge) => maxAge !== undefined).map(
+    (maxAge): [string, Record<string, unknown>, string] => [
+      `maxAge ${JSON.stringify(maxAge)}`,
+      { maxAge },
+      'state.maxAge must be an integer number of seconds from 0 to 10 years',
+    ],
+  ),
+  ...['//evil.com', 'https://evil.com', '', 1, null].map(
+    (cancelTo): [string, Record<string, unknown>, string] => [
+      `cancelTo ${String(cancelTo)}`,
+      { cancelTo },
+      'state.cancelTo must be a same-origin absolute path',
+    ],
+  ),
+  ...['', 'r'.repeat(257), 1, null, [], {}].map(
+    (route): [string, Record<string, unknown>, string] => [
+      `route ${JSON.stringify(route).slice(0, 20)}`,
+      { route },
+      'state.route must be a non-empty string of at most 256 characters',
+    ],
+  ),
   ...['', 'u'.repeat(257), 1, null, [], {}, true].map(
     (sub): [string, Record<string, unknown>, string] => [
       `sub ${JSON.stringify(sub).slice(0, 20)}`,
@@ -159,6 +175,8 @@ describe('sealState and unsealState', () => {
     ['a null action', { ...BASE_STATE, action: null }],
     ['a redirect-mode state', { ...BASE_STATE, mode: 'redirect' as const }],
     ['maxAge 0', { ...BASE_STATE, maxAge: 0 }],
+    ['a sign-in without maxAge', { ...BASE_STATE, maxAge: undefined }],
+    ['a cancel target and a route', { ...BASE_STATE, cancelTo: '/account', route: 'A.b' }],
     ['a zero-length lifetime', { ...BASE_STATE, exp: NOW }],
   ])('round-trips %s', async (_label, state) => {
     const token = await sealState(state, SECRET);

@@ -40,8 +40,12 @@ export interface ReauthState {
   returnTo: string;
   /** The in-progress operation to restore; a plain JSON value, see `assertActionSize`. */
   action?: unknown;
-  /** The `max_age` the new sign-in must satisfy. */
-  maxAge: number;
+  /** The `max_age` the new sign-in must satisfy; absent for a plain sign-in. */
+  maxAge?: number;
+  /** Where a cancelled re-authentication sends the user; a path like `returnTo`. */
+  cancelTo?: string;
+  /** The guarded route that asked, for the one-time grant a `max_age` of 0 needs. */
+  route?: string;
   /** The user who started, when known, so the callback can insist on the same one. */
   sub?: string;
   /** Binds the state to the browser that started (matched against a cookie) and makes it single-use. */
@@ -100,6 +104,7 @@ const SECRET_MIN_LENGTH = 32;
 const STATE_MAX_LENGTH = 8192;
 const NONCE_MAX_LENGTH = 128;
 const SUB_MAX_LENGTH = 256;
+const ROUTE_MAX_LENGTH = 256;
 // The secret is typically the cookie password, which seals other things too; a purpose-bound
 // derived key means a sealed state can never be accepted as another kind of token, or vice versa.
 const HKDF_SALT = 'nest-reauth';
@@ -118,6 +123,8 @@ const STATE_FIELDS = new Set([
   'iat',
   'exp',
   'mode',
+  'cancelTo',
+  'route',
 ]);
 
 const keyCache = new Map<string, Uint8Array>();
@@ -262,7 +269,13 @@ function findStateProblem(value: unknown): string | undefined {
   if (sanitizeReturnTo(state.returnTo) === null) {
     return 'state.returnTo must be a same-origin absolute path';
   }
-  if (!isValidMaxAge(state.maxAge)) {
+  if (state.cancelTo !== undefined && sanitizeReturnTo(state.cancelTo) === null) {
+    return 'state.cancelTo must be a same-origin absolute path';
+  }
+  if (state.route !== undefined && !isBoundedString(state.route, ROUTE_MAX_LENGTH)) {
+    return `state.route must be a non-empty string of at most ${ROUTE_MAX_LENGTH} characters`;
+  }
+  if (state.maxAge !== undefined && !isValidMaxAge(state.maxAge)) {
     return 'state.maxAge must be an integer number of seconds from 0 to 10 years';
   }
   if (state.sub !== undefined && !isBoundedString(state.sub, SUB_MAX_LENGTH)) {
