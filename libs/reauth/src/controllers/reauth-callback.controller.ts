@@ -1,0 +1,52 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Request, Response } from 'express';
+import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
+import { CallbackQueryDto } from './callback-query.dto';
+
+/**
+ * `GET <redirectUri path>`: where AuthKit sends the browser back. Validates the query, then
+ * lets {@link ReauthFlowService.complete} check the state, exchange the code and verify the new
+ * sign-in; answers with a 303 to where the user was, or a page that says what went wrong.
+ * `ReauthModule` mounts it on the path of `redirectUri` (`routes.callback`).
+ */
+@Controller()
+export class ReauthCallbackController {
+  constructor(protected readonly flow: ReauthFlowService) {}
+
+  @Get()
+  async callback(
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const dto = plainToInstance(CallbackQueryDto, query);
+    const problems = validateSync(dto, { forbidUnknownValues: true });
+    if (problems.length > 0) {
+      const fields = problems.map((problem) => problem.property);
+      return send(response, this.flow.malformedCallback(fields));
+    }
+    const outcome = await this.flow.complete(request, {
+      code: dto.code,
+      state: dto.state,
+      error: dto.error,
+      errorDescription: dto.error_description,
+    });
+    send(response, outcome);
+  }
+}
+
+export function send(response: Response, outcome: CallbackOutcome): void {
+  response.set(NO_STORE_HEADERS);
+  if (outcome.setCookies.length > 0) response.append('Set-Cookie', outcome.setCookies);
+  if (outcome.kind === 'redirect') {
+    response.redirect(303, outcome.location);
+    return;
+  }
+  response
+    .status(outcome.status)
+    .type('html')
+    .send(problemPage(outcome.title, outcome.message, outcome.code, outcome.continueTo));
+}

@@ -1,0 +1,80 @@
+import { applyDecorators } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { isValidMaxAge } from '../core';
+import type { ReauthRequest } from '../interfaces';
+import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
+
+/** Options of {@link RequireRecentAuth}. */
+export interface RequireRecentAuthOptions {
+  /**
+   * Captures the in-progress action from the request that needs re-authentication (e.g. the
+   * submitted form), to hand back after the callback through `ReauthService.takeRestoredAction`.
+   * A JSON value of at most 2 KB.
+   */
+  action?: (request: ReauthRequest & { body?: unknown }) => unknown;
+}
+
+/** What a route requires; stored as route metadata. */
+export interface RecentAuthRequirement {
+  /** Seconds since the last active sign-in; `null` when any signed-in session will do. */
+  maxAge: number | null;
+  action?: RequireRecentAuthOptions['action'];
+}
+
+/** The metadata decorator; read it with `reflector.getAllAndOverride(RecentAuthMetadata, ...)`. */
+export const RecentAuthMetadata = Reflector.createDecorator<RecentAuthRequirement>({
+  key: RECENT_AUTH_METADATA_KEY,
+});
+
+/**
+ * Lets a handler (or every handler of a controller) run only when the user actively signed in
+ * within `maxAgeSeconds`. A handler's own decorator wins over its controller's.
+ *
+ * `0` means "sign in again for this action, every time": the request is let through only with
+ * the one-time grant that completing a re-authentication for this very route leaves, within
+ * `zeroMaxAgeGrantSeconds` (default 300) and for the same AuthKit session; each grant lets one
+ * request through. Values from 1 to 59 work but log a warning at start-up: users find them
+ * frustrating.
+ *
+ * @throws TypeError at decoration time (so at start-up) unless `maxAgeSeconds` is an integer
+ * from 0 to 10 years.
+ *
+ * @example
+ * ```ts
+ * @Post('email')
+ * @RequireRecentAuth(300, { action: (req) => ({ email: (req.body as { email?: string }).email }) })
+ * changeEmail(@Body() dto: ChangeEmailDto) { ... }
+ * ```
+ */
+export function RequireRecentAuth(
+  maxAgeSeconds: number,
+  options: RequireRecentAuthOptions = {},
+): MethodDecorator & ClassDecorator {
+  if (!isValidMaxAge(maxAgeSeconds)) {
+    throw new TypeError(
+      `@RequireRecentAuth(): maxAgeSeconds must be an integer number of seconds from 0 to 10 years, got ${String(maxAgeSeconds)}`,
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('@RequireRecentAuth(): options must be an object');
+  }
+  if (options.action !== undefined && typeof options.action !== 'function') {
+    throw new TypeError('@RequireRecentAuth(): options.action must be a function');
+  }
+  return applyDecorators(RecentAuthMetadata({ maxAge: maxAgeSeconds, action: options.action }));
+}
+
+/**
+ * Lets a handler (or controller) run only for a signed-in user, however long ago they signed
+ * in. Unauthenticated browsers are sent to sign in; API clients get the JSON 401.
+ *
+ * @example
+ * ```ts
+ * @Get('account')
+ * @RequireSignIn()
+ * account(@AuthClaims() claims: AuthKitClaims) { ... }
+ * ```
+ */
+export function RequireSignIn(): MethodDecorator & ClassDecorator {
+  return applyDecorators(RecentAuthMetadata({ maxAge: null }));
+}

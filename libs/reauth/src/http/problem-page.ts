@@ -1,0 +1,41 @@
+import escapeHtml from 'escape-html';
+
+/** A small, self-contained HTML page for failures a person meets in the browser. */
+export function problemPage(
+  title: string,
+  message: string,
+  code: string,
+  continueTo: string,
+): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;
+font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1b1f24}
+main{max-width:420px;background:#fff;border-radius:12px;padding:32px;box-shadow:0 8px 24px rgba(0,0,0,.06)}
+h1{font-size:22px;margin:0 0 8px}p{color:#4b5563}code{font-size:13px;color:#6b7280}
+a{display:inline-block;margin-top:8px;padding:10px 16px;border-radius:8px;background:#6363f1;color:#fff;text-decoration:none}
+</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+<p><code>${escapeHtml(code)}</code></p>
+<a id="continue" href="${escapeHtml(continueTo)}">Continue</a>
+</main>
+</body>
+</html>`;
+}
+
+/** Headers every library-made page and error carries. */
+export const NO_STORE_HEADERS = Object.freeze({
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+});

@@ -1,0 +1,8 @@
+export type { AuthKitClaims } from './authkit-claims.interface';
+export type {
+  ReauthCookieOptions,
+  ReauthModuleExtras,
+  ReauthModuleOptions,
+  ReauthRoutes,
+} from './reauth-module-options.interface';
+export type { Authentication, ReauthRequest, TokenSource } from './reauth-request.interface';

@@ -1,0 +1,23 @@
+import type { AuthKitClaims } from './authkit-claims.interface';
+
+/** Where the verified token came from. */
+export type TokenSource = 'bearer' | 'cookie' | 'custom';
+
+/** What the guard found out about the caller; see `@AuthClaims()`. */
+export interface Authentication {
+  claims: AuthKitClaims;
+  source: TokenSource;
+}
+
+/**
+ * The parts of an HTTP request the library reads. Express's `Request` satisfies it; so does any
+ * Node `IncomingMessage` with `originalUrl`.
+ */
+export interface ReauthRequest {
+  method: string;
+  originalUrl?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Set by the guard once the token is verified. */
+  reauth?: Authentication;
+}

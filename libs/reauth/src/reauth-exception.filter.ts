@@ -1,0 +1,114 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
+import type { ReauthRequest } from './interfaces';
+import { describeError } from './reauth.errors';
+import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthRequiredException } from './reauth-required.exception';
+import { ReauthUnavailableException } from './reauth-unavailable.exception';
+
+const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
+
+/** The RFC 6750 / RFC 9470 `WWW-Authenticate` challenge for a reason. */
+export function challengeFor(exception: ReauthRequiredException): string {
+  switch (exception.reason) {
+    case 'unauthenticated':
+      // RFC 6750 §3.1: no error code when the request carried no credentials.
+      return 'Bearer';
+    case 'invalid_token':
+      return 'Bearer error="invalid_token", error_description="The access token is invalid"';
+    default: {
+      const maxAge = exception.maxAge === undefined ? '' : `, max_age="${exception.maxAge}"`;
+      return `Bearer error="insufficient_user_authentication", error_description="${CHALLENGE_DESCRIPTION}"${maxAge}`;
+    }
+  }
+}
+
+/**
+ * Turns {@link ReauthRequiredException} into what the caller can use: for browser navigations a
+ * redirect to AuthKit (302 for GET/HEAD, 303 otherwise), for everything else a JSON 401 with the
+ * re-auth URL and the RFC 9470 challenge. {@link ReauthUnavailableException} becomes a 503.
+ * `ReauthModule` registers it globally (`APP_FILTER`).
+ */
+@Catch(ReauthRequiredException, ReauthUnavailableException)
+export class ReauthExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly flow: ReauthFlowService,
+  ) {}
+
+  async catch(
+    exception: ReauthRequiredException | ReauthUnavailableException,
+    host: ArgumentsHost,
+  ): Promise<void> {
+    const http = host.switchToHttp();
+    const request = http.getRequest<ReauthRequest>();
+    const response = http.getResponse<unknown>();
+    try {
+      if (exception instanceof ReauthUnavailableException) {
+        return this.unavailable(response, exception);
+      }
+      await this.reauthRequired(request, response, exception);
+    } catch (error) {
+      if (error instanceof ActionTooLargeError || error instanceof ActionInvalidError) {
+        return this.reply(response, 413, {
+          statusCode: 413,
+          error: error.code,
+          message: 'The action to restore after re-authentication is too large or not JSON.',
+        });
+      }
+      const unavailable =
+        error instanceof ReauthUnavailableException
+          ? error
+          : new ReauthUnavailableException('workos', { cause: error });
+      this.unavailable(response, unavailable);
+    }
+  }
+
+  private async reauthRequired(
+    request: ReauthRequest,
+    response: unknown,
+    exception: ReauthRequiredException,
+  ): Promise<void> {
+    const adapter = this.adapterHost.httpAdapter;
+    const { details } = exception;
+    const started = await this.flow.start({
+      request,
+      maxAge: details.maxAge,
+      sub: details.sub,
+      loginHint: details.loginHint,
+      route: details.route,
+      action: details.action,
+    });
+    adapter.appendHeader?.(response, 'Set-Cookie', started.setCookie);
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    adapter.setHeader(response, 'Vary', 'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With');
+    if (negotiateResponse(request.headers) === 'redirect') {
+      const read = ['GET', 'HEAD'].includes(request.method.toUpperCase());
+      adapter.redirect(response, read ? 302 : 303, started.authorizationUrl);
+      return;
+    }
+    adapter.setHeader(response, 'WWW-Authenticate', challengeFor(exception));
+    adapter.reply(
+      response,
+      { ...(exception.getResponse() as object), reauthUrl: started.authorizationUrl },
+      401,
+    );
+  }
+
+  private unavailable(response: unknown, exception: ReauthUnavailableException): void {
+    this.logger.warn(
+      `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
+    );
+    this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', '5');
+    this.reply(response, 503, exception.getResponse() as object);
+  }
+
+  private reply(response: unknown, status: number, body: object): void {
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    adapter.reply(response, body, status);
+  }
+}

@@ -1,0 +1,412 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OauthException } from '@workos-inc/node';
+import { parse as parseCookies, serialize } from 'cookie';
+import { randomBytes } from 'node:crypto';
+import {
+  evaluateFreshness,
+  refererPath,
+  returnToFromRequest,
+  sanitizeReturnTo,
+  sealState,
+  STATE_TTL_SECONDS,
+  StateError,
+  unsealState,
+  type ReauthState,
+} from './core';
+import type { AuthKitClaims, ReauthRequest } from './interfaces';
+import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from './reauth.constants';
+import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
+import { ReauthUnavailableException } from './reauth-unavailable.exception';
+import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
+import { SessionCookieService } from './tokens/session-cookie.service';
+
+/** What starting a (re-)authentication needs to know. */
+export interface StartFlowInput {
+  request: ReauthRequest;
+  /** The `max_age` the new sign-in must satisfy; omitted for a plain sign-in. */
+  maxAge?: number;
+  sub?: string;
+  loginHint?: string;
+  route?: string;
+  action?: unknown;
+  /** An explicit destination (already a safe path); default derived from the request. */
+  returnTo?: string;
+}
+
+export interface StartedFlow {
+  authorizationUrl: string;
+  /** The `Set-Cookie` that binds the state to this browser. */
+  setCookie: string;
+}
+
+/** The callback's query, already validated. */
+export interface CallbackParams {
+  code?: string;
+  state: string;
+  error?: string;
+  errorDescription?: string;
+}
+
+/** What the callback answers. */
+export type CallbackOutcome =
+  | { kind: 'redirect'; location: string; setCookies: string[] }
+  | {
+      kind: 'failure';
+      status: number;
+      code: string;
+      title: string;
+      message: string;
+      setCookies: string[];
+      /** A safe place to go from the failure page. */
+      continueTo: string;
+    };
+
+/** Name of the cookie that binds states to the browser that started them. */
+export const STATE_COOKIE = 'wos-reauth';
+// A few re-auths may be in flight at once (several tabs); more would only grow the cookie.
+const MAX_PENDING_STATES = 5;
+const ACTION_TTL_SECONDS = 600;
+
+/**
+ * Starts (re-)authentications and completes them at the callback: sealed, browser-bound,
+ * single-use `state`; the authorization URL with `max_age`; the code exchange; the check that
+ * the new `auth_time` really satisfies `max_age` (RFC 9470 §5: fail, never loop); and the
+ * one-time grant and restored action afterwards.
+ */
+@Injectable()
+export class ReauthFlowService {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly verifier: AccessTokenVerifier,
+    private readonly sessions: SessionCookieService,
+  ) {}
+
+  /** Builds the sealed state and the authorization URL; writes nothing to the store. */
+  async start(input: StartFlowInput): Promise<StartedFlow> {
+    const { request } = input;
+    const now = nowSeconds(this.options);
+    const fallback = this.options.fallbackReturnTo;
+    const host = header(request, 'host');
+    const returnTo =
+      input.returnTo ??
+      returnToFromRequest({
+        method: request.method,
+        originalUrl: request.originalUrl ?? request.url ?? '/',
+        referer: header(request, 'referer'),
+        host,
+        fallback,
+      });
+    const nonce = randomBytes(16).toString('base64url');
+    const state: ReauthState = {
+      v: 1,
+      returnTo,
+      maxAge: input.maxAge,
+      cancelTo: this.cancelTarget(request, returnTo, host),
+      route: input.maxAge === 0 ? input.route : undefined,
+      sub: input.sub,
+      action: input.action,
+      nonce,
+      iat: now,
+      exp: now + STATE_TTL_SECONDS,
+    };
+    const sealed = await sealState(stripUndefined(state), this.options.cookiePassword);
+    const url = new URL(
+      this.options.workos.userManagement.getAuthorizationUrl({
+        provider: 'authkit',
+        clientId: this.options.clientId,
+        redirectUri: this.options.redirectUri,
+        state: sealed,
+        maxAge: input.maxAge,
+        loginHint: input.loginHint,
+      }),
+    );
+    // SDKs before 10.6 drop maxAge without a word; the parameter is the whole point.
+    if (input.maxAge !== undefined) url.searchParams.set('max_age', String(input.maxAge));
+    const pending = [nonce, ...this.pendingNonces(request)].slice(0, MAX_PENDING_STATES);
+    return { authorizationUrl: url.href, setCookie: this.stateCookie(pending) };
+  }
+
+  /** Completes a (re-)authentication at the callback. */
+  async complete(request: ReauthRequest, params: CallbackParams): Promise<CallbackOutcome> {
+    const now = nowSeconds(this.options);
+    let state: ReauthState;
+    try {
+      state = await unsealState(params.state, this.options.cookiePassword, now);
+    } catch (error) {
+      if (!(error instanceof StateError)) throw error;
+      return error.code === 'state_expired'
+        ? this.failure(
+            400,
+            'state_expired',
+            'This sign-in has expired',
+            'It took longer than 10 minutes. Start again from the page you were on.',
+          )
+        : this.failure(
+            400,
+            'state_invalid',
+            'This sign-in link is not valid',
+            'Start again from the page you were on.',
+          );
+    }
+
+    const pending = this.pendingNonces(request);
+    if (!pending.includes(state.nonce)) {
+      return this.failure(
+        400,
+        'state_not_bound',
+        'This sign-in was not started in this browser',
+        'Start again from the page you were on, in this browser.',
+      );
+    }
+    const remaining = this.stateCookie(pending.filter((nonce) => nonce !== state.nonce));
+    const firstUse = await this.store(() =>
+      this.options.store.setIfAbsent(
+        STORE_KEYS.usedState + state.nonce,
+        '1',
+        Math.max(1, state.exp - now + this.options.clockToleranceSeconds),
+      ),
+    );
+    if (!firstUse) {
+      return this.failure(
+        400,
+        'state_replayed',
+        'This sign-in was already completed',
+        'Each sign-in link works once.',
+        [remaining],
+      );
+    }
+
+    if (params.error !== undefined) {
+      const marker = params.error === 'access_denied' ? 'cancelled' : 'failed';
+      this.logger.log(`Re-authentication ended at the provider: ${marker}`);
+      return {
+        kind: 'redirect',
+        location: withQuery(state.cancelTo ?? this.options.fallbackReturnTo, { reauth: marker }),
+        setCookies: [remaining],
+      };
+    }
+    if (params.code === undefined) {
+      return this.failure(
+        400,
+        'code_missing',
+        'The sign-in did not complete',
+        'The identity provider sent no code. Start again.',
+        [remaining],
+      );
+    }
+
+    let sealedSession: string;
+    let claims: AuthKitClaims;
+    try {
+      const result = await this.options.workos.userManagement.authenticateWithCode({
+        clientId: this.options.clientId,
+        code: params.code,
+        session: { sealSession: true, cookiePassword: this.options.cookiePassword },
+      });
+      sealedSession = result.sealedSession!;
+      claims = await this.verifier.verify(result.accessToken);
+    } catch (error) {
+      if (
+        error instanceof OauthException &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        error.status !== 401
+      ) {
+        return this.failure(
+          400,
+          'code_invalid',
+          'The sign-in did not complete',
+          'The sign-in code was not accepted. Start again.',
+          [remaining],
+        );
+      }
+      if (error instanceof InvalidAccessTokenError) {
+        this.logger.warn('The identity provider issued an access token that does not verify');
+        return this.failure(
+          502,
+          'provider_token_invalid',
+          'The sign-in did not complete',
+          'The identity provider answered with a token that could not be verified.',
+          [remaining],
+        );
+      }
+      if (error instanceof ReauthUnavailableException) throw error;
+      throw new ReauthUnavailableException('workos', { cause: error });
+    }
+
+    if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state, now)) {
+      this.logger.warn(
+        `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
+      );
+      return this.failure(
+        401,
+        'max_age_not_satisfied',
+        'We could not confirm a recent sign-in',
+        'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
+        [remaining],
+      );
+    }
+    if (state.sub !== undefined && claims.sub !== state.sub) {
+      return this.failure(
+        403,
+        'user_mismatch',
+        'You signed in as someone else',
+        'The action was started by another user. Sign in again as that user, or sign out first.',
+        [remaining],
+      );
+    }
+
+    await this.store(async () => {
+      if (state.maxAge === 0 && state.route !== undefined) {
+        await this.options.store.set(
+          this.grantKey(claims.sid, state.route),
+          String(claims.auth_time),
+          this.options.zeroMaxAgeGrantSeconds,
+        );
+      }
+      if (state.action !== undefined) {
+        await this.options.store.set(
+          STORE_KEYS.action + claims.sid,
+          JSON.stringify({ path: pathOf(state.returnTo), action: state.action }),
+          ACTION_TTL_SECONDS,
+        );
+      }
+    });
+    return {
+      kind: 'redirect',
+      location: state.returnTo,
+      setCookies: [remaining, this.sessions.serialize(sealedSession)],
+    };
+  }
+
+  /** The answer to a callback whose query fails validation. */
+  malformedCallback(fields: string[]): CallbackOutcome {
+    return this.failure(
+      400,
+      'invalid_callback',
+      'This sign-in link is not valid',
+      `The link back from the identity provider is malformed (${fields.join(', ')}). Start again.`,
+    );
+  }
+
+  /**
+   * Uses up the one-time grant a completed `max_age` 0 re-authentication left for this session
+   * and route. True only for the token that re-authentication issued (same `auth_time`).
+   */
+  async takeGrant(claims: AuthKitClaims, route: string): Promise<boolean> {
+    const granted = await this.store(() =>
+      this.options.store.take(this.grantKey(claims.sid, route)),
+    );
+    return granted !== undefined && granted === String(claims.auth_time);
+  }
+
+  /**
+   * The action saved when re-authentication started, once, on the page it returned to.
+   */
+  async takeRestoredAction(claims: AuthKitClaims, path: string): Promise<unknown> {
+    const key = STORE_KEYS.action + claims.sid;
+    const saved = await this.store(() => this.options.store.get(key));
+    if (saved === undefined) return undefined;
+    const { path: expected, action } = JSON.parse(saved) as { path: string; action: unknown };
+    if (expected !== pathOf(path)) return undefined;
+    const taken = await this.store(() => this.options.store.take(key));
+    return taken === undefined ? undefined : action;
+  }
+
+  private satisfiesMaxAge(claims: AuthKitClaims, state: ReauthState, now: number): boolean {
+    const tolerance = this.options.clockToleranceSeconds;
+    const authTime = claims.auth_time;
+    if (state.maxAge === 0) {
+      // "Authenticate again now": the sign-in must have happened after this flow started.
+      return (
+        Number.isSafeInteger(authTime) &&
+        (authTime as number) >= state.iat - tolerance &&
+        (authTime as number) <= now + tolerance
+      );
+    }
+    return evaluateFreshness({
+      authTime,
+      maxAge: state.maxAge!,
+      now,
+      toleranceSeconds: tolerance,
+    }).fresh;
+  }
+
+  /** Where "Cancel" at the provider leads: never back into the route that asked. */
+  private cancelTarget(request: ReauthRequest, returnTo: string, host: string | undefined): string {
+    const isRead = ['GET', 'HEAD'].includes(request.method.toUpperCase());
+    if (!isRead) return returnTo;
+    const referer = refererPath(header(request, 'referer'), host);
+    return referer !== null && pathOf(referer) !== pathOf(returnTo)
+      ? referer
+      : this.options.fallbackReturnTo;
+  }
+
+  private grantKey(sid: string, route: string): string {
+    return `${STORE_KEYS.grant}${sid}:${route}`;
+  }
+
+  private pendingNonces(request: ReauthRequest): string[] {
+    const cookieHeader = header(request, 'cookie');
+    const value = cookieHeader ? parseCookies(cookieHeader)[STATE_COOKIE] : undefined;
+    if (!value || value.length > 200) return [];
+    return value.split('.').filter((nonce) => /^[\w-]{22}$/.test(nonce));
+  }
+
+  private stateCookie(nonces: string[]): string {
+    return serialize(STATE_COOKIE, nonces.join('.'), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.options.cookie.secure,
+      path: this.options.routes.callback,
+      maxAge: nonces.length > 0 ? STATE_TTL_SECONDS : 0,
+    });
+  }
+
+  private failure(
+    status: number,
+    code: string,
+    title: string,
+    message: string,
+    setCookies: string[] = [],
+  ): CallbackOutcome {
+    return {
+      kind: 'failure',
+      status,
+      code,
+      title,
+      message,
+      setCookies,
+      continueTo: this.options.fallbackReturnTo,
+    };
+  }
+
+  private async store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new ReauthUnavailableException('store', { cause: error });
+    }
+  }
+}
+
+function header(request: ReauthRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function pathOf(target: string): string {
+  return new URL(target, 'http://x.invalid').pathname;
+}
+
+function withQuery(path: string, params: Record<string, string>): string {
+  const url = new URL(path, 'http://x.invalid');
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,72 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/**
+ * Why a request needs (re-)authentication:
+ * - `stale`: signed in, but not recently enough for this route;
+ * - `missing_auth_time`: the token carries no usable `auth_time`, so freshness cannot be shown;
+ * - `unauthenticated`: no credentials, or a session that has ended;
+ * - `invalid_token`: a token that fails verification (signature, algorithm, issuer, expiry).
+ */
+export type ReauthReason = 'stale' | 'missing_auth_time' | 'unauthenticated' | 'invalid_token';
+
+/** What the guard knows when it throws; the filter builds the re-auth URL from it. */
+export interface ReauthRequiredDetails {
+  reason: ReauthReason;
+  /** The route's `max_age`; `undefined` for routes that only need a sign-in. */
+  maxAge?: number;
+  /** The token's `auth_time`, when it is a valid one. */
+  authTime?: number;
+  /** The signed-in user, so the callback can insist on the same one. */
+  sub?: string;
+  /** The user's email, passed to AuthKit as `login_hint`. */
+  loginHint?: string;
+  /** `Controller.handler` of the guarded route (for `max_age` 0 grants). */
+  route?: string;
+  /** The in-progress action to restore after re-authentication. */
+  action?: unknown;
+}
+
+const MESSAGES: Record<ReauthReason, string> = {
+  stale: 'More recent authentication is required.',
+  missing_auth_time: 'The access token does not say when the user last signed in.',
+  unauthenticated: 'Authentication is required.',
+  invalid_token: 'The access token is invalid.',
+};
+
+/**
+ * Thrown by `RecentAuthGuard` when a request must (re-)authenticate first.
+ * `ReauthExceptionFilter` turns it into a JSON 401 with an RFC 9470 challenge, or a redirect
+ * to AuthKit. Its `code` is stable: `reauth_required`.
+ *
+ * @example
+ * ```ts
+ * throw new ReauthRequiredException({ reason: 'stale', maxAge: 300, authTime: 1735680000 });
+ * ```
+ */
+export class ReauthRequiredException extends HttpException {
+  readonly code = 'reauth_required';
+  readonly reason: ReauthReason;
+  readonly maxAge?: number;
+  readonly authTime?: number;
+  /** Not sent to clients: used to build the re-auth URL and state. */
+  readonly details: Readonly<ReauthRequiredDetails>;
+
+  constructor(details: ReauthRequiredDetails) {
+    super(
+      {
+        statusCode: HttpStatus.UNAUTHORIZED,
+        error: 'reauth_required',
+        reason: details.reason,
+        message: MESSAGES[details.reason],
+        maxAge: details.maxAge,
+        authTime: details.authTime,
+      },
+      HttpStatus.UNAUTHORIZED,
+    );
+    this.name = this.constructor.name;
+    this.reason = details.reason;
+    this.maxAge = details.maxAge;
+    this.authTime = details.authTime;
+    this.details = Object.freeze({ ...details });
+  }
+}

@@ -1,0 +1,35 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** Which dependency failed; named in the log line, never in the response. */
+export type ReauthDependency = 'jwks' | 'workos' | 'store';
+
+/**
+ * Thrown when authentication cannot be decided because a dependency failed: the JWKS is
+ * unreachable, the WorkOS API errs, or the store does not answer. The request is refused with
+ * 503 (never let through); its `code` is stable: `reauth_unavailable`. `cause` keeps the
+ * original error for logs.
+ *
+ * @example
+ * ```ts
+ * throw new ReauthUnavailableException('jwks', { cause: error });
+ * ```
+ */
+export class ReauthUnavailableException extends HttpException {
+  readonly code = 'reauth_unavailable';
+
+  constructor(
+    readonly dependency: ReauthDependency,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'reauth_unavailable',
+        message: 'Authentication is temporarily unavailable. Try again shortly.',
+      },
+      HttpStatus.SERVICE_UNAVAILABLE,
+      { cause: options.cause },
+    );
+    this.name = this.constructor.name;
+  }
+}

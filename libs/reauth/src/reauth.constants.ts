@@ -1,0 +1,13 @@
+/** DI token of the checked options ({@link ResolvedReauthOptions}). */
+export const REAUTH_RESOLVED_OPTIONS = Symbol('REAUTH_RESOLVED_OPTIONS');
+
+/** Metadata key of `@RequireRecentAuth()` / `@RequireSignIn()`. */
+export const RECENT_AUTH_METADATA_KEY = 'nest-reauth:recent-auth';
+
+/** Prefixes of the keys the library writes to its store. */
+export const STORE_KEYS = Object.freeze({
+  usedState: 'reauth:state:',
+  grant: 'reauth:grant:',
+  action: 'reauth:action:',
+  refresh: 'reauth:refresh:',
+});

@@ -1,0 +1,47 @@
+import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import { ReauthCallbackController } from './controllers/reauth-callback.controller';
+import { ReauthLoginController } from './controllers/reauth-login.controller';
+import { ReauthLogoutController } from './controllers/reauth-logout.controller';
+import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
+import { DEFAULT_ROUTES } from './reauth.options';
+
+/** DI token of the extras given to `forRoot`/`forRootAsync`. */
+export const REAUTH_MODULE_EXTRAS = Symbol('REAUTH_MODULE_EXTRAS');
+
+/** The controller class mounted at `path` (Nest reads a controller's path from its class). */
+function mountedAt<T>(base: Type<T>, path: string): Type<T> {
+  const Mounted = class extends (base as Type<object>) {} as Type<T>;
+  Object.defineProperty(Mounted, 'name', { value: base.name });
+  Reflect.defineMetadata('path', path, Mounted);
+  return Mounted;
+}
+
+function routeControllers(extras: ReauthModuleExtras): Type<unknown>[] {
+  const routes = extras.routes ?? {};
+  const controllers: Type<unknown>[] = [
+    mountedAt(ReauthCallbackController, routes.callback ?? DEFAULT_ROUTES.callback),
+  ];
+  const login = routes.login ?? DEFAULT_ROUTES.login;
+  if (login !== false) controllers.push(mountedAt(ReauthLoginController, login));
+  const logout = routes.logout ?? DEFAULT_ROUTES.logout;
+  if (logout !== false) controllers.push(mountedAt(ReauthLogoutController, logout));
+  return controllers;
+}
+
+export const {
+  ConfigurableModuleClass: ReauthConfigurableModule,
+  MODULE_OPTIONS_TOKEN: REAUTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: REAUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: REAUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<ReauthModuleOptions>({ moduleName: 'Reauth' })
+  .setClassMethodName('forRoot')
+  .setExtras<ReauthModuleExtras>({ isGlobal: true, routes: {} }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+    controllers: [...(definition.controllers ?? []), ...routeControllers(extras)],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: REAUTH_MODULE_EXTRAS, useValue: extras },
+    ],
+  }))
+  .build();

@@ -1,0 +1,108 @@
+import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
+import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
+import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
+import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
+import {
+  REAUTH_MODULE_EXTRAS,
+  REAUTH_MODULE_OPTIONS,
+  ReauthConfigurableModule,
+} from './reauth.module-definition';
+import { resolveReauthOptions, type ResolvedReauthOptions } from './reauth.options';
+import { ReauthExceptionFilter } from './reauth-exception.filter';
+import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthService } from './reauth.service';
+import { RecentAuthGuard } from './recent-auth.guard';
+import { ReauthStore } from './stores/reauth.store';
+import { AccessTokenVerifier } from './tokens/access-token.verifier';
+import { RequestAuthenticator } from './tokens/request-authenticator';
+import { SessionCookieService } from './tokens/session-cookie.service';
+
+/** Below this, users find re-authentication prompts frustrating (WorkOS's guidance). */
+const SHORT_MAX_AGE_SECONDS = 60;
+
+/**
+ * Step-up authentication for NestJS on WorkOS AuthKit. Registers `RecentAuthGuard` as a global
+ * guard and `ReauthExceptionFilter` as a global filter, and mounts the callback, login and logout
+ * routes.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     ReauthModule.forRoot({
+ *       apiKey: process.env.WORKOS_API_KEY!,
+ *       clientId: process.env.WORKOS_CLIENT_ID!,
+ *       redirectUri: process.env.WORKOS_REDIRECT_URI!,
+ *       cookiePassword: process.env.WORKOS_COOKIE_PASSWORD!,
+ *     }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: REAUTH_RESOLVED_OPTIONS,
+      useFactory: (options: ReauthModuleOptions, extras: ReauthModuleExtras) =>
+        resolveReauthOptions(options, extras),
+      inject: [REAUTH_MODULE_OPTIONS, REAUTH_MODULE_EXTRAS],
+    },
+    {
+      provide: ReauthStore,
+      useFactory: (options: ResolvedReauthOptions) => options.store,
+      inject: [REAUTH_RESOLVED_OPTIONS],
+    },
+    AccessTokenVerifier,
+    SessionCookieService,
+    RequestAuthenticator,
+    ReauthFlowService,
+    ReauthService,
+    RecentAuthGuard,
+    { provide: APP_GUARD, useExisting: RecentAuthGuard },
+    { provide: APP_FILTER, useClass: ReauthExceptionFilter },
+  ],
+  exports: [
+    REAUTH_RESOLVED_OPTIONS,
+    ReauthStore,
+    ReauthService,
+    RequestAuthenticator,
+    RecentAuthGuard,
+  ],
+})
+export class ReauthModule extends ReauthConfigurableModule implements OnModuleInit {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!controller) continue;
+      const prototype = controller.prototype as Record<string, unknown>;
+      const classMaxAge = this.reflector.get(RecentAuthMetadata, controller)?.maxAge;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const maxAge =
+          this.reflector.get(RecentAuthMetadata, handler as () => unknown)?.maxAge ?? classMaxAge;
+        if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
+          this.logger.warn(
+            `${controller.name}.${name} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+          );
+        }
+      }
+    }
+    this.logger.log(
+      `Step-up authentication ready: callback ${this.options.routes.callback}, issuers ${this.options.issuers.join(', ')}`,
+    );
+  }
+}

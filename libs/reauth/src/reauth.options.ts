@@ -1,0 +1,219 @@
+import { WorkOS } from '@workos-inc/node';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, sanitizeReturnTo } from './core';
+import type { ReauthModuleExtras, ReauthModuleOptions, ReauthRequest } from './interfaces';
+import { MemoryReauthStore } from './stores/memory-reauth.store';
+import { ReauthStore } from './stores/reauth.store';
+
+/** The module's options after one check at start-up; what every part of the library reads. */
+export interface ResolvedReauthOptions {
+  workos: WorkOS;
+  clientId: string;
+  redirectUri: string;
+  cookiePassword: string;
+  issuers: string[];
+  jwksUrl: string;
+  clockToleranceSeconds: number;
+  nowMs: () => number;
+  store: ReauthStore;
+  cookie: { name: string; secure: boolean; domain?: string; maxAgeSeconds: number };
+  fallbackReturnTo: string;
+  logoutReturnTo: string;
+  tokenExtractor?: (request: ReauthRequest) => string | undefined;
+  jwksTimeoutMs: number;
+  zeroMaxAgeGrantSeconds: number;
+  routes: { callback: string; login: string | false; logout: string | false };
+}
+
+export const DEFAULT_ROUTES = Object.freeze({
+  callback: '/auth/callback',
+  login: '/auth/login',
+  logout: '/auth/logout',
+});
+
+const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const THIRTY_DAYS = 30 * 24 * 3600;
+
+function fail(option: string, requirement: string): never {
+  throw new TypeError(`ReauthModule: ${option} ${requirement}`);
+}
+
+function requiredString(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(option, 'is required');
+  return value;
+}
+
+function integerInRange(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    fail(option, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function absoluteUrl(value: string, option: string): URL {
+  if (!URL.canParse(value)) fail(option, `must be an absolute http(s) URL, got "${value}"`);
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(option, `must be an absolute http(s) URL, got "${value}"`);
+  }
+  return url;
+}
+
+function routePath(
+  value: unknown,
+  option: string,
+  fallback: string,
+  optional: boolean,
+): string | false {
+  if (value === undefined) return fallback;
+  if (value === false && optional) return false;
+  if (typeof value !== 'string' || !/^\/[A-Za-z0-9/_.~-]*$/.test(value) || value.includes('//')) {
+    fail(
+      option,
+      optional ? 'must be a path such as "/auth/x", or false' : 'must be a path such as "/auth/x"',
+    );
+  }
+  return value.length > 1 ? value.replace(/\/$/, '') : value;
+}
+
+function makeWorkOS(options: ReauthModuleOptions): WorkOS {
+  if (options.workos !== undefined) {
+    if (!(options.workos instanceof WorkOS)) fail('workos', 'must be a WorkOS client instance');
+    return options.workos;
+  }
+  const apiKey = requiredString(options.apiKey, 'apiKey (or a workos client)');
+  if (options.port !== undefined) integerInRange(options.port, 'port', 0, 1, 65535);
+  if (options.https !== undefined && typeof options.https !== 'boolean')
+    fail('https', 'must be a boolean');
+  return new WorkOS(apiKey, {
+    clientId: options.clientId,
+    apiHostname: options.apiHostname,
+    port: options.port,
+    https: options.https,
+    // Failing fast matters more here than riding out blips: a guard that waits on retries holds
+    // the request, and a failure already answers 503 for the caller to retry.
+    timeout: 10_000,
+    maxRetries: 1,
+  });
+}
+
+/**
+ * Checks the options once at start-up. Caller mistakes throw a `TypeError` naming the option, so
+ * a misconfigured app never starts.
+ */
+export function resolveReauthOptions(
+  options: ReauthModuleOptions,
+  extras: ReauthModuleExtras = {},
+): ResolvedReauthOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  const clientId = requiredString(options.clientId, 'clientId');
+  const redirectUri = absoluteUrl(
+    requiredString(options.redirectUri, 'redirectUri'),
+    'redirectUri',
+  );
+  const cookiePassword = requiredString(options.cookiePassword, 'cookiePassword');
+  if (cookiePassword.length < 32) fail('cookiePassword', 'must be at least 32 characters long');
+  const workos = makeWorkOS(options);
+
+  const issuers = options.issuers ?? [`${workos.baseURL}/user_management/${clientId}`];
+  if (
+    !Array.isArray(issuers) ||
+    issuers.length === 0 ||
+    issuers.some((i) => typeof i !== 'string' || i === '')
+  ) {
+    fail('issuers', 'must be a non-empty array of strings');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function')
+    fail('now', 'must be a function');
+  if (options.store !== undefined && !(options.store instanceof ReauthStore)) {
+    fail('store', 'must extend ReauthStore');
+  }
+  if (options.tokenExtractor !== undefined && typeof options.tokenExtractor !== 'function') {
+    fail('tokenExtractor', 'must be a function');
+  }
+  const cookie = options.cookie ?? {};
+  const cookieName = cookie.name ?? 'wos-session';
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
+    fail('cookie.name', 'must be a cookie name');
+  if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean')
+    fail('cookie.secure', 'must be a boolean');
+  if (cookie.domain !== undefined && (typeof cookie.domain !== 'string' || cookie.domain === '')) {
+    fail('cookie.domain', 'must be a non-empty string');
+  }
+  const fallbackReturnTo = sanitizeReturnTo(options.fallbackReturnTo ?? '/');
+  if (fallbackReturnTo === null) fail('fallbackReturnTo', 'must be a same-origin path such as "/"');
+  const logoutReturnTo = absoluteUrl(
+    options.logoutReturnTo ?? `${redirectUri.origin}/`,
+    'logoutReturnTo',
+  ).href;
+
+  const routes = extras.routes ?? {};
+  const callback = routePath(
+    routes.callback,
+    'routes.callback',
+    DEFAULT_ROUTES.callback,
+    false,
+  ) as string;
+  if (callback !== redirectUri.pathname) {
+    fail(
+      'routes.callback',
+      `(${callback}) must be the path of redirectUri (${redirectUri.pathname})`,
+    );
+  }
+  return {
+    workos,
+    clientId,
+    redirectUri: redirectUri.href,
+    cookiePassword,
+    issuers: [...issuers],
+    jwksUrl: workos.userManagement.getJwksUrl(clientId),
+    clockToleranceSeconds: integerInRange(
+      options.clockToleranceSeconds,
+      'clockToleranceSeconds',
+      DEFAULT_CLOCK_TOLERANCE_SECONDS,
+      0,
+      300,
+    ),
+    nowMs: options.now ?? Date.now,
+    store: options.store ?? new MemoryReauthStore({ now: options.now }),
+    cookie: {
+      name: cookieName,
+      secure: cookie.secure ?? redirectUri.protocol === 'https:',
+      domain: cookie.domain,
+      maxAgeSeconds: integerInRange(
+        cookie.maxAgeSeconds,
+        'cookie.maxAgeSeconds',
+        THIRTY_DAYS,
+        60,
+        400 * 24 * 3600,
+      ),
+    },
+    fallbackReturnTo,
+    logoutReturnTo,
+    tokenExtractor: options.tokenExtractor,
+    jwksTimeoutMs: integerInRange(options.jwksTimeoutMs, 'jwksTimeoutMs', 5000, 100, 60_000),
+    zeroMaxAgeGrantSeconds: integerInRange(
+      options.zeroMaxAgeGrantSeconds,
+      'zeroMaxAgeGrantSeconds',
+      300,
+      10,
+      3600,
+    ),
+    routes: {
+      callback,
+      login: routePath(routes.login, 'routes.login', DEFAULT_ROUTES.login, true),
+      logout: routePath(routes.logout, 'routes.logout', DEFAULT_ROUTES.logout, true),
+    },
+  };
+}
+
+/** Whole seconds of the configured clock. */
+export function nowSeconds(options: Pick<ResolvedReauthOptions, 'nowMs'>): number {
+  return Math.floor(options.nowMs() / 1000);
+}

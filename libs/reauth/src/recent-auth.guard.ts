@@ -1,0 +1,159 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { evaluateFreshness } from './core';
+import {
+  RecentAuthMetadata,
+  type RecentAuthRequirement,
+} from './decorators/require-recent-auth.decorator';
+import type { Authentication, ReauthRequest } from './interfaces';
+import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
+import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
+import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
+import { describeError } from './reauth.errors';
+import { RequestAuthenticator, type AuthenticationResult } from './tokens/request-authenticator';
+
+/**
+ * Lets a request reach a handler marked `@RequireRecentAuth(maxAge)` only when its verified
+ * access token shows an active sign-in within `maxAge` seconds (or, for `@RequireSignIn()`, any
+ * verified token); otherwise throws {@link ReauthRequiredException}. Routes without either
+ * decorator pass untouched.
+ *
+ * `ReauthModule` registers it as a global guard (`APP_GUARD`). Its steps are protected methods,
+ * so an app can extend it and override one.
+ */
+@Injectable()
+export class RecentAuthGuard implements CanActivate {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly authenticator: RequestAuthenticator,
+    protected readonly flow: ReauthFlowService,
+    protected readonly adapterHost: HttpAdapterHost,
+    @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const requirement = this.getRequirement(context);
+    if (!requirement) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<ReauthRequest & { body?: unknown }>();
+    const result = await this.authenticator.authenticate(request);
+    if (result.status !== 'invalid' && result.setCookie) {
+      this.adapterHost.httpAdapter.appendHeader?.(
+        http.getResponse(),
+        'Set-Cookie',
+        result.setCookie,
+      );
+    }
+    const authentication = this.requireAuthentication(result, requirement, context, request);
+    await this.checkFreshness(authentication, requirement, context, request, result);
+    request.reauth = authentication;
+    return true;
+  }
+
+  /** The route's requirement; the handler's decorator wins over its controller's. */
+  protected getRequirement(context: ExecutionContext): RecentAuthRequirement | undefined {
+    return this.reflector.getAllAndOverride(RecentAuthMetadata, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+  }
+
+  /** A verified token, or the exception that asks for a sign-in. */
+  protected requireAuthentication(
+    result: AuthenticationResult,
+    requirement: RecentAuthRequirement,
+    context: ExecutionContext,
+    request: ReauthRequest & { body?: unknown },
+  ): Authentication {
+    if (result.status === 'authenticated') return result.authentication;
+    throw this.reauthRequired(
+      { reason: result.status === 'invalid' ? 'invalid_token' : 'unauthenticated' },
+      requirement,
+      context,
+      request,
+    );
+  }
+
+  /** Throws unless the token's `auth_time` satisfies the route's `max_age`. */
+  protected async checkFreshness(
+    authentication: Authentication,
+    requirement: RecentAuthRequirement,
+    context: ExecutionContext,
+    request: ReauthRequest & { body?: unknown },
+    result: AuthenticationResult,
+  ): Promise<void> {
+    if (requirement.maxAge === null) return;
+    const { claims } = authentication;
+    const freshness = evaluateFreshness({
+      authTime: claims.auth_time,
+      maxAge: requirement.maxAge,
+      now: nowSeconds(this.options),
+      toleranceSeconds: this.options.clockToleranceSeconds,
+    });
+    if (freshness.fresh) return;
+    if (
+      requirement.maxAge === 0 &&
+      freshness.reason === 'stale' &&
+      Number.isSafeInteger(claims.auth_time) &&
+      (await this.flow.takeGrant(claims, this.routeKey(context)))
+    ) {
+      return;
+    }
+    const user = result.status === 'authenticated' ? result.user : undefined;
+    throw this.reauthRequired(
+      {
+        reason: freshness.reason,
+        authTime: freshness.authTime,
+        sub: claims.sub,
+        loginHint: user?.email,
+      },
+      requirement,
+      context,
+      request,
+    );
+  }
+
+  /** `Controller.handler`: names the route in grants and logs. */
+  protected routeKey(context: ExecutionContext): string {
+    return `${context.getClass().name}.${context.getHandler().name}`;
+  }
+
+  private reauthRequired(
+    details: Pick<ReauthRequiredDetails, 'reason' | 'authTime' | 'sub' | 'loginHint'>,
+    requirement: RecentAuthRequirement,
+    context: ExecutionContext,
+    request: ReauthRequest & { body?: unknown },
+  ): ReauthRequiredException {
+    return new ReauthRequiredException({
+      ...details,
+      maxAge: requirement.maxAge ?? undefined,
+      route: this.routeKey(context),
+      action: this.captureAction(requirement, request),
+    });
+  }
+
+  /** The app's action capture must not turn a 401 into a 500; a failing one restores nothing. */
+  private captureAction(
+    requirement: RecentAuthRequirement,
+    request: ReauthRequest & { body?: unknown },
+  ): unknown {
+    try {
+      return requirement.action?.(request);
+    } catch (error) {
+      this.logger.warn(
+        `The action capture of a guarded route threw ${describeError(error)}; nothing will be restored`,
+      );
+      return undefined;
+    }
+  }
+}

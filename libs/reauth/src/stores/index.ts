@@ -1,0 +1,2 @@
+export { MemoryReauthStore, type MemoryReauthStoreOptions } from './memory-reauth.store';
+export { ReauthStore } from './reauth.store';

@@ -1,0 +1,104 @@
+import { ReauthStore } from './reauth.store';
+
+/** Options of {@link MemoryReauthStore}. */
+export interface MemoryReauthStoreOptions {
+  /**
+   * The most entries kept; past it, expired entries are swept and then the oldest are dropped,
+   * so memory stays bounded whatever the traffic. Default 100,000.
+   */
+  maxEntries?: number;
+  /** Milliseconds since the epoch; default `Date.now`. Tests move it instead of waiting. */
+  now?: () => number;
+}
+
+interface Entry {
+  value: string;
+  expiresAtMs: number;
+}
+
+/**
+ * The default {@link ReauthStore}: a bounded in-process map. Correct for one instance; behind a
+ * load balancer use a shared store, or a re-auth that starts on one instance cannot finish on
+ * another and a callback replayed on another instance is not recognised.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryReauthStore({ maxEntries: 10_000 });
+ * await store.setIfAbsent('k', 'v', 60); // true
+ * await store.setIfAbsent('k', 'v', 60); // false
+ * ```
+ */
+export class MemoryReauthStore extends ReauthStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(options: MemoryReauthStoreOptions = {}) {
+    super();
+    const { maxEntries = 100_000, now = Date.now } = options;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new TypeError('MemoryReauthStore: maxEntries must be a positive integer');
+    }
+    if (typeof now !== 'function') throw new TypeError('MemoryReauthStore: now must be a function');
+    this.maxEntries = maxEntries;
+    this.now = now;
+  }
+
+  /** Entries held, expired ones included until the next sweep. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.write(key, value, ttlSeconds);
+    return Promise.resolve();
+  }
+
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.read(key) !== undefined) return Promise.resolve(false);
+    this.write(key, value, ttlSeconds);
+    return Promise.resolve(true);
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.read(key));
+  }
+
+  take(key: string): Promise<string | undefined> {
+    const value = this.read(key);
+    this.entries.delete(key);
+    return Promise.resolve(value);
+  }
+
+  private read(key: string): string | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAtMs <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  private write(key: string, value: string, ttlSeconds: number): void {
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+      throw new TypeError('MemoryReauthStore: ttlSeconds must be a positive number');
+    }
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.makeRoom();
+    this.entries.set(key, { value, expiresAtMs: this.now() + ttlSeconds * 1000 });
+  }
+
+  private makeRoom(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAtMs <= now) this.entries.delete(key);
+    }
+    // Insertion order is age order: drop the oldest tenth so sweeps stay rare under pressure.
+    let excess = this.entries.size - this.maxEntries + Math.ceil(this.maxEntries / 10);
+    for (const key of this.entries.keys()) {
+      if (excess-- <= 0) break;
+      this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Where the library keeps what must outlive one request and be shared by every instance of the
+ * app: used-state markers (single-use `state`), one-time grants for `@RequireRecentAuth(0)`,
+ * actions waiting to be restored, and recently refreshed sessions.
+ *
+ * It is both the DI token and the type. The module uses {@link MemoryReauthStore} unless
+ * `store` is given; several instances need a shared one such as the Redis store.
+ *
+ * Every method must be atomic for its key, and every entry must expire after `ttlSeconds`.
+ * A store that cannot answer must reject: the library then answers 503 and lets nothing through.
+ *
+ * @example
+ * ```ts
+ * ReauthModule.forRoot({ ...settings, store: new MemoryReauthStore({ maxEntries: 50_000 }) });
+ * ```
+ */
+export abstract class ReauthStore {
+  /** Stores `value` under `key` for `ttlSeconds`, replacing what was there. */
+  abstract set(key: string, value: string, ttlSeconds: number): Promise<void>;
+
+  /**
+   * Stores `value` only if `key` holds nothing; resolves `true` when this call stored it. Two
+   * concurrent calls for one key never both resolve `true`.
+   */
+  abstract setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+
+  /** Reads without removing. */
+  abstract get(key: string): Promise<string | undefined>;
+
+  /** Reads and removes in one step: two concurrent calls never both get the value. */
+  abstract take(key: string): Promise<string | undefined>;
+}

@@ -1,0 +1,151 @@
+import { type AuthKitEmulator, type AuthKitEmulatorOptions } from '@app/authkit-emulator';
+import {
+  AuthClaims,
+  ReauthModule,
+  ReauthService,
+  RequireRecentAuth,
+  RequireSignIn,
+  type AuthKitClaims,
+  type ReauthModuleOptions,
+  type ReauthRoutes,
+} from '@app/reauth';
+import { Body, Controller, Get, type INestApplication, Module, Post, Req } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { type Request } from 'express';
+import { createServer, type AddressInfo } from 'node:net';
+import { startEmulatorWithSdk } from './emulator';
+
+export const COOKIE_PASSWORD = 'test-cookie-password-that-is-32-chars-long!';
+
+@Controller()
+class ScenarioController {
+  constructor(private readonly reauth: ReauthService) {}
+
+  @Get('public')
+  public(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('fresh')
+  @RequireRecentAuth(300)
+  fresh(@AuthClaims() claims: AuthKitClaims, @AuthClaims('sub') sub: string) {
+    return { sub, authTime: claims.auth_time, sid: claims.sid };
+  }
+
+  @Get('signed-in')
+  @RequireSignIn()
+  signedIn(@AuthClaims('sub') sub: string) {
+    return { sub };
+  }
+
+  @Get('form')
+  @RequireSignIn()
+  async form(@Req() request: Request) {
+    return { restored: (await this.reauth.takeRestoredAction(request)) ?? null };
+  }
+
+  @Post('transfer')
+  @RequireRecentAuth(300, { action: (request) => request.body })
+  transfer(@Body() body: unknown) {
+    return { done: true, body };
+  }
+
+  @Post('delete')
+  @RequireRecentAuth(0)
+  remove(@AuthClaims('sub') sub: string) {
+    return { deleted: sub };
+  }
+
+  @Get('delete-page')
+  @RequireRecentAuth(0)
+  deletePage(@AuthClaims('auth_time') authTime: number) {
+    return { authTime };
+  }
+}
+
+@Controller('strict')
+@RequireRecentAuth(600)
+class ClassLevelController {
+  @Get('inherits')
+  inherits(@AuthClaims('sub') sub: string) {
+    return { sub };
+  }
+
+  @Get('overrides')
+  @RequireRecentAuth(120)
+  overrides(@AuthClaims('sub') sub: string) {
+    return { sub };
+  }
+}
+
+export interface ScenarioApp {
+  app: INestApplication;
+  url: string;
+  emulator: AuthKitEmulator;
+  workos: import('@workos-inc/node').WorkOS;
+  redirectUri: string;
+  close(): Promise<void>;
+}
+
+/** A port that was free a moment ago: the app's redirect URI must be known before it listens. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real Nest app with the library configured against a fresh emulator, on a real port, both
+ * reading the emulator's clock.
+ */
+export async function startScenarioApp(
+  overrides: Partial<ReauthModuleOptions> = {},
+  emulatorOptions: AuthKitEmulatorOptions = {},
+  routes?: ReauthRoutes,
+): Promise<ScenarioApp> {
+  const port = await freePort();
+  const callbackPath = routes?.callback ?? '/auth/callback';
+  const redirectUri = `http://localhost:${port}${callbackPath}`;
+  const { emulator, workos } = await startEmulatorWithSdk({
+    redirectUris: [redirectUri],
+    ...emulatorOptions,
+  });
+
+  @Module({
+    imports: [
+      ReauthModule.forRoot({
+        apiKey: emulator.apiKey,
+        clientId: emulator.clientId,
+        apiHostname: '127.0.0.1',
+        port: emulator.port,
+        https: false,
+        redirectUri,
+        cookiePassword: COOKIE_PASSWORD,
+        now: () => emulator.now() * 1000,
+        ...overrides,
+        routes,
+      }),
+    ],
+    controllers: [ScenarioController, ClassLevelController],
+  })
+  class ScenarioModule {}
+
+  const moduleRef = await Test.createTestingModule({
+    imports: [ScenarioModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    url: `http://localhost:${port}`,
+    emulator,
+    workos,
+    redirectUri,
+    close: async () => {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}
