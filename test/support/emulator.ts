@@ -9,11 +9,20 @@ import { type BrowserResponse, type HttpBrowser } from './http-browser';
 
 export const REDIRECT_URI = 'http://localhost:3000/auth/callback';
 
-/** An emulator on a free port, and a real SDK client pointed at it. */
+/**
+ * An emulator on a free port, and a real SDK client pointed at it. Its clock is frozen at the
+ * start, so time moves only when a test advances it.
+ */
 export async function startEmulatorWithSdk(
   options: AuthKitEmulatorOptions = {},
 ): Promise<{ emulator: AuthKitEmulator; workos: WorkOS }> {
-  const emulator = await startAuthKitEmulator({ port: 0, testControls: true, ...options });
+  const frozen = Date.now();
+  const emulator = await startAuthKitEmulator({
+    port: 0,
+    testControls: true,
+    now: () => frozen,
+    ...options,
+  });
   const workos = new WorkOS(emulator.apiKey, {
     apiHostname: '127.0.0.1',
     port: emulator.port,

@@ -78,6 +78,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       request,
       maxAge: details.maxAge,
       sub: details.sub,
+      authTime: details.authTime,
       loginHint: details.loginHint,
       route: details.route,
       action: details.action,

@@ -26,6 +26,8 @@ export interface StartFlowInput {
   /** The `max_age` the new sign-in must satisfy; omitted for a plain sign-in. */
   maxAge?: number;
   sub?: string;
+  /** The `auth_time` of the token that asked, when it had a valid one. */
+  authTime?: number;
   loginHint?: string;
   route?: string;
   action?: unknown;
@@ -106,6 +108,7 @@ export class ReauthFlowService {
       cancelTo: this.cancelTarget(request, returnTo, host),
       route: input.maxAge === 0 ? input.route : undefined,
       sub: input.sub,
+      authTime: input.authTime,
       action: input.action,
       nonce,
       iat: now,
@@ -319,11 +322,13 @@ export class ReauthFlowService {
     const tolerance = this.options.clockToleranceSeconds;
     const authTime = claims.auth_time;
     if (state.maxAge === 0) {
-      // "Authenticate again now": the sign-in must have happened after this flow started.
+      // "Authenticate again now": a sign-in after this flow started, and after the one the
+      // asking token recorded; a provider that skips the prompt hands back the old auth_time.
       return (
         Number.isSafeInteger(authTime) &&
         (authTime as number) >= state.iat - tolerance &&
-        (authTime as number) <= now + tolerance
+        (authTime as number) <= now + tolerance &&
+        (state.authTime === undefined || (authTime as number) > state.authTime)
       );
     }
     return evaluateFreshness({

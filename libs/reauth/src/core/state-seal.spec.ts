@@ -99,6 +99,11 @@ const INVALID_FIELDS: [label: string, patch: Record<string, unknown>, message: s
       'state.cancelTo must be a same-origin absolute path',
     ],
   ),
+  ...[-1, 1.5, '1', null, [], {}].map((authTime): [string, Record<string, unknown>, string] => [
+    `authTime ${JSON.stringify(authTime)}`,
+    { authTime },
+    'state.authTime must be a non-negative integer',
+  ]),
   ...['', 'r'.repeat(257), 1, null, [], {}].map(
     (route): [string, Record<string, unknown>, string] => [
       `route ${JSON.stringify(route).slice(0, 20)}`,
@@ -177,6 +182,7 @@ describe('sealState and unsealState', () => {
     ['maxAge 0', { ...BASE_STATE, maxAge: 0 }],
     ['a sign-in without maxAge', { ...BASE_STATE, maxAge: undefined }],
     ['a cancel target and a route', { ...BASE_STATE, cancelTo: '/account', route: 'A.b' }],
+    ["the asking token's auth_time", { ...BASE_STATE, authTime: 1_700_000_000 }],
     ['a zero-length lifetime', { ...BASE_STATE, exp: NOW }],
   ])('round-trips %s', async (_label, state) => {
     const token = await sealState(state, SECRET);

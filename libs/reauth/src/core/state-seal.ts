@@ -46,6 +46,8 @@ export interface ReauthState {
   cancelTo?: string;
   /** The guarded route that asked, for the one-time grant a `max_age` of 0 needs. */
   route?: string;
+  /** The `auth_time` of the token that asked: a re-authentication must come after it. */
+  authTime?: number;
   /** The user who started, when known, so the callback can insist on the same one. */
   sub?: string;
   /** Binds the state to the browser that started (matched against a cookie) and makes it single-use. */
@@ -125,6 +127,7 @@ const STATE_FIELDS = new Set([
   'mode',
   'cancelTo',
   'route',
+  'authTime',
 ]);
 
 const keyCache = new Map<string, Uint8Array>();
@@ -274,6 +277,9 @@ function findStateProblem(value: unknown): string | undefined {
   }
   if (state.route !== undefined && !isBoundedString(state.route, ROUTE_MAX_LENGTH)) {
     return `state.route must be a non-empty string of at most ${ROUTE_MAX_LENGTH} characters`;
+  }
+  if (state.authTime !== undefined && !isUnixSeconds(state.authTime)) {
+    return 'state.authTime must be a non-negative integer';
   }
   if (state.maxAge !== undefined && !isValidMaxAge(state.maxAge)) {
     return 'state.maxAge must be an integer number of seconds from 0 to 10 years';
