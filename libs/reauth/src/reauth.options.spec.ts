@@ -1,0 +1,105 @@
+import { WorkOS } from '@workos-inc/node';
+import { resolveReauthOptions } from './reauth.options';
+import { MemoryReauthStore } from './stores/memory-reauth.store';
+
+const VALID = {
+  apiKey: 'sk_test_x',
+  clientId: 'client_x',
+  redirectUri: 'http://localhost:3000/auth/callback',
+  cookiePassword: 'p'.repeat(32),
+};
+const MALFORMED = [-1, null, '1', [], {}, true, 1.5, 1e13];
+
+describe('resolveReauthOptions', () => {
+  it('fills in documented defaults', () => {
+    const options = resolveReauthOptions(VALID);
+    expect(options).toMatchObject({
+      clientId: 'client_x',
+      redirectUri: 'http://localhost:3000/auth/callback',
+      issuers: ['https://api.workos.com/user_management/client_x'],
+      jwksUrl: 'https://api.workos.com/sso/jwks/client_x',
+      clockToleranceSeconds: 5,
+      cookie: { name: 'wos-session', secure: false, maxAgeSeconds: 30 * 24 * 3600 },
+      fallbackReturnTo: '/',
+      logoutReturnTo: 'http://localhost:3000/',
+      jwksTimeoutMs: 5000,
+      zeroMaxAgeGrantSeconds: 300,
+      routes: { callback: '/auth/callback', login: '/auth/login', logout: '/auth/logout' },
+    });
+    expect(options.store).toBeInstanceOf(MemoryReauthStore);
+    expect(options.workos).toBeInstanceOf(WorkOS);
+  });
+
+  it('makes the session cookie Secure when the redirect URI is https', () => {
+    const options = resolveReauthOptions({
+      ...VALID,
+      redirectUri: 'https://app.example/auth/callback',
+    });
+    expect(options.cookie.secure).toBe(true);
+  });
+
+  it('points the SDK and the default issuer at a custom API host', () => {
+    const options = resolveReauthOptions({
+      ...VALID,
+      apiHostname: '127.0.0.1',
+      port: 8787,
+      https: false,
+    });
+    expect(options.jwksUrl).toBe('http://127.0.0.1:8787/sso/jwks/client_x');
+    expect(options.issuers).toEqual(['http://127.0.0.1:8787/user_management/client_x']);
+  });
+
+  it.each([
+    [
+      { cookiePassword: 'short' },
+      'ReauthModule: cookiePassword must be at least 32 characters long',
+    ],
+    [{ cookiePassword: undefined }, 'ReauthModule: cookiePassword is required'],
+    [{ clientId: '' }, 'ReauthModule: clientId is required'],
+    [{ redirectUri: undefined }, 'ReauthModule: redirectUri is required'],
+    [
+      { redirectUri: '/auth/callback' },
+      'ReauthModule: redirectUri must be an absolute http(s) URL, got "/auth/callback"',
+    ],
+    [{ apiKey: undefined }, 'ReauthModule: apiKey (or a workos client) is required'],
+    [{ workos: {} }, 'ReauthModule: workos must be a WorkOS client instance'],
+    [{ issuers: [] }, 'ReauthModule: issuers must be a non-empty array of strings'],
+    [{ store: {} }, 'ReauthModule: store must extend ReauthStore'],
+    [
+      { fallbackReturnTo: '//evil.example' },
+      'ReauthModule: fallbackReturnTo must be a same-origin path such as "/"',
+    ],
+    [
+      { logoutReturnTo: 'javascript:alert(1)' },
+      'ReauthModule: logoutReturnTo must be an absolute http(s) URL, got "javascript:alert(1)"',
+    ],
+    [{ cookie: { name: 'bad name' } }, 'ReauthModule: cookie.name must be a cookie name'],
+  ])('refuses %p', (patch, message) => {
+    expect(() => resolveReauthOptions({ ...VALID, ...patch } as never)).toThrow(
+      new TypeError(message),
+    );
+  });
+
+  it.each(MALFORMED)('refuses %p for numeric options', (value) => {
+    for (const name of ['clockToleranceSeconds', 'jwksTimeoutMs', 'zeroMaxAgeGrantSeconds']) {
+      expect(() => resolveReauthOptions({ ...VALID, [name]: value } as never)).toThrow(TypeError);
+    }
+  });
+
+  it('requires the callback route to be the path of the redirect URI', () => {
+    expect(() => resolveReauthOptions(VALID, { routes: { callback: '/oauth/cb' } })).toThrow(
+      'ReauthModule: routes.callback (/oauth/cb) must be the path of redirectUri (/auth/callback)',
+    );
+    const options = resolveReauthOptions(
+      { ...VALID, redirectUri: 'http://localhost:3000/oauth/cb' },
+      { routes: { callback: '/oauth/cb', login: false, logout: '/bye' } },
+    );
+    expect(options.routes).toEqual({ callback: '/oauth/cb', login: false, logout: '/bye' });
+  });
+
+  it.each(['auth/login', '//x', '/a b', '/a?b', 1, true])('refuses the route path %p', (path) => {
+    expect(() => resolveReauthOptions(VALID, { routes: { login: path as string } })).toThrow(
+      /routes\.login must be a path/,
+    );
+  });
+});

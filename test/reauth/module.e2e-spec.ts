@@ -1,0 +1,122 @@
+import { startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
+import { ReauthModule, RequireRecentAuth, type ReauthModuleOptions } from '@app/reauth';
+import { Controller, Get, Injectable, Module, type LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { freePort } from '../support/reauth-app';
+
+@Controller('short')
+class ShortMaxAgeController {
+  @Get()
+  @RequireRecentAuth(30)
+  quick(): string {
+    return 'ok';
+  }
+
+  @Get('fine')
+  @RequireRecentAuth(60)
+  fine(): string {
+    return 'ok';
+  }
+}
+
+@Injectable()
+class SettingsService {
+  constructor(readonly values: Record<string, string>) {}
+}
+
+class CapturingLogger implements LoggerService {
+  readonly warnings: string[] = [];
+  log(): void {}
+  error(): void {}
+  warn(message: unknown): void {
+    this.warnings.push(String(message));
+  }
+}
+
+describe('ReauthModule configuration', () => {
+  let emulator: AuthKitEmulator;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    emulator = await startAuthKitEmulator({
+      port: 0,
+      redirectUris: [`http://localhost:${port}/oauth/return`],
+    });
+  });
+  afterAll(() => emulator.close());
+
+  const settings = (): ReauthModuleOptions => ({
+    apiKey: emulator.apiKey,
+    clientId: emulator.clientId,
+    apiHostname: '127.0.0.1',
+    port: emulator.port,
+    https: false,
+    redirectUri: `http://localhost:${port}/oauth/return`,
+    cookiePassword: 'c'.repeat(40),
+  });
+
+  it('configures asynchronously, mounts routes where told, leaves out switched-off ones, and warns about short max_age', async () => {
+    @Module({
+      providers: [
+        { provide: SettingsService, useValue: new SettingsService({ id: emulator.clientId }) },
+      ],
+      exports: [SettingsService],
+    })
+    class SettingsModule {}
+
+    @Module({
+      imports: [
+        ReauthModule.forRootAsync({
+          imports: [SettingsModule],
+          inject: [SettingsService],
+          useFactory: (service: SettingsService) => ({
+            ...settings(),
+            clientId: service.values.id,
+          }),
+          routes: { callback: '/oauth/return', login: false, logout: '/session/end' },
+        }),
+      ],
+      controllers: [ShortMaxAgeController],
+    })
+    class AppModule {}
+
+    const logger = new CapturingLogger();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger });
+    await app.listen(port, '127.0.0.1');
+    try {
+      const base = `http://localhost:${port}`;
+      const callback = await fetch(`${base}/oauth/return`, { redirect: 'manual' });
+      expect(callback.status).toBe(400);
+      expect(await callback.text()).toContain('invalid_callback');
+      expect((await fetch(`${base}/auth/login`, { redirect: 'manual' })).status).toBe(404);
+      expect((await fetch(`${base}/auth/callback`, { redirect: 'manual' })).status).toBe(404);
+      const logout = await fetch(`${base}/session/end`, { method: 'POST', redirect: 'manual' });
+      expect(logout.status).toBe(303);
+      const guarded = await fetch(`${base}/short`);
+      expect(guarded.status).toBe(401);
+
+      expect(logger.warnings).toEqual([
+        'ShortMaxAgeController.quick requires a sign-in within 30s; under 60s users are asked to re-authenticate almost at once',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [
+      { cookiePassword: 'too-short' },
+      'ReauthModule: cookiePassword must be at least 32 characters long',
+    ],
+    [{ clientId: undefined }, 'ReauthModule: clientId is required'],
+    [{ redirectUri: '' }, 'ReauthModule: redirectUri is required'],
+  ])('refuses to start with %p', async (patch, message) => {
+    @Module({ imports: [ReauthModule.forRoot({ ...settings(), ...patch } as ReauthModuleOptions)] })
+    class BrokenModule {}
+    await expect(Test.createTestingModule({ imports: [BrokenModule] }).compile()).rejects.toThrow(
+      new TypeError(message),
+    );
+  });
+});
