@@ -82,7 +82,7 @@ describe('resolveReauthOptions', () => {
 
   it.each(MALFORMED)('refuses %p for numeric options', (value) => {
     for (const name of ['clockToleranceSeconds', 'jwksTimeoutMs', 'zeroMaxAgeGrantSeconds']) {
-      expect(() => resolveReauthOptions({ ...VALID, [name]: value } as never)).toThrow(TypeError);
+      expect(() => resolveReauthOptions({ ...VALID, [name]: value })).toThrow(TypeError);
     }
   });
 
