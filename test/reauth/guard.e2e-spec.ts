@@ -253,7 +253,7 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
 
 describe('RecentAuthGuard when its dependencies fail', () => {
   it('answers 503, never 500 and never a pass, when the JWKS is unreachable', async () => {
-    const scenario = await startScenarioApp({ jwksTimeoutMs: 500 });
+    const scenario = await startScenarioApp({ reauth: () => ({ jwksTimeoutMs: 500 }) });
     const value = await scenario.emulator.mintAccessToken({
       email: 'alice@example.com',
       authTime: scenario.emulator.now(),

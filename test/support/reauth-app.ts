@@ -7,9 +7,17 @@ import {
   RequireSignIn,
   type AuthKitClaims,
   type ReauthModuleOptions,
-  type ReauthRoutes,
 } from '@app/reauth';
-import { Body, Controller, Get, type INestApplication, Module, Post, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  type INestApplication,
+  type LoggerService,
+  Module,
+  Post,
+  Req,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type Request } from 'express';
 import { createServer, type AddressInfo } from 'node:net';
@@ -101,16 +109,17 @@ export async function freePort(): Promise<number> {
  * reading the emulator's clock.
  */
 export async function startScenarioApp(
-  overrides: Partial<ReauthModuleOptions> = {},
-  emulatorOptions: AuthKitEmulatorOptions = {},
-  routes?: ReauthRoutes,
+  setup: {
+    reauth?: (emulator: AuthKitEmulator) => Partial<ReauthModuleOptions>;
+    emulator?: AuthKitEmulatorOptions;
+    logger?: LoggerService;
+  } = {},
 ): Promise<ScenarioApp> {
   const port = await freePort();
-  const callbackPath = routes?.callback ?? '/auth/callback';
-  const redirectUri = `http://localhost:${port}${callbackPath}`;
+  const redirectUri = `http://localhost:${port}/auth/callback`;
   const { emulator, workos } = await startEmulatorWithSdk({
     redirectUris: [redirectUri],
-    ...emulatorOptions,
+    ...setup.emulator,
   });
 
   @Module({
@@ -124,8 +133,7 @@ export async function startScenarioApp(
         redirectUri,
         cookiePassword: COOKIE_PASSWORD,
         now: () => emulator.now() * 1000,
-        ...overrides,
-        routes,
+        ...setup.reauth?.(emulator),
       }),
     ],
     controllers: [ScenarioController, ClassLevelController],
@@ -135,7 +143,7 @@ export async function startScenarioApp(
   const moduleRef = await Test.createTestingModule({
     imports: [ScenarioModule],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
   await app.listen(port, '127.0.0.1');
   return {
     app,

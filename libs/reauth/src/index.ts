@@ -30,6 +30,7 @@ export type {
   ReauthRequest,
   ReauthRoutes,
   TokenSource,
+  WorkOSClient,
 } from './interfaces';
 export { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 export { ReauthModule } from './reauth.module';

@@ -1,12 +1,17 @@
 import { WorkOS } from '@workos-inc/node';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, sanitizeReturnTo } from './core';
-import type { ReauthModuleExtras, ReauthModuleOptions, ReauthRequest } from './interfaces';
+import type {
+  ReauthModuleExtras,
+  ReauthModuleOptions,
+  ReauthRequest,
+  WorkOSClient,
+} from './interfaces';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
 import { ReauthStore } from './stores/reauth.store';
 
 /** The module's options after one check at start-up; what every part of the library reads. */
 export interface ResolvedReauthOptions {
-  workos: WorkOS;
+  workos: WorkOSClient;
   clientId: string;
   redirectUri: string;
   cookiePassword: string;
@@ -82,9 +87,27 @@ function routePath(
   return value.length > 1 ? value.replace(/\/$/, '') : value;
 }
 
-function makeWorkOS(options: ReauthModuleOptions): WorkOS {
+const CLIENT_METHODS = [
+  'getAuthorizationUrl',
+  'authenticateWithCode',
+  'authenticateWithRefreshToken',
+  'getSessionFromCookie',
+  'getJwksUrl',
+  'getLogoutUrl',
+] as const;
+
+function makeWorkOS(options: ReauthModuleOptions): WorkOSClient {
   if (options.workos !== undefined) {
-    if (!(options.workos instanceof WorkOS)) fail('workos', 'must be a WorkOS client instance');
+    // Structural, not instanceof: the app's SDK may be another copy or version than ours.
+    const client = options.workos as Partial<WorkOSClient> | null;
+    const userManagement = client?.userManagement as Record<string, unknown> | undefined;
+    if (
+      typeof client?.baseURL !== 'string' ||
+      !userManagement ||
+      CLIENT_METHODS.some((method) => typeof userManagement[method] !== 'function')
+    ) {
+      fail('workos', 'must be a WorkOS client instance');
+    }
     return options.workos;
   }
   const apiKey = requiredString(options.apiKey, 'apiKey (or a workos client)');

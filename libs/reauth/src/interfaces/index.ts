@@ -4,5 +4,6 @@ export type {
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthRoutes,
+  WorkOSClient,
 } from './reauth-module-options.interface';
 export type { Authentication, ReauthRequest, TokenSource } from './reauth-request.interface';

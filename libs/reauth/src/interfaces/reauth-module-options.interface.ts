@@ -1,4 +1,21 @@
 import type { WorkOS } from '@workos-inc/node';
+
+/**
+ * The parts of a `WorkOS` client the library uses. Any `@workos-inc/node` from 8 on provides
+ * them; the library puts `max_age` on the authorization URL itself for SDKs that drop `maxAge`.
+ */
+export interface WorkOSClient {
+  readonly baseURL: string;
+  readonly userManagement: Pick<
+    WorkOS['userManagement'],
+    | 'getAuthorizationUrl'
+    | 'authenticateWithCode'
+    | 'authenticateWithRefreshToken'
+    | 'getSessionFromCookie'
+    | 'getJwksUrl'
+    | 'getLogoutUrl'
+  >;
+}
 import type { ReauthStore } from '../stores/reauth.store';
 import type { ReauthRequest } from './reauth-request.interface';
 
@@ -20,7 +37,7 @@ export interface ReauthCookieOptions {
  */
 export interface ReauthModuleOptions {
   /** A `WorkOS` client to use. Without it, one is made from `apiKey` and the host settings. */
-  workos?: WorkOS;
+  workos?: WorkOSClient;
   /** `WORKOS_API_KEY`. Required unless `workos` is given. */
   apiKey?: string;
   /** `WORKOS_CLIENT_ID`. Required. */

@@ -47,7 +47,9 @@ export class AccessTokenVerifier {
   constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
       timeoutDuration: options.jwksTimeoutMs,
-      cooldownDuration: 30_000,
+      // An unknown kid refetches the set at most this often: short, so a key rotation is picked
+      // up within seconds, and still a bound on what forged kids can make us fetch.
+      cooldownDuration: 5_000,
       cacheMaxAge: 10 * 60_000,
     });
   }

@@ -1,0 +1,176 @@
+import { type LoggerService } from '@nestjs/common';
+import { WorkOS as WorkOS8 } from 'workos-node-8';
+import { signInThroughPages, type Credentials } from '../support/emulator';
+import { HttpBrowser } from '../support/http-browser';
+import { type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+
+const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
+const HTML = { accept: 'text/html' };
+
+class RecordingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown): void {
+    this.lines.push(String(message));
+  }
+  warn(message: unknown): void {
+    this.lines.push(String(message));
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push([message, ...rest].map(String).join(' '));
+  }
+  debug(message: unknown): void {
+    this.lines.push(String(message));
+  }
+  verbose(message: unknown): void {
+    this.lines.push(String(message));
+  }
+}
+
+async function signedInBrowser(
+  scenario: ScenarioApp,
+): Promise<{ browser: HttpBrowser; sealed: string }> {
+  const browser = new HttpBrowser();
+  const start = await browser.get(`${scenario.url}/auth/login?returnTo=/signed-in`, HTML);
+  const url = await signInThroughPages(
+    browser,
+    start.location!,
+    ALICE,
+    scenario.emulator,
+    scenario.redirectUri,
+  );
+  const done = await browser.get(url.href, HTML);
+  const sealed = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='))!;
+  return { browser, sealed: sealed.split(';')[0].slice('wos-session='.length) };
+}
+
+describe('When WorkOS fails', () => {
+  it('answers 503 when an expired session cannot be refreshed, and lets nothing through', async () => {
+    const scenario = await startScenarioApp();
+    const { browser } = await signedInBrowser(scenario);
+    scenario.emulator.advanceClock(400);
+    await scenario.emulator.close();
+    const res = await browser.get(`${scenario.url}/signed-in`, { accept: 'application/json' });
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.text)).toMatchObject({ error: 'reauth_unavailable' });
+    await scenario.app.close();
+  });
+
+  it('answers 503 when the code cannot be exchanged at the callback', async () => {
+    const scenario = await startScenarioApp();
+    const browser = new HttpBrowser();
+    const start = await browser.get(`${scenario.url}/auth/login?returnTo=/signed-in`, HTML);
+    const url = await signInThroughPages(
+      browser,
+      start.location!,
+      ALICE,
+      scenario.emulator,
+      scenario.redirectUri,
+    );
+    await scenario.emulator.close();
+    const res = await browser.get(url.href, HTML);
+    expect(res.status).toBe(503);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('wos-session='))).toBe(false);
+    await scenario.app.close();
+  });
+});
+
+describe('Logs', () => {
+  it('never contain tokens, cookies, codes or states, through sign-in, refresh, failures and logout', async () => {
+    const logger = new RecordingLogger();
+    const scenario = await startScenarioApp({ logger });
+    try {
+      const { browser, sealed } = await signedInBrowser(scenario);
+      scenario.emulator.advanceClock(400);
+      const stale = await browser.get(`${scenario.url}/fresh`, HTML);
+      const callback = await signInThroughPages(
+        browser,
+        stale.location!,
+        ALICE,
+        scenario.emulator,
+        scenario.redirectUri,
+      );
+      scenario.emulator.setIgnoreMaxAge(false);
+      await browser.get(callback.href, HTML);
+      await browser.get(callback.href, HTML);
+      const token = await scenario.emulator.mintAccessToken({
+        email: 'alice@example.com',
+        authTime: 1,
+      });
+      await fetch(`${scenario.url}/fresh`, { headers: { authorization: `Bearer ${token}` } });
+      await browser.request(`${scenario.url}/auth/logout`, { method: 'POST' });
+      // A second app whose provider is gone before it ever fetched the key set.
+      const unreachable = await startScenarioApp({ logger });
+      const unverifiable = await unreachable.emulator.mintAccessToken({
+        email: 'alice@example.com',
+        authTime: unreachable.emulator.now(),
+      });
+      await unreachable.emulator.close();
+      const down = await fetch(`${unreachable.url}/fresh`, {
+        headers: { authorization: `Bearer ${unverifiable}` },
+      });
+      expect(down.status).toBe(503);
+      await unreachable.app.close();
+
+      const secrets = [
+        sealed,
+        token,
+        unverifiable,
+        token.split('.')[1],
+        callback.searchParams.get('code')!,
+        callback.searchParams.get('state')!,
+      ];
+      expect(logger.lines.length).toBeGreaterThan(0);
+      for (const line of logger.lines) {
+        for (const secret of secrets) expect(line).not.toContain(secret.slice(0, 24));
+      }
+      expect(
+        logger.lines.some((line) => line.startsWith('Authentication unavailable: jwks failed')),
+      ).toBe(true);
+    } finally {
+      await scenario.close();
+    }
+  });
+});
+
+describe('SDK compatibility', () => {
+  it('puts max_age on the URL with an SDK that drops maxAge (8.x), and completes the round trip', async () => {
+    const scenario = await startScenarioApp({
+      reauth: (emulator) => ({
+        workos: new WorkOS8(emulator.apiKey, {
+          apiHostname: '127.0.0.1',
+          port: emulator.port,
+          https: false,
+          clientId: emulator.clientId,
+        }),
+      }),
+    });
+    try {
+      const direct = new URL(
+        new WorkOS8('sk_test_x', { clientId: 'client_x' }).userManagement.getAuthorizationUrl({
+          provider: 'authkit',
+          clientId: 'client_x',
+          redirectUri: 'http://localhost/cb',
+          maxAge: 300,
+        } as never),
+      );
+      expect(direct.searchParams.get('max_age')).toBeNull();
+
+      const { browser } = await signedInBrowser(scenario);
+      scenario.emulator.advanceClock(400);
+      const stale = await browser.get(`${scenario.url}/fresh`, HTML);
+      expect(new URL(stale.location!).searchParams.get('max_age')).toBe('300');
+      const url = await signInThroughPages(
+        browser,
+        stale.location!,
+        ALICE,
+        scenario.emulator,
+        scenario.redirectUri,
+      );
+      const back = await browser.get(url.href, HTML);
+      expect(back.status).toBe(303);
+      expect((await browser.get(`${scenario.url}/fresh`, HTML)).status).toBe(200);
+    } finally {
+      await scenario.close();
+    }
+  });
+});
