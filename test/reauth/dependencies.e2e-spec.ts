@@ -1,3 +1,4 @@
+import { type WorkOSClient } from '@app/reauth';
 import { type LoggerService } from '@nestjs/common';
 import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';
@@ -136,12 +137,13 @@ describe('SDK compatibility', () => {
   it('puts max_age on the URL with an SDK that drops maxAge (8.x), and completes the round trip', async () => {
     const scenario = await startScenarioApp({
       reauth: (emulator) => ({
+        // SDK 8 declares older result types; the methods and shapes the library uses are the same.
         workos: new WorkOS8(emulator.apiKey, {
           apiHostname: '127.0.0.1',
           port: emulator.port,
           https: false,
           clientId: emulator.clientId,
-        }),
+        }) as unknown as WorkOSClient,
       }),
     });
     try {
