@@ -17,9 +17,10 @@ import {
   Module,
   Post,
   Req,
+  Res,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { type Request } from 'express';
+import { type Request, type Response } from 'express';
 import { createServer, type AddressInfo } from 'node:net';
 import { startEmulatorWithSdk } from './emulator';
 
@@ -48,8 +49,8 @@ class ScenarioController {
 
   @Get('form')
   @RequireSignIn()
-  async form(@Req() request: Request) {
-    return { restored: (await this.reauth.takeRestoredAction(request)) ?? null };
+  async form(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return { restored: (await this.reauth.takeRestoredAction(request, response)) ?? null };
   }
 
   @Post('transfer')

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ReauthRequest } from './interfaces';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Authentication, ReauthRequest } from './interfaces';
 import { ReauthFlowService } from './reauth-flow.service';
 import { RequestAuthenticator } from './tokens/request-authenticator';
 
@@ -10,8 +11,8 @@ import { RequestAuthenticator } from './tokens/request-authenticator';
  * ```ts
  * @Get('security')
  * @RequireRecentAuth(300)
- * async security(@Req() req: Request) {
- *   const draft = await this.reauth.takeRestoredAction<{ email: string }>(req);
+ * async security(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+ *   const draft = await this.reauth.takeRestoredAction<{ email: string }>(req, res);
  *   return this.render({ email: draft?.email ?? '' });
  * }
  * ```
@@ -21,22 +22,41 @@ export class ReauthService {
   constructor(
     private readonly flow: ReauthFlowService,
     private readonly authenticator: RequestAuthenticator,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  /**
+   * Who is signed in, on routes without a guard decorator (a home page, say); `undefined` for
+   * anonymous callers and ended sessions. Pass the response: a refreshed or ended session's
+   * cookie is written to it, as the guard does.
+   */
+  async currentAuthentication(
+    request: ReauthRequest,
+    response: unknown,
+  ): Promise<Authentication | undefined> {
+    if (request.reauth) return request.reauth;
+    const result = await this.authenticator.authenticate(request);
+    if (result.status !== 'invalid' && result.setCookie) {
+      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
+    }
+    if (result.status !== 'authenticated') return undefined;
+    request.reauth = result.authentication;
+    return result.authentication;
+  }
 
   /**
    * The in-progress action that `@RequireRecentAuth(..., { action })` captured before sending
    * the user to re-authenticate, handed back once, on the page the user returned to, to the same
    * AuthKit session. `undefined` when there is none (or it was already taken, or expired after
-   * 10 minutes).
+   * 10 minutes). Pass the response, as for {@link currentAuthentication}.
    */
-  async takeRestoredAction<T = unknown>(request: ReauthRequest): Promise<T | undefined> {
-    let claims = request.reauth?.claims;
-    if (!claims) {
-      const result = await this.authenticator.authenticate(request);
-      if (result.status !== 'authenticated') return undefined;
-      claims = result.authentication.claims;
-    }
+  async takeRestoredAction<T = unknown>(
+    request: ReauthRequest,
+    response: unknown,
+  ): Promise<T | undefined> {
+    const authentication = await this.currentAuthentication(request, response);
+    if (!authentication) return undefined;
     const path = request.originalUrl ?? request.url ?? '/';
-    return (await this.flow.takeRestoredAction(claims, path)) as T | undefined;
+    return (await this.flow.takeRestoredAction(authentication.claims, path)) as T | undefined;
   }
 }

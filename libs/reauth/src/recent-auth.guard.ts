@@ -55,7 +55,7 @@ export class RecentAuthGuard implements CanActivate {
       );
     }
     const authentication = this.requireAuthentication(result, requirement, context, request);
-    await this.checkFreshness(authentication, requirement, context, request, result);
+    await this.checkFreshness(authentication, requirement, context, request);
     request.reauth = authentication;
     return true;
   }
@@ -90,7 +90,6 @@ export class RecentAuthGuard implements CanActivate {
     requirement: RecentAuthRequirement,
     context: ExecutionContext,
     request: ReauthRequest & { body?: unknown },
-    result: AuthenticationResult,
   ): Promise<void> {
     if (requirement.maxAge === null) return;
     const { claims } = authentication;
@@ -109,13 +108,12 @@ export class RecentAuthGuard implements CanActivate {
     ) {
       return;
     }
-    const user = result.status === 'authenticated' ? result.user : undefined;
     throw this.reauthRequired(
       {
         reason: freshness.reason,
         authTime: freshness.authTime,
         sub: claims.sub,
-        loginHint: user?.email,
+        loginHint: authentication.user?.email,
       },
       requirement,
       context,

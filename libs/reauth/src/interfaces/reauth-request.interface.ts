@@ -1,3 +1,4 @@
+import type { User } from '@workos-inc/node';
 import type { AuthKitClaims } from './authkit-claims.interface';
 
 /** Where the verified token came from. */
@@ -7,6 +8,8 @@ export type TokenSource = 'bearer' | 'cookie' | 'custom';
 export interface Authentication {
   claims: AuthKitClaims;
   source: TokenSource;
+  /** The WorkOS user stored in the session cookie; absent for Bearer and custom tokens. */
+  user?: User;
 }
 
 /**

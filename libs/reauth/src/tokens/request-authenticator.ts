@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { User } from '@workos-inc/node';
 import type { Authentication, ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -13,7 +12,7 @@ import { SessionCookieService } from './session-cookie.service';
  * - `invalid`: a Bearer or custom token that fails verification.
  */
 export type AuthenticationResult =
-  | { status: 'authenticated'; authentication: Authentication; user?: User; setCookie?: string }
+  | { status: 'authenticated'; authentication: Authentication; setCookie?: string }
   | { status: 'anonymous'; setCookie?: string }
   | { status: 'invalid' };
 
@@ -67,8 +66,7 @@ export class RequestAuthenticator {
       const claims = await this.verifier.verify(contents.accessToken);
       return {
         status: 'authenticated',
-        authentication: { claims, source: 'cookie' },
-        user: contents.user,
+        authentication: { claims, source: 'cookie', user: contents.user },
       };
     } catch (error) {
       if (!(error instanceof InvalidAccessTokenError)) throw error;
@@ -81,8 +79,7 @@ export class RequestAuthenticator {
       const claims = await this.verifier.verify(refreshed.accessToken);
       return {
         status: 'authenticated',
-        authentication: { claims, source: 'cookie' },
-        user: refreshed.user ?? contents.user,
+        authentication: { claims, source: 'cookie', user: refreshed.user ?? contents.user },
         setCookie: this.sessions.serialize(refreshed.sealedSession),
       };
     } catch (error) {
