@@ -291,6 +291,27 @@ describe('Re-authentication round trips through the emulator', () => {
     expect(res.location).toBe(app('/public?reauth=cancelled'));
   });
 
+  it('offers a choice instead of redirecting again when a cancel lands on the guarded page', async () => {
+    await signIn();
+    scenario.emulator.advanceClock(301);
+    const stale = await navigate('/fresh');
+    let page = await browser.follow(stale.location!, (next) =>
+      next.startsWith(scenario.redirectUri),
+    );
+    const cancel = /id="cancel" href="([^"]+)"/.exec(page.text)![1].replace(/&amp;/g, '&');
+    page = await browser.get(new URL(cancel, page.url).href);
+    const back = await callback(new URL(page.location!));
+    expect(back.location).toBe(app('/fresh?reauth=cancelled'));
+    const choice = await browser.get(back.location!, HTML);
+    expect(choice.status).toBe(401);
+    expect(choice.location).toBeUndefined();
+    expect(choice.text).toContain('Confirm it’s you to continue');
+    const again = /id="reauthenticate" href="([^"]+)"/.exec(choice.text)![1].replace(/&amp;/g, '&');
+    expect(new URL(again).searchParams.get('max_age')).toBe('300');
+    const done = await callback(await authenticateAt(again));
+    expect(done.location).toBe(app('/fresh'));
+  });
+
   it('signs out: clears the cookie, ends the AuthKit session and returns to the app', async () => {
     const done = await signIn();
     const session = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='))!;

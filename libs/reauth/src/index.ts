@@ -39,6 +39,7 @@ export { DEFAULT_ROUTES, resolveReauthOptions, type ResolvedReauthOptions } from
 export { ReauthService } from './reauth.service';
 export { challengeFor, ReauthExceptionFilter } from './reauth-exception.filter';
 export {
+  REAUTH_MARKER,
   ReauthFlowService,
   STATE_COOKIE,
   type CallbackOutcome,

@@ -3,11 +3,20 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
-import { ReauthFlowService } from './reauth-flow.service';
+import { problemPage } from './http/problem-page';
+import { REAUTH_MARKER, ReauthFlowService } from './reauth-flow.service';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
 
 const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
+
+/** The marker the callback adds when the user cancelled or failed at the provider. */
+function cameBackFromProvider(request: ReauthRequest): boolean {
+  const target = request.originalUrl ?? request.url ?? '';
+  const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
+  const marker = new URLSearchParams(query).get(REAUTH_MARKER);
+  return marker === 'cancelled' || marker === 'failed';
+}
 
 /** The RFC 6750 / RFC 9470 `WWW-Authenticate` challenge for a reason. */
 export function challengeFor(exception: ReauthRequiredException): string {
@@ -87,6 +96,25 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     adapter.setHeader(response, 'Cache-Control', 'no-store');
     adapter.setHeader(response, 'Vary', 'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With');
     if (negotiateResponse(request.headers) === 'redirect') {
+      if (cameBackFromProvider(request)) {
+        // The user just cancelled (or failed) at the provider and landed on a guarded page:
+        // sending them straight back would trap them, so let them choose.
+        adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
+        adapter.reply(
+          response,
+          problemPage(
+            'Confirm it’s you to continue',
+            'This page needs a recent sign-in, and the confirmation was not completed.',
+            'reauth_required',
+            [
+              { href: started.authorizationUrl, label: 'Confirm it’s you', id: 'reauthenticate' },
+              { href: this.flow.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
+            ],
+          ),
+          401,
+        );
+        return;
+      }
       const read = ['GET', 'HEAD'].includes(request.method.toUpperCase());
       adapter.redirect(response, read ? 302 : 303, started.authorizationUrl);
       return;

@@ -63,6 +63,9 @@ export type CallbackOutcome =
       continueTo: string;
     };
 
+/** The query parameter the callback adds to where it sends a user who cancelled or failed. */
+export const REAUTH_MARKER = 'reauth';
+
 /** Name of the cookie that binds states to the browser that started them. */
 export const STATE_COOKIE = 'wos-reauth';
 // A few re-auths may be in flight at once (several tabs); more would only grow the cookie.
@@ -91,15 +94,16 @@ export class ReauthFlowService {
     const now = nowSeconds(this.options);
     const fallback = this.options.fallbackReturnTo;
     const host = header(request, 'host');
-    const returnTo =
+    const returnTo = withoutMarker(
       input.returnTo ??
-      returnToFromRequest({
-        method: request.method,
-        originalUrl: request.originalUrl ?? request.url ?? '/',
-        referer: header(request, 'referer'),
-        host,
-        fallback,
-      });
+        returnToFromRequest({
+          method: request.method,
+          originalUrl: request.originalUrl ?? request.url ?? '/',
+          referer: header(request, 'referer'),
+          host,
+          fallback,
+        }),
+    );
     const nonce = randomBytes(16).toString('base64url');
     const state: ReauthState = {
       v: 1,
@@ -186,7 +190,7 @@ export class ReauthFlowService {
       this.logger.log(`Re-authentication ended at the provider: ${marker}`);
       return {
         kind: 'redirect',
-        location: withQuery(state.cancelTo ?? this.options.fallbackReturnTo, { reauth: marker }),
+        location: withQuery(state.cancelTo ?? state.returnTo, { [REAUTH_MARKER]: marker }),
         setCookies: [remaining],
       };
     }
@@ -284,6 +288,11 @@ export class ReauthFlowService {
     };
   }
 
+  /** Where users go when nothing better is known. */
+  get fallbackReturnTo(): string {
+    return this.options.fallbackReturnTo;
+  }
+
   /** The answer to a callback whose query fails validation. */
   malformedCallback(fields: string[]): CallbackOutcome {
     return this.failure(
@@ -339,14 +348,16 @@ export class ReauthFlowService {
     }).fresh;
   }
 
-  /** Where "Cancel" at the provider leads: never back into the route that asked. */
+  /**
+   * Where "Cancel" at the provider leads: for a page view, the page the user came from; else
+   * `returnTo`. Either gets the `reauth=cancelled` marker; a guarded page reached with it shows
+   * a choice instead of redirecting again (see the filter).
+   */
   private cancelTarget(request: ReauthRequest, returnTo: string, host: string | undefined): string {
     const isRead = ['GET', 'HEAD'].includes(request.method.toUpperCase());
     if (!isRead) return returnTo;
     const referer = refererPath(header(request, 'referer'), host);
-    return referer !== null && pathOf(referer) !== pathOf(returnTo)
-      ? referer
-      : this.options.fallbackReturnTo;
+    return referer !== null && pathOf(referer) !== pathOf(returnTo) ? referer : returnTo;
   }
 
   private grantKey(sid: string, route: string): string {
@@ -409,6 +420,14 @@ function pathOf(target: string): string {
 function withQuery(path: string, params: Record<string, string>): string {
   const url = new URL(path, 'http://x.invalid');
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
+}
+
+/** A return path without the marker of an earlier cancelled attempt. */
+function withoutMarker(path: string): string {
+  const url = new URL(path, 'http://x.invalid');
+  if (!url.searchParams.has(REAUTH_MARKER)) return path;
+  url.searchParams.delete(REAUTH_MARKER);
   return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
 }
 

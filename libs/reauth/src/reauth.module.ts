@@ -70,6 +70,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     ReauthService,
     RequestAuthenticator,
     RecentAuthGuard,
+    SessionCookieService,
   ],
 })
 export class ReauthModule extends ReauthConfigurableModule implements OnModuleInit {

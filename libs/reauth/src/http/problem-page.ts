@@ -1,12 +1,21 @@
 import escapeHtml from 'escape-html';
 
+export interface PageLink {
+  href: string;
+  label: string;
+  id: string;
+}
+
 /** A small, self-contained HTML page for failures a person meets in the browser. */
 export function problemPage(
   title: string,
   message: string,
   code: string,
-  continueTo: string,
+  continueTo: string | PageLink[],
 ): string {
+  const links = Array.isArray(continueTo)
+    ? continueTo
+    : [{ href: continueTo, label: 'Continue', id: 'continue' }];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -18,7 +27,7 @@ body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:c
 font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1b1f24}
 main{max-width:420px;background:#fff;border-radius:12px;padding:32px;box-shadow:0 8px 24px rgba(0,0,0,.06)}
 h1{font-size:22px;margin:0 0 8px}p{color:#4b5563}code{font-size:13px;color:#6b7280}
-a{display:inline-block;margin-top:8px;padding:10px 16px;border-radius:8px;background:#6363f1;color:#fff;text-decoration:none}
+a{display:inline-block;margin:8px 8px 0 0;padding:10px 16px;border-radius:8px;background:#6363f1;color:#fff;text-decoration:none}
 </style>
 </head>
 <body>
@@ -26,7 +35,7 @@ a{display:inline-block;margin-top:8px;padding:10px 16px;border-radius:8px;backgr
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
 <p><code>${escapeHtml(code)}</code></p>
-<a id="continue" href="${escapeHtml(continueTo)}">Continue</a>
+${links.map((link) => `<a id="${escapeHtml(link.id)}" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`).join(' ')}
 </main>
 </body>
 </html>`;

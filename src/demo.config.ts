@@ -1,0 +1,68 @@
+import { EMULATOR_DEFAULTS } from '@app/authkit-emulator';
+
+/** How the demo runs, read from the environment. */
+export interface DemoConfig {
+  port: number;
+  /** `emulator`: embedded AuthKit emulator; `workos`: a real (or external) WorkOS API. */
+  provider: 'emulator' | 'workos';
+  emulatorPort: number;
+  testControls: boolean;
+  apiKey: string;
+  clientId: string;
+  redirectUri: string;
+  cookiePassword: string;
+  apiHostname?: string;
+  apiPort?: number;
+  apiHttps?: boolean;
+}
+
+// Only ever used with the embedded emulator, on a developer's machine.
+const LOCAL_COOKIE_PASSWORD = 'local-demo-cookie-password-not-for-production';
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new TypeError(`${name} must be a port number, got "${value}"`);
+  }
+  return parsed;
+}
+
+/**
+ * Embedded defaults unless `WORKOS_API_KEY` is set: then the `WORKOS_*` variables describe a
+ * WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator started
+ * separately) and no emulator is started.
+ */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const appPort = port(env.PORT, 'PORT', 3000);
+  const redirectUri = env.WORKOS_REDIRECT_URI || `http://localhost:${appPort}/auth/callback`;
+  if (!env.WORKOS_API_KEY) {
+    return {
+      port: appPort,
+      provider: 'emulator',
+      emulatorPort: port(env.AUTHKIT_EMULATOR_PORT, 'AUTHKIT_EMULATOR_PORT', EMULATOR_DEFAULTS.port),
+      testControls: env.AUTHKIT_EMULATOR_TEST_CONTROLS === '1',
+      apiKey: EMULATOR_DEFAULTS.apiKey,
+      clientId: EMULATOR_DEFAULTS.clientId,
+      redirectUri,
+      cookiePassword: env.WORKOS_COOKIE_PASSWORD || LOCAL_COOKIE_PASSWORD,
+    };
+  }
+  const missing = ['WORKOS_CLIENT_ID', 'WORKOS_COOKIE_PASSWORD'].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new TypeError(`WORKOS_API_KEY is set, so ${missing.join(' and ')} must be set too`);
+  }
+  return {
+    port: appPort,
+    provider: 'workos',
+    emulatorPort: 0,
+    testControls: false,
+    apiKey: env.WORKOS_API_KEY,
+    clientId: env.WORKOS_CLIENT_ID!,
+    redirectUri,
+    cookiePassword: env.WORKOS_COOKIE_PASSWORD!,
+    apiHostname: env.WORKOS_API_HOSTNAME || undefined,
+    apiPort: env.WORKOS_API_PORT ? port(env.WORKOS_API_PORT, 'WORKOS_API_PORT', 443) : undefined,
+    apiHttps: env.WORKOS_API_HTTPS ? env.WORKOS_API_HTTPS !== 'false' : undefined,
+  };
+}

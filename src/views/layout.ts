@@ -1,0 +1,64 @@
+import escapeHtml from 'escape-html';
+
+/** Escapes a value for HTML text and attributes. */
+export const h = (value: unknown): string => escapeHtml(String(value ?? ''));
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;background:#f6f7f9;color:#1b1f24}
+header{background:#fff;border-bottom:1px solid #e5e7eb}
+header .bar{max-width:760px;margin:0 auto;padding:14px 20px;display:flex;gap:18px;align-items:center}
+header .brand{font-weight:700;margin-right:auto;color:#1b1f24;text-decoration:none}
+header a{color:#4b5563;text-decoration:none} header a:hover{color:#1b1f24}
+main{max-width:760px;margin:28px auto;padding:0 20px}
+h1{font-size:26px;margin:0 0 6px} h2{font-size:18px;margin:0 0 10px}
+p{margin:0 0 12px;color:#374151}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:22px;margin:0 0 18px}
+.muted{color:#6b7280;font-size:14px}
+.notice{border-radius:10px;padding:12px 14px;margin:0 0 18px}
+.notice.info{background:#eef2ff;color:#3730a3} .notice.ok{background:#ecfdf5;color:#065f46}
+.notice.warn{background:#fffbeb;color:#92400e} .notice.error{background:#fef2f2;color:#991b1b}
+dl{display:grid;grid-template-columns:200px 1fr;gap:6px 14px;margin:0}
+dt{color:#6b7280} dd{margin:0}
+label{display:block;font-weight:600;font-size:14px;margin:0 0 6px}
+input[type=text],input[type=email],input[type=number]{width:100%;max-width:380px;padding:9px 11px;border:1px solid #d1d5db;border-radius:8px;font:inherit;margin:0 0 12px;display:block}
+button,.button{display:inline-block;padding:9px 16px;border:0;border-radius:8px;background:#4f46e5;color:#fff;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}
+button.danger{background:#dc2626} button.link{background:none;color:#4b5563;padding:0;font-weight:400}
+.meter{height:8px;background:#e5e7eb;border-radius:99px;overflow:hidden;margin:6px 0 8px;max-width:380px}
+.meter span{display:block;height:100%;background:#10b981}
+code{font-size:13px}
+`;
+
+export interface PageInput {
+  title: string;
+  body: string;
+  signedIn: boolean;
+}
+
+/** The demo's page frame: navigation, styles, and the body. */
+export function layout({ title, body, signedIn }: PageInput): string {
+  const nav = signedIn
+    ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/spa">SPA</a>
+       <form method="post" action="/auth/logout" style="margin:0"><button class="link" id="sign-out">Sign out</button></form>`
+    : `<a class="button" id="sign-in" href="/auth/login?returnTo=%2Faccount">Sign in</a>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${h(title)} · Sudo mode demo</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><div class="bar"><a class="brand" href="/">Sudo mode demo</a>${nav}</div></header>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** A notice box, or nothing. */
+export function notice(kind: 'info' | 'ok' | 'warn' | 'error', text: string | undefined): string {
+  return text ? `<p class="notice ${kind}" role="status">${h(text)}</p>` : '';
+}

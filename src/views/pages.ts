@@ -1,0 +1,134 @@
+import { h, layout, notice } from './layout';
+
+/** The re-authentication window of the demo's sensitive pages, in seconds. */
+export const SENSITIVE_MAX_AGE = 300;
+
+export interface Viewer {
+  userId: string;
+  email?: string;
+  name?: string;
+  authTime?: number;
+}
+
+function duration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return minutes > 0 ? `${minutes} min ${rest} s` : `${rest} s`;
+}
+
+function utc(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+/** Who is signed in, when they last actively signed in, and how long sensitive actions stay open. */
+export function freshness(viewer: Viewer, now: number): string {
+  if (viewer.authTime === undefined) {
+    return '<p class="muted" id="freshness">Your token does not say when you last signed in.</p>';
+  }
+  const age = Math.max(0, now - viewer.authTime);
+  const remaining = SENSITIVE_MAX_AGE - age;
+  const percent = Math.max(0, Math.min(100, (remaining / SENSITIVE_MAX_AGE) * 100));
+  const status =
+    remaining > 0
+      ? `Sensitive actions are open for another <strong>${duration(remaining)}</strong>.`
+      : 'Sensitive actions will ask you to confirm it’s you first.';
+  return `<dl>
+<dt>Signed in as</dt><dd id="email">${h(viewer.email ?? viewer.userId)}</dd>
+<dt>Last active sign-in</dt><dd id="auth-time" data-auth-time="${viewer.authTime}">${utc(viewer.authTime)} (${duration(age)} ago)</dd>
+</dl>
+<div class="meter" aria-hidden="true"><span style="width:${percent.toFixed(1)}%"></span></div>
+<p class="muted" id="freshness">${status}</p>`;
+}
+
+export function homePage(viewer: Viewer | undefined, message?: string): string {
+  const body = viewer
+    ? `<h1>Welcome back${viewer.name ? `, ${h(viewer.name)}` : ''}</h1>
+<div class="card"><p>Signed in as <strong id="email">${h(viewer.email ?? viewer.userId)}</strong>.</p>
+<p><a class="button" href="/account">Go to your account</a></p></div>`
+    : `<h1>Step-up authentication for NestJS</h1>
+<div class="card">
+<p>This demo guards sensitive actions with <code>@RequireRecentAuth()</code>: changing your email
+needs a sign-in within the last 5 minutes, deleting your account needs a fresh one every time.</p>
+<p>When a sign-in is too old, you confirm it’s you at AuthKit and come straight back to what you were doing.</p>
+<p><a class="button" id="sign-in-main" href="/auth/login?returnTo=%2Faccount">Sign in</a></p>
+</div>`;
+  return layout({
+    title: 'Home',
+    signedIn: viewer !== undefined,
+    body: notice('warn', message) + body,
+  });
+}
+
+export interface AccountPage {
+  viewer: Viewer;
+  now: number;
+  confirmedDelete: boolean;
+  message?: string;
+}
+
+export function accountPage({ viewer, now, confirmedDelete, message }: AccountPage): string {
+  const deleteCard = confirmedDelete
+    ? `<div class="card" id="delete-confirmed">
+<h2>Delete your account</h2>
+${notice('ok', 'You confirmed it’s you. Deleting cannot be undone.')}
+<form method="post" action="/account/delete">
+<input type="hidden" name="confirm" value="DELETE">
+<button class="danger" id="delete-now">Delete my account now</button>
+</form></div>`
+    : `<div class="card">
+<h2>Delete your account</h2>
+<p>This cannot be undone. You will be asked to sign in again to confirm it’s you, every time.</p>
+<form method="post" action="/account/delete">
+<label for="confirm">Type DELETE to confirm</label>
+<input type="text" id="confirm" name="confirm" required pattern="DELETE" autocomplete="off">
+<button class="danger" id="delete">Delete account</button>
+</form></div>`;
+  return layout({
+    title: 'Account',
+    signedIn: true,
+    body: `<h1>Your account</h1>
+${notice('warn', message)}
+<div class="card">${freshness(viewer, now)}
+<p style="margin-top:14px"><a class="button" href="/account/security" id="to-security">Security settings</a></p></div>
+${deleteCard}`,
+  });
+}
+
+export interface SecurityPage {
+  viewer: Viewer;
+  now: number;
+  draftEmail?: string;
+  restored: boolean;
+  saved: boolean;
+  error?: string;
+}
+
+export function securityPage({ viewer, now, draftEmail, restored, saved, error }: SecurityPage): string {
+  return layout({
+    title: 'Security',
+    signedIn: true,
+    body: `<h1>Security settings</h1>
+<p class="muted">This page needs a sign-in within the last ${SENSITIVE_MAX_AGE / 60} minutes.</p>
+${notice('info', restored ? 'You confirmed it’s you. Your change is filled in below: save it to finish.' : undefined)}
+${notice('ok', saved ? 'Your email address was changed.' : undefined)}
+${notice('error', error)}
+<div class="card">${freshness(viewer, now)}</div>
+<div class="card">
+<h2>Email address</h2>
+<form method="post" action="/account/email">
+<label for="email-input">New email address</label>
+<input type="email" id="email-input" name="email" required maxlength="320" value="${h(draftEmail ?? '')}">
+<button id="save-email">Save email</button>
+</form></div>`,
+  });
+}
+
+export function deletedPage(): string {
+  return layout({
+    title: 'Account deleted',
+    signedIn: false,
+    body: `<h1>Your account was deleted</h1>
+<div class="card"><p id="deleted">This is a demo: nothing was really removed, and you have been signed out.</p>
+<p><a class="button" href="/">Back to the start</a></p></div>`,
+  });
+}
