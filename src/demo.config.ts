@@ -40,7 +40,11 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     return {
       port: appPort,
       provider: 'emulator',
-      emulatorPort: port(env.AUTHKIT_EMULATOR_PORT, 'AUTHKIT_EMULATOR_PORT', EMULATOR_DEFAULTS.port),
+      emulatorPort: port(
+        env.AUTHKIT_EMULATOR_PORT,
+        'AUTHKIT_EMULATOR_PORT',
+        EMULATOR_DEFAULTS.port,
+      ),
       testControls: env.AUTHKIT_EMULATOR_TEST_CONTROLS === '1',
       apiKey: EMULATOR_DEFAULTS.apiKey,
       clientId: EMULATOR_DEFAULTS.clientId,

@@ -1,7 +1,8 @@
 import escapeHtml from 'escape-html';
 
 /** Escapes a value for HTML text and attributes. */
-export const h = (value: unknown): string => escapeHtml(String(value ?? ''));
+export const h = (value: string | number | undefined): string =>
+  escapeHtml(value === undefined ? '' : String(value));
 
 const STYLE = `
 *{box-sizing:border-box}

@@ -17,7 +17,10 @@ function duration(seconds: number): string {
 }
 
 function utc(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** Who is signed in, when they last actively signed in, and how long sensitive actions stay open. */
@@ -103,7 +106,14 @@ export interface SecurityPage {
   error?: string;
 }
 
-export function securityPage({ viewer, now, draftEmail, restored, saved, error }: SecurityPage): string {
+export function securityPage({
+  viewer,
+  now,
+  draftEmail,
+  restored,
+  saved,
+  error,
+}: SecurityPage): string {
   return layout({
     title: 'Security',
     signedIn: true,

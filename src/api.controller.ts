@@ -1,0 +1,57 @@
+import {
+  AuthClaims,
+  REAUTH_RESOLVED_OPTIONS,
+  RequireRecentAuth,
+  RequireSignIn,
+  type AuthKitClaims,
+  type ResolvedReauthOptions,
+} from '@app/reauth';
+import { Body, Controller, Get, Inject, Post, ValidationPipe } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsNumber, IsString, Length, Max, Min } from 'class-validator';
+import { AccountsService, type Transfer } from './accounts.service';
+import { SENSITIVE_MAX_AGE } from './views/pages';
+
+export class CreateTransferDto {
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0.01)
+  @Max(1_000_000)
+  amount!: number;
+
+  @IsString()
+  @Length(1, 64)
+  to!: string;
+}
+
+@Controller('api')
+export class ApiController {
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+  ) {}
+
+  @Get('me')
+  @RequireSignIn()
+  me(@AuthClaims() claims: AuthKitClaims) {
+    return {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      organizationId: claims.org_id,
+      role: claims.role,
+      permissions: claims.permissions,
+      authTime: claims.auth_time,
+      transfers: this.accounts.transfers(claims.sub).length,
+    };
+  }
+
+  @Post('transfers')
+  @RequireRecentAuth(SENSITIVE_MAX_AGE)
+  transfer(
+    @AuthClaims('sub') userId: string,
+    @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+    dto: CreateTransferDto,
+  ): Transfer {
+    return this.accounts.transfer(userId, dto.amount, dto.to, new Date(this.options.nowMs()));
+  }
+}

@@ -1,0 +1,19 @@
+import { ReauthModule, type ReauthModuleOptions } from '@app/reauth';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountController } from './account.controller';
+import { AccountsService } from './accounts.service';
+import { ApiController } from './api.controller';
+import { HomeController } from './home.controller';
+
+/** The demo: a home page, an account area with sensitive actions, and a small JSON API. */
+@Module({})
+export class AppModule {
+  static forRoot(reauth: ReauthModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ReauthModule.forRoot(reauth)],
+      controllers: [HomeController, AccountController, ApiController],
+      providers: [AccountsService],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { DEMO_USERS } from '@app/authkit-emulator';
+import { startDemo } from './demo';
+import { loadDemoConfig } from './demo.config';
+
+function describeUsers(): string[] {
+  return DEMO_USERS.map((user) =>
+    user.sso
+      ? `  ${user.email}  (SSO through the simulated identity provider)`
+      : `  ${user.email} / ${user.password}${user.totpSecret ? `  + TOTP secret ${user.totpSecret}` : ''}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const config = loadDemoConfig();
+  const demo = await startDemo(config);
+  const lines = [``, `Sudo mode demo: ${demo.url}`];
+  if (demo.emulator) {
+    lines.push(
+      `AuthKit emulator: ${demo.emulator.url}${config.testControls ? ' (test controls on)' : ''}`,
+      'Demo users:',
+      ...describeUsers(),
+    );
+  } else {
+    lines.push('Signing in with WorkOS AuthKit.');
+  }
+  lines.push('Press Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n'));
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void demo.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The demo could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
