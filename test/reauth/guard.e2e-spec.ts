@@ -193,17 +193,17 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
     // A Bearer header means an API client, even when the request looks like a navigation.
     expect(res.status).toBe(401);
 
-    const nav = await call('/fresh', {
-      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
-    });
+    const nav = await request(scenario.app.getHttpServer() as Server)
+      .get('/fresh')
+      .set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
     expect(nav.status).toBe(302);
-    const location = new URL(nav.headers.get('location')!);
+    const location = new URL(nav.headers.location);
     expect(location.pathname).toBe('/user_management/authorize');
     expect(location.searchParams.get('max_age')).toBe('300');
     expect(location.searchParams.get('state')).toBeTruthy();
-    const setCookie = nav.headers.getSetCookie().join('\n');
+    const setCookie = ([] as string[]).concat(nav.headers['set-cookie'] ?? []).join('\n');
     expect(setCookie).toMatch(
-      /wos-reauth=[\w-]{22}; Max-Age=600; Path=\/auth\/callback; HttpOnly; SameSite=Lax/,
+      /wos-reauth-[\w-]{22}=1; Max-Age=600; Path=\/auth\/callback; HttpOnly; SameSite=Lax/,
     );
   });
 

@@ -98,10 +98,49 @@ describe('ReauthModule configuration', () => {
       expect(guarded.status).toBe(401);
 
       expect(logger.warnings).toEqual([
-        'ShortMaxAgeController.quick requires a sign-in within 30s; under 60s users are asked to re-authenticate almost at once',
+        'GET /short (ShortMaxAgeController.quick) requires a sign-in within 30s; under 60s users are asked to re-authenticate almost at once',
       ]);
     } finally {
       await app.close();
+    }
+  });
+
+  it('works under a global prefix: the callback and its state cookie live under it', async () => {
+    const prefixedPort = await freePort();
+    const prefixed = await startAuthKitEmulator({
+      port: 0,
+      redirectUris: [`http://localhost:${prefixedPort}/api/auth/callback`],
+    });
+    @Module({
+      imports: [
+        ReauthModule.forRoot({
+          ...settings(),
+          port: prefixed.port,
+          redirectUri: `http://localhost:${prefixedPort}/api/auth/callback`,
+        }),
+      ],
+      controllers: [ShortMaxAgeController],
+    })
+    class PrefixedModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [PrefixedModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('api');
+    await app.listen(prefixedPort, '127.0.0.1');
+    try {
+      const base = `http://localhost:${prefixedPort}`;
+      const guarded = await fetch(`${base}/api/short/fine`, {
+        headers: { accept: 'application/json' },
+      });
+      expect(guarded.status).toBe(401);
+      expect(guarded.headers.getSetCookie().join()).toMatch(/Path=\/api\/auth\/callback/);
+      const { reauthUrl } = (await guarded.json()) as { reauthUrl: string };
+      expect(new URL(reauthUrl).searchParams.get('redirect_uri')).toBe(`${base}/api/auth/callback`);
+      const callback = await fetch(`${base}/api/auth/callback`);
+      expect(callback.status).toBe(400);
+      expect(await callback.text()).toContain('invalid_callback');
+    } finally {
+      await app.close();
+      await prefixed.close();
     }
   });
 

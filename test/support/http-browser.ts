@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { CookieJar } from 'tough-cookie';
 
 /** A response as the tests see it: redirects are not followed, bodies are read eagerly. */
@@ -24,33 +25,27 @@ export interface HtmlForm {
 export class HttpBrowser {
   readonly jar = new CookieJar();
 
+  /**
+   * One request over `node:http`, not `fetch()`: fetch adds `Sec-Fetch-Mode: cors` to every
+   * request, and the tests need to send what a browser sends for a navigation.
+   */
   async request(
     url: string,
     init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
   ): Promise<BrowserResponse> {
-    const headers = new Headers(init.headers);
+    const headers: Record<string, string> = { ...init.headers };
     const cookie = await this.jar.getCookieString(url);
-    if (cookie) headers.set('cookie', cookie);
+    if (cookie) headers.cookie = cookie;
     let body: string | undefined;
     if (init.form) {
-      headers.set('content-type', 'application/x-www-form-urlencoded');
+      headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const res = await fetch(url, {
-      method: init.method ?? 'GET',
-      headers,
-      body,
-      redirect: 'manual',
-    });
+    const res = await send(url, init.method ?? 'GET', headers, body);
     for (const setCookie of res.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
     const location = res.headers.get('location');
-    return {
-      url,
-      status: res.status,
-      headers: res.headers,
-      text: await res.text(),
-      location: location ? new URL(location, url).href : undefined,
-    };
+    return { url, ...res, location: location ? new URL(location, url).href : undefined };
   }
 
   get(url: string, headers?: Record<string, string>): Promise<BrowserResponse> {
@@ -117,4 +112,35 @@ export function findForm(html: string, actionPart: string): HtmlForm {
     return { action, method: (attribute(open, 'method') ?? 'get').toUpperCase(), fields };
   }
   throw new Error(`no form with action containing "${actionPart}" on the page`);
+}
+
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const collected = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const item of Array.isArray(value) ? value : [value ?? '']) {
+            collected.append(name, item);
+          }
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: collected,
+          text: Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`timeout: ${url}`)));
+    req.end(body);
+  });
 }

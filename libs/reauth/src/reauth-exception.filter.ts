@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
-import { problemPage } from './http/problem-page';
+import { NO_STORE_HEADERS, problemPage } from './http/problem-page';
 import { REAUTH_MARKER, ReauthFlowService } from './reauth-flow.service';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
@@ -62,11 +62,17 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       await this.reauthRequired(request, response, exception);
     } catch (error) {
       if (error instanceof ActionTooLargeError || error instanceof ActionInvalidError) {
-        return this.reply(response, 413, {
-          statusCode: 413,
-          error: error.code,
-          message: 'The action to restore after re-authentication is too large or not JSON.',
-        });
+        // Only browser navigations carry an action, so the answer is a page.
+        return this.page(
+          response,
+          413,
+          problemPage(
+            'This form is too large to keep',
+            'Confirming it’s you would lose what you entered: it is more than 2 KB. Shorten it and try again.',
+            error.code,
+            this.flow.fallbackReturnTo,
+          ),
+        );
       }
       const unavailable =
         error instanceof ReauthUnavailableException
@@ -99,9 +105,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       if (cameBackFromProvider(request)) {
         // The user just cancelled (or failed) at the provider and landed on a guarded page:
         // sending them straight back would trap them, so let them choose.
-        adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
-        adapter.reply(
+        this.page(
           response,
+          401,
           problemPage(
             'Confirm it’s you to continue',
             'This page needs a recent sign-in, and the confirmation was not completed.',
@@ -111,7 +117,6 @@ export class ReauthExceptionFilter implements ExceptionFilter {
               { href: this.flow.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
             ],
           ),
-          401,
         );
         return;
       }
@@ -133,6 +138,14 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     );
     this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', '5');
     this.reply(response, 503, exception.getResponse() as object);
+  }
+
+  private page(response: unknown, status: number, html: string): void {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const [name, value] of Object.entries(NO_STORE_HEADERS))
+      adapter.setHeader(response, name, value);
+    adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
+    adapter.reply(response, html, status);
   }
 
   private reply(response: unknown, status: number, body: object): void {

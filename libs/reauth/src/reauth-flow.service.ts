@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OauthException } from '@workos-inc/node';
 import { parse as parseCookies, serialize } from 'cookie';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   evaluateFreshness,
   refererPath,
@@ -66,10 +66,8 @@ export type CallbackOutcome =
 /** The query parameter the callback adds to where it sends a user who cancelled or failed. */
 export const REAUTH_MARKER = 'reauth';
 
-/** Name of the cookie that binds states to the browser that started them. */
-export const STATE_COOKIE = 'wos-reauth';
-// A few re-auths may be in flight at once (several tabs); more would only grow the cookie.
-const MAX_PENDING_STATES = 5;
+/** Prefix of the cookies (`wos-reauth-<nonce>`) that bind states to the browser that started them. */
+export const STATE_COOKIE = 'wos-reauth-';
 const ACTION_TTL_SECONDS = 600;
 
 /**
@@ -82,11 +80,16 @@ const ACTION_TTL_SECONDS = 600;
 export class ReauthFlowService {
   private readonly logger = new Logger('ReauthModule');
 
+  /** The callback's full path (a global prefix included), where state cookies are sent. */
+  private readonly callbackPath: string;
+
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
-  ) {}
+  ) {
+    this.callbackPath = new URL(options.redirectUri).pathname;
+  }
 
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
   async start(input: StartFlowInput): Promise<StartedFlow> {
@@ -105,6 +108,8 @@ export class ReauthFlowService {
         }),
     );
     const nonce = randomBytes(16).toString('base64url');
+    const codeVerifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const state: ReauthState = {
       v: 1,
       returnTo,
@@ -113,6 +118,7 @@ export class ReauthFlowService {
       route: input.maxAge === 0 ? input.route : undefined,
       sub: input.sub,
       authTime: input.authTime,
+      cv: codeVerifier,
       action: input.action,
       nonce,
       iat: now,
@@ -127,12 +133,15 @@ export class ReauthFlowService {
         state: sealed,
         maxAge: input.maxAge,
         loginHint: input.loginHint,
+        codeChallenge,
+        codeChallengeMethod: 'S256',
       }),
     );
     // SDKs before 10.6 drop maxAge without a word; the parameter is the whole point.
     if (input.maxAge !== undefined) url.searchParams.set('max_age', String(input.maxAge));
-    const pending = [nonce, ...this.pendingNonces(request)].slice(0, MAX_PENDING_STATES);
-    return { authorizationUrl: url.href, setCookie: this.stateCookie(pending) };
+    url.searchParams.set('code_challenge', codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+    return { authorizationUrl: url.href, setCookie: this.stateCookie(nonce, true) };
   }
 
   /** Completes a (re-)authentication at the callback. */
@@ -158,8 +167,7 @@ export class ReauthFlowService {
           );
     }
 
-    const pending = this.pendingNonces(request);
-    if (!pending.includes(state.nonce)) {
+    if (!this.hasStateCookie(request, state.nonce)) {
       return this.failure(
         400,
         'state_not_bound',
@@ -167,23 +175,7 @@ export class ReauthFlowService {
         'Start again from the page you were on, in this browser.',
       );
     }
-    const remaining = this.stateCookie(pending.filter((nonce) => nonce !== state.nonce));
-    const firstUse = await this.store(() =>
-      this.options.store.setIfAbsent(
-        STORE_KEYS.usedState + state.nonce,
-        '1',
-        Math.max(1, state.exp - now + this.options.clockToleranceSeconds),
-      ),
-    );
-    if (!firstUse) {
-      return this.failure(
-        400,
-        'state_replayed',
-        'This sign-in was already completed',
-        'Each sign-in link works once.',
-        [remaining],
-      );
-    }
+    const clearStateCookie = this.stateCookie(state.nonce, false);
 
     if (params.error !== undefined) {
       const marker = params.error === 'access_denied' ? 'cancelled' : 'failed';
@@ -191,7 +183,7 @@ export class ReauthFlowService {
       return {
         kind: 'redirect',
         location: withQuery(state.cancelTo ?? state.returnTo, { [REAUTH_MARKER]: marker }),
-        setCookies: [remaining],
+        setCookies: [clearStateCookie],
       };
     }
     if (params.code === undefined) {
@@ -200,7 +192,7 @@ export class ReauthFlowService {
         'code_missing',
         'The sign-in did not complete',
         'The identity provider sent no code. Start again.',
-        [remaining],
+        [clearStateCookie],
       );
     }
 
@@ -210,6 +202,7 @@ export class ReauthFlowService {
       const result = await this.options.workos.userManagement.authenticateWithCode({
         clientId: this.options.clientId,
         code: params.code,
+        codeVerifier: state.cv,
         session: { sealSession: true, cookiePassword: this.options.cookiePassword },
       });
       sealedSession = result.sealedSession!;
@@ -226,7 +219,7 @@ export class ReauthFlowService {
           'code_invalid',
           'The sign-in did not complete',
           'The sign-in code was not accepted. Start again.',
-          [remaining],
+          [clearStateCookie],
         );
       }
       if (error instanceof InvalidAccessTokenError) {
@@ -236,7 +229,7 @@ export class ReauthFlowService {
           'provider_token_invalid',
           'The sign-in did not complete',
           'The identity provider answered with a token that could not be verified.',
-          [remaining],
+          [clearStateCookie],
         );
       }
       if (error instanceof ReauthUnavailableException) throw error;
@@ -252,7 +245,7 @@ export class ReauthFlowService {
         'max_age_not_satisfied',
         'We could not confirm a recent sign-in',
         'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
-        [remaining],
+        [clearStateCookie],
       );
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
@@ -261,10 +254,27 @@ export class ReauthFlowService {
         'user_mismatch',
         'You signed in as someone else',
         'The action was started by another user. Sign in again as that user, or sign out first.',
-        [remaining],
+        [clearStateCookie],
       );
     }
 
+    // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
+    const firstUse = await this.store(() =>
+      this.options.store.setIfAbsent(
+        STORE_KEYS.usedState + state.nonce,
+        '1',
+        Math.max(1, state.exp - now + this.options.clockToleranceSeconds),
+      ),
+    );
+    if (!firstUse) {
+      return this.failure(
+        400,
+        'state_replayed',
+        'This sign-in was already completed',
+        'Each sign-in link works once.',
+        [clearStateCookie],
+      );
+    }
     await this.store(async () => {
       if (state.maxAge === 0 && state.route !== undefined) {
         await this.options.store.set(
@@ -284,7 +294,7 @@ export class ReauthFlowService {
     return {
       kind: 'redirect',
       location: state.returnTo,
-      setCookies: [remaining, this.sessions.serialize(sealedSession)],
+      setCookies: [clearStateCookie, this.sessions.serialize(sealedSession)],
     };
   }
 
@@ -364,20 +374,22 @@ export class ReauthFlowService {
     return `${STORE_KEYS.grant}${sid}:${route}`;
   }
 
-  private pendingNonces(request: ReauthRequest): string[] {
+  /**
+   * One cookie per pending state, named after its nonce and sent only to the callback: several
+   * re-auths can start at once (tabs, parallel API calls) without overwriting each other.
+   */
+  private hasStateCookie(request: ReauthRequest, nonce: string): boolean {
     const cookieHeader = header(request, 'cookie');
-    const value = cookieHeader ? parseCookies(cookieHeader)[STATE_COOKIE] : undefined;
-    if (!value || value.length > 200) return [];
-    return value.split('.').filter((nonce) => /^[\w-]{22}$/.test(nonce));
+    return cookieHeader !== undefined && parseCookies(cookieHeader)[STATE_COOKIE + nonce] === '1';
   }
 
-  private stateCookie(nonces: string[]): string {
-    return serialize(STATE_COOKIE, nonces.join('.'), {
+  private stateCookie(nonce: string, set: boolean): string {
+    return serialize(STATE_COOKIE + nonce, set ? '1' : '', {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.options.cookie.secure,
-      path: this.options.routes.callback,
-      maxAge: nonces.length > 0 ? STATE_TTL_SECONDS : 0,
+      path: this.callbackPath,
+      maxAge: set ? STATE_TTL_SECONDS : 0,
     });
   }
 

@@ -1,5 +1,13 @@
-import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
+import { Inject, Logger, Module, RequestMethod, type OnModuleInit } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import {
+  APP_FILTER,
+  APP_GUARD,
+  DiscoveryModule,
+  DiscoveryService,
+  MetadataScanner,
+  Reflector,
+} from '@nestjs/core';
 import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
@@ -78,6 +86,7 @@ export class ReauthModule extends ReauthConfigurableModule implements OnModuleIn
 
   constructor(
     private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
   ) {
@@ -89,15 +98,26 @@ export class ReauthModule extends ReauthConfigurableModule implements OnModuleIn
       const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
       if (!controller) continue;
       const prototype = controller.prototype as Record<string, unknown>;
-      const classMaxAge = this.reflector.get(RecentAuthMetadata, controller)?.maxAge;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const maxAge =
-          this.reflector.get(RecentAuthMetadata, handler as () => unknown)?.maxAge ?? classMaxAge;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name] as (...args: unknown[]) => unknown;
+        const verb: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
+        if (verb === undefined) continue;
+        const maxAge = this.reflector.getAllAndOverride(RecentAuthMetadata, [
+          handler,
+          controller,
+        ])?.maxAge;
         if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
+          const route = [
+            Reflect.getMetadata(PATH_METADATA, controller),
+            Reflect.getMetadata(PATH_METADATA, handler),
+          ]
+            .filter(
+              (part): part is string => typeof part === 'string' && part !== '' && part !== '/',
+            )
+            .map((part) => part.replace(/^\/+|\/+$/g, ''))
+            .join('/');
           this.logger.warn(
-            `${controller.name}.${name} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+            `${RequestMethod[verb as RequestMethod]} /${route} (${controller.name}.${name}) requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
           );
         }
       }

@@ -88,13 +88,16 @@ describe('resolveReauthOptions', () => {
 
   it('requires the callback route to be the path of the redirect URI', () => {
     expect(() => resolveReauthOptions(VALID, { routes: { callback: '/oauth/cb' } })).toThrow(
-      'ReauthModule: routes.callback (/oauth/cb) must be the path of redirectUri (/auth/callback)',
+      'ReauthModule: routes.callback (/oauth/cb) must be the path of redirectUri (/auth/callback), or its end when the app has a global prefix',
     );
     const options = resolveReauthOptions(
       { ...VALID, redirectUri: 'http://localhost:3000/oauth/cb' },
       { routes: { callback: '/oauth/cb', login: false, logout: '/bye' } },
     );
     expect(options.routes).toEqual({ callback: '/oauth/cb', login: false, logout: '/bye' });
+    expect(() =>
+      resolveReauthOptions({ ...VALID, redirectUri: 'http://localhost:3000/api/auth/callback' }),
+    ).not.toThrow();
   });
 
   it.each(['auth/login', '//x', '/a b', '/a?b', 1, true])('refuses the route path %p', (path) => {

@@ -94,6 +94,7 @@ const CLIENT_METHODS = [
   'getSessionFromCookie',
   'getJwksUrl',
   'getLogoutUrl',
+  'revokeSession',
 ] as const;
 
 function makeWorkOS(options: ReauthModuleOptions): WorkOSClient {
@@ -183,10 +184,11 @@ export function resolveReauthOptions(
     DEFAULT_ROUTES.callback,
     false,
   ) as string;
-  if (callback !== redirectUri.pathname) {
+  // With a global prefix, redirectUri's path is the prefix followed by the callback route.
+  if (!redirectUri.pathname.endsWith(callback)) {
     fail(
       'routes.callback',
-      `(${callback}) must be the path of redirectUri (${redirectUri.pathname})`,
+      `(${callback}) must be the path of redirectUri (${redirectUri.pathname}), or its end when the app has a global prefix`,
     );
   }
   return {

@@ -5,8 +5,9 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { evaluateFreshness } from './core';
+import { evaluateFreshness, isSameOriginRequest, negotiateResponse } from './core';
 import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
@@ -41,9 +42,16 @@ export class RecentAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
+    if (context.getType() !== 'http') {
+      // Only HTTP requests carry what the guard checks; a decorated GraphQL resolver, gateway or
+      // message handler is refused rather than silently left open.
+      this.logger.warn(
+        `${this.routeKey(context)} requires a recent sign-in but is not an HTTP route: refused`,
+      );
+      return false;
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<ReauthRequest & { body?: unknown }>();
     const result = await this.authenticator.authenticate(request);
@@ -121,9 +129,11 @@ export class RecentAuthGuard implements CanActivate {
     );
   }
 
-  /** `Controller.handler`: names the route in grants and logs. */
+  /** `<controller path>:Controller.handler`: names the route in grants and logs. */
   protected routeKey(context: ExecutionContext): string {
-    return `${context.getClass().name}.${context.getHandler().name}`;
+    const controller = context.getClass();
+    const path: unknown = Reflect.getMetadata(PATH_METADATA, controller);
+    return `${typeof path === 'string' ? path : ''}:${controller.name}.${context.getHandler().name}`;
   }
 
   private reauthRequired(
@@ -136,15 +146,26 @@ export class RecentAuthGuard implements CanActivate {
       ...details,
       maxAge: requirement.maxAge ?? undefined,
       route: this.routeKey(context),
-      action: this.captureAction(requirement, request),
+      action: details.sub === undefined ? undefined : this.captureAction(requirement, request),
     });
   }
 
-  /** The app's action capture must not turn a 401 into a 500; a failing one restores nothing. */
+  /**
+   * The in-progress action, for a signed-in user's own browser navigation only. Another site's
+   * form (a cross-site POST) must not plant an action in the user's session, and scripts and API
+   * clients retry their own requests instead. A failing capture must not turn a 401 into a 500.
+   */
   private captureAction(
     requirement: RecentAuthRequirement,
     request: ReauthRequest & { body?: unknown },
   ): unknown {
+    if (!requirement.action) return undefined;
+    if (
+      !isSameOriginRequest(request.headers) ||
+      negotiateResponse(request.headers) !== 'redirect'
+    ) {
+      return undefined;
+    }
     try {
       return requirement.action?.(request);
     } catch (error) {

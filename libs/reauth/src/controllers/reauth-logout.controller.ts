@@ -1,18 +1,22 @@
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
+import { isSameOriginRequest } from '../core';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { describeError } from '../reauth.errors';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { SessionCookieService } from '../tokens/session-cookie.service';
 
 /**
- * `POST <routes.logout>`: clears the session cookie and sends the browser to AuthKit's logout
- * URL, which ends the AuthKit session and returns to `logoutReturnTo`. Cross-origin posts are
- * refused, so another site cannot sign users out.
+ * `POST <routes.logout>`: revokes the AuthKit session, clears the session cookie and sends the
+ * browser to AuthKit's logout URL, which ends AuthKit's own browser session and returns to
+ * `logoutReturnTo`. Cross-origin posts are refused, so another site cannot sign users out.
  */
 @Controller()
 export class ReauthLogoutController {
+  private readonly logger = new Logger('ReauthModule');
+
   constructor(
     protected readonly sessions: SessionCookieService,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
@@ -22,7 +26,7 @@ export class ReauthLogoutController {
   @HttpCode(303)
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
     response.set(NO_STORE_HEADERS);
-    if (!isSameOrigin(request)) {
+    if (!isSameOriginRequest(request.headers)) {
       response
         .status(403)
         .type('html')
@@ -40,6 +44,14 @@ export class ReauthLogoutController {
     const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
     const sessionId = contents ? sessionIdOf(contents.accessToken) : undefined;
     response.append('Set-Cookie', this.sessions.clear());
+    if (sessionId) {
+      // Ends the refresh token even if the browser never follows the redirect (a fetch logout).
+      await this.options.workos.userManagement
+        .revokeSession({ sessionId })
+        .catch((error: unknown) => {
+          this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
+        });
+    }
     const target = sessionId
       ? this.options.workos.userManagement.getLogoutUrl({
           sessionId,
@@ -57,14 +69,4 @@ function sessionIdOf(accessToken: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `Origin` (or, failing that, `Sec-Fetch-Site`) must not name another site. */
-function isSameOrigin(request: Request): boolean {
-  const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') {
-    return URL.canParse(origin) && new URL(origin).host === request.headers.host;
-  }
-  const site = request.headers['sec-fetch-site'];
-  return site === undefined || site === 'same-origin' || site === 'none';
 }

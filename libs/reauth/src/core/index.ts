@@ -12,6 +12,7 @@ export {
   type FreshnessInput,
   type FreshnessResult,
 } from './freshness';
+export { isSameOriginRequest } from './same-origin';
 export { negotiateResponse, type ReauthResponseStyle, type RequestHeaders } from './negotiation';
 export {
   RETURN_TO_MAX_LENGTH,

@@ -40,6 +40,15 @@ describe('negotiateResponse', () => {
   describe('programmatic requests', () => {
     it.each<[string, RequestHeaders]>([
       ['no headers', {}],
+      [
+        'fetch() asking for HTML (Sec-Fetch-Mode: cors)',
+        { 'sec-fetch-mode': 'cors', accept: 'text/html' },
+      ],
+      [
+        'a same-origin fetch asking for HTML',
+        { 'sec-fetch-mode': 'same-origin', accept: 'text/html' },
+      ],
+      ['a no-cors request asking for HTML', { 'sec-fetch-mode': 'no-cors', accept: 'text/html' }],
       ['no Accept header', { 'user-agent': 'curl/8.5.0' }],
       ['Accept: */*', { accept: '*/*' }],
       ['Accept: application/json', { accept: 'application/json' }],

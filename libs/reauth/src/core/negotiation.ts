@@ -33,7 +33,9 @@ const OFFERED_MEDIA_TYPES = ['application/json', 'text/html'];
  *
  * 1. `X-Requested-With` (any value) or `Authorization: Bearer ...`: `'json'`, whatever else the
  *    request says; scripts and API clients send these, navigations never do.
- * 2. `Sec-Fetch-Mode: navigate`: `'redirect'`.
+ * 2. `Sec-Fetch-Mode: navigate`: `'redirect'`; any other `Sec-Fetch-Mode` (`cors`,
+ *    `same-origin`, `no-cors`...) is a script's request, which a redirect to another origin would
+ *    only break: `'json'`.
  * 3. An `Accept` header that `negotiator` resolves to `text/html` rather than `application/json`
  *    (ties go to the type listed first): `'redirect'`.
  * 4. Anything else, including no `Accept`, `Accept: *\/*` and malformed values: `'json'`.
@@ -56,8 +58,9 @@ export function negotiateResponse(headers: RequestHeaders): ReauthResponseStyle 
   if (/^\s*bearer(\s|$)/i.test(joinHeader(headers['authorization']) ?? '')) {
     return 'json';
   }
-  if (joinHeader(headers['sec-fetch-mode'])?.trim().toLowerCase() === 'navigate') {
-    return 'redirect';
+  const fetchMode = joinHeader(headers['sec-fetch-mode'])?.trim().toLowerCase();
+  if (fetchMode !== undefined && fetchMode !== '') {
+    return fetchMode === 'navigate' ? 'redirect' : 'json';
   }
   const accept = joinHeader(headers['accept']);
   if (accept === undefined) {

@@ -48,6 +48,8 @@ export interface ReauthState {
   route?: string;
   /** The `auth_time` of the token that asked: a re-authentication must come after it. */
   authTime?: number;
+  /** The PKCE code verifier (RFC 7636) of this authorization request. */
+  cv?: string;
   /** The user who started, when known, so the callback can insist on the same one. */
   sub?: string;
   /** Binds the state to the browser that started (matched against a cookie) and makes it single-use. */
@@ -107,6 +109,7 @@ const STATE_MAX_LENGTH = 8192;
 const NONCE_MAX_LENGTH = 128;
 const SUB_MAX_LENGTH = 256;
 const ROUTE_MAX_LENGTH = 256;
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 // The secret is typically the cookie password, which seals other things too; a purpose-bound
 // derived key means a sealed state can never be accepted as another kind of token, or vice versa.
 const HKDF_SALT = 'nest-reauth';
@@ -128,6 +131,7 @@ const STATE_FIELDS = new Set([
   'cancelTo',
   'route',
   'authTime',
+  'cv',
 ]);
 
 const keyCache = new Map<string, Uint8Array>();
@@ -277,6 +281,9 @@ function findStateProblem(value: unknown): string | undefined {
   }
   if (state.route !== undefined && !isBoundedString(state.route, ROUTE_MAX_LENGTH)) {
     return `state.route must be a non-empty string of at most ${ROUTE_MAX_LENGTH} characters`;
+  }
+  if (state.cv !== undefined && (typeof state.cv !== 'string' || !CODE_VERIFIER.test(state.cv))) {
+    return 'state.cv must be a PKCE code verifier';
   }
   if (state.authTime !== undefined && !isUnixSeconds(state.authTime)) {
     return 'state.authTime must be a non-negative integer';

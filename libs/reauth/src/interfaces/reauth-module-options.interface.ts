@@ -14,6 +14,7 @@ export interface WorkOSClient {
     | 'getSessionFromCookie'
     | 'getJwksUrl'
     | 'getLogoutUrl'
+    | 'revokeSession'
   >;
 }
 import type { ReauthStore } from '../stores/reauth.store';

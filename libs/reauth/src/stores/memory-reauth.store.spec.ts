@@ -30,21 +30,27 @@ describe('MemoryReauthStore', () => {
     expect(await store.setIfAbsent('k', 'again', 60)).toBe(true);
   });
 
-  it('stays within maxEntries, dropping expired entries first, then the oldest', async () => {
+  it('stays within maxEntries: sweeps expired entries, then refuses writes rather than drop live ones', async () => {
     await store.set('short', 'v', 1);
     for (let i = 0; i < 9; i++) await store.set(`k${i}`, 'v', 600);
     now += 2000;
     await store.set('new', 'v', 600);
-    expect(store.size).toBeLessThanOrEqual(10);
+    expect(store.size).toBe(10);
     expect(await store.get('short')).toBeUndefined();
-    expect(await store.get('k8')).toBe('v');
-    for (let i = 0; i < 100; i++) await store.set(`flood${i}`, 'v', 600);
-    expect(store.size).toBeLessThanOrEqual(10);
-    expect(await store.get('flood99')).toBe('v');
+    await expect(store.set('overflow', 'v', 600)).rejects.toThrow(
+      'MemoryReauthStore is full (10 live entries)',
+    );
+    await expect(store.setIfAbsent('overflow', 'v', 600)).rejects.toThrow(/is full/);
+    expect(await store.get('k0')).toBe('v');
+    await store.set('k0', 'replaced', 600);
+    expect(await store.get('k0')).toBe('replaced');
+    now += 600_000;
+    await store.set('after-expiry', 'v', 600);
+    expect(store.size).toBe(1);
   });
 
-  it.each([0, -1, NaN, Infinity])('refuses a ttl of %p', (ttl) => {
-    expect(() => store.set('k', 'v', ttl)).toThrow(TypeError);
+  it.each([0, -1, NaN, Infinity])('refuses a ttl of %p', async (ttl) => {
+    await expect(store.set('k', 'v', ttl)).rejects.toThrow(TypeError);
   });
 
   it.each([0, -1, 1.5, NaN])('refuses maxEntries %p', (maxEntries) => {

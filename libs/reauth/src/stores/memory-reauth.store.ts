@@ -3,8 +3,9 @@ import { ReauthStore } from './reauth.store';
 /** Options of {@link MemoryReauthStore}. */
 export interface MemoryReauthStoreOptions {
   /**
-   * The most entries kept; past it, expired entries are swept and then the oldest are dropped,
-   * so memory stays bounded whatever the traffic. Default 100,000.
+   * The most entries kept, so memory stays bounded whatever the traffic. When it is reached,
+   * expired entries are swept; if the store is still full, writes fail (and the library answers
+   * 503) rather than silently dropping live entries such as used-state markers. Default 100,000.
    */
   maxEntries?: number;
   /** Milliseconds since the epoch; default `Date.now`. Tests move it instead of waiting. */
@@ -49,25 +50,30 @@ export class MemoryReauthStore extends ReauthStore {
     return this.entries.size;
   }
 
-  set(key: string, value: string, ttlSeconds: number): Promise<void> {
+  // Each method does its work synchronously, before its promise settles: that is what makes
+  // setIfAbsent and take atomic in one process.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.write(key, value, ttlSeconds);
-    return Promise.resolve();
   }
 
-  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    if (this.read(key) !== undefined) return Promise.resolve(false);
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.read(key) !== undefined) return false;
     this.write(key, value, ttlSeconds);
-    return Promise.resolve(true);
+    return true;
   }
 
-  get(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.read(key));
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async get(key: string): Promise<string | undefined> {
+    return this.read(key);
   }
 
-  take(key: string): Promise<string | undefined> {
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async take(key: string): Promise<string | undefined> {
     const value = this.read(key);
     this.entries.delete(key);
-    return Promise.resolve(value);
+    return value;
   }
 
   private read(key: string): string | undefined {
@@ -94,11 +100,9 @@ export class MemoryReauthStore extends ReauthStore {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAtMs <= now) this.entries.delete(key);
     }
-    // Insertion order is age order: drop the oldest tenth so sweeps stay rare under pressure.
-    let excess = this.entries.size - this.maxEntries + Math.ceil(this.maxEntries / 10);
-    for (const key of this.entries.keys()) {
-      if (excess-- <= 0) break;
-      this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      // Dropping a live entry could revive a used state or lose a grant: fail closed instead.
+      throw new Error(`MemoryReauthStore is full (${this.maxEntries} live entries)`);
     }
   }
 }
