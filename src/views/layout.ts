@@ -39,7 +39,7 @@ export interface PageInput {
 /** The demo's page frame: navigation, styles, and the body. */
 export function layout({ title, body, signedIn }: PageInput): string {
   const nav = signedIn
-    ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/spa">SPA</a>
+    ? `<a href="/account">Account</a><a href="/account/security">Security</a>
        <form method="post" action="/auth/logout" style="margin:0"><button class="link" id="sign-out">Sign out</button></form>`
     : `<a class="button" id="sign-in" href="/auth/login?returnTo=%2Faccount">Sign in</a>`;
   return `<!doctype html>
