@@ -14,6 +14,8 @@ export interface DemoConfig {
   apiHostname?: string;
   apiPort?: number;
   apiHttps?: boolean;
+  /** `REDIS_URL`: keep the library's shared state in Redis instead of in memory. */
+  redisUrl?: string;
 }
 
 // Only ever used with the embedded emulator, on a developer's machine.
@@ -50,6 +52,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       clientId: EMULATOR_DEFAULTS.clientId,
       redirectUri,
       cookiePassword: env.WORKOS_COOKIE_PASSWORD || LOCAL_COOKIE_PASSWORD,
+      redisUrl: env.REDIS_URL || undefined,
     };
   }
   const missing = ['WORKOS_CLIENT_ID', 'WORKOS_COOKIE_PASSWORD'].filter((name) => !env[name]);
@@ -68,5 +71,6 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     apiHostname: env.WORKOS_API_HOSTNAME || undefined,
     apiPort: env.WORKOS_API_PORT ? port(env.WORKOS_API_PORT, 'WORKOS_API_PORT', 443) : undefined,
     apiHttps: env.WORKOS_API_HTTPS ? env.WORKOS_API_HTTPS !== 'false' : undefined,
+    redisUrl: env.REDIS_URL || undefined,
   };
 }

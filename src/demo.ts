@@ -20,7 +20,7 @@ export interface RunningDemo {
  */
 export async function startDemo(
   config: DemoConfig,
-  options: { logger?: LoggerService | false } = {},
+  options: { logger?: LoggerService | false; now?: () => number } = {},
 ): Promise<RunningDemo> {
   let emulator: AuthKitEmulator | undefined;
   let reauth: ReauthModuleOptions;
@@ -51,7 +51,13 @@ export async function startDemo(
       https: config.apiHttps,
       redirectUri: config.redirectUri,
       cookiePassword: config.cookiePassword,
+      now: options.now,
     };
+  }
+  if (config.redisUrl) {
+    // Loaded only when asked for, so the demo runs without ioredis in memory otherwise.
+    const { RedisReauthStore } = await import('@app/reauth/redis');
+    reauth.store = new RedisReauthStore({ connection: config.redisUrl });
   }
   try {
     const app = await NestFactory.create(AppModule.forRoot(reauth), {

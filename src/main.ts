@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   } else {
     lines.push('Signing in with WorkOS AuthKit.');
   }
-  lines.push('Press Ctrl-C to stop.', '');
+  lines.push(
+    `Shared state: ${config.redisUrl ? 'Redis' : 'in memory'}`,
+    'Press Ctrl-C to stop.',
+    '',
+  );
   process.stdout.write(lines.join('\n'));
 
   let stopping = false;

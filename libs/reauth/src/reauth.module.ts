@@ -1,4 +1,11 @@
-import { Inject, Logger, Module, RequestMethod, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  RequestMethod,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import {
   APP_FILTER,
@@ -81,7 +88,10 @@ const SHORT_MAX_AGE_SECONDS = 60;
     SessionCookieService,
   ],
 })
-export class ReauthModule extends ReauthConfigurableModule implements OnModuleInit {
+export class ReauthModule
+  extends ReauthConfigurableModule
+  implements OnModuleInit, OnApplicationShutdown
+{
   private readonly logger = new Logger('ReauthModule');
 
   constructor(
@@ -125,5 +135,9 @@ export class ReauthModule extends ReauthConfigurableModule implements OnModuleIn
     this.logger.log(
       `Step-up authentication ready: callback ${this.options.routes.callback}, issuers ${this.options.issuers.join(', ')}`,
     );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.options.store.close();
   }
 }

@@ -29,4 +29,9 @@ export abstract class ReauthStore {
 
   /** Reads and removes in one step: two concurrent calls never both get the value. */
   abstract take(key: string): Promise<string | undefined>;
+
+  /** Releases what the store opened; `ReauthModule` calls it when the app shuts down. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

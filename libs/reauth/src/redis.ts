@@ -1,0 +1,1 @@
+export { RedisReauthStore, type RedisReauthStoreOptions } from './stores/redis/redis-reauth.store';
