@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthKitClaims } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { BoundedCache } from './bounded-cache';
+import { JwksKeySet } from './jwks-key-set';
 
 /** A token that fails verification. `expired` tells a refreshable session from a bad token. */
 export class InvalidAccessTokenError extends Error {
@@ -22,36 +23,43 @@ export class InvalidAccessTokenError extends Error {
 const MAX_TOKEN_LENGTH = 8192;
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
-/** jose error codes that mean "this token is bad", as opposed to "we could not check". */
-const INVALID_TOKEN_CODES = new Set([
-  'ERR_JWT_CLAIM_VALIDATION_FAILED',
-  'ERR_JWT_INVALID',
-  'ERR_JWS_INVALID',
-  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-  'ERR_JOSE_ALG_NOT_ALLOWED',
-  'ERR_JOSE_NOT_SUPPORTED',
-  'ERR_JWKS_NO_MATCHING_KEY',
-  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
-]);
+/** A verified token's claims and the key that signed it. */
+interface Verified {
+  claims: AuthKitClaims;
+  kid: string;
+}
+
+// Enough for every token active on an instance at once; a flood of distinct forged tokens
+// cannot grow it, since only verified tokens enter.
+const VERIFIED_CACHE_ENTRIES = 10_000;
+const JWKS_MAX_AGE_MS = 10 * 60_000;
+const JWKS_COOLDOWN_MS = 5_000;
 
 /**
  * Verifies AuthKit access tokens against the JWKS from the SDK's `getJwksUrl`: RS256 only, the
  * configured issuers, `exp` and `nbf` with the configured tolerance, and the claims AuthKit always
- * sets (`sub`, `sid`, `iat`, `exp`). Keys are cached; an unknown `kid` refetches the set at most
- * once per cooldown.
+ * sets (`sub`, `sid`, `iat`, `exp`).
+ *
+ * Two caches keep it off the profile without weakening a check. Keys are imported once and
+ * refetched when a new `kid` appears (single-flight, at most every 5 s) or after 10 minutes.
+ * Verified tokens are remembered until their `exp` (plus the tolerance), and only while the key
+ * that signed them is still published: an expired token, a token whose key was rotated away, or
+ * any token that is not byte-for-byte a verified one gets the full verification again.
  */
 @Injectable()
 export class AccessTokenVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly keys: JwksKeySet;
+  private readonly verified: BoundedCache<Verified>;
 
   constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
-    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
-      timeoutDuration: options.jwksTimeoutMs,
-      // An unknown kid refetches the set at most this often: short, so a key rotation is picked
-      // up within seconds, and still a bound on what forged kids can make us fetch.
-      cooldownDuration: 5_000,
-      cacheMaxAge: 10 * 60_000,
+    this.keys = new JwksKeySet({
+      url: options.jwksUrl,
+      timeoutMs: options.jwksTimeoutMs,
+      nowMs: options.nowMs,
+      maxAgeMs: JWKS_MAX_AGE_MS,
+      cooldownMs: JWKS_COOLDOWN_MS,
     });
+    this.verified = new BoundedCache(VERIFIED_CACHE_ENTRIES, options.nowMs);
   }
 
   /**
@@ -62,9 +70,22 @@ export class AccessTokenVerifier {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       throw new InvalidAccessTokenError(false);
     }
+    const cached = this.verified.get(token);
+    if (cached && this.keys.publishes(cached.kid)) return cached.claims;
+
+    let kid: unknown;
+    try {
+      ({ kid } = decodeProtectedHeader(token));
+    } catch (error) {
+      throw new InvalidAccessTokenError(false, { cause: error });
+    }
+    if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
+    const key = await this.keys.get(kid);
+    if (!key) throw new InvalidAccessTokenError(false);
+
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
+      ({ payload } = await jwtVerify(token, key, {
         algorithms: ['RS256'],
         issuer: this.options.issuers,
         clockTolerance: this.options.clockToleranceSeconds,
@@ -77,16 +98,18 @@ export class AccessTokenVerifier {
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
       throw new InvalidAccessTokenError(false);
     }
-    return payload as AuthKitClaims;
+    const claims = payload as AuthKitClaims;
+    // jose accepts the token until exp + tolerance; so may the cache, and not a moment longer.
+    this.verified.set(
+      token,
+      { claims, kid },
+      (claims.exp + this.options.clockToleranceSeconds) * 1000,
+    );
+    return claims;
   }
 }
 
-function translateJoseError(error: unknown): Error {
-  if (error instanceof errors.JWTExpired)
-    return new InvalidAccessTokenError(true, { cause: error });
-  if (error instanceof errors.JOSEError && INVALID_TOKEN_CODES.has(error.code)) {
-    return new InvalidAccessTokenError(false, { cause: error });
-  }
-  // Timeouts, unreachable or malformed key sets: nobody can tell whether the token is good.
-  return new ReauthUnavailableException('jwks', { cause: error });
+/** The key is local by now: whatever jose refuses is the token's fault. */
+function translateJoseError(error: unknown): InvalidAccessTokenError {
+  return new InvalidAccessTokenError(error instanceof errors.JWTExpired, { cause: error });
 }

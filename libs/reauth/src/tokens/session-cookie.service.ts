@@ -6,6 +6,7 @@ import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { BoundedCache } from './bounded-cache';
 
 /** What a sealed `wos-session` cookie holds (WorkOS's format). */
 export interface SessionContents {
@@ -24,6 +25,8 @@ const MAX_COOKIE_LENGTH = 8192;
 // Long enough for concurrent requests of one page load to share a refresh, short enough that
 // an old cookie replayed later does not revive a session.
 const REFRESH_SHARE_SECONDS = 30;
+const UNSEALED_CACHE_ENTRIES = 10_000;
+const UNSEALED_CACHE_MS = 10 * 60_000;
 
 /**
  * The AuthKit session cookie: sealed by the SDK with `cookiePassword`, in the format WorkOS's own
@@ -33,8 +36,16 @@ const REFRESH_SHARE_SECONDS = 30;
 @Injectable()
 export class SessionCookieService {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
+  /**
+   * Opened cookies: a sealed value always opens to the same contents, so remembering them cannot
+   * change a decision (the token inside is still verified on every request); only cookies that
+   * did open are kept.
+   */
+  private readonly unsealed: BoundedCache<SessionContents>;
 
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {}
+  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
+    this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, options.nowMs);
+  }
 
   /** The raw cookie value, if the request has one of a plausible size. */
   read(request: Pick<ReauthRequest, 'headers'>): string | undefined {
@@ -46,6 +57,8 @@ export class SessionCookieService {
 
   /** Opens a sealed session; `undefined` when it is not one of ours (tampered, other password). */
   async unseal(sealed: string): Promise<SessionContents | undefined> {
+    const cached = this.unsealed.get(sealed);
+    if (cached) return cached;
     let contents: unknown;
     try {
       contents = await this.options.workos.userManagement.getSessionFromCookie({
@@ -57,6 +70,7 @@ export class SessionCookieService {
     }
     const session = contents as Partial<SessionContents> | undefined;
     if (!session || typeof session.accessToken !== 'string') return undefined;
+    this.unsealed.set(sealed, session as SessionContents, this.options.nowMs() + UNSEALED_CACHE_MS);
     return session as SessionContents;
   }
 
