@@ -97,10 +97,15 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       loginHint: details.loginHint,
       route: details.route,
       action: details.action,
+      mode: request.headers['x-reauth-mode'] === 'popup' ? 'popup' : 'redirect',
     });
     adapter.appendHeader?.(response, 'Set-Cookie', started.setCookie);
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    adapter.setHeader(response, 'Vary', 'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With');
+    adapter.setHeader(
+      response,
+      'Vary',
+      'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With, X-Reauth-Mode',
+    );
     if (negotiateResponse(request.headers) === 'redirect') {
       if (cameBackFromProvider(request)) {
         // The user just cancelled (or failed) at the provider and landed on a guarded page:

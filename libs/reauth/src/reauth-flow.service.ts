@@ -33,6 +33,8 @@ export interface StartFlowInput {
   action?: unknown;
   /** An explicit destination (already a safe path); default derived from the request. */
   returnTo?: string;
+  /** `popup`: the callback answers with a page that tells the opener, instead of a redirect. */
+  mode?: 'redirect' | 'popup';
 }
 
 export interface StartedFlow {
@@ -52,6 +54,13 @@ export interface CallbackParams {
 /** What the callback answers. */
 export type CallbackOutcome =
   | { kind: 'redirect'; location: string; setCookies: string[] }
+  | {
+      /** A popup re-authentication ended: the page tells the opener (`status`) and closes. */
+      kind: 'popup';
+      status: 'ok' | 'cancelled' | 'failed';
+      code?: string;
+      setCookies: string[];
+    }
   | {
       kind: 'failure';
       status: number;
@@ -118,6 +127,7 @@ export class ReauthFlowService {
       route: input.maxAge === 0 ? input.route : undefined,
       sub: input.sub,
       authTime: input.authTime,
+      mode: input.mode === 'popup' ? 'popup' : undefined,
       cv: codeVerifier,
       action: input.action,
       nonce,
@@ -167,6 +177,26 @@ export class ReauthFlowService {
           );
     }
 
+    const outcome = await this.settle(request, params, state, now);
+    if (state.mode === 'popup' && outcome.kind === 'failure') {
+      // The opener decides what to show; the popup only reports and closes.
+      return {
+        kind: 'popup',
+        status: 'failed',
+        code: outcome.code,
+        setCookies: outcome.setCookies,
+      };
+    }
+    return outcome;
+  }
+
+  /** Everything after the state itself proved authentic and unexpired. */
+  private async settle(
+    request: ReauthRequest,
+    params: CallbackParams,
+    state: ReauthState,
+    now: number,
+  ): Promise<CallbackOutcome> {
     if (!this.hasStateCookie(request, state.nonce)) {
       return this.failure(
         400,
@@ -180,6 +210,14 @@ export class ReauthFlowService {
     if (params.error !== undefined) {
       const marker = params.error === 'access_denied' ? 'cancelled' : 'failed';
       this.logger.log(`Re-authentication ended at the provider: ${marker}`);
+      if (state.mode === 'popup') {
+        return {
+          kind: 'popup',
+          status: marker,
+          code: 'provider_error',
+          setCookies: [clearStateCookie],
+        };
+      }
       return {
         kind: 'redirect',
         location: withQuery(state.cancelTo ?? state.returnTo, { [REAUTH_MARKER]: marker }),
@@ -291,11 +329,14 @@ export class ReauthFlowService {
         );
       }
     });
-    return {
-      kind: 'redirect',
-      location: state.returnTo,
-      setCookies: [clearStateCookie, this.sessions.serialize(sealedSession)],
-    };
+    const setCookies = [clearStateCookie, this.sessions.serialize(sealedSession)];
+    if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
+    return { kind: 'redirect', location: state.returnTo, setCookies };
+  }
+
+  /** The origin a popup's result is posted to: the app's, where the opener runs. */
+  get popupTargetOrigin(): string {
+    return new URL(this.options.redirectUri).origin;
   }
 
   /** Where users go when nothing better is known. */

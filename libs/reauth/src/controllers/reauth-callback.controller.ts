@@ -2,7 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Request, Response } from 'express';
-import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { randomBytes } from 'node:crypto';
+import { NO_STORE_HEADERS, popupResultPage, problemPage } from '../http/problem-page';
 import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
 import { CallbackQueryDto } from './callback-query.dto';
 
@@ -26,7 +27,7 @@ export class ReauthCallbackController {
     const problems = validateSync(dto, { forbidUnknownValues: true });
     if (problems.length > 0) {
       const fields = problems.map((problem) => problem.property);
-      return send(response, this.flow.malformedCallback(fields));
+      return send(response, this.flow.malformedCallback(fields), this.flow.popupTargetOrigin);
     }
     const outcome = await this.flow.complete(request, {
       code: dto.code,
@@ -34,15 +35,33 @@ export class ReauthCallbackController {
       error: dto.error,
       errorDescription: dto.error_description,
     });
-    send(response, outcome);
+    send(response, outcome, this.flow.popupTargetOrigin);
   }
 }
 
-export function send(response: Response, outcome: CallbackOutcome): void {
+export function send(response: Response, outcome: CallbackOutcome, popupOrigin: string): void {
   response.set(NO_STORE_HEADERS);
   if (outcome.setCookies.length > 0) response.append('Set-Cookie', outcome.setCookies);
   if (outcome.kind === 'redirect') {
     response.redirect(303, outcome.location);
+    return;
+  }
+  if (outcome.kind === 'popup') {
+    const nonce = randomBytes(16).toString('base64');
+    response
+      .set(
+        'Content-Security-Policy',
+        `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'none'`,
+      )
+      .status(200)
+      .type('html')
+      .send(
+        popupResultPage(
+          { type: 'nest-reauth', status: outcome.status, code: outcome.code },
+          popupOrigin,
+          nonce,
+        ),
+      );
     return;
   }
   response

@@ -48,3 +48,37 @@ export const NO_STORE_HEADERS = Object.freeze({
     "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
 });
+
+/** The message a popup re-authentication posts to its opener. */
+export interface PopupResult {
+  type: 'nest-reauth';
+  status: 'ok' | 'cancelled' | 'failed';
+  code?: string;
+}
+
+/**
+ * The page a popup re-authentication ends on: it posts the result to the opener, to exactly the
+ * app's origin, and closes. Its only script carries a per-response nonce.
+ */
+export function popupResultPage(result: PopupResult, targetOrigin: string, nonce: string): string {
+  // JSON in a script: escape "<" so no value can close the element.
+  const data = JSON.stringify({ result, targetOrigin }).replace(/</g, '\\u003c');
+  const text =
+    result.status === 'ok'
+      ? 'You confirmed it’s you. This window closes by itself.'
+      : 'The confirmation did not complete. You can close this window.';
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(text)}</title></head>
+<body style="font:16px system-ui,sans-serif;padding:24px">
+<p id="popup-result" data-status="${escapeHtml(result.status)}">${escapeHtml(text)}</p>
+<script nonce="${escapeHtml(nonce)}">
+(function () {
+  var data = ${data};
+  if (window.opener) window.opener.postMessage(data.result, data.targetOrigin);
+  window.close();
+})();
+</script>
+</body>
+</html>`;
+}
