@@ -11,6 +11,7 @@ export default tseslint.config(
       'node_modules/**',
       'artifacts/**',
       '*.config.js',
+      'jest.global-setup.js',
       'eslint.config.mjs',
     ],
   },

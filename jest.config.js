@@ -19,6 +19,8 @@ const shared = {
 };
 
 module.exports = {
+  globalSetup: '<rootDir>/jest.global-setup.js',
+  rootDir: __dirname,
   projects: [
     {
       ...shared,

@@ -4,6 +4,7 @@ import { AccountController } from './account.controller';
 import { AccountsService } from './accounts.service';
 import { ApiController } from './api.controller';
 import { HomeController } from './home.controller';
+import { SpaController } from './spa.controller';
 
 /** The demo: a home page, an account area with sensitive actions, and a small JSON API. */
 @Module({})
@@ -12,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ReauthModule.forRoot(reauth)],
-      controllers: [HomeController, AccountController, ApiController],
+      controllers: [HomeController, AccountController, ApiController, SpaController],
       providers: [AccountsService],
     };
   }

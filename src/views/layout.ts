@@ -28,6 +28,8 @@ button.danger{background:#dc2626} button.link{background:none;color:#4b5563;padd
 .meter{height:8px;background:#e5e7eb;border-radius:99px;overflow:hidden;margin:6px 0 8px;max-width:380px}
 .meter span{display:block;height:100%;background:#10b981}
 code{font-size:13px}
+dialog{border:0;border-radius:12px;padding:24px;max-width:420px;box-shadow:0 20px 50px rgba(0,0,0,.2)}
+dialog::backdrop{background:rgba(17,24,39,.35)}
 `;
 
 export interface PageInput {
@@ -39,7 +41,7 @@ export interface PageInput {
 /** The demo's page frame: navigation, styles, and the body. */
 export function layout({ title, body, signedIn }: PageInput): string {
   const nav = signedIn
-    ? `<a href="/account">Account</a><a href="/account/security">Security</a>
+    ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/spa">SPA</a>
        <form method="post" action="/auth/logout" style="margin:0"><button class="link" id="sign-out">Sign out</button></form>`
     : `<a class="button" id="sign-in" href="/auth/login?returnTo=%2Faccount">Sign in</a>`;
   return `<!doctype html>

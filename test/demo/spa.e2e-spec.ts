@@ -1,0 +1,134 @@
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startDemo, type RunningDemo } from '../../src/demo';
+import { launchChromium, Screenshots } from '../support/chromium';
+import { freePort } from '../support/reauth-app';
+
+jest.setTimeout(60_000);
+
+const ALICE = { email: 'alice@example.com', password: 'alice-password' };
+
+describe('The SPA page and the browser helper in a real browser', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    demo = await startDemo(
+      {
+        port,
+        provider: 'emulator',
+        emulatorPort: 0,
+        testControls: true,
+        apiKey: '',
+        clientId: '',
+        redirectUri: `http://localhost:${port}/auth/callback`,
+        cookiePassword: 'spa-test-cookie-password-of-32-characters',
+      },
+      { logger: false },
+    );
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    page = await context.newPage();
+  });
+  afterEach(() => context.close());
+
+  const emulatorUrl = () => demo.emulator!.url;
+  const advance = (seconds: number) =>
+    page.request.post(`${emulatorUrl()}/__emulator/clock`, { data: { advanceSeconds: seconds } });
+
+  /** The hosted pages, in whichever page (the tab or the popup) shows them. */
+  async function passwordSignIn(at: Page): Promise<void> {
+    await at.waitForSelector('#email');
+    await at.fill('#email', ALICE.email);
+    await at.click('#continue');
+    await at.fill('#password', ALICE.password);
+    await at.click('#sign-in');
+  }
+
+  async function openSpaStale(shots: Screenshots, query = ''): Promise<void> {
+    await page.goto(`${demo.url}/auth/login?returnTo=${encodeURIComponent(`/spa${query}`)}`);
+    await passwordSignIn(page);
+    await page.waitForURL(`${demo.url}/spa${query}`);
+    await page.fill('#note', 'half-written note');
+    await shots.take(page, 'spa');
+    await advance(301);
+  }
+
+  const results = () => page.locator('#results li').allTextContents();
+
+  it('popup: re-authenticates in a popup, completes the transfer, keeps what was typed', async () => {
+    const shots = new Screenshots('spa-popup');
+    await openSpaStale(shots);
+    await page.click('#transfer');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await shots.take(page, 'confirm-dialog');
+    const popupOpened = page.waitForEvent('popup');
+    await page.click('#confirm-continue');
+    const popup = await popupOpened;
+    await popup.waitForURL((url) => url.href.startsWith(emulatorUrl()));
+    expect(new URL(popup.url()).pathname).toBe('/user_management/authorize/sign-in');
+    await shots.take(popup, 'popup');
+    await passwordSignIn(popup);
+    await popup.waitForEvent('close');
+    await page.waitForSelector('#results li');
+    await shots.take(page, 'done');
+    expect(await results()).toEqual(['Transfer: completed (25 to savings)']);
+    expect(await page.inputValue('#note')).toBe('half-written note');
+  });
+
+  it('redirect: leaves, re-authenticates, comes back and resumes the transfer', async () => {
+    const shots = new Screenshots('spa-redirect');
+    await openSpaStale(shots, '?mode=redirect');
+    await page.click('#transfer');
+    await page.click('#confirm-continue');
+    await page.waitForURL((url) => url.href.startsWith(emulatorUrl()));
+    await shots.take(page, 'emulator');
+    await passwordSignIn(page);
+    await page.waitForURL(`${demo.url}/spa?mode=redirect`);
+    await page.waitForSelector('#results li');
+    await shots.take(page, 'resumed');
+    expect(await results()).toEqual(['Resumed transfer: completed']);
+  });
+
+  it('a closed popup rejects with a typed cancellation, and nothing is transferred', async () => {
+    const shots = new Screenshots('spa-popup-closed');
+    await openSpaStale(shots);
+    await page.click('#transfer');
+    const popupOpened = page.waitForEvent('popup');
+    await page.click('#confirm-continue');
+    const popup = await popupOpened;
+    await popup.waitForSelector('#email');
+    await popup.close();
+    await page.waitForSelector('#results li');
+    await shots.take(page, 'cancelled');
+    expect(await results()).toEqual(['Transfer: ReauthCancelledError (reauth_cancelled)']);
+  });
+
+  it('three transfers at once open one popup and all complete', async () => {
+    const shots = new Screenshots('spa-three-at-once');
+    await openSpaStale(shots);
+    const popups: Page[] = [];
+    page.on('popup', (popup) => popups.push(popup));
+    await page.click('#transfer-three');
+    await page.click('#confirm-continue');
+    await page.waitForEvent('popup');
+    await passwordSignIn(popups[0]);
+    await popups[0].waitForEvent('close');
+    await page.waitForFunction(() => document.querySelectorAll('#results li').length === 3);
+    await shots.take(page, 'done');
+    expect((await results()).sort()).toEqual([
+      'Transfer 1: completed (25 to savings)',
+      'Transfer 2: completed (25 to savings)',
+      'Transfer 3: completed (25 to savings)',
+    ]);
+    expect(popups).toHaveLength(1);
+  });
+});
