@@ -1,27 +1,14 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { startDemo, type RunningDemo } from '../../src/demo';
-import { freePort } from '../support/reauth-app';
+import { type RunningDemo } from '../../src/demo';
+import { startTestDemo } from '../support/demo';
 
 describe('The demo JSON API', () => {
   let demo: RunningDemo;
   let server: Server;
 
   beforeAll(async () => {
-    const port = await freePort();
-    demo = await startDemo(
-      {
-        port,
-        provider: 'emulator',
-        emulatorPort: 0,
-        testControls: true,
-        apiKey: '',
-        clientId: '',
-        redirectUri: `http://localhost:${port}/auth/callback`,
-        cookiePassword: 'api-test-cookie-password-of-32-characters',
-      },
-      { logger: false },
-    );
+    demo = await startTestDemo();
     server = demo.app.getHttpServer() as Server;
   });
   afterAll(() => demo.close());

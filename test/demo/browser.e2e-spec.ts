@@ -1,8 +1,8 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../src/demo';
+import { type RunningDemo } from '../../src/demo';
 import { totpAt } from '../support/emulator';
 import { launchChromium, Screenshots } from '../support/chromium';
-import { freePort } from '../support/reauth-app';
+import { startTestDemo } from '../support/demo';
 
 jest.setTimeout(60_000);
 
@@ -27,20 +27,7 @@ describe('The demo in a real browser (headless Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const port = await freePort();
-    demo = await startDemo(
-      {
-        port,
-        provider: 'emulator',
-        emulatorPort: 0,
-        testControls: true,
-        apiKey: '',
-        clientId: '',
-        redirectUri: `http://localhost:${port}/auth/callback`,
-        cookiePassword: 'browser-test-cookie-password-of-32-chars',
-      },
-      { logger: false },
-    );
+    demo = await startTestDemo();
     browser = await launchChromium();
   });
   afterAll(async () => {

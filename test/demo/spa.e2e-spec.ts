@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../src/demo';
+import { type RunningDemo } from '../../src/demo';
 import { launchChromium, Screenshots } from '../support/chromium';
-import { freePort } from '../support/reauth-app';
+import { startTestDemo } from '../support/demo';
 
 jest.setTimeout(60_000);
 
@@ -14,20 +14,7 @@ describe('The SPA page and the browser helper in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const port = await freePort();
-    demo = await startDemo(
-      {
-        port,
-        provider: 'emulator',
-        emulatorPort: 0,
-        testControls: true,
-        apiKey: '',
-        clientId: '',
-        redirectUri: `http://localhost:${port}/auth/callback`,
-        cookiePassword: 'spa-test-cookie-password-of-32-characters',
-      },
-      { logger: false },
-    );
+    demo = await startTestDemo();
     browser = await launchChromium();
   });
   afterAll(async () => {

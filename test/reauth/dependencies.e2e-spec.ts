@@ -3,7 +3,7 @@ import { type LoggerService } from '@nestjs/common';
 import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
-import { type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { signInToApp, startScenarioApp } from '../support/reauth-app';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const HTML = { accept: 'text/html' };
@@ -27,27 +27,10 @@ class RecordingLogger implements LoggerService {
   }
 }
 
-async function signedInBrowser(
-  scenario: ScenarioApp,
-): Promise<{ browser: HttpBrowser; sealed: string }> {
-  const browser = new HttpBrowser();
-  const start = await browser.get(`${scenario.url}/auth/login?returnTo=/signed-in`, HTML);
-  const url = await signInThroughPages(
-    browser,
-    start.location!,
-    ALICE,
-    scenario.emulator,
-    scenario.redirectUri,
-  );
-  const done = await browser.get(url.href, HTML);
-  const sealed = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='))!;
-  return { browser, sealed: sealed.split(';')[0].slice('wos-session='.length) };
-}
-
 describe('When WorkOS fails', () => {
   it('answers 503 when an expired session cannot be refreshed, and lets nothing through', async () => {
     const scenario = await startScenarioApp();
-    const { browser } = await signedInBrowser(scenario);
+    const { browser } = await signInToApp(scenario);
     scenario.emulator.advanceClock(400);
     await scenario.emulator.close();
     const res = await browser.get(`${scenario.url}/signed-in`, { accept: 'application/json' });
@@ -80,7 +63,7 @@ describe('Logs', () => {
     const logger = new RecordingLogger();
     const scenario = await startScenarioApp({ logger });
     try {
-      const { browser, sealed } = await signedInBrowser(scenario);
+      const { browser, sealedSession: sealed } = await signInToApp(scenario);
       scenario.emulator.advanceClock(400);
       const stale = await browser.get(`${scenario.url}/fresh`, HTML);
       const callback = await signInThroughPages(
@@ -157,7 +140,7 @@ describe('SDK compatibility', () => {
       );
       expect(direct.searchParams.get('max_age')).toBeNull();
 
-      const { browser } = await signedInBrowser(scenario);
+      const { browser } = await signInToApp(scenario);
       scenario.emulator.advanceClock(400);
       const stale = await browser.get(`${scenario.url}/fresh`, HTML);
       expect(new URL(stale.location!).searchParams.get('max_age')).toBe('300');

@@ -5,7 +5,12 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
-import { COOKIE_PASSWORD, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import {
+  COOKIE_PASSWORD,
+  signInToApp,
+  type ScenarioApp,
+  startScenarioApp,
+} from '../support/reauth-app';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
@@ -21,19 +26,7 @@ describe('Hardening', () => {
   afterEach(() => scenario.close());
 
   const app = (path: string) => `${scenario.url}${path}`;
-  const signedIn = async () => {
-    const browser = new HttpBrowser();
-    const start = await browser.get(app('/auth/login?returnTo=/form'), NAVIGATE);
-    const url = await signInThroughPages(
-      browser,
-      start.location!,
-      ALICE,
-      scenario.emulator,
-      scenario.redirectUri,
-    );
-    expect((await browser.get(url.href, NAVIGATE)).status).toBe(303);
-    return browser;
-  };
+  const signedIn = async () => (await signInToApp(scenario, '/form')).browser;
   const stateOf = (location: string) =>
     unsealState(
       new URL(location).searchParams.get('state')!,

@@ -22,7 +22,8 @@ import {
 import { Test } from '@nestjs/testing';
 import { type Request, type Response } from 'express';
 import { createServer, type AddressInfo } from 'node:net';
-import { startEmulatorWithSdk } from './emulator';
+import { signInThroughPages, startEmulatorWithSdk } from './emulator';
+import { HttpBrowser } from './http-browser';
 
 export const COOKIE_PASSWORD = 'test-cookie-password-that-is-32-chars-long!';
 
@@ -157,4 +158,28 @@ export async function startScenarioApp(
       await emulator.close();
     },
   };
+}
+
+/** A browser signed in to a scenario app through its login route and the emulator's pages. */
+export async function signInToApp(
+  scenario: Pick<ScenarioApp, 'url' | 'emulator' | 'redirectUri'>,
+  returnTo = '/signed-in',
+): Promise<{ browser: HttpBrowser; sealedSession: string }> {
+  const browser = new HttpBrowser();
+  const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
+  const start = await browser.get(
+    `${scenario.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+    navigate,
+  );
+  const callback = await signInThroughPages(
+    browser,
+    start.location!,
+    { email: 'alice@example.com', password: 'alice-password' },
+    scenario.emulator,
+    scenario.redirectUri,
+  );
+  const done = await browser.get(callback.href, navigate);
+  const cookie = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='));
+  if (done.status !== 303 || !cookie) throw new Error(`sign-in failed: ${done.status}`);
+  return { browser, sealedSession: cookie.split(';')[0].slice('wos-session='.length) };
 }

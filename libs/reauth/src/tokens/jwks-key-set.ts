@@ -49,15 +49,31 @@ export class JwksKeySet {
     return this.inflight;
   }
 
+  /**
+   * One retry on a network error: a keep-alive connection the server closed while idle fails
+   * the first request on it, and that must not become a 503.
+   */
+  private async download(): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(this.options.url, {
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+          headers: { accept: 'application/json' },
+        });
+      } catch (error) {
+        if (attempt < 2 && !(error instanceof DOMException)) continue;
+        throw error;
+      }
+      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+      return response.json();
+    }
+  }
+
   private async fetchKeys(): Promise<void> {
     let body: unknown;
     try {
-      const response = await fetch(this.options.url, {
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headers: { accept: 'application/json' },
-      });
-      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-      body = await response.json();
+      body = await this.download();
     } catch (error) {
       throw new ReauthUnavailableException('jwks', { cause: error });
     }
