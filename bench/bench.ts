@@ -1,0 +1,82 @@
+// npm run bench — what our guard costs under load next to a bare route and the usual recipes,
+// and what token verification costs next to a bare crypto.verify. Markdown on stdout, progress on
+// stderr. Every phase is bounded in time, and every server process is killed however it ends.
+import { startAuthKitEmulator } from '@app/authkit-emulator';
+import { freePort } from '../test/support/reauth-app';
+import { startApp, stopAllApps } from './app-process';
+import { ROUTE, type AppConfig } from './config';
+import { measureLoad } from './load';
+import { proveItChecks } from './proof';
+import { formatReport, type LoadRow } from './report';
+import { scenarios } from './scenarios';
+import { ALICE, signInForSessionCookie } from './session-cookie';
+import { measureVerification } from './verification';
+
+const STALE_SECONDS = 1000;
+// Outlives the whole run, so that no token expires while it is measured.
+const TOKEN_LIFETIME_SECONDS = 900;
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<void> {
+  // Every app listens on this one port in turn: the emulator must know the redirect URI upfront.
+  const port = await freePort();
+  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
+  const emulator = await startAuthKitEmulator({
+    port: 0,
+    testControls: true,
+    redirectUris: [redirectUri],
+  });
+  try {
+    const mint = (authTime: number) =>
+      emulator.mintAccessToken({
+        email: ALICE.email,
+        authTime,
+        expiresIn: TOKEN_LIFETIME_SECONDS,
+      });
+    const tokens = {
+      fresh: await mint(emulator.now()),
+      stale: await mint(emulator.now() - STALE_SECONDS),
+    };
+    const config: Omit<AppConfig, 'kind'> = {
+      port,
+      emulatorUrl: emulator.url,
+      emulatorPort: emulator.port,
+      clientId: emulator.clientId,
+      apiKey: emulator.apiKey,
+      redirectUri,
+    };
+    const signIn = (appUrl: string) => signInForSessionCookie(appUrl, emulator, redirectUri);
+
+    const rows: LoadRow[] = [];
+    for (const scenario of scenarios(tokens, signIn)) {
+      progress(`(${scenario.id}) ${scenario.label}`);
+      const app = await startApp({ ...config, kind: scenario.app });
+      try {
+        const url = `${app.url}${ROUTE}`;
+        const headers = await scenario.credentials(app.url);
+        await proveItChecks(url, scenario, headers);
+        rows.push({ scenario, result: await measureLoad(url, headers, scenario.expect.status) });
+      } finally {
+        await app.stop();
+      }
+    }
+    progress('token verification');
+    const rates = await measureVerification(emulator, redirectUri);
+    process.stdout.write(formatReport(rows, rates));
+  } finally {
+    await stopAllApps();
+    await emulator.close();
+  }
+}
+
+// The library's own errors say little on their own ("temporarily unavailable"): show the causes.
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause === undefined ? error.message : `${error.message} (${describe(error.cause)})`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${describe(error)}\n`);
+  process.exitCode = 1;
+});

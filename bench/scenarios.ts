@@ -1,0 +1,85 @@
+import type { AppKind } from './config';
+
+type Headers = Record<string, string>;
+
+/** What an app must answer: a status, and for our JSON 401 the `reason` in its body. */
+export interface Expectation {
+  status: number;
+  reason?: string;
+}
+
+export interface Scenario {
+  id: string;
+  label: string;
+  app: AppKind;
+  /** The headers of every measured request; the cookie scenario signs in to the app first. */
+  credentials(appUrl: string): Headers | Promise<Headers>;
+  /** What every measured request must get. */
+  expect: Expectation;
+  /** Requests the app must refuse with 401 before it is measured: proof that it checks. */
+  refused: { what: string; headers: Headers }[];
+}
+
+// The same negotiation for every app: our guard answers JSON rather than redirecting.
+const ACCEPT = { accept: 'application/json' };
+
+/** (a) to (f); `signIn` returns a `wos-session` cookie for the running app. */
+export function scenarios(
+  tokens: { fresh: string; stale: string },
+  signIn: (appUrl: string) => Promise<string>,
+): Scenario[] {
+  const bearer = (token: string) => ({ ...ACCEPT, authorization: `Bearer ${token}` });
+  const none = { what: 'a request without credentials', headers: ACCEPT };
+  const stale = { what: 'a token signed in 1000 s ago', headers: bearer(tokens.stale) };
+  const passes = { status: 200 };
+  return [
+    {
+      id: 'a',
+      label: 'bare route, no guard',
+      app: 'bare',
+      credentials: () => ACCEPT,
+      expect: passes,
+      refused: [],
+    },
+    {
+      id: 'b',
+      label: 'RecentAuthGuard, Bearer token',
+      app: 'reauth',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [none, stale],
+    },
+    {
+      id: 'c',
+      label: 'RecentAuthGuard, sealed wos-session cookie',
+      app: 'reauth',
+      credentials: async (appUrl) => ({ ...ACCEPT, cookie: await signIn(appUrl) }),
+      expect: passes,
+      refused: [none],
+    },
+    {
+      id: 'd',
+      label: '@nestjs/passport + passport-jwt, auth_time in validate',
+      app: 'passport',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [none, stale],
+    },
+    {
+      id: 'e',
+      label: 'guard with jose jwtVerify per request, auth_time check',
+      app: 'jose',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [none, stale],
+    },
+    {
+      id: 'f',
+      label: 'RecentAuthGuard, stale Bearer token (JSON 401)',
+      app: 'reauth',
+      credentials: () => bearer(tokens.stale),
+      expect: { status: 401, reason: 'stale' },
+      refused: [none],
+    },
+  ];
+}

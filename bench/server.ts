@@ -1,0 +1,39 @@
+// A server process of `npm run bench`: one app on its own event loop, so that the load generator
+// in the parent does not compete with it. It tells the parent when it listens and exits as soon
+// as the parent goes away, whatever the reason.
+import { NestFactory } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import { bareApp } from './apps/bare.app';
+import { joseApp } from './apps/jose.app';
+import { passportApp } from './apps/passport.app';
+import { reauthApp } from './apps/reauth.app';
+import type { AppConfig } from './config';
+
+function moduleFor(config: AppConfig): Type | Promise<Type> {
+  switch (config.kind) {
+    case 'bare':
+      return bareApp();
+    case 'reauth':
+      return reauthApp(config);
+    case 'passport':
+      return passportApp(config);
+    case 'jose':
+      return joseApp(config);
+  }
+}
+
+async function main(): Promise<void> {
+  process.on('disconnect', () => process.exit(0));
+  const config = JSON.parse(process.argv[2]) as AppConfig;
+  const app = await NestFactory.create(await moduleFor(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  await app.listen(config.port, '127.0.0.1');
+  process.send?.('listening');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench server: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
