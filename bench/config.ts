@@ -4,7 +4,7 @@ export const MAX_AGE = 300;
 
 export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
-export type AppKind = 'bare' | 'reauth' | 'passport' | 'jose';
+export type AppKind = 'bare' | 'noop-guard' | 'reauth' | 'passport' | 'jose';
 
 /** What the parent tells a server process: its app, its port and where the emulator is. */
 export interface AppConfig {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 
 export const CONNECTIONS = 50;
 export const WARM_UP_SECONDS = 1;
-export const MEASURE_SECONDS = 8;
+export const MEASURE_SECONDS = 5;
 
 export interface LoadResult {
   requestsPerSecond: number;

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Type } from '@nestjs/common';
 import { bareApp } from './apps/bare.app';
 import { joseApp } from './apps/jose.app';
+import { noopGuardApp } from './apps/noop-guard.app';
 import { passportApp } from './apps/passport.app';
 import { reauthApp } from './apps/reauth.app';
 import type { AppConfig } from './config';
@@ -13,6 +14,8 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
   switch (config.kind) {
     case 'bare':
       return bareApp();
+    case 'noop-guard':
+      return noopGuardApp();
     case 'reauth':
       return reauthApp(config);
     case 'passport':
