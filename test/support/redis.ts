@@ -22,6 +22,11 @@ export function redisAvailable(): boolean {
       'Redis is required in CI: install redis-server (bash .ci/run does) or set REDIS_URL',
     );
   }
+  if (!found) {
+    process.stderr.write(
+      'Redis suites skipped: no redis-server on this machine (install it, or set REDIS_URL)\n',
+    );
+  }
   return found;
 }
 
