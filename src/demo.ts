@@ -1,5 +1,6 @@
 import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
 import { type ReauthModuleOptions } from '@app/reauth';
+import { RedisReauthStore } from '@app/reauth/redis';
 import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
@@ -54,11 +55,7 @@ export async function startDemo(
       now: options.now,
     };
   }
-  if (config.redisUrl) {
-    // Loaded only when asked for, so the demo runs without ioredis in memory otherwise.
-    const { RedisReauthStore } = await import('@app/reauth/redis');
-    reauth.store = new RedisReauthStore({ connection: config.redisUrl });
-  }
+  if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
   try {
     const app = await NestFactory.create(AppModule.forRoot(reauth), {
       logger: options.logger ?? ['log', 'warn', 'error'],
