@@ -1,8 +1,8 @@
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { type RunningDemo } from '../../src/demo';
 import { totpAt } from '../support/emulator';
-import { launchChromium, Screenshots } from '../support/chromium';
-import { startTestDemo } from '../support/demo';
+import { Screenshots } from '../support/chromium';
+import { useChromiumDemo } from '../support/chromium-demo';
 
 jest.setTimeout(60_000);
 
@@ -21,28 +21,15 @@ const BOB: Person = {
 const CAROL: Person = { email: 'carol@sso.example.com' };
 
 describe('The demo in a real browser (headless Chromium)', () => {
+  const env = useChromiumDemo({ width: 1000, height: 760 });
   let demo: RunningDemo;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  beforeEach(() => {
+    ({ demo, page } = env);
+  });
 
-  beforeAll(async () => {
-    demo = await startTestDemo();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
-    page = await context.newPage();
-  });
-  afterEach(() => context.close());
-
-  const emulatorUrl = () => demo.emulator!.url;
-  const advance = (seconds: number) =>
-    page.request.post(`${emulatorUrl()}/__emulator/clock`, { data: { advanceSeconds: seconds } });
+  const emulatorUrl = () => env.emulatorUrl();
+  const advance = (seconds: number) => env.advance(seconds);
 
   /** Completes the hosted pages the browser is on, as the person would. */
   async function authenticate(person: Person, shots: Screenshots, label: string): Promise<void> {

@@ -1,35 +1,22 @@
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { type RunningDemo } from '../../src/demo';
-import { launchChromium, Screenshots } from '../support/chromium';
-import { startTestDemo } from '../support/demo';
+import { Screenshots } from '../support/chromium';
+import { useChromiumDemo } from '../support/chromium-demo';
 
 jest.setTimeout(60_000);
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password' };
 
 describe('The SPA page and the browser helper in a real browser', () => {
+  const env = useChromiumDemo({ width: 1000, height: 800 });
   let demo: RunningDemo;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  beforeEach(() => {
+    ({ demo, page } = env);
+  });
 
-  beforeAll(async () => {
-    demo = await startTestDemo();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-    page = await context.newPage();
-  });
-  afterEach(() => context.close());
-
-  const emulatorUrl = () => demo.emulator!.url;
-  const advance = (seconds: number) =>
-    page.request.post(`${emulatorUrl()}/__emulator/clock`, { data: { advanceSeconds: seconds } });
+  const emulatorUrl = () => env.emulatorUrl();
+  const advance = (seconds: number) => env.advance(seconds);
 
   /** The hosted pages, in whichever page (the tab or the popup) shows them. */
   async function passwordSignIn(at: Page): Promise<void> {
