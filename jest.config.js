@@ -14,7 +14,11 @@ const shared = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
-  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  moduleNameMapper: {
+    ...pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+    // The browser helper is an ES module package: its relative imports name the emitted `.js`.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   rootDir: __dirname,
 };
 

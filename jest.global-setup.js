@@ -9,7 +9,7 @@ module.exports = () => {
     format: 'esm',
     target: 'es2020',
     sourcemap: true,
-    outfile: 'dist/client/reauth-client.mjs',
+    outfile: 'libs/reauth-client/dist/step-up-fetch.js',
     logLevel: 'warning',
   });
 };

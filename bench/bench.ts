@@ -1,7 +1,7 @@
 // npm run bench — what our guard costs under load next to a bare route and the usual recipes,
 // and what token verification costs next to a bare crypto.verify. Markdown on stdout, progress on
 // stderr. Every phase is bounded in time, and every server process is killed however it ends.
-import { startAuthKitEmulator } from '@app/authkit-emulator';
+import { startAuthKitEmulator } from 'authkit-emulator';
 import { freePort } from '../test/support/reauth-app';
 import { startApp, stopAllApps } from './app-process';
 import { ROUTE, type AppConfig } from './config';

@@ -1,4 +1,4 @@
-import type { AuthKitEmulator } from '@app/authkit-emulator';
+import type { AuthKitEmulator } from 'authkit-emulator';
 import { signInThroughPages, type Credentials } from '../test/support/emulator';
 import { HttpBrowser } from '../test/support/http-browser';
 import { ROUTE } from './config';

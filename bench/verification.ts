@@ -1,5 +1,5 @@
-import type { AuthKitEmulator } from '@app/authkit-emulator';
-import { AccessTokenVerifier, resolveReauthOptions } from '@app/reauth';
+import type { AuthKitEmulator } from 'authkit-emulator';
+import { AccessTokenVerifier, resolveReauthOptions } from 'nest-workos-reauth';
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { COOKIE_PASSWORD } from './config';
 import { fetchJwks } from './jwks';

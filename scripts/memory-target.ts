@@ -1,8 +1,8 @@
 // The process whose memory `measure-memory.ts` watches: the library in a small app, guarding a
 // route that the load hits without credentials. It never needs the WorkOS API: a request
 // without credentials is answered without one.
-import { MemoryReauthStore, ReauthModule, ReauthStore, RequireRecentAuth } from '@app/reauth';
-import { RedisReauthStore } from '@app/reauth/redis';
+import { MemoryReauthStore, ReauthModule, ReauthStore, RequireRecentAuth } from 'nest-workos-reauth';
+import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';

@@ -7,7 +7,7 @@ import {
   REAUTH_RESOLVED_OPTIONS,
   type AuthKitClaims,
   type ResolvedReauthOptions,
-} from '@app/reauth';
+} from 'nest-workos-reauth';
 import {
   Body,
   Controller,

@@ -5,7 +5,7 @@ import {
   RequireSignIn,
   type AuthKitClaims,
   type ResolvedReauthOptions,
-} from '@app/reauth';
+} from 'nest-workos-reauth';
 import { Body, Controller, Get, Inject, Post, ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsNumber, IsString, Length, Max, Min } from 'class-validator';

@@ -1,4 +1,4 @@
-import { ReauthModule, type ReauthModuleOptions } from '@app/reauth';
+import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountController } from './account.controller';
 import { AccountsService } from './accounts.service';

@@ -1,4 +1,4 @@
-import { EMULATOR_DEFAULTS } from '@app/authkit-emulator';
+import { EMULATOR_DEFAULTS } from 'authkit-emulator';
 
 /** How the demo runs, read from the environment. */
 export interface DemoConfig {

@@ -1,6 +1,6 @@
-import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
-import { type ReauthModuleOptions } from '@app/reauth';
-import { RedisReauthStore } from '@app/reauth/redis';
+import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
+import { type ReauthModuleOptions } from 'nest-workos-reauth';
+import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';

@@ -1,4 +1,4 @@
-import { ReauthService } from '@app/reauth';
+import { ReauthService } from 'nest-workos-reauth';
 import { Controller, Get, Header, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AccountsService } from './accounts.service';

@@ -1,4 +1,4 @@
-import { DEMO_USERS } from '@app/authkit-emulator';
+import { DEMO_USERS } from 'authkit-emulator';
 import { startDemo } from './demo';
 import { loadDemoConfig } from './demo.config';
 

@@ -1,11 +1,11 @@
-import { RequireSignIn } from '@app/reauth';
+import { RequireSignIn } from 'nest-workos-reauth';
 import { Controller, Get, Header, NotFoundException, Query, StreamableFile } from '@nestjs/common';
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spaPage } from './views/spa-page';
 
 /** Built by `npm run build:client` (npm start runs it). */
-const CLIENT_BUNDLE = resolve(process.cwd(), 'dist/client/reauth-client.mjs');
+const CLIENT_BUNDLE = resolve(process.cwd(), 'libs/reauth-client/dist/step-up-fetch.js');
 
 @Controller()
 export class SpaController {
@@ -16,7 +16,7 @@ export class SpaController {
     return spaPage(mode === 'redirect' ? 'redirect' : 'popup');
   }
 
-  @Get('assets/reauth-client.mjs')
+  @Get('assets/step-up-fetch.js')
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   bundle(): StreamableFile {

@@ -1,4 +1,4 @@
-import type { Authentication } from '@app/reauth';
+import type { Authentication } from 'nest-workos-reauth';
 import { type AccountsService } from './accounts.service';
 import type { Viewer } from './views/pages';
 

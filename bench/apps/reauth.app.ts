@@ -1,4 +1,4 @@
-import { ReauthModule, RequireRecentAuth } from '@app/reauth';
+import { ReauthModule, RequireRecentAuth } from 'nest-workos-reauth';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
 import { COOKIE_PASSWORD, MAX_AGE, ROUTE, type AppConfig } from '../config';
 

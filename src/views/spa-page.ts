@@ -7,7 +7,7 @@ import { layout } from './layout';
  */
 export function spaPage(mode: 'popup' | 'redirect'): string {
   const script = `
-import { createReauthFetch } from '/assets/reauth-client.mjs';
+import { createReauthFetch } from '/assets/step-up-fetch.js';
 
 const mode = ${JSON.stringify(mode)};
 const results = document.getElementById('results');

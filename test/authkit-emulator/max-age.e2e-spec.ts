@@ -1,4 +1,4 @@
-import { type AuthKitEmulator } from '@app/authkit-emulator';
+import { type AuthKitEmulator } from 'authkit-emulator';
 import { type WorkOS } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import { REDIRECT_URI, signInThroughPages, startEmulatorWithSdk } from '../support/emulator';

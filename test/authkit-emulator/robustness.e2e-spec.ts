@@ -1,4 +1,4 @@
-import { startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
+import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { REDIRECT_URI } from '../support/emulator';
 
 /** The malformed values every typed field is fed. */

@@ -1,4 +1,4 @@
-import { type AuthKitEmulator } from '@app/authkit-emulator';
+import { type AuthKitEmulator } from 'authkit-emulator';
 import { type WorkOS } from '@workos-inc/node';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import {

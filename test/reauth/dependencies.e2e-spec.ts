@@ -1,4 +1,4 @@
-import { type WorkOSClient } from '@app/reauth';
+import { type WorkOSClient } from 'nest-workos-reauth';
 import { type LoggerService } from '@nestjs/common';
 import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';

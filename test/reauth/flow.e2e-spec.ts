@@ -1,4 +1,4 @@
-import { unsealState } from '@app/reauth/core';
+import { unsealState } from '../../libs/reauth/src/core';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { COOKIE_PASSWORD, type ScenarioApp, startScenarioApp } from '../support/reauth-app';

@@ -1,5 +1,5 @@
-import { RecentAuthGuard } from '@app/reauth';
-import { unsealState } from '@app/reauth/core';
+import { RecentAuthGuard } from 'nest-workos-reauth';
+import { unsealState } from '../../libs/reauth/src/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { Server } from 'node:http';
 import request from 'supertest';
@@ -164,7 +164,7 @@ describe('Hardening', () => {
     class Resolver {
       handler(): void {}
     }
-    const { RequireRecentAuth } = await import('@app/reauth');
+    const { RequireRecentAuth } = await import('nest-workos-reauth');
     RequireRecentAuth(300)(
       Resolver.prototype,
       'handler',

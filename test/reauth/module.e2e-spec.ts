@@ -1,5 +1,5 @@
-import { startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
-import { ReauthModule, RequireRecentAuth, type ReauthModuleOptions } from '@app/reauth';
+import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
+import { ReauthModule, RequireRecentAuth, type ReauthModuleOptions } from 'nest-workos-reauth';
 import { Controller, Get, Injectable, Module, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { freePort } from '../support/reauth-app';

@@ -1,4 +1,4 @@
-import { startAuthKitEmulator, type AuthKitEmulator } from '@app/authkit-emulator';
+import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { startDemo, type RunningDemo } from '../../src/demo';
 import { type DemoConfig } from '../../src/demo.config';
 import { signInThroughPages, type Credentials } from '../support/emulator';

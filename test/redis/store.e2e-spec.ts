@@ -1,4 +1,4 @@
-import { RedisReauthStore } from '@app/reauth/redis';
+import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { Redis } from 'ioredis';
 import { freePort } from '../support/reauth-app';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';

@@ -2,7 +2,7 @@ import {
   startAuthKitEmulator,
   type AuthKitEmulator,
   type AuthKitEmulatorOptions,
-} from '@app/authkit-emulator';
+} from 'authkit-emulator';
 import { WorkOS } from '@workos-inc/node';
 import { TOTP } from 'otpauth';
 import { type BrowserResponse, type HttpBrowser } from './http-browser';

@@ -1,4 +1,4 @@
-import { type AuthKitEmulator, type AuthKitEmulatorOptions } from '@app/authkit-emulator';
+import { type AuthKitEmulator, type AuthKitEmulatorOptions } from 'authkit-emulator';
 import {
   AuthClaims,
   ReauthModule,
@@ -7,7 +7,7 @@ import {
   RequireSignIn,
   type AuthKitClaims,
   type ReauthModuleOptions,
-} from '@app/reauth';
+} from 'nest-workos-reauth';
 import {
   Body,
   Controller,

@@ -1,9 +1,10 @@
+#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startAuthKitEmulator } from './emulator';
 import { EMULATOR_DEFAULTS } from './emulator.options';
 import { DEMO_USERS, readUsersFile, type EmulatorUserSeed } from './users';
 
-const USAGE = `Usage: npm run emulator -- [options]
+const USAGE = `Usage: authkit-emulator [options]   (in this repository: npm run emulator -- [options])
 
   --port N              port on 127.0.0.1 (default $AUTHKIT_EMULATOR_PORT or ${EMULATOR_DEFAULTS.port})
   --users FILE          JSON array of users instead of the demo users

@@ -1,4 +1,4 @@
-import { findStepUpChallenge, parseWwwAuthenticate } from './challenge';
+import { findStepUpChallenge, parseWwwAuthenticate } from './challenge.js';
 
 describe('parseWwwAuthenticate', () => {
   it.each([

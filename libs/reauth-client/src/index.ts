@@ -3,7 +3,7 @@ export {
   parseWwwAuthenticate,
   type AuthChallenge,
   type StepUpChallenge,
-} from './challenge';
+} from './challenge.js';
 export {
   PopupBlockedError,
   ReauthCancelledError,
@@ -13,11 +13,11 @@ export {
   ReauthLoopError,
   ReauthUrlMissingError,
   type ReauthClientErrorCode,
-} from './errors';
+} from './errors.js';
 export {
   createReauthFetch,
   type ReauthClientOptions,
   type ReauthFetch,
   type ReauthInfo,
   type ReauthWindow,
-} from './reauth-fetch';
+} from './reauth-fetch.js';

@@ -5,8 +5,8 @@ import {
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
-} from './errors';
-import { createReauthFetch, type ReauthWindow } from './reauth-fetch';
+} from './errors.js';
+import { createReauthFetch, type ReauthWindow } from './reauth-fetch.js';
 
 const ORIGIN = 'https://app.example';
 const REAUTH_URL = 'https://auth.example/authorize?max_age=300&state=s';

@@ -1,4 +1,4 @@
-import { findStepUpChallenge, type StepUpChallenge } from './challenge';
+import { findStepUpChallenge, type StepUpChallenge } from './challenge.js';
 import {
   PopupBlockedError,
   ReauthCancelledError,
@@ -6,7 +6,7 @@ import {
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
-} from './errors';
+} from './errors.js';
 
 /** What the app learns before the user leaves to re-authenticate (see `onReauthRequired`). */
 export interface ReauthInfo {

@@ -28,7 +28,7 @@ return value`;
  * It fails fast instead of queueing: while Redis is unreachable each operation rejects (the
  * library answers 503, nothing passes), and service resumes by itself once Redis is back.
  *
- * Import it from `@app/reauth/redis`, so apps without Redis never load ioredis.
+ * Import it from `nest-workos-reauth/redis`, so apps without Redis never load ioredis.
  *
  * @example
  * ```ts
