@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      '**/dist/**',
+      'examples/**/node_modules/**',
       'coverage/**',
       'node_modules/**',
       'artifacts/**',

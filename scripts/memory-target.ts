@@ -1,7 +1,12 @@
 // The process whose memory `measure-memory.ts` watches: the library in a small app, guarding a
 // route that the load hits without credentials. It never needs the WorkOS API: a request
 // without credentials is answered without one.
-import { MemoryReauthStore, ReauthModule, ReauthStore, RequireRecentAuth } from 'nest-workos-reauth';
+import {
+  MemoryReauthStore,
+  ReauthModule,
+  ReauthStore,
+  RequireRecentAuth,
+} from 'nest-workos-reauth';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

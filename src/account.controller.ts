@@ -1,25 +1,14 @@
 import {
   AuthClaims,
+  CurrentAuthentication,
+  ReauthClock,
   ReauthService,
   RequireRecentAuth,
   RequireSignIn,
-  SessionCookieService,
-  REAUTH_RESOLVED_OPTIONS,
+  type Authentication,
   type AuthKitClaims,
-  type ResolvedReauthOptions,
 } from 'nest-workos-reauth';
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  Inject,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import type { Request, Response } from 'express';
 import { AccountsService } from './accounts.service';
@@ -52,23 +41,22 @@ export class AccountController {
   constructor(
     private readonly reauth: ReauthService,
     private readonly accounts: AccountsService,
-    private readonly sessions: SessionCookieService,
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly clock: ReauthClock,
   ) {}
 
   private now(): number {
-    return Math.floor(this.options.nowMs() / 1000);
+    return this.clock.nowSeconds();
   }
 
   @Get()
   @RequireSignIn()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async account(
+    @CurrentAuthentication() authentication: Authentication,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @Query('reauth') marker: unknown,
   ): Promise<string> {
-    const authentication = (await this.reauth.currentAuthentication(request, response))!;
     const restored = await this.reauth.takeRestoredAction<{ confirm?: boolean }>(request, response);
     return accountPage({
       viewer: viewerOf(authentication, this.accounts),
@@ -82,11 +70,11 @@ export class AccountController {
   @RequireRecentAuth(SENSITIVE_MAX_AGE)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async security(
+    @CurrentAuthentication() authentication: Authentication,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @Query('saved') saved: unknown,
   ): Promise<string> {
-    const authentication = (await this.reauth.currentAuthentication(request, response))!;
     const draft = await this.reauth.takeRestoredAction<{ email?: string }>(request, response);
     return securityPage({
       viewer: viewerOf(authentication, this.accounts),
@@ -99,12 +87,11 @@ export class AccountController {
 
   @Post('email')
   @RequireRecentAuth(SENSITIVE_MAX_AGE, { action: emailDraft })
-  async changeEmail(
+  changeEmail(
     @Body() body: EmailForm,
-    @Req() request: Request,
+    @CurrentAuthentication() authentication: Authentication,
     @Res() response: Response,
-  ): Promise<void> {
-    const authentication = (await this.reauth.currentAuthentication(request, response))!;
+  ): void {
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     if (!isEmail(email) || email.length > 320) {
       response
@@ -130,11 +117,12 @@ export class AccountController {
   @RequireRecentAuth(0, { action: deleteConfirmation })
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
-  remove(
+  async remove(
     @Body() body: DeleteForm,
     @AuthClaims() claims: AuthKitClaims,
+    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): string {
+  ): Promise<string> {
     if (body?.confirm !== 'DELETE') {
       response.status(400);
       return accountPage({
@@ -145,7 +133,7 @@ export class AccountController {
       });
     }
     this.accounts.delete(claims.sub);
-    response.append('Set-Cookie', this.sessions.clear());
+    await this.reauth.endSession(request, response);
     return deletedPage();
   }
 }

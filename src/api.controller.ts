@@ -1,12 +1,11 @@
 import {
   AuthClaims,
-  REAUTH_RESOLVED_OPTIONS,
+  ReauthClock,
   RequireRecentAuth,
   RequireSignIn,
   type AuthKitClaims,
-  type ResolvedReauthOptions,
 } from 'nest-workos-reauth';
-import { Body, Controller, Get, Inject, Post, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, Get, Post, ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsNumber, IsString, Length, Max, Min } from 'class-validator';
 import { AccountsService, type Transfer } from './accounts.service';
@@ -28,7 +27,7 @@ export class CreateTransferDto {
 export class ApiController {
   constructor(
     private readonly accounts: AccountsService,
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly clock: ReauthClock,
   ) {}
 
   @Get('me')
@@ -52,6 +51,6 @@ export class ApiController {
     @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
     dto: CreateTransferDto,
   ): Transfer {
-    return this.accounts.transfer(userId, dto.amount, dto.to, new Date(this.options.nowMs()));
+    return this.accounts.transfer(userId, dto.amount, dto.to, new Date(this.clock.now()));
   }
 }

@@ -138,9 +138,10 @@ describe('The demo in a real browser (headless Chromium)', () => {
     await page.waitForSelector('#deleted');
     await shots.take(page, 'deleted');
 
-    // Signing in again passes silently (AuthKit's own session is fresh), and a second deletion
-    // right after still asks for a new sign-in.
+    // Deleting ended the session at AuthKit too, so signing in again asks for the factors; a
+    // second deletion right after that fresh sign-in still asks for a new one.
     await page.goto(`${demo.url}/auth/login?returnTo=%2Faccount`);
+    await authenticate(BOB, shots, 'sign-in-again');
     await page.waitForURL(`${demo.url}/account`);
     await advance(5);
     await page.fill('#confirm', 'DELETE');

@@ -1,24 +1,10 @@
-export {
-  ACTION_MAX_BYTES,
-  DEFAULT_CLOCK_TOLERANCE_SECONDS,
-  evaluateFreshness,
-  negotiateResponse,
-  sanitizeReturnTo,
-  type FreshnessResult,
-  type ReauthResponseStyle,
-} from './core';
-export {
-  CallbackQueryDto,
-  ReauthCallbackController,
-  ReauthLoginController,
-  ReauthLogoutController,
-} from './controllers';
+// The public API of nest-workos-reauth. Everything else is internal and may change in any
+// release; api-extractor locks this surface (etc/nest-workos-reauth.api.md).
 export {
   AuthClaims,
-  RecentAuthMetadata,
+  CurrentAuthentication,
   RequireRecentAuth,
   RequireSignIn,
-  type RecentAuthRequirement,
   type RequireRecentAuthOptions,
 } from './decorators';
 export type {
@@ -32,21 +18,10 @@ export type {
   TokenSource,
   WorkOSClient,
 } from './interfaces';
-export { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
+export { ReauthClock } from './reauth.clock';
 export { ReauthModule } from './reauth.module';
-export { REAUTH_ASYNC_OPTIONS_TYPE, REAUTH_OPTIONS_TYPE } from './reauth.module-definition';
-export { DEFAULT_ROUTES, resolveReauthOptions, type ResolvedReauthOptions } from './reauth.options';
 export { ReauthService } from './reauth.service';
-export { challengeFor, ReauthExceptionFilter } from './reauth-exception.filter';
-export {
-  REAUTH_MARKER,
-  ReauthFlowService,
-  STATE_COOKIE,
-  type CallbackOutcome,
-  type CallbackParams,
-  type StartedFlow,
-  type StartFlowInput,
-} from './reauth-flow.service';
+export { ReauthExceptionFilter } from './reauth-exception.filter';
 export {
   ReauthRequiredException,
   type ReauthReason,
@@ -55,10 +30,3 @@ export {
 export { ReauthUnavailableException, type ReauthDependency } from './reauth-unavailable.exception';
 export { RecentAuthGuard } from './recent-auth.guard';
 export { MemoryReauthStore, ReauthStore, type MemoryReauthStoreOptions } from './stores';
-export { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
-export { RequestAuthenticator, type AuthenticationResult } from './tokens/request-authenticator';
-export {
-  SessionCookieService,
-  type RefreshOutcome,
-  type SessionContents,
-} from './tokens/session-cookie.service';

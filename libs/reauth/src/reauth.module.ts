@@ -24,6 +24,7 @@ import {
   ReauthConfigurableModule,
 } from './reauth.module-definition';
 import { resolveReauthOptions, type ResolvedReauthOptions } from './reauth.options';
+import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
 import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthService } from './reauth.service';
@@ -70,6 +71,11 @@ const SHORT_MAX_AGE_SECONDS = 60;
       useFactory: (options: ResolvedReauthOptions) => options.store,
       inject: [REAUTH_RESOLVED_OPTIONS],
     },
+    {
+      provide: ReauthClock,
+      useFactory: (options: ResolvedReauthOptions) => new FunctionReauthClock(options.nowMs),
+      inject: [REAUTH_RESOLVED_OPTIONS],
+    },
     AccessTokenVerifier,
     SessionCookieService,
     RequestAuthenticator,
@@ -79,14 +85,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     { provide: APP_GUARD, useExisting: RecentAuthGuard },
     { provide: APP_FILTER, useClass: ReauthExceptionFilter },
   ],
-  exports: [
-    REAUTH_RESOLVED_OPTIONS,
-    ReauthStore,
-    ReauthService,
-    RequestAuthenticator,
-    RecentAuthGuard,
-    SessionCookieService,
-  ],
+  exports: [ReauthClock, ReauthStore, ReauthService, RecentAuthGuard],
 })
 export class ReauthModule
   extends ReauthConfigurableModule

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Authentication, ReauthRequest } from './interfaces';
 import { ReauthFlowService } from './reauth-flow.service';
 import { RequestAuthenticator } from './tokens/request-authenticator';
+import { SessionCookieService } from './tokens/session-cookie.service';
 
 /**
  * What an app calls directly.
@@ -22,6 +23,7 @@ export class ReauthService {
   constructor(
     private readonly flow: ReauthFlowService,
     private readonly authenticator: RequestAuthenticator,
+    private readonly sessions: SessionCookieService,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -58,5 +60,28 @@ export class ReauthService {
     if (!authentication) return undefined;
     const path = request.originalUrl ?? request.url ?? '/';
     return (await this.flow.takeRestoredAction(authentication.claims, path)) as T | undefined;
+  }
+
+  /**
+   * Signs the caller out from inside a handler (after deleting their account, say): revokes
+   * their AuthKit session at WorkOS, so its refresh token stops working, and clears the session
+   * cookie on `response`. Unlike the logout route it does not redirect: AuthKit's own browser
+   * session stays, so the next sign-in may not prompt. A failed revocation is logged, not thrown.
+   *
+   * @example
+   * ```ts
+   * @Post('delete')
+   * @RequireRecentAuth(0)
+   * async remove(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+   *   await this.accounts.delete(req.reauth!.claims.sub);
+   *   await this.reauth.endSession(req, res);
+   *   return 'Your account is deleted.';
+   * }
+   * ```
+   */
+  async endSession(request: ReauthRequest, response: unknown): Promise<void> {
+    await this.sessions.end(request);
+    this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', this.sessions.clear());
+    request.reauth = undefined;
   }
 }

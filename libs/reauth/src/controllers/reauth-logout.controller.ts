@@ -1,9 +1,7 @@
-import { Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { decodeJwt } from 'jose';
 import { isSameOriginRequest } from '../core';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
-import { describeError } from '../reauth.errors';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { SessionCookieService } from '../tokens/session-cookie.service';
@@ -15,8 +13,6 @@ import { SessionCookieService } from '../tokens/session-cookie.service';
  */
 @Controller()
 export class ReauthLogoutController {
-  private readonly logger = new Logger('ReauthModule');
-
   constructor(
     protected readonly sessions: SessionCookieService,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
@@ -40,18 +36,8 @@ export class ReauthLogoutController {
         );
       return;
     }
-    const sealed = this.sessions.read(request);
-    const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
-    const sessionId = contents ? sessionIdOf(contents.accessToken) : undefined;
+    const sessionId = await this.sessions.end(request);
     response.append('Set-Cookie', this.sessions.clear());
-    if (sessionId) {
-      // Ends the refresh token even if the browser never follows the redirect (a fetch logout).
-      await this.options.workos.userManagement
-        .revokeSession({ sessionId })
-        .catch((error: unknown) => {
-          this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
-        });
-    }
     const target = sessionId
       ? this.options.workos.userManagement.getLogoutUrl({
           sessionId,
@@ -59,14 +45,5 @@ export class ReauthLogoutController {
         })
       : this.options.logoutReturnTo;
     response.redirect(303, target);
-  }
-}
-
-function sessionIdOf(accessToken: string): string | undefined {
-  try {
-    const { sid } = decodeJwt(accessToken);
-    return typeof sid === 'string' ? sid : undefined;
-  } catch {
-    return undefined;
   }
 }

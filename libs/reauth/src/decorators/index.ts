@@ -1,4 +1,5 @@
 export { AuthClaims } from './auth-claims.decorator';
+export { CurrentAuthentication } from './current-authentication.decorator';
 export {
   RecentAuthMetadata,
   RequireRecentAuth,

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OauthException, type User } from '@workos-inc/node';
 import { parse as parseCookies, serialize } from 'cookie';
+import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
+import { describeError } from '../reauth.errors';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
 import { BoundedCache } from './bounded-cache';
 
@@ -35,6 +37,7 @@ const UNSEALED_CACHE_MS = 10 * 60_000;
  */
 @Injectable()
 export class SessionCookieService {
+  private readonly logger = new Logger('ReauthModule');
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
   /**
    * Opened cookies: a sealed value always opens to the same contents, so remembering them cannot
@@ -91,6 +94,26 @@ export class SessionCookieService {
       this.inflight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Ends the caller's AuthKit session: revokes it at WorkOS (which ends its refresh token, even
+   * if the browser never reaches AuthKit's logout page) and returns its id, for the logout URL.
+   * The session is the one in the request's cookie, else the verified token's `sid`. A failed
+   * revocation is logged, not thrown: the caller clears the cookie either way.
+   */
+  async end(request: ReauthRequest): Promise<string | undefined> {
+    const sealed = this.read(request);
+    const contents = sealed === undefined ? undefined : await this.unseal(sealed);
+    const sessionId =
+      (contents && sessionIdOf(contents.accessToken)) ?? request.reauth?.claims.sid ?? undefined;
+    if (typeof sessionId !== 'string' || sessionId === '') return undefined;
+    await this.options.workos.userManagement
+      .revokeSession({ sessionId })
+      .catch((error: unknown) => {
+        this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
+      });
+    return sessionId;
   }
 
   /** `Set-Cookie` value that stores a sealed session. */
@@ -172,6 +195,15 @@ export class SessionCookieService {
     } catch (error) {
       throw new ReauthUnavailableException('store', { cause: error });
     }
+  }
+}
+
+function sessionIdOf(accessToken: string): string | undefined {
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === 'string' ? sid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
