@@ -20,6 +20,10 @@ export type {
 } from './interfaces';
 export { ReauthClock } from './reauth.clock';
 export { ReauthModule } from './reauth.module';
+export type {
+  ReauthModuleAsyncOptions,
+  ReauthModuleForRootOptions,
+} from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
 export { ReauthExceptionFilter } from './reauth-exception.filter';
 export {

@@ -45,3 +45,12 @@ export const {
     ],
   }))
   .build();
+
+/** What `ReauthModule.forRoot()` takes: the options and the extras (`isGlobal`, `routes`). */
+export type ReauthModuleForRootOptions = typeof REAUTH_OPTIONS_TYPE;
+
+/**
+ * What `ReauthModule.forRootAsync()` takes: `useFactory` (with `inject` and `imports`),
+ * `useClass` or `useExisting`, and the extras.
+ */
+export type ReauthModuleAsyncOptions = typeof REAUTH_ASYNC_OPTIONS_TYPE;

@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { requireOptionalPeer } from '../../optional-peer';
 import { ReauthStore } from '../reauth.store';
+
+// Loaded when `nest-workos-reauth/redis` is imported, so a missing ioredis names itself there.
+const ioredis = requireOptionalPeer<typeof IORedis>(
+  'ioredis',
+  'nest-workos-reauth/redis',
+  'npm install ioredis',
+);
 
 /** Options of {@link RedisReauthStore}: an existing client, or how to make one. */
 export interface RedisReauthStoreOptions {
@@ -76,8 +85,8 @@ export class RedisReauthStore extends ReauthStore {
       const failFast: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
       this.client =
         typeof options.connection === 'string'
-          ? new Redis(options.connection, failFast)
-          : new Redis({ ...options.connection, ...failFast });
+          ? new ioredis.Redis(options.connection, failFast)
+          : new ioredis.Redis({ ...options.connection, ...failFast });
       this.owned = true;
       this.client.on('error', (error: Error) => this.reportDown(error));
       this.client.on('ready', () => this.reportUp());
