@@ -513,6 +513,7 @@ describe('AuthKit emulator: malformed input always gets a WorkOS-shaped 4xx', ()
       for (const path of [
         '/__emulator/clock',
         '/__emulator/access-tokens',
+        '/__emulator/authorization-codes',
         '/__emulator/rotate-keys',
       ]) {
         const res = await fetch(`${plain.url}${path}`, { method: 'POST' });

@@ -9,9 +9,12 @@ import { EmulatorHttpError, errorHandler, sendError } from './errors';
 import { KeyRing } from './keys';
 import { EmulatorStore } from './store';
 import {
+  issueAuthorizationCode,
   mintAccessToken,
+  parseAuthorizationCodeInput,
   parseMintInput,
   testControlRoutes,
+  type IssueAuthorizationCodeInput,
   type MintAccessTokenInput,
 } from './test-controls.routes';
 import { createUsers } from './users';
@@ -30,6 +33,24 @@ export interface AuthKitEmulator {
   advanceClock(seconds: number): number;
   /** Signs an access token for a known user with the `auth_time` you choose. */
   mintAccessToken(input: MintAccessTokenInput): Promise<string>;
+  /**
+   * Signs a known user in without the hosted pages, at the `auth_time` you choose (default now),
+   * and returns the authorization code the pages would have redirected with: single-use, valid
+   * for 10 minutes, redeemed by `authenticateWithCode` with the API key.
+   *
+   * @example
+   * ```ts
+   * const code = await emulator.issueAuthorizationCode({
+   *   email: 'alice@example.com',
+   *   authTime: emulator.now() - 600,
+   * });
+   * const { accessToken } = await workos.userManagement.authenticateWithCode({
+   *   clientId: emulator.clientId,
+   *   code,
+   * });
+   * ```
+   */
+  issueAuthorizationCode(input: IssueAuthorizationCodeInput): Promise<string>;
   /** Signs with a new key from now on; the old key stays in the JWKS for the grace period. */
   rotateKeys(): Promise<string>;
   /** Turns the "ignores max_age" provider behaviour on or off. */
@@ -103,6 +124,10 @@ export async function startAuthKitEmulator(
     advanceClock: (seconds) => clock.advance(seconds),
     mintAccessToken: async (input) =>
       (await mintAccessToken(ctx, parseMintInput(input))).accessToken,
+    issueAuthorizationCode: (input) =>
+      Promise.resolve(input).then(
+        (raw) => issueAuthorizationCode(ctx, parseAuthorizationCodeInput(raw)).code,
+      ),
     rotateKeys: () => keys.rotate(),
     setIgnoreMaxAge: (ignore) => {
       ctx.ignoreMaxAge = ignore;

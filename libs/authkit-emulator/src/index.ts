@@ -5,6 +5,9 @@ export {
   resolveEmulatorOptions,
   type AuthKitEmulatorOptions,
 } from './emulator.options';
-export { type MintAccessTokenInput } from './test-controls.routes';
+export {
+  type IssueAuthorizationCodeInput,
+  type MintAccessTokenInput,
+} from './test-controls.routes';
 export { DEMO_ORGANIZATION_ID, DEMO_USERS, readUsersFile, type EmulatorUserSeed } from './users';
 export { BROWSER_COOKIE } from './authorize.routes';

@@ -3,6 +3,7 @@ import { type EmulatorContext } from './context';
 import { EmulatorHttpError } from './errors';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
+const MAX_AUTH_TIME = 99_999_999_999;
 
 /** What `POST /__emulator/access-tokens` and `mintAccessToken` take. */
 export interface MintAccessTokenInput {
@@ -19,12 +20,32 @@ export interface MintAccessTokenInput {
   claims?: Record<string, unknown>;
 }
 
-function jsonObject(req: Request): Record<string, unknown> {
-  const value: unknown = req.body;
+/** What `POST /__emulator/authorization-codes` and `issueAuthorizationCode` take. */
+export interface IssueAuthorizationCodeInput {
+  /** A known user. */
+  email: string;
+  /** The new session's `auth_time`, in seconds. Default: now, by the emulator's clock. */
+  authTime?: number;
+  /** Where the code is to be redeemed: a registered redirect URI. Default the first one. */
+  redirectUri?: string;
+}
+
+function requestObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw EmulatorHttpError.api(400, 'invalid_request', 'The request body must be a JSON object.');
   }
   return value as Record<string, unknown>;
+}
+
+function jsonObject(req: Request): Record<string, unknown> {
+  return requestObject(req.body);
+}
+
+function emailField(source: Record<string, unknown>): string {
+  if (typeof source.email !== 'string' || source.email.length > 320) {
+    throw EmulatorHttpError.invalidParameters('email', 'email must be a string');
+  }
+  return source.email;
 }
 
 function integerField(
@@ -47,13 +68,8 @@ function integerField(
 
 /** Checks a mint request and returns it typed; shared by the HTTP control and the API. */
 export function parseMintInput(input: unknown): MintAccessTokenInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw EmulatorHttpError.api(400, 'invalid_request', 'The request body must be a JSON object.');
-  }
-  const source = input as Record<string, unknown>;
-  if (typeof source.email !== 'string' || source.email.length > 320) {
-    throw EmulatorHttpError.invalidParameters('email', 'email must be a string');
-  }
+  const source = requestObject(input);
+  const email = emailField(source);
   const claims = source.claims;
   if (
     claims !== undefined &&
@@ -65,8 +81,8 @@ export function parseMintInput(input: unknown): MintAccessTokenInput {
     throw EmulatorHttpError.invalidParameters('claims', 'claims are too large');
   }
   return {
-    email: source.email,
-    authTime: integerField(source, 'authTime', 0, 99_999_999_999, true)!,
+    email,
+    authTime: integerField(source, 'authTime', 0, MAX_AUTH_TIME, true)!,
     expiresIn: integerField(source, 'expiresIn', -TEN_YEARS, TEN_YEARS, false),
     claims: claims as Record<string, unknown> | undefined,
   };
@@ -87,6 +103,49 @@ export async function mintAccessToken(
   return { accessToken, sessionId: session.id };
 }
 
+/** Checks a request for a code and returns it typed; shared by the HTTP control and the API. */
+export function parseAuthorizationCodeInput(input: unknown): IssueAuthorizationCodeInput {
+  const source = requestObject(input);
+  const email = emailField(source);
+  const redirectUri = source.redirectUri;
+  if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri.length > 2048)) {
+    throw EmulatorHttpError.invalidParameters('redirectUri', 'redirectUri must be a string');
+  }
+  return {
+    email,
+    authTime: integerField(source, 'authTime', 0, MAX_AUTH_TIME, false),
+    redirectUri,
+  };
+}
+
+/**
+ * Signs a known user in without the hosted pages: a new session with the given `auth_time`, and
+ * an authorization code for it like the one the pages redirect with (single-use, expiring, for a
+ * confidential client since it has no PKCE challenge).
+ */
+export function issueAuthorizationCode(
+  ctx: EmulatorContext,
+  input: IssueAuthorizationCodeInput,
+): { code: string; sessionId: string } {
+  const redirectUri = input.redirectUri ?? ctx.options.redirectUris[0];
+  if (!ctx.options.redirectUris.includes(redirectUri)) {
+    throw EmulatorHttpError.invalidParameters(
+      'redirectUri',
+      'redirectUri is not registered for the client',
+    );
+  }
+  const user = ctx.userByEmail(input.email);
+  if (!user) throw EmulatorHttpError.notFound('User');
+  const session = ctx.store.createSession(
+    user.id,
+    input.authTime ?? ctx.clock.nowSeconds(),
+    user.sso ? 'SSO' : 'Password',
+  );
+  ctx.recordSignIn(user.id);
+  const code = ctx.store.issueCode({ sessionId: session.id, redirectUri });
+  return { code, sessionId: session.id };
+}
+
 /**
  * `/__emulator/*`: controls for tests and demos. Mounted only when test controls are on, since
  * they mint tokens for anyone.
@@ -105,6 +164,11 @@ export function testControlRoutes(ctx: EmulatorContext): Router {
 
   router.post('/__emulator/access-tokens', async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await mintAccessToken(ctx, parseMintInput(req.body)));
+  });
+
+  router.post('/__emulator/authorization-codes', (req, res) => {
+    const { code } = issueAuthorizationCode(ctx, parseAuthorizationCodeInput(req.body));
+    res.set('Cache-Control', 'no-store').json({ code });
   });
 
   router.post('/__emulator/rotate-keys', async (_req, res) => {

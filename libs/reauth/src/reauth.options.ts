@@ -35,6 +35,9 @@ export const DEFAULT_ROUTES = Object.freeze({
   logout: '/auth/logout',
 });
 
+/** The session cookie's default name, the one WorkOS's own SDKs use. */
+export const DEFAULT_SESSION_COOKIE_NAME = 'wos-session';
+
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const THIRTY_DAYS = 30 * 24 * 3600;
 
@@ -162,7 +165,7 @@ export function resolveReauthOptions(
     fail('tokenExtractor', 'must be a function');
   }
   const cookie = options.cookie ?? {};
-  const cookieName = cookie.name ?? 'wos-session';
+  const cookieName = cookie.name ?? DEFAULT_SESSION_COOKIE_NAME;
   if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
     fail('cookie.name', 'must be a cookie name');
   if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean')
