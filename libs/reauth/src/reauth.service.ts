@@ -72,8 +72,12 @@ export class ReauthService {
    * ```ts
    * @Post('delete')
    * @RequireRecentAuth(0)
-   * async remove(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-   *   await this.accounts.delete(req.reauth!.claims.sub);
+   * async remove(
+   *   @AuthClaims('sub') userId: string,
+   *   @Req() req: Request,
+   *   @Res({ passthrough: true }) res: Response,
+   * ) {
+   *   await this.accounts.delete(userId);
    *   await this.reauth.endSession(req, res);
    *   return 'Your account is deleted.';
    * }
