@@ -7,11 +7,11 @@ export default tseslint.config(
   {
     ignores: [
       '**/dist/**',
-      'examples/**/node_modules/**',
+      'examples/**',
       'coverage/**',
       'node_modules/**',
       'artifacts/**',
-      '*.config.js',
+      '**/*.config.js',
       'jest.global-setup.js',
       'eslint.config.mjs',
     ],
