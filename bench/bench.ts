@@ -2,7 +2,7 @@
 // and what token verification costs next to a bare crypto.verify. Markdown on stdout, progress on
 // stderr. Every phase is bounded in time, and every server process is killed however it ends.
 import { startAuthKitEmulator } from 'authkit-emulator';
-import { freePort } from '../test/support/reauth-app';
+import { freePort } from '../test/support/ports';
 import { startApp, stopAllApps } from './app-process';
 import { ROUTE, type AppConfig } from './config';
 import { measureLoad, type LoadResult } from './load';

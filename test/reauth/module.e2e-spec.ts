@@ -2,7 +2,7 @@ import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { ReauthModule, RequireRecentAuth, type ReauthModuleOptions } from 'nest-workos-reauth';
 import { Controller, Get, Injectable, Module, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { freePort } from '../support/reauth-app';
+import { freePort } from '../support/ports';
 
 @Controller('short')
 class ShortMaxAgeController {

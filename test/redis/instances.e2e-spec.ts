@@ -3,7 +3,7 @@ import { startDemo, type RunningDemo } from '../../src/demo';
 import { type DemoConfig } from '../../src/demo.config';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
-import { freePort } from '../support/reauth-app';
+import { freePort } from '../support/ports';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;

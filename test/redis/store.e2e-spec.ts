@@ -1,6 +1,6 @@
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { Redis } from 'ioredis';
-import { freePort } from '../support/reauth-app';
+import { freePort } from '../support/ports';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;

@@ -1,5 +1,5 @@
 import { startDemo, type RunningDemo } from '../../src/demo';
-import { freePort } from './reauth-app';
+import { freePort } from './ports';
 
 /** The demo on embedded defaults (its own emulator, test controls on) on a free port. */
 export async function startTestDemo(): Promise<RunningDemo> {

@@ -21,9 +21,9 @@ import {
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type Request, type Response } from 'express';
-import { createServer, type AddressInfo } from 'node:net';
 import { signInThroughPages, startEmulatorWithSdk } from './emulator';
 import { HttpBrowser } from './http-browser';
+import { freePort } from './ports';
 
 export const COOKIE_PASSWORD = 'test-cookie-password-that-is-32-chars-long!';
 
@@ -95,15 +95,6 @@ export interface ScenarioApp {
   workos: import('@workos-inc/node').WorkOS;
   redirectUri: string;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago: the app's redirect URI must be known before it listens. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { freePort } from './reauth-app';
+import { freePort } from './ports';
 
 /** A Redis for the tests: `REDIS_URL` when given, else a `redis-server` this process starts. */
 export interface TestRedis {

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { OauthException, WorkOS } from '@workos-inc/node';
 import { AuthClaims, ReauthModule, RequireRecentAuth, RequireSignIn } from 'nest-workos-reauth';
 import { startReauthTestKit, TestClock, type ReauthTestKit } from 'nest-workos-reauth/testing';
-import { freePort } from '../support/reauth-app';
+import { freePort } from '../support/ports';
 
 @Controller()
 class AccountController {

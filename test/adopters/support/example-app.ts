@@ -3,7 +3,8 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { REPO, type PackageName, type Tarballs } from './packages';
-import { childEnv, freePort, progress, runOk, startServer, tail, type Server } from './processes';
+import { freePort } from '../../support/ports';
+import { childEnv, progress, runOk, startServer, tail, type Server } from './processes';
 import type { NodeBinary } from './node-binaries';
 
 interface PackageJson {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 
 /** A line of progress on stderr, which Jest passes through as it happens. */
 export function progress(message: string): void {
@@ -193,13 +192,4 @@ export function startServer(
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
-}
-
-/** A port that was free a moment ago: the app's redirect URI must be known before it listens. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
