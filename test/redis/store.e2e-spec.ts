@@ -38,6 +38,22 @@ describeWithRedis('RedisReauthStore against a real redis-server', () => {
     await prefixed.close();
   });
 
+  it('counts concurrent increments, across clients, in a window set by the first', async () => {
+    const other = new RedisReauthStore({
+      connection: redis.url,
+      keyPrefix: (store as unknown as { prefix: string }).prefix,
+    });
+    const counts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? store : other).increment('counter', 60)),
+    );
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const key = `${(store as unknown as { prefix: string }).prefix}counter`;
+    await inspect.expire(key, 30);
+    expect(await store.increment('counter', 60)).toBe(31);
+    expect(await inspect.ttl(key)).toBeLessThanOrEqual(30);
+    await other.close();
+  });
+
   it('lets exactly one of many concurrent setIfAbsent calls win', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => store.setIfAbsent('once', String(i), 60)),

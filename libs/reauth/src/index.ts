@@ -6,6 +6,7 @@ export {
   RequireRecentAuth,
   RequireSignIn,
   type RequireRecentAuthOptions,
+  type RequireSignInOptions,
 } from './decorators';
 export type {
   Authentication,
@@ -15,6 +16,7 @@ export type {
   ReauthModuleOptions,
   ReauthRequest,
   ReauthRoutes,
+  ReauthSignInLimits,
   TokenSource,
   WorkOSClient,
 } from './interfaces';
@@ -33,4 +35,9 @@ export {
 } from './reauth-required.exception';
 export { ReauthUnavailableException, type ReauthDependency } from './reauth-unavailable.exception';
 export { RecentAuthGuard } from './recent-auth.guard';
-export { MemoryReauthStore, ReauthStore, type MemoryReauthStoreOptions } from './stores';
+export {
+  MemoryReauthStore,
+  ReauthStore,
+  ReauthStoreFullError,
+  type MemoryReauthStoreOptions,
+} from './stores';

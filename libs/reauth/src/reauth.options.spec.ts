@@ -36,6 +36,48 @@ describe('resolveReauthOptions', () => {
       redirectUri: 'https://app.example/auth/callback',
     });
     expect(options.cookie.secure).toBe(true);
+    // No other host, and no plain-HTTP page, can set a __Host- cookie.
+    expect(options.cookie.name).toBe('__Host-wos-session');
+  });
+
+  it('keeps the plain name with a domain, or an explicit name', () => {
+    const https = { ...VALID, redirectUri: 'https://app.example/auth/callback' };
+    expect(resolveReauthOptions({ ...https, cookie: { domain: 'app.example' } }).cookie.name).toBe(
+      'wos-session',
+    );
+    expect(resolveReauthOptions({ ...https, cookie: { name: 'sess' } }).cookie.name).toBe('sess');
+    expect(() => resolveReauthOptions({ ...VALID, cookie: { name: '__Host-sess' } })).toThrow(
+      'ReauthModule: cookie.name starts with __Host-, which needs a Secure cookie without a domain',
+    );
+  });
+
+  it('allows the app origin and the trusted origins, normalised', () => {
+    const options = resolveReauthOptions({
+      ...VALID,
+      trustedOrigins: ['https://Admin.Example', 'http://localhost:4200/'],
+    });
+    expect([...options.allowedOrigins]).toEqual([
+      'http://localhost:3000',
+      'https://admin.example',
+      'http://localhost:4200',
+    ]);
+    expect(options).toMatchObject({
+      allowCrossOrigin: false,
+      allowImpersonation: false,
+      audience: undefined,
+      signInLimits: { perUser: 30, perAddress: 120, windowSeconds: 600 },
+    });
+    expect(resolveReauthOptions({ ...VALID, audience: 'api' }).audience).toEqual(['api']);
+  });
+
+  it('reads the client address from Express, else the socket', () => {
+    const { clientAddress } = resolveReauthOptions(VALID);
+    const base = { method: 'GET', headers: {} };
+    expect(clientAddress({ ...base, ip: '10.0.0.1', socket: { remoteAddress: '::1' } })).toBe(
+      '10.0.0.1',
+    );
+    expect(clientAddress({ ...base, socket: { remoteAddress: '::1' } })).toBe('::1');
+    expect(clientAddress(base)).toBeUndefined();
   });
 
   it('points the SDK and the default issuer at a custom API host', () => {
@@ -74,8 +116,33 @@ describe('resolveReauthOptions', () => {
       'ReauthModule: logoutReturnTo must be an absolute http(s) URL, got "javascript:alert(1)"',
     ],
     [{ cookie: { name: 'bad name' } }, 'ReauthModule: cookie.name must be a cookie name'],
-  ])('refuses %p', (patch, message) => {
-    expect(() => resolveReauthOptions({ ...VALID, ...patch } as never)).toThrow(
+    [
+      { trustedOrigins: 'https://a.example' },
+      'ReauthModule: trustedOrigins must be an array of origins',
+    ],
+    ...[
+      'https://a.example/path',
+      'https://a.example?x',
+      'ftp://a.example',
+      'a.example',
+      1,
+      null,
+    ].map((origin): [object, string] => [
+      { trustedOrigins: [origin] },
+      `ReauthModule: trustedOrigins[0] must be an origin such as "https://app.example", got ${JSON.stringify(origin)}`,
+    ]),
+    [
+      { audience: [] },
+      'ReauthModule: audience must be a non-empty string or a non-empty array of them',
+    ],
+    [
+      { audience: [''] },
+      'ReauthModule: audience must be a non-empty string or a non-empty array of them',
+    ],
+    [{ signInLimits: 5 }, 'ReauthModule: signInLimits must be an object'],
+    [{ clientAddress: 'ip' }, 'ReauthModule: clientAddress must be a function'],
+  ] as [object, string][])('refuses %p', (patch, message) => {
+    expect(() => resolveReauthOptions({ ...VALID, ...patch })).toThrow(
       new TypeError(message),
     );
   });
@@ -83,6 +150,19 @@ describe('resolveReauthOptions', () => {
   it.each(MALFORMED)('refuses %p for numeric options', (value) => {
     for (const name of ['clockToleranceSeconds', 'jwksTimeoutMs', 'zeroMaxAgeGrantSeconds']) {
       expect(() => resolveReauthOptions({ ...VALID, [name]: value })).toThrow(TypeError);
+    }
+    for (const name of ['perUser', 'perAddress', 'windowSeconds']) {
+      expect(() => resolveReauthOptions({ ...VALID, signInLimits: { [name]: value } })).toThrow(
+        new RegExp(`^ReauthModule: signInLimits\\.${name} must be an integer from`),
+      );
+    }
+  });
+
+  it.each([1, 'yes', null, {}])('refuses %p for boolean options', (value) => {
+    for (const name of ['allowCrossOrigin', 'allowImpersonation']) {
+      expect(() => resolveReauthOptions({ ...VALID, [name]: value })).toThrow(
+        new TypeError(`ReauthModule: ${name} must be a boolean`),
+      );
     }
   });
 

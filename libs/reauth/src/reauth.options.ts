@@ -27,6 +27,13 @@ export interface ResolvedReauthOptions {
   jwksTimeoutMs: number;
   zeroMaxAgeGrantSeconds: number;
   routes: { callback: string; login: string | false; logout: string | false };
+  /** The app's own origin (from `redirectUri`) and the trusted ones, for the same-origin checks. */
+  allowedOrigins: ReadonlySet<string>;
+  allowCrossOrigin: boolean;
+  allowImpersonation: boolean;
+  audience?: string[];
+  signInLimits: { perUser: number; perAddress: number; windowSeconds: number };
+  clientAddress: (request: ReauthRequest) => string | undefined;
 }
 
 export const DEFAULT_ROUTES = Object.freeze({
@@ -37,6 +44,12 @@ export const DEFAULT_ROUTES = Object.freeze({
 
 /** The session cookie's default name, the one WorkOS's own SDKs use. */
 export const DEFAULT_SESSION_COOKIE_NAME = 'wos-session';
+
+/**
+ * The cookie prefix browsers reserve for Secure, host-only cookies with `Path=/`: no other host,
+ * and no plain-HTTP page, can set a cookie by that name.
+ */
+export const HOST_COOKIE_PREFIX = '__Host-';
 
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const THIRTY_DAYS = 30 * 24 * 3600;
@@ -62,6 +75,46 @@ function integerInRange(
     fail(option, `must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function booleanOption(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'must be a boolean');
+  return value;
+}
+
+function originOf(value: unknown, option: string): string {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    fail(option, `must be an origin such as "https://app.example", got ${JSON.stringify(value)}`);
+  }
+  const url = new URL(value);
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.href !== `${url.origin}/` ||
+    !/^https?:\/\/[^/]+\/?$/.test(value)
+  ) {
+    fail(option, `must be an origin such as "https://app.example", got ${JSON.stringify(value)}`);
+  }
+  return url.origin;
+}
+
+function stringList(value: unknown, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((item) => typeof item !== 'string' || item === '')
+  ) {
+    fail(option, 'must be a non-empty string or a non-empty array of them');
+  }
+  return [...(list as string[])];
+}
+
+function defaultClientAddress(request: ReauthRequest): string | undefined {
+  if (typeof request.ip === 'string' && request.ip !== '') return request.ip;
+  const remote = request.socket?.remoteAddress;
+  return typeof remote === 'string' && remote !== '' ? remote : undefined;
 }
 
 function absoluteUrl(value: string, option: string): URL {
@@ -165,11 +218,22 @@ export function resolveReauthOptions(
     fail('tokenExtractor', 'must be a function');
   }
   const cookie = options.cookie ?? {};
-  const cookieName = cookie.name ?? DEFAULT_SESSION_COOKIE_NAME;
-  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
-    fail('cookie.name', 'must be a cookie name');
   if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean')
     fail('cookie.secure', 'must be a boolean');
+  const secure = cookie.secure ?? redirectUri.protocol === 'https:';
+  const cookieName =
+    cookie.name ??
+    (secure && cookie.domain === undefined
+      ? HOST_COOKIE_PREFIX + DEFAULT_SESSION_COOKIE_NAME
+      : DEFAULT_SESSION_COOKIE_NAME);
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
+    fail('cookie.name', 'must be a cookie name');
+  if (cookieName.startsWith(HOST_COOKIE_PREFIX) && (!secure || cookie.domain !== undefined)) {
+    fail(
+      'cookie.name',
+      `starts with ${HOST_COOKIE_PREFIX}, which needs a Secure cookie without a domain`,
+    );
+  }
   if (cookie.domain !== undefined && (typeof cookie.domain !== 'string' || cookie.domain === '')) {
     fail('cookie.domain', 'must be a non-empty string');
   }
@@ -179,6 +243,24 @@ export function resolveReauthOptions(
     options.logoutReturnTo ?? `${redirectUri.origin}/`,
     'logoutReturnTo',
   ).href;
+
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function') {
+    fail('clientAddress', 'must be a function');
+  }
+  if (options.trustedOrigins !== undefined && !Array.isArray(options.trustedOrigins)) {
+    fail('trustedOrigins', 'must be an array of origins');
+  }
+  const allowedOrigins = new Set([
+    redirectUri.origin,
+    ...(options.trustedOrigins ?? []).map((origin, i) => originOf(origin, `trustedOrigins[${i}]`)),
+  ]);
+  const limits: unknown = options.signInLimits ?? {};
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
+    fail('signInLimits', 'must be an object');
+  }
+  const { perUser, perAddress, windowSeconds } = limits as NonNullable<
+    ReauthModuleOptions['signInLimits']
+  >;
 
   const routes = extras.routes ?? {};
   const callback = routePath(
@@ -212,7 +294,7 @@ export function resolveReauthOptions(
     store: options.store ?? new MemoryReauthStore({ now: options.now }),
     cookie: {
       name: cookieName,
-      secure: cookie.secure ?? redirectUri.protocol === 'https:',
+      secure,
       domain: cookie.domain,
       maxAgeSeconds: integerInRange(
         cookie.maxAgeSeconds,
@@ -238,6 +320,16 @@ export function resolveReauthOptions(
       login: routePath(routes.login, 'routes.login', DEFAULT_ROUTES.login, true),
       logout: routePath(routes.logout, 'routes.logout', DEFAULT_ROUTES.logout, true),
     },
+    allowedOrigins,
+    allowCrossOrigin: booleanOption(options.allowCrossOrigin, 'allowCrossOrigin', false),
+    allowImpersonation: booleanOption(options.allowImpersonation, 'allowImpersonation', false),
+    audience: stringList(options.audience, 'audience'),
+    signInLimits: {
+      perUser: integerInRange(perUser, 'signInLimits.perUser', 30, 1, 100_000),
+      perAddress: integerInRange(perAddress, 'signInLimits.perAddress', 120, 1, 1_000_000),
+      windowSeconds: integerInRange(windowSeconds, 'signInLimits.windowSeconds', 600, 10, 86_400),
+    },
+    clientAddress: options.clientAddress ?? defaultClientAddress,
   };
 }
 

@@ -6,4 +6,5 @@ export {
   RequireSignIn,
   type RecentAuthRequirement,
   type RequireRecentAuthOptions,
+  type RequireSignInOptions,
 } from './require-recent-auth.decorator';

@@ -12,6 +12,20 @@ export interface RequireRecentAuthOptions {
    * A JSON value of at most 2 KB.
    */
   action?: (request: ReauthRequest & { body?: unknown }) => unknown;
+  /**
+   * Lets cookie-authenticated `POST`, `PUT`, `PATCH` and `DELETE` requests from other sites
+   * reach this route (the module's `allowCrossOrigin` for one route). Only for routes with CSRF
+   * protection of their own.
+   */
+  allowCrossOrigin?: boolean;
+  /** Lets tokens with an `act` claim through (the module's `allowImpersonation` for one route). */
+  allowImpersonation?: boolean;
+}
+
+/** Options of {@link RequireSignIn}. */
+export interface RequireSignInOptions {
+  /** As for {@link RequireRecentAuthOptions.allowCrossOrigin}. */
+  allowCrossOrigin?: boolean;
 }
 
 /** What a route requires; stored as route metadata. */
@@ -19,6 +33,16 @@ export interface RecentAuthRequirement {
   /** Seconds since the last active sign-in; `null` when any signed-in session will do. */
   maxAge: number | null;
   action?: RequireRecentAuthOptions['action'];
+  allowCrossOrigin?: boolean;
+  allowImpersonation?: boolean;
+}
+
+function checkBoolean(decorator: string, options: object, name: string): boolean | undefined {
+  const value = (options as Record<string, unknown>)[name];
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`${decorator}: options.${name} must be a boolean`);
+  }
+  return value;
 }
 
 /** The metadata decorator; read it with `reflector.getAllAndOverride(RecentAuthMetadata, ...)`. */
@@ -61,7 +85,14 @@ export function RequireRecentAuth(
   if (options.action !== undefined && typeof options.action !== 'function') {
     throw new TypeError('@RequireRecentAuth(): options.action must be a function');
   }
-  return applyDecorators(RecentAuthMetadata({ maxAge: maxAgeSeconds, action: options.action }));
+  return applyDecorators(
+    RecentAuthMetadata({
+      maxAge: maxAgeSeconds,
+      action: options.action,
+      allowCrossOrigin: checkBoolean('@RequireRecentAuth()', options, 'allowCrossOrigin'),
+      allowImpersonation: checkBoolean('@RequireRecentAuth()', options, 'allowImpersonation'),
+    }),
+  );
 }
 
 /**
@@ -75,6 +106,16 @@ export function RequireRecentAuth(
  * account(@AuthClaims() claims: AuthKitClaims) { ... }
  * ```
  */
-export function RequireSignIn(): MethodDecorator & ClassDecorator {
-  return applyDecorators(RecentAuthMetadata({ maxAge: null }));
+export function RequireSignIn(
+  options: RequireSignInOptions = {},
+): MethodDecorator & ClassDecorator {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('@RequireSignIn(): options must be an object');
+  }
+  return applyDecorators(
+    RecentAuthMetadata({
+      maxAge: null,
+      allowCrossOrigin: checkBoolean('@RequireSignIn()', options, 'allowCrossOrigin'),
+    }),
+  );
 }

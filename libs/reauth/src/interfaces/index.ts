@@ -4,6 +4,7 @@ export type {
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthRoutes,
+  ReauthSignInLimits,
   WorkOSClient,
 } from './reauth-module-options.interface';
 export type { Authentication, ReauthRequest, TokenSource } from './reauth-request.interface';

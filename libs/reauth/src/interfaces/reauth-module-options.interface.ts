@@ -22,7 +22,11 @@ import type { ReauthRequest } from './reauth-request.interface';
 
 /** The session cookie's attributes. */
 export interface ReauthCookieOptions {
-  /** Default `wos-session`, the name WorkOS's own SDKs use. */
+  /**
+   * Default `wos-session`, the name WorkOS's own SDKs use; `__Host-wos-session` when the cookie
+   * is Secure and has no `domain`, so that no other host (a sibling subdomain, a plain-HTTP
+   * page) can set or replace it.
+   */
   name?: string;
   /** Default: `true` when `redirectUri` is https. */
   secure?: boolean;
@@ -79,6 +83,53 @@ export interface ReauthModuleOptions {
    * re-authentication, in seconds. Default 300.
    */
   zeroMaxAgeGrantSeconds?: number;
+  /**
+   * Origins besides the app's own (the origin of `redirectUri`) whose pages may send
+   * cookie-authenticated `POST`, `PUT`, `PATCH` and `DELETE` requests to guarded routes, such as
+   * `https://admin.example.com`. Default none.
+   */
+  trustedOrigins?: string[];
+  /**
+   * Lets cookie-authenticated unsafe requests reach guarded routes whatever page sent them.
+   * Default `false`: such a request must come from the app's own pages (`Sec-Fetch-Site:
+   * same-origin`, else `Origin`, else `Referer`) or a trusted origin, or it gets 403. Turn it on
+   * only where the app has CSRF protection of its own; a single route can opt out with
+   * `@RequireRecentAuth(maxAge, { allowCrossOrigin: true })`. Bearer tokens are never affected.
+   */
+  allowCrossOrigin?: boolean;
+  /**
+   * Lets tokens with an `act` claim (someone acting on the user's behalf, such as support staff
+   * impersonating them) pass `@RequireRecentAuth` routes. Default `false`: they get 403, since
+   * the actor's sign-in says nothing about the user's. A single route can allow it with
+   * `{ allowImpersonation: true }`. `@RequireSignIn` routes are not affected.
+   */
+  allowImpersonation?: boolean;
+  /**
+   * Accepted `aud` values. When given, a token must carry one of them. Default: not checked
+   * (AuthKit's access tokens are for the app itself and carry none).
+   */
+  audience?: string | string[];
+  /** Bounds on what completed sign-ins may write to the store; see {@link ReauthSignInLimits}. */
+  signInLimits?: ReauthSignInLimits;
+  /**
+   * The client's address, for {@link ReauthSignInLimits.perAddress}. Default: `request.ip`
+   * (Express's, which honours `trust proxy`), else the socket's remote address.
+   */
+  clientAddress?: (request: ReauthRequest) => string | undefined;
+}
+
+/**
+ * Each completed sign-in writes a single-use marker to the store for up to 10 minutes. These
+ * limits keep one account or one client from filling the store (and so blocking everyone's
+ * sign-in): past a limit, the callback answers 429 until the window ends.
+ */
+export interface ReauthSignInLimits {
+  /** Completed sign-ins per user within the window. Default 30. */
+  perUser?: number;
+  /** Completed sign-ins per client address within the window. Default 120. */
+  perAddress?: number;
+  /** The window, in seconds. Default 600. */
+  windowSeconds?: number;
 }
 
 /** Paths of the routes the module adds; `false` leaves a route out. */

@@ -21,6 +21,9 @@ export interface ReauthRequest {
   originalUrl?: string;
   url?: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address as the framework determined it (Express: `trust proxy` honoured). */
+  ip?: string;
+  socket?: { remoteAddress?: string };
   /** Set by the guard once the token is verified. */
   reauth?: Authentication;
 }

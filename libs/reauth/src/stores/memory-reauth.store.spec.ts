@@ -1,4 +1,5 @@
 import { MemoryReauthStore } from './memory-reauth.store';
+import { ReauthStoreFullError } from './reauth-store-full.error';
 
 describe('MemoryReauthStore', () => {
   let now: number;
@@ -37,9 +38,9 @@ describe('MemoryReauthStore', () => {
     await store.set('new', 'v', 600);
     expect(store.size).toBe(10);
     expect(await store.get('short')).toBeUndefined();
-    await expect(store.set('overflow', 'v', 600)).rejects.toThrow(
-      'MemoryReauthStore is full (10 live entries)',
-    );
+    await expect(store.set('overflow', 'v', 600)).rejects.toThrow(new ReauthStoreFullError(10));
+    await expect(store.set('overflow', 'v', 600)).rejects.toMatchObject({ code: 'store_full' });
+    await expect(store.increment('counter', 600)).rejects.toThrow(ReauthStoreFullError);
     await expect(store.setIfAbsent('overflow', 'v', 600)).rejects.toThrow(/is full/);
     expect(await store.get('k0')).toBe('v');
     await store.set('k0', 'replaced', 600);
@@ -49,8 +50,27 @@ describe('MemoryReauthStore', () => {
     expect(store.size).toBe(1);
   });
 
+  it('counts within a fixed window that later increments do not extend', async () => {
+    expect(await store.increment('c', 60)).toBe(1);
+    now += 30_000;
+    expect(await store.increment('c', 60)).toBe(2);
+    expect(await store.increment('c', 60)).toBe(3);
+    now += 29_999;
+    expect(await store.increment('c', 60)).toBe(4);
+    now += 1;
+    expect(await store.increment('c', 60)).toBe(1);
+    expect(await store.get('c')).toBe('1');
+  });
+
+  it('never hands two concurrent increments the same count', async () => {
+    const counts = await Promise.all(Array.from({ length: 8 }, () => store.increment('c', 60)));
+    expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(store.size).toBe(1);
+  });
+
   it.each([0, -1, NaN, Infinity])('refuses a ttl of %p', async (ttl) => {
     await expect(store.set('k', 'v', ttl)).rejects.toThrow(TypeError);
+    await expect(store.increment('c', ttl)).rejects.toThrow(TypeError);
   });
 
   it.each([0, -1, 1.5, NaN])('refuses maxEntries %p', (maxEntries) => {

@@ -1,4 +1,5 @@
 import { ReauthStore } from './reauth.store';
+import { ReauthStoreFullError } from './reauth-store-full.error';
 
 /** Options of {@link MemoryReauthStore}. */
 export interface MemoryReauthStoreOptions {
@@ -76,6 +77,18 @@ export class MemoryReauthStore extends ReauthStore {
     return value;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    const entry = this.read(key) === undefined ? undefined : this.entries.get(key);
+    if (entry === undefined) {
+      this.write(key, '1', ttlSeconds);
+      return 1;
+    }
+    const count = Number(entry.value) + 1;
+    entry.value = String(count);
+    return count;
+  }
+
   private read(key: string): string | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -102,7 +115,7 @@ export class MemoryReauthStore extends ReauthStore {
     }
     if (this.entries.size >= this.maxEntries) {
       // Dropping a live entry could revive a used state or lose a grant: fail closed instead.
-      throw new Error(`MemoryReauthStore is full (${this.maxEntries} live entries)`);
+      throw new ReauthStoreFullError(this.maxEntries);
     }
   }
 }

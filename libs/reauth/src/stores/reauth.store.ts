@@ -1,7 +1,8 @@
 /**
  * Where the library keeps what must outlive one request and be shared by every instance of the
  * app: used-state markers (single-use `state`), one-time grants for `@RequireRecentAuth(0)`,
- * actions waiting to be restored, and recently refreshed sessions.
+ * actions waiting to be restored, recently refreshed sessions, ended sessions, and the counters
+ * that bound how much of it one user or client address can write.
  *
  * It is both the DI token and the type. The module uses {@link MemoryReauthStore} unless
  * `store` is given; several instances need a shared one such as the Redis store.
@@ -29,6 +30,13 @@ export abstract class ReauthStore {
 
   /** Reads and removes in one step: two concurrent calls never both get the value. */
   abstract take(key: string): Promise<string | undefined>;
+
+  /**
+   * Adds one to the counter at `key` and resolves the new count. The first increment creates
+   * the counter with a lifetime of `ttlSeconds`; later ones do not extend it, so a counter
+   * counts within a fixed window. Concurrent calls never resolve the same count.
+   */
+  abstract increment(key: string, ttlSeconds: number): Promise<number>;
 
   /** Releases what the store opened; `ReauthModule` calls it when the app shuts down. */
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { WorkOS } from '@workos-inc/node';
 import { serialize } from 'cookie';
 import type { ReauthModuleOptions } from '../interfaces';
-import { DEFAULT_SESSION_COOKIE_NAME } from '../reauth.options';
+import { resolveReauthOptions } from '../reauth.options';
 import { loadAuthKitEmulator } from './authkit-emulator.loader';
 import {
   assertKnownUser,
@@ -68,32 +68,36 @@ export async function startReauthTestKit(
   });
   let closing: Promise<void> | undefined;
 
+  const moduleOptions = (overrides: Partial<ReauthModuleOptions> = {}): ReauthModuleOptions => {
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+      throw new TypeError('ReauthTestKit: moduleOptions() overrides must be an object');
+    }
+    return {
+      apiKey: emulator.apiKey,
+      clientId: emulator.clientId,
+      apiHostname: '127.0.0.1',
+      port: emulator.port,
+      https: false,
+      redirectUri,
+      cookiePassword,
+      now: () => clock.now(),
+      ...overrides,
+    };
+  };
+  // The name the module will use with these options (`__Host-` for an https redirect URI).
+  const sessionCookieName = resolveReauthOptions(moduleOptions()).cookie.name;
+
   const assertOpen = (method: string): void => {
     if (closing) throw new Error(`ReauthTestKit: ${method}() was called after close()`);
   };
 
-  return {
+  const kit: ReauthTestKit = {
     emulator,
     clock,
     redirectUri,
     cookiePassword,
 
-    moduleOptions(overrides: Partial<ReauthModuleOptions> = {}): ReauthModuleOptions {
-      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-        throw new TypeError('ReauthTestKit: moduleOptions() overrides must be an object');
-      }
-      return {
-        apiKey: emulator.apiKey,
-        clientId: emulator.clientId,
-        apiHostname: '127.0.0.1',
-        port: emulator.port,
-        https: false,
-        redirectUri,
-        cookiePassword,
-        now: () => clock.now(),
-        ...overrides,
-      };
-    },
+    moduleOptions,
 
     async accessToken(input?: AccessTokenInput): Promise<string> {
       const { email, authTime, expiresIn, claims } = resolveAccessTokenInput(
@@ -116,7 +120,7 @@ export async function startReauthTestKit(
         session: { sealSession: true, cookiePassword },
       });
       if (!sealedSession) throw new Error('ReauthTestKit: the SDK returned no sealed session');
-      return serialize(DEFAULT_SESSION_COOKIE_NAME, sealedSession);
+      return serialize(sessionCookieName, sealedSession);
     },
 
     advanceClock: (seconds: number): number => clock.advance(seconds),
@@ -126,4 +130,5 @@ export async function startReauthTestKit(
       return closing;
     },
   };
+  return kit;
 }

@@ -11,6 +11,11 @@ const ioredis = requireOptionalPeer<typeof IORedis>(
   'npm install ioredis',
 );
 
+// Counts within a fixed window: the expiry is set by the increment that creates the counter.
+const INCREMENT_SCRIPT = `local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count`;
+
 /** Options of {@link RedisReauthStore}: an existing client, or how to make one. */
 export interface RedisReauthStoreOptions {
   /** A client the app owns (a `Redis` or a `Cluster`); the store never closes it. */
@@ -111,6 +116,12 @@ export class RedisReauthStore extends ReauthStore {
   async take(key: string): Promise<string | undefined> {
     const value = await this.run(() => this.client.eval(TAKE_SCRIPT, 1, this.key(key)));
     return typeof value === 'string' ? value : undefined;
+  }
+
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    const ttl = seconds(ttlSeconds);
+    const count = await this.run(() => this.client.eval(INCREMENT_SCRIPT, 1, this.key(key), ttl));
+    return Number(count);
   }
 
   /** Closes the client if the store made it; a client the app passed in stays open. */
