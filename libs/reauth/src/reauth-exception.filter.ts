@@ -7,6 +7,7 @@ import { NO_STORE_HEADERS, problemPage } from './http/problem-page';
 import { REAUTH_MARKER, ReauthFlowService } from './reauth-flow.service';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
+import { ReauthStoreFullError } from './stores/reauth-store-full.error';
 
 const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
 
@@ -139,9 +140,13 @@ export class ReauthExceptionFilter implements ExceptionFilter {
 
   private unavailable(response: unknown, exception: ReauthUnavailableException): void {
     this.logger.warn(
-      `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
+      exception.cause instanceof ReauthStoreFullError
+        ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`
+        : `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
     );
-    this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', '5');
+    const adapter = this.adapterHost.httpAdapter;
+    if (exception.setCookie) adapter.appendHeader?.(response, 'Set-Cookie', exception.setCookie);
+    adapter.setHeader(response, 'Retry-After', '5');
     this.reply(response, 503, exception.getResponse() as object);
   }
 

@@ -16,10 +16,15 @@ export type ReauthDependency = 'jwks' | 'workos' | 'store';
  */
 export class ReauthUnavailableException extends HttpException {
   readonly code = 'reauth_unavailable';
+  /**
+   * A `Set-Cookie` the 503 must still carry: a session refreshed just before the failure, whose
+   * old refresh token is already spent, so the browser keeps the new one for its next try.
+   */
+  readonly setCookie?: string;
 
   constructor(
     readonly dependency: ReauthDependency,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; setCookie?: string } = {},
   ) {
     super(
       {
@@ -31,5 +36,6 @@ export class ReauthUnavailableException extends HttpException {
       { cause: options.cause },
     );
     this.name = this.constructor.name;
+    this.setCookie = options.setCookie;
   }
 }

@@ -142,9 +142,7 @@ describe('resolveReauthOptions', () => {
     [{ signInLimits: 5 }, 'ReauthModule: signInLimits must be an object'],
     [{ clientAddress: 'ip' }, 'ReauthModule: clientAddress must be a function'],
   ] as [object, string][])('refuses %p', (patch, message) => {
-    expect(() => resolveReauthOptions({ ...VALID, ...patch })).toThrow(
-      new TypeError(message),
-    );
+    expect(() => resolveReauthOptions({ ...VALID, ...patch })).toThrow(new TypeError(message));
   });
 
   it.each(MALFORMED)('refuses %p for numeric options', (value) => {
