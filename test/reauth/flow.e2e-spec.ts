@@ -291,7 +291,7 @@ describe('Re-authentication round trips through the emulator', () => {
     await callback(await authenticateAt(asked.location!));
     const other = await browser.request(app('/delete'), {
       method: 'POST',
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', 'sec-fetch-site': 'same-origin' },
     });
     expect(other.status).toBe(401);
     expect((await navigate('/delete-page')).status).toBe(200);

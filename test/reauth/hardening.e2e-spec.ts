@@ -34,7 +34,7 @@ describe('Hardening', () => {
       scenario.emulator.now(),
     );
 
-  it('does not capture an action from another site’s form', async () => {
+  it('refuses another site’s form outright, so it can neither act nor plant an action', async () => {
     const browser = await signedIn();
     scenario.emulator.advanceClock(301);
     const crossSite = await browser.request(app('/transfer'), {
@@ -42,8 +42,9 @@ describe('Hardening', () => {
       form: { amount: '9999', to: 'mallory' },
       headers: { ...NAVIGATE, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
     });
-    expect(crossSite.status).toBe(303);
-    expect((await stateOf(crossSite.location!)).action).toBeUndefined();
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.location).toBeUndefined();
+    expect(crossSite.text).toContain('cross_site_request');
 
     const ownPage = await browser.request(app('/transfer'), {
       method: 'POST',

@@ -92,7 +92,11 @@ describe('ReauthModule configuration', () => {
       expect(await callback.text()).toContain('invalid_callback');
       expect((await fetch(`${base}/auth/login`, { redirect: 'manual' })).status).toBe(404);
       expect((await fetch(`${base}/auth/callback`, { redirect: 'manual' })).status).toBe(404);
-      const logout = await fetch(`${base}/session/end`, { method: 'POST', redirect: 'manual' });
+      const logout = await fetch(`${base}/session/end`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: base },
+      });
       expect(logout.status).toBe(303);
       const guarded = await fetch(`${base}/short`);
       expect(guarded.status).toBe(401);

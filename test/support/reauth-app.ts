@@ -15,6 +15,7 @@ import {
   type INestApplication,
   type LoggerService,
   Module,
+  type Type,
   Post,
   Req,
   Res,
@@ -106,6 +107,8 @@ export async function startScenarioApp(
     reauth?: (emulator: AuthKitEmulator) => Partial<ReauthModuleOptions>;
     emulator?: AuthKitEmulatorOptions;
     logger?: LoggerService;
+    /** More controllers next to the shared scenario routes: a scenario's own small routes. */
+    controllers?: Type[];
   } = {},
 ): Promise<ScenarioApp> {
   const port = await freePort();
@@ -129,7 +132,7 @@ export async function startScenarioApp(
         ...setup.reauth?.(emulator),
       }),
     ],
-    controllers: [ScenarioController, ClassLevelController],
+    controllers: [ScenarioController, ClassLevelController, ...(setup.controllers ?? [])],
   })
   class ScenarioModule {}
 

@@ -29,6 +29,10 @@ export type {
 export { ReauthService } from './reauth.service';
 export { ReauthExceptionFilter } from './reauth-exception.filter';
 export {
+  ReauthForbiddenException,
+  type ReauthForbiddenReason,
+} from './reauth-forbidden.exception';
+export {
   ReauthRequiredException,
   type ReauthReason,
   type ReauthRequiredDetails,

@@ -3,8 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
-import { NO_STORE_HEADERS, problemPage } from './http/problem-page';
+import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from './http/problem-page';
 import { REAUTH_MARKER, ReauthFlowService } from './reauth-flow.service';
+import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
 import { ReauthStoreFullError } from './stores/reauth-store-full.error';
@@ -37,10 +38,11 @@ export function challengeFor(exception: ReauthRequiredException): string {
 /**
  * Turns {@link ReauthRequiredException} into what the caller can use: for browser navigations a
  * redirect to AuthKit (302 for GET/HEAD, 303 otherwise), for everything else a JSON 401 with the
- * re-auth URL and the RFC 9470 challenge. {@link ReauthUnavailableException} becomes a 503.
+ * re-auth URL and the RFC 9470 challenge. {@link ReauthForbiddenException} becomes a 403 (a page
+ * for browser navigations, else JSON) and {@link ReauthUnavailableException} a 503.
  * `ReauthModule` registers it globally (`APP_FILTER`).
  */
-@Catch(ReauthRequiredException, ReauthUnavailableException)
+@Catch(ReauthRequiredException, ReauthForbiddenException, ReauthUnavailableException)
 export class ReauthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ReauthModule');
 
@@ -50,7 +52,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
   ) {}
 
   async catch(
-    exception: ReauthRequiredException | ReauthUnavailableException,
+    exception: ReauthRequiredException | ReauthForbiddenException | ReauthUnavailableException,
     host: ArgumentsHost,
   ): Promise<void> {
     const http = host.switchToHttp();
@@ -59,6 +61,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     try {
       if (exception instanceof ReauthUnavailableException) {
         return this.unavailable(response, exception);
+      }
+      if (exception instanceof ReauthForbiddenException) {
+        return this.forbidden(request, response, exception);
       }
       await this.reauthRequired(request, response, exception);
     } catch (error) {
@@ -101,7 +106,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       mode: request.headers['x-reauth-mode'] === 'popup' ? 'popup' : 'redirect',
     });
     adapter.appendHeader?.(response, 'Set-Cookie', started.setCookie);
-    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(JSON_HEADERS)) {
+      adapter.setHeader(response, name, value);
+    }
     adapter.setHeader(
       response,
       'Vary',
@@ -138,6 +145,29 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     );
   }
 
+  private forbidden(
+    request: ReauthRequest,
+    response: unknown,
+    exception: ReauthForbiddenException,
+  ): void {
+    this.logger.warn(`Refused ${request.method} with 403: ${exception.reason}`);
+    this.adapterHost.httpAdapter.setHeader(response, 'Vary', 'Accept, Sec-Fetch-Mode');
+    if (negotiateResponse(request.headers) === 'redirect') {
+      this.page(
+        response,
+        403,
+        problemPage(
+          exception.title,
+          (exception.getResponse() as { message: string }).message,
+          exception.reason,
+          this.flow.fallbackReturnTo,
+        ),
+      );
+      return;
+    }
+    this.reply(response, 403, exception.getResponse() as object);
+  }
+
   private unavailable(response: unknown, exception: ReauthUnavailableException): void {
     this.logger.warn(
       exception.cause instanceof ReauthStoreFullError
@@ -160,7 +190,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
 
   private reply(response: unknown, status: number, body: object): void {
     const adapter = this.adapterHost.httpAdapter;
-    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(JSON_HEADERS)) {
+      adapter.setHeader(response, name, value);
+    }
     adapter.reply(response, body, status);
   }
 }

@@ -16,9 +16,13 @@ import type { Authentication, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
 import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
 import { describeError } from './reauth.errors';
 import { RequestAuthenticator, type AuthenticationResult } from './tokens/request-authenticator';
+
+/** Methods that change nothing (RFC 9110 §9.2.1), so a forged one cannot act for the user. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Lets a request reach a handler marked `@RequireRecentAuth(maxAge)` only when its verified
@@ -63,6 +67,8 @@ export class RecentAuthGuard implements CanActivate {
       );
     }
     const authentication = this.requireAuthentication(result, requirement, context, request);
+    this.checkOrigin(authentication, requirement, request);
+    this.checkActor(authentication, requirement);
     await this.checkFreshness(authentication, requirement, context, request);
     request.reauth = authentication;
     return true;
@@ -90,6 +96,35 @@ export class RecentAuthGuard implements CanActivate {
       context,
       request,
     );
+  }
+
+  /**
+   * Refuses a cookie-authenticated unsafe request that did not come from the app's own pages
+   * (CSRF): the browser attaches the cookie to a form another site (or a sibling subdomain, or
+   * another port) posts. Bearer and custom tokens are attached by the caller's own code.
+   */
+  protected checkOrigin(
+    authentication: Authentication,
+    requirement: RecentAuthRequirement,
+    request: ReauthRequest,
+  ): void {
+    if (authentication.source !== 'cookie' || SAFE_METHODS.has(request.method.toUpperCase())) {
+      return;
+    }
+    if (requirement.allowCrossOrigin ?? this.options.allowCrossOrigin) return;
+    if (!isSameOriginRequest(request.headers, this.options.allowedOrigins)) {
+      throw new ReauthForbiddenException('cross_site_request');
+    }
+  }
+
+  /**
+   * Refuses a token with an `act` claim (RFC 8693: someone acting as the user) on a route that
+   * needs the user's own recent sign-in, unless the route or the module allows it.
+   */
+  protected checkActor(authentication: Authentication, requirement: RecentAuthRequirement): void {
+    if (requirement.maxAge === null || authentication.claims.act === undefined) return;
+    if (requirement.allowImpersonation ?? this.options.allowImpersonation) return;
+    throw new ReauthForbiddenException('impersonation_not_allowed');
   }
 
   /** Throws unless the token's `auth_time` satisfies the route's `max_age`. */
@@ -161,7 +196,7 @@ export class RecentAuthGuard implements CanActivate {
   ): unknown {
     if (!requirement.action) return undefined;
     if (
-      !isSameOriginRequest(request.headers) ||
+      !isSameOriginRequest(request.headers, this.options.allowedOrigins) ||
       negotiateResponse(request.headers) !== 'redirect'
     ) {
       return undefined;

@@ -22,7 +22,7 @@ export class ReauthLogoutController {
   @HttpCode(303)
   async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
     response.set(NO_STORE_HEADERS);
-    if (!isSameOriginRequest(request.headers)) {
+    if (!isSameOriginRequest(request.headers, this.options.allowedOrigins)) {
       response
         .status(403)
         .type('html')

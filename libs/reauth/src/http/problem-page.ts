@@ -41,9 +41,19 @@ ${links.map((link) => `<a id="${escapeHtml(link.id)}" href="${escapeHtml(link.hr
 </html>`;
 }
 
-/** Headers every library-made page and error carries. */
-export const NO_STORE_HEADERS = Object.freeze({
+/**
+ * Headers of every library response: never stored by a cache (they concern one user's session)
+ * and never framed by another page (a framed page can be clicked through: clickjacking).
+ */
+export const JSON_HEADERS = Object.freeze({
   'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+});
+
+/** Headers every library-made page carries: {@link JSON_HEADERS}, with the page's own styles. */
+export const NO_STORE_HEADERS = Object.freeze({
+  ...JSON_HEADERS,
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
