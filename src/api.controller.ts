@@ -5,10 +5,11 @@ import {
   RequireSignIn,
   type AuthKitClaims,
 } from 'nest-workos-reauth';
-import { Body, Controller, Get, Post, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, Get, Post, UseGuards, ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsNumber, IsString, Length, Max, Min } from 'class-validator';
 import { AccountsService, type Transfer } from './accounts.service';
+import { JsonOnlyGuard } from './json-only.guard';
 import { SENSITIVE_MAX_AGE } from './views/pages';
 
 export class CreateTransferDto {
@@ -46,6 +47,7 @@ export class ApiController {
 
   @Post('transfers')
   @RequireRecentAuth(SENSITIVE_MAX_AGE)
+  @UseGuards(JsonOnlyGuard)
   transfer(
     @AuthClaims('sub') userId: string,
     @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))

@@ -1,14 +1,20 @@
 import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
-import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
 import { AccountController } from './account.controller';
 import { AccountsService } from './accounts.service';
 import { ApiController } from './api.controller';
 import { HomeController } from './home.controller';
+import { SecurityHeadersMiddleware } from './security-headers.middleware';
 import { SpaController } from './spa.controller';
 
 /** The demo: a home page, an account area with sensitive actions, and a small JSON API. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static forRoot(reauth: ReauthModuleOptions): DynamicModule {
     return {
       module: AppModule,
@@ -16,5 +22,9 @@ export class AppModule {
       controllers: [HomeController, AccountController, ApiController, SpaController],
       providers: [AccountsService],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SecurityHeadersMiddleware).forRoutes('{*splat}');
   }
 }

@@ -56,6 +56,37 @@ describe('The demo JSON API', () => {
     }
   });
 
+  it('takes JSON only: a form-encoded or untyped transfer gets 415 and moves nothing', async () => {
+    const fresh = await token(10);
+    const before = await request(server).get('/api/me').auth(fresh, { type: 'bearer' });
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'amount=5&to=mallory'],
+      ['text/plain', '{"amount":5,"to":"mallory"}'],
+      ['multipart/form-data; boundary=x', '--x--'],
+    ]) {
+      const res = await request(server)
+        .post('/api/transfers')
+        .auth(fresh, { type: 'bearer' })
+        .set('content-type', type)
+        .send(body);
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ statusCode: 415 });
+    }
+    const after = await request(server).get('/api/me').auth(fresh, { type: 'bearer' });
+    expect(after.body.transfers).toBe(before.body.transfers);
+  });
+
+  it('sends its pages and answers uncached and unframeable', async () => {
+    for (const path of ['/', '/api/me', '/spa']) {
+      const res = await request(server)
+        .get(path)
+        .auth(await token(10), { type: 'bearer' });
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it('answers a stale transfer with the RFC 9470 challenge', async () => {
     const res = await request(server)
       .post('/api/transfers')
