@@ -50,6 +50,8 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
       'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="300"',
     );
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({
@@ -203,7 +205,7 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
     expect(location.searchParams.get('state')).toBeTruthy();
     const setCookie = ([] as string[]).concat(nav.headers['set-cookie'] ?? []).join('\n');
     expect(setCookie).toMatch(
-      /wos-reauth-[\w-]{22}=1; Max-Age=600; Path=\/auth\/callback; HttpOnly; SameSite=Lax/,
+      /wos-reauth-[\w-]{22}=[\w-]{43}; Max-Age=600; Path=\/auth\/callback; HttpOnly; SameSite=Lax/,
     );
   });
 

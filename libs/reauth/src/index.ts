@@ -28,10 +28,7 @@ export type {
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
 export { ReauthExceptionFilter } from './reauth-exception.filter';
-export {
-  ReauthForbiddenException,
-  type ReauthForbiddenReason,
-} from './reauth-forbidden.exception';
+export { ReauthForbiddenException, type ReauthForbiddenReason } from './reauth-forbidden.exception';
 export {
   ReauthRequiredException,
   type ReauthReason,

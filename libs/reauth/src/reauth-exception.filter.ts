@@ -4,7 +4,8 @@ import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './co
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
 import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from './http/problem-page';
-import { REAUTH_MARKER, ReauthFlowService } from './reauth-flow.service';
+import { PROTOCOL } from './core/protocol';
+import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
@@ -16,8 +17,12 @@ const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
 function cameBackFromProvider(request: ReauthRequest): boolean {
   const target = request.originalUrl ?? request.url ?? '';
   const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
-  const marker = new URLSearchParams(query).get(REAUTH_MARKER);
+  const marker = new URLSearchParams(query).get(PROTOCOL.marker);
   return marker === 'cancelled' || marker === 'failed';
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The RFC 6750 / RFC 9470 `WWW-Authenticate` challenge for a reason. */
@@ -103,7 +108,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       loginHint: details.loginHint,
       route: details.route,
       action: details.action,
-      mode: request.headers['x-reauth-mode'] === 'popup' ? 'popup' : 'redirect',
+      sid: details.sid,
+      mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
+      clientRequestId: singleHeader(request.headers[PROTOCOL.idHeader]),
     });
     adapter.appendHeader?.(response, 'Set-Cookie', started.setCookie);
     for (const [name, value] of Object.entries(JSON_HEADERS)) {
@@ -112,7 +119,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     adapter.setHeader(
       response,
       'Vary',
-      'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With, X-Reauth-Mode',
+      'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With, X-Reauth-Mode, X-Reauth-Id',
     );
     if (negotiateResponse(request.headers) === 'redirect') {
       if (cameBackFromProvider(request)) {

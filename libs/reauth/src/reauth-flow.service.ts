@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OauthException } from '@workos-inc/node';
 import { parse as parseCookies, serialize } from 'cookie';
-import { createHash, randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
+  CLIENT_REQUEST_ID,
   evaluateFreshness,
   refererPath,
   returnToFromRequest,
@@ -13,10 +15,12 @@ import {
   unsealState,
   type ReauthState,
 } from './core';
+import { PROTOCOL, type ReauthMarker } from './core/protocol';
 import type { AuthKitClaims, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from './reauth.constants';
-import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
+import { HOST_COOKIE_PREFIX, nowSeconds, type ResolvedReauthOptions } from './reauth.options';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
+import { describeError } from './reauth.errors';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { SessionCookieService } from './tokens/session-cookie.service';
 
@@ -35,6 +39,10 @@ export interface StartFlowInput {
   returnTo?: string;
   /** `popup`: the callback answers with a page that tells the opener, instead of a redirect. */
   mode?: 'redirect' | 'popup';
+  /** The session that asked; a failed re-authentication never revokes it. */
+  sid?: string;
+  /** The browser helper's `X-Reauth-Id`, echoed on the way back; ignored unless well-formed. */
+  clientRequestId?: string;
 }
 
 export interface StartedFlow {
@@ -73,9 +81,12 @@ export type CallbackOutcome =
     };
 
 /** The query parameter the callback adds to where it sends a user who cancelled or failed. */
-export const REAUTH_MARKER = 'reauth';
+export const REAUTH_MARKER = PROTOCOL.marker;
 
-/** Prefix of the cookies (`wos-reauth-<nonce>`) that bind states to the browser that started them. */
+/**
+ * Prefix of the cookies (`wos-reauth-<nonce>`, `__Host-wos-reauth-<nonce>` when Secure) that bind
+ * states to the browser that started them.
+ */
 export const STATE_COOKIE = 'wos-reauth-';
 const ACTION_TTL_SECONDS = 600;
 
@@ -91,6 +102,8 @@ export class ReauthFlowService {
 
   /** The callback's full path (a global prefix included), where state cookies are sent. */
   private readonly callbackPath: string;
+  /** `__Host-` when cookies are Secure: then no other host can plant a binding cookie. */
+  private readonly stateCookiePrefix: string;
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -98,6 +111,7 @@ export class ReauthFlowService {
     private readonly sessions: SessionCookieService,
   ) {
     this.callbackPath = new URL(options.redirectUri).pathname;
+    this.stateCookiePrefix = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_COOKIE;
   }
 
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
@@ -117,6 +131,7 @@ export class ReauthFlowService {
         }),
     );
     const nonce = randomBytes(16).toString('base64url');
+    const binding = randomBytes(32).toString('base64url');
     const codeVerifier = randomBytes(32).toString('base64url');
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const state: ReauthState = {
@@ -130,6 +145,12 @@ export class ReauthFlowService {
       mode: input.mode === 'popup' ? 'popup' : undefined,
       cv: codeVerifier,
       action: input.action,
+      bh: sha256(binding),
+      sid: input.sid,
+      rid:
+        input.clientRequestId !== undefined && CLIENT_REQUEST_ID.test(input.clientRequestId)
+          ? input.clientRequestId
+          : undefined,
       nonce,
       iat: now,
       exp: now + STATE_TTL_SECONDS,
@@ -151,7 +172,7 @@ export class ReauthFlowService {
     if (input.maxAge !== undefined) url.searchParams.set('max_age', String(input.maxAge));
     url.searchParams.set('code_challenge', codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
-    return { authorizationUrl: url.href, setCookie: this.stateCookie(nonce, true) };
+    return { authorizationUrl: url.href, setCookie: this.stateCookie(nonce, binding) };
   }
 
   /** Completes a (re-)authentication at the callback. */
@@ -197,7 +218,7 @@ export class ReauthFlowService {
     state: ReauthState,
     now: number,
   ): Promise<CallbackOutcome> {
-    if (!this.hasStateCookie(request, state.nonce)) {
+    if (!this.hasStateCookie(request, state)) {
       return this.failure(
         400,
         'state_not_bound',
@@ -205,10 +226,10 @@ export class ReauthFlowService {
         'Start again from the page you were on, in this browser.',
       );
     }
-    const clearStateCookie = this.stateCookie(state.nonce, false);
+    const clearStateCookie = this.stateCookie(state.nonce, undefined);
 
     if (params.error !== undefined) {
-      const marker = params.error === 'access_denied' ? 'cancelled' : 'failed';
+      const marker: ReauthMarker = params.error === 'access_denied' ? 'cancelled' : 'failed';
       this.logger.log(`Re-authentication ended at the provider: ${marker}`);
       if (state.mode === 'popup') {
         return {
@@ -220,7 +241,7 @@ export class ReauthFlowService {
       }
       return {
         kind: 'redirect',
-        location: withQuery(state.cancelTo ?? state.returnTo, { [REAUTH_MARKER]: marker }),
+        location: withQuery(state.cancelTo ?? state.returnTo, markerQuery(marker, state)),
         setCookies: [clearStateCookie],
       };
     }
@@ -278,6 +299,7 @@ export class ReauthFlowService {
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
+      await this.revokeOpened(claims, state);
       return this.failure(
         401,
         'max_age_not_satisfied',
@@ -287,11 +309,35 @@ export class ReauthFlowService {
       );
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
+      await this.revokeOpened(claims, state);
       return this.failure(
         403,
         'user_mismatch',
         'You signed in as someone else',
         'The action was started by another user. Sign in again as that user, or sign out first.',
+        [clearStateCookie],
+      );
+    }
+
+    if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
+      // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
+      // planted state cookie), or a shared computer. Never swap the session silently.
+      await this.revokeOpened(claims, state);
+      return this.failure(
+        409,
+        'session_conflict',
+        'Someone else is signed in here',
+        'This browser is signed in as another user. Sign out first, then sign in again.',
+        [clearStateCookie],
+      );
+    }
+    if (await this.overSignInLimits(request, claims)) {
+      await this.revokeOpened(claims, state);
+      return this.failure(
+        429,
+        'too_many_sign_ins',
+        'Too many sign-ins',
+        'There were too many sign-ins in a short time. Wait a few minutes, then try again.',
         [clearStateCookie],
       );
     }
@@ -305,6 +351,7 @@ export class ReauthFlowService {
       ),
     );
     if (!firstUse) {
+      await this.revokeOpened(claims, state);
       return this.failure(
         400,
         'state_replayed',
@@ -331,7 +378,11 @@ export class ReauthFlowService {
     });
     const setCookies = [clearStateCookie, this.sessions.serialize(sealedSession)];
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
-    return { kind: 'redirect', location: state.returnTo, setCookies };
+    const location =
+      state.rid === undefined
+        ? state.returnTo
+        : withQuery(state.returnTo, markerQuery('ok', state));
+    return { kind: 'redirect', location, setCookies };
   }
 
   /** The origin a popup's result is posted to: the app's, where the opener runs. */
@@ -419,19 +470,89 @@ export class ReauthFlowService {
    * One cookie per pending state, named after its nonce and sent only to the callback: several
    * re-auths can start at once (tabs, parallel API calls) without overwriting each other.
    */
-  private hasStateCookie(request: ReauthRequest, nonce: string): boolean {
+  private hasStateCookie(request: ReauthRequest, state: ReauthState): boolean {
     const cookieHeader = header(request, 'cookie');
-    return cookieHeader !== undefined && parseCookies(cookieHeader)[STATE_COOKIE + nonce] === '1';
+    if (cookieHeader === undefined || state.bh === undefined) return false;
+    const value = parseCookies(cookieHeader)[this.stateCookiePrefix + state.nonce];
+    if (value === undefined) return false;
+    const expected = Buffer.from(state.bh);
+    const actual = Buffer.from(sha256(value));
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 
-  private stateCookie(nonce: string, set: boolean): string {
-    return serialize(STATE_COOKIE + nonce, set ? '1' : '', {
+  /** The cookie that binds a state to this browser (`binding`), or the one that removes it. */
+  private stateCookie(nonce: string, binding: string | undefined): string {
+    const secure = this.options.cookie.secure;
+    return serialize(this.stateCookiePrefix + nonce, binding ?? '', {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.options.cookie.secure,
-      path: this.callbackPath,
-      maxAge: set ? STATE_TTL_SECONDS : 0,
+      secure,
+      // A __Host- cookie must have Path=/; otherwise it goes to the callback only.
+      path: secure ? '/' : this.callbackPath,
+      maxAge: binding === undefined ? 0 : STATE_TTL_SECONDS,
     });
+  }
+
+  /** Whether the browser holds a session of another user than the one who just signed in. */
+  private async signedInAsAnotherUser(
+    request: ReauthRequest,
+    claims: AuthKitClaims,
+  ): Promise<boolean> {
+    const sealed = this.sessions.read(request);
+    const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
+    if (!contents) return false;
+    let sub: unknown;
+    try {
+      // The seal authenticates what is inside; whether the token is still valid does not matter.
+      ({ sub } = decodeJwt(contents.accessToken));
+    } catch {
+      return false;
+    }
+    return typeof sub === 'string' && sub !== claims.sub;
+  }
+
+  /**
+   * Counts a completed sign-in against its user and its client address; true once either is
+   * past its limit within the window, so one account or client cannot fill the store.
+   */
+  private async overSignInLimits(request: ReauthRequest, claims: AuthKitClaims): Promise<boolean> {
+    const { perUser, perAddress, windowSeconds } = this.options.signInLimits;
+    const address = this.options.clientAddress(request);
+    const [byUser, byAddress] = await this.store(() =>
+      Promise.all([
+        this.options.store.increment(
+          `${STORE_KEYS.limit}user:${sha256(claims.sub)}`,
+          windowSeconds,
+        ),
+        address === undefined
+          ? Promise.resolve(0)
+          : this.options.store.increment(
+              `${STORE_KEYS.limit}addr:${sha256(address)}`,
+              windowSeconds,
+            ),
+      ]),
+    );
+    if (byUser <= perUser && byAddress <= perAddress) return false;
+    this.logger.warn(
+      `Sign-in refused: over the limit of ${byUser > perUser ? `${perUser} per user` : `${perAddress} per address`} in ${windowSeconds}s`,
+    );
+    return true;
+  }
+
+  /**
+   * Ends the provider session a code exchange just opened, when the callback then refuses it:
+   * nothing should stay signed in that the user never got. The session that asked is never
+   * touched (a provider that skipped the prompt hands that one back).
+   */
+  private async revokeOpened(claims: AuthKitClaims, state: ReauthState): Promise<void> {
+    if (typeof claims.sid !== 'string' || claims.sid === '' || claims.sid === state.sid) return;
+    await this.options.workos.userManagement
+      .revokeSession({ sessionId: claims.sid })
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `Revoking a refused sign-in's session failed with ${describeError(error)}`,
+        );
+      });
   }
 
   private failure(
@@ -461,6 +582,17 @@ export class ReauthFlowService {
   }
 }
 
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** The marker query for the way back; the helper's id rides along when it sent one. */
+function markerQuery(marker: ReauthMarker, state: ReauthState): Record<string, string> {
+  return state.rid === undefined
+    ? { [PROTOCOL.marker]: marker }
+    : { [PROTOCOL.marker]: marker, [PROTOCOL.idMarker]: state.rid };
+}
+
 function header(request: ReauthRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
@@ -476,11 +608,14 @@ function withQuery(path: string, params: Record<string, string>): string {
   return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
 }
 
-/** A return path without the marker of an earlier cancelled attempt. */
+/** A return path without the marker of an earlier attempt. */
 function withoutMarker(path: string): string {
   const url = new URL(path, 'http://x.invalid');
-  if (!url.searchParams.has(REAUTH_MARKER)) return path;
-  url.searchParams.delete(REAUTH_MARKER);
+  if (!url.searchParams.has(PROTOCOL.marker) && !url.searchParams.has(PROTOCOL.idMarker)) {
+    return path;
+  }
+  url.searchParams.delete(PROTOCOL.marker);
+  url.searchParams.delete(PROTOCOL.idMarker);
   return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
 }
 

@@ -18,6 +18,8 @@ export interface ReauthRequiredDetails {
   authTime?: number;
   /** The signed-in user, so the callback can insist on the same one. */
   sub?: string;
+  /** The session that asked, which a failed re-authentication must leave alone. */
+  sid?: string;
   /** The user's email, passed to AuthKit as `login_hint`. */
   loginHint?: string;
   /** `Controller.handler` of the guarded route (for `max_age` 0 grants). */

@@ -10,4 +10,6 @@ export const STORE_KEYS = Object.freeze({
   grant: 'reauth:grant:',
   action: 'reauth:action:',
   refresh: 'reauth:refresh:',
+  limit: 'reauth:limit:',
+  revokedSession: 'reauth:revoked:',
 });

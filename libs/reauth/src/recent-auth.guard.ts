@@ -156,6 +156,7 @@ export class RecentAuthGuard implements CanActivate {
         reason: freshness.reason,
         authTime: freshness.authTime,
         sub: claims.sub,
+        sid: claims.sid,
         loginHint: authentication.user?.email,
       },
       requirement,
@@ -172,7 +173,7 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   private reauthRequired(
-    details: Pick<ReauthRequiredDetails, 'reason' | 'authTime' | 'sub' | 'loginHint'>,
+    details: Pick<ReauthRequiredDetails, 'reason' | 'authTime' | 'sub' | 'sid' | 'loginHint'>,
     requirement: RecentAuthRequirement,
     context: ExecutionContext,
     request: ReauthRequest & { body?: unknown },

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
+import { PROTOCOL } from '../core/protocol';
 import { NO_STORE_HEADERS, popupResultPage, problemPage } from '../http/problem-page';
 import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
 import { CallbackQueryDto } from './callback-query.dto';
@@ -57,7 +58,7 @@ export function send(response: Response, outcome: CallbackOutcome, popupOrigin: 
       .type('html')
       .send(
         popupResultPage(
-          { type: 'nest-reauth', status: outcome.status, code: outcome.code },
+          { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
           popupOrigin,
           nonce,
         ),

@@ -23,6 +23,7 @@ export {
   type SanitizeReturnToOptions,
 } from './return-to';
 export {
+  CLIENT_REQUEST_ID,
   STATE_TTL_SECONDS,
   StateError,
   sealState,

@@ -73,6 +73,25 @@ function flipFirstCharacter(part: string): string {
 // Each invalid field, checked identically when sealing (TypeError) and unsealing (state_invalid).
 const INVALID_FIELDS: [label: string, patch: Record<string, unknown>, message: string][] = [
   ['an unknown field', { extra: 1 }, 'state has an unknown field'],
+  ...['', 'x'.repeat(42), 'x'.repeat(44), '+'.repeat(43), 1, null].map(
+    (bh): [string, Record<string, unknown>, string] => [
+      `bh ${JSON.stringify(bh)}`,
+      { bh },
+      'state.bh must be a base64url SHA-256 hash',
+    ],
+  ),
+  ...['', 'x'.repeat(257), 1, null].map((sid): [string, Record<string, unknown>, string] => [
+    `sid ${JSON.stringify(sid)}`,
+    { sid },
+    'state.sid must be a non-empty string of at most 256 characters',
+  ]),
+  ...['x'.repeat(15), 'x'.repeat(65), 'has spaces in it ....', 'a/b+c=dddddddddddd', 1, null].map(
+    (rid): [string, Record<string, unknown>, string] => [
+      `rid ${JSON.stringify(rid)}`,
+      { rid },
+      'state.rid must be 16 to 64 base64url characters',
+    ],
+  ),
   ...[2, 0, '1', null, true, undefined].map((v): [string, Record<string, unknown>, string] => [
     `v ${String(v)}`,
     { v },
@@ -183,6 +202,10 @@ describe('sealState and unsealState', () => {
     ['a sign-in without maxAge', { ...BASE_STATE, maxAge: undefined }],
     ['a cancel target and a route', { ...BASE_STATE, cancelTo: '/account', route: 'A.b' }],
     ["the asking token's auth_time", { ...BASE_STATE, authTime: 1_700_000_000 }],
+    [
+      'a browser binding, the asking session and the helper’s id',
+      { ...BASE_STATE, bh: 'h'.repeat(43), sid: 'session_01', rid: 'AbCdEfGhIjKlMnOp' },
+    ],
     ['a zero-length lifetime', { ...BASE_STATE, exp: NOW }],
   ])('round-trips %s', async (_label, state) => {
     const token = await sealState(state, SECRET);

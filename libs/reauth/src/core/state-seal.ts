@@ -60,6 +60,15 @@ export interface ReauthState {
   exp: number;
   /** How the browser started the flow. */
   mode?: 'redirect' | 'popup';
+  /**
+   * SHA-256 (base64url) of the random value of the cookie that binds the state to the browser
+   * that started it: a cookie planted by another host must also know the value.
+   */
+  bh?: string;
+  /** The session that asked, when known: a failed re-authentication never revokes it. */
+  sid?: string;
+  /** The browser helper's id for the request that asked, echoed on the way back. */
+  rid?: string;
 }
 
 /**
@@ -110,6 +119,9 @@ const NONCE_MAX_LENGTH = 128;
 const SUB_MAX_LENGTH = 256;
 const ROUTE_MAX_LENGTH = 256;
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const BINDING_HASH = /^[A-Za-z0-9_-]{43}$/;
+/** What the browser helper may send as `X-Reauth-Id`. */
+export const CLIENT_REQUEST_ID = /^[A-Za-z0-9_-]{16,64}$/;
 // The secret is typically the cookie password, which seals other things too; a purpose-bound
 // derived key means a sealed state can never be accepted as another kind of token, or vice versa.
 const HKDF_SALT = 'nest-reauth';
@@ -132,6 +144,9 @@ const STATE_FIELDS = new Set([
   'route',
   'authTime',
   'cv',
+  'bh',
+  'sid',
+  'rid',
 ]);
 
 const keyCache = new Map<string, Uint8Array>();
@@ -305,6 +320,18 @@ function findStateProblem(value: unknown): string | undefined {
   }
   if (state.mode !== undefined && state.mode !== 'redirect' && state.mode !== 'popup') {
     return "state.mode must be 'redirect' or 'popup'";
+  }
+  if (state.bh !== undefined && (typeof state.bh !== 'string' || !BINDING_HASH.test(state.bh))) {
+    return 'state.bh must be a base64url SHA-256 hash';
+  }
+  if (state.sid !== undefined && !isBoundedString(state.sid, SUB_MAX_LENGTH)) {
+    return `state.sid must be a non-empty string of at most ${SUB_MAX_LENGTH} characters`;
+  }
+  if (
+    state.rid !== undefined &&
+    (typeof state.rid !== 'string' || !CLIENT_REQUEST_ID.test(state.rid))
+  ) {
+    return 'state.rid must be 16 to 64 base64url characters';
   }
   return undefined;
 }

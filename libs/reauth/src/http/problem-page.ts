@@ -1,3 +1,4 @@
+import { PROTOCOL } from '../core/protocol';
 import escapeHtml from 'escape-html';
 
 export interface PageLink {
@@ -61,7 +62,7 @@ export const NO_STORE_HEADERS = Object.freeze({
 
 /** The message a popup re-authentication posts to its opener. */
 export interface PopupResult {
-  type: 'nest-reauth';
+  type: typeof PROTOCOL.popupMessageType;
   status: 'ok' | 'cancelled' | 'failed';
   code?: string;
 }
