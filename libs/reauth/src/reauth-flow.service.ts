@@ -20,6 +20,7 @@ import type { AuthKitClaims, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from './reauth.constants';
 import { HOST_COOKIE_PREFIX, nowSeconds, type ResolvedReauthOptions } from './reauth.options';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
+import { CALLBACK_FAILURES, type CallbackFailureCode } from './flow/callback-failures';
 import { describeError } from './reauth.errors';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { SessionCookieService } from './tokens/session-cookie.service';
@@ -184,18 +185,8 @@ export class ReauthFlowService {
     } catch (error) {
       if (!(error instanceof StateError)) throw error;
       return error.code === 'state_expired'
-        ? this.failure(
-            400,
-            'state_expired',
-            'This sign-in has expired',
-            'It took longer than 10 minutes. Start again from the page you were on.',
-          )
-        : this.failure(
-            400,
-            'state_invalid',
-            'This sign-in link is not valid',
-            'Start again from the page you were on.',
-          );
+        ? this.failure('state_expired')
+        : this.failure('state_invalid');
     }
 
     const outcome = await this.settle(request, params, state, now);
@@ -219,12 +210,7 @@ export class ReauthFlowService {
     now: number,
   ): Promise<CallbackOutcome> {
     if (!this.hasStateCookie(request, state)) {
-      return this.failure(
-        400,
-        'state_not_bound',
-        'This sign-in was not started in this browser',
-        'Start again from the page you were on, in this browser.',
-      );
+      return this.failure('state_not_bound');
     }
     const clearStateCookie = this.stateCookie(state.nonce, undefined);
 
@@ -246,13 +232,7 @@ export class ReauthFlowService {
       };
     }
     if (params.code === undefined) {
-      return this.failure(
-        400,
-        'code_missing',
-        'The sign-in did not complete',
-        'The identity provider sent no code. Start again.',
-        [clearStateCookie],
-      );
+      return this.failure('code_missing', [clearStateCookie]);
     }
 
     let sealedSession: string;
@@ -273,23 +253,11 @@ export class ReauthFlowService {
         error.status < 500 &&
         error.status !== 401
       ) {
-        return this.failure(
-          400,
-          'code_invalid',
-          'The sign-in did not complete',
-          'The sign-in code was not accepted. Start again.',
-          [clearStateCookie],
-        );
+        return this.failure('code_invalid', [clearStateCookie]);
       }
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn('The identity provider issued an access token that does not verify');
-        return this.failure(
-          502,
-          'provider_token_invalid',
-          'The sign-in did not complete',
-          'The identity provider answered with a token that could not be verified.',
-          [clearStateCookie],
-        );
+        return this.failure('provider_token_invalid', [clearStateCookie]);
       }
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException('workos', { cause: error });
@@ -300,46 +268,22 @@ export class ReauthFlowService {
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
       await this.revokeOpened(claims, state);
-      return this.failure(
-        401,
-        'max_age_not_satisfied',
-        'We could not confirm a recent sign-in',
-        'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
-        [clearStateCookie],
-      );
+      return this.failure('max_age_not_satisfied', [clearStateCookie]);
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
       await this.revokeOpened(claims, state);
-      return this.failure(
-        403,
-        'user_mismatch',
-        'You signed in as someone else',
-        'The action was started by another user. Sign in again as that user, or sign out first.',
-        [clearStateCookie],
-      );
+      return this.failure('user_mismatch', [clearStateCookie]);
     }
 
     if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
       // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
       // planted state cookie), or a shared computer. Never swap the session silently.
       await this.revokeOpened(claims, state);
-      return this.failure(
-        409,
-        'session_conflict',
-        'Someone else is signed in here',
-        'This browser is signed in as another user. Sign out first, then sign in again.',
-        [clearStateCookie],
-      );
+      return this.failure('session_conflict', [clearStateCookie]);
     }
     if (await this.overSignInLimits(request, claims)) {
       await this.revokeOpened(claims, state);
-      return this.failure(
-        429,
-        'too_many_sign_ins',
-        'Too many sign-ins',
-        'There were too many sign-ins in a short time. Wait a few minutes, then try again.',
-        [clearStateCookie],
-      );
+      return this.failure('too_many_sign_ins', [clearStateCookie]);
     }
 
     // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
@@ -352,13 +296,7 @@ export class ReauthFlowService {
     );
     if (!firstUse) {
       await this.revokeOpened(claims, state);
-      return this.failure(
-        400,
-        'state_replayed',
-        'This sign-in was already completed',
-        'Each sign-in link works once.',
-        [clearStateCookie],
-      );
+      return this.failure('state_replayed', [clearStateCookie]);
     }
     await this.store(async () => {
       if (state.maxAge === 0 && state.route !== undefined) {
@@ -397,12 +335,7 @@ export class ReauthFlowService {
 
   /** The answer to a callback whose query fails validation. */
   malformedCallback(fields: string[]): CallbackOutcome {
-    return this.failure(
-      400,
-      'invalid_callback',
-      'This sign-in link is not valid',
-      `The link back from the identity provider is malformed (${fields.join(', ')}). Start again.`,
-    );
+    return this.failure('invalid_callback', [], fields);
   }
 
   /**
@@ -556,18 +489,17 @@ export class ReauthFlowService {
   }
 
   private failure(
-    status: number,
-    code: string,
-    title: string,
-    message: string,
+    code: CallbackFailureCode,
     setCookies: string[] = [],
+    details?: string[],
   ): CallbackOutcome {
+    const { status, title, message } = CALLBACK_FAILURES[code];
     return {
       kind: 'failure',
       status,
       code,
       title,
-      message,
+      message: details ? `${message} (${details.join(', ')})` : message,
       setCookies,
       continueTo: this.options.fallbackReturnTo,
     };

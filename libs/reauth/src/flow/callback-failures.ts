@@ -1,0 +1,71 @@
+/**
+ * What the callback answers when it cannot complete a sign-in: the status, and the page's heading
+ * and text, by stable code. The codes are documented in the README (Errors).
+ */
+export const CALLBACK_FAILURES = Object.freeze({
+  state_expired: {
+    status: 400,
+    title: 'This sign-in has expired',
+    message: 'It took longer than 10 minutes. Start again from the page you were on.',
+  },
+  state_invalid: {
+    status: 400,
+    title: 'This sign-in link is not valid',
+    message: 'Start again from the page you were on.',
+  },
+  state_not_bound: {
+    status: 400,
+    title: 'This sign-in was not started in this browser',
+    message: 'Start again from the page you were on, in this browser.',
+  },
+  code_missing: {
+    status: 400,
+    title: 'The sign-in did not complete',
+    message: 'The identity provider sent no code. Start again.',
+  },
+  code_invalid: {
+    status: 400,
+    title: 'The sign-in did not complete',
+    message: 'The sign-in code was not accepted. Start again.',
+  },
+  provider_token_invalid: {
+    status: 502,
+    title: 'The sign-in did not complete',
+    message: 'The identity provider answered with a token that could not be verified.',
+  },
+  max_age_not_satisfied: {
+    status: 401,
+    title: 'We could not confirm a recent sign-in',
+    message:
+      'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
+  },
+  user_mismatch: {
+    status: 403,
+    title: 'You signed in as someone else',
+    message:
+      'The action was started by another user. Sign in again as that user, or sign out first.',
+  },
+  session_conflict: {
+    status: 409,
+    title: 'Someone else is signed in here',
+    message: 'This browser is signed in as another user. Sign out first, then sign in again.',
+  },
+  too_many_sign_ins: {
+    status: 429,
+    title: 'Too many sign-ins',
+    message: 'There were too many sign-ins in a short time. Wait a few minutes, then try again.',
+  },
+  state_replayed: {
+    status: 400,
+    title: 'This sign-in was already completed',
+    message: 'Each sign-in link works once.',
+  },
+  invalid_callback: {
+    status: 400,
+    title: 'This sign-in link is not valid',
+    message: 'The link back from the identity provider is malformed. Start again.',
+  },
+} satisfies Record<string, { status: number; title: string; message: string }>);
+
+/** The stable codes of a failed callback. */
+export type CallbackFailureCode = keyof typeof CALLBACK_FAILURES;
