@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   CLIENT_REQUEST_ID,
   evaluateFreshness,
+  pathOf,
   refererPath,
   returnToFromRequest,
   sanitizeReturnTo,
@@ -17,10 +18,11 @@ import {
 } from './core';
 import { PROTOCOL, type ReauthMarker } from './core/protocol';
 import type { AuthKitClaims, ReauthRequest } from './interfaces';
-import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from './reauth.constants';
+import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 import { HOST_COOKIE_PREFIX, nowSeconds, type ResolvedReauthOptions } from './reauth.options';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
 import { CALLBACK_FAILURES, type CallbackFailureCode } from './flow/callback-failures';
+import { ReauthRecords } from './flow/reauth-records';
 import { describeError } from './reauth.errors';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { SessionCookieService } from './tokens/session-cookie.service';
@@ -89,7 +91,6 @@ export const REAUTH_MARKER = PROTOCOL.marker;
  * states to the browser that started them.
  */
 export const STATE_COOKIE = 'wos-reauth-';
-const ACTION_TTL_SECONDS = 600;
 
 /**
  * Starts (re-)authentications and completes them at the callback: sealed, browser-bound,
@@ -110,6 +111,7 @@ export class ReauthFlowService {
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
+    private readonly records: ReauthRecords,
   ) {
     this.callbackPath = new URL(options.redirectUri).pathname;
     this.stateCookiePrefix = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_COOKIE;
@@ -287,33 +289,20 @@ export class ReauthFlowService {
     }
 
     // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
-    const firstUse = await this.store(() =>
-      this.options.store.setIfAbsent(
-        STORE_KEYS.usedState + state.nonce,
-        '1',
-        Math.max(1, state.exp - now + this.options.clockToleranceSeconds),
-      ),
+    const firstUse = await this.records.markStateUsed(
+      state.nonce,
+      state.exp - now + this.options.clockToleranceSeconds,
     );
     if (!firstUse) {
       await this.revokeOpened(claims, state);
       return this.failure('state_replayed', [clearStateCookie]);
     }
-    await this.store(async () => {
-      if (state.maxAge === 0 && state.route !== undefined) {
-        await this.options.store.set(
-          this.grantKey(claims.sid, state.route),
-          String(claims.auth_time),
-          this.options.zeroMaxAgeGrantSeconds,
-        );
-      }
-      if (state.action !== undefined) {
-        await this.options.store.set(
-          STORE_KEYS.action + claims.sid,
-          JSON.stringify({ path: pathOf(state.returnTo), action: state.action }),
-          ACTION_TTL_SECONDS,
-        );
-      }
-    });
+    if (state.maxAge === 0 && state.route !== undefined) {
+      await this.records.saveGrant(claims, state.route);
+    }
+    if (state.action !== undefined) {
+      await this.records.saveAction(claims, state.returnTo, state.action);
+    }
     const setCookies = [clearStateCookie, this.sessions.serialize(sealedSession)];
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
     const location =
@@ -336,30 +325,6 @@ export class ReauthFlowService {
   /** The answer to a callback whose query fails validation. */
   malformedCallback(fields: string[]): CallbackOutcome {
     return this.failure('invalid_callback', [], fields);
-  }
-
-  /**
-   * Uses up the one-time grant a completed `max_age` 0 re-authentication left for this session
-   * and route. True only for the token that re-authentication issued (same `auth_time`).
-   */
-  async takeGrant(claims: AuthKitClaims, route: string): Promise<boolean> {
-    const granted = await this.store(() =>
-      this.options.store.take(this.grantKey(claims.sid, route)),
-    );
-    return granted !== undefined && granted === String(claims.auth_time);
-  }
-
-  /**
-   * The action saved when re-authentication started, once, on the page it returned to.
-   */
-  async takeRestoredAction(claims: AuthKitClaims, path: string): Promise<unknown> {
-    const key = STORE_KEYS.action + claims.sid;
-    const saved = await this.store(() => this.options.store.get(key));
-    if (saved === undefined) return undefined;
-    const { path: expected, action } = JSON.parse(saved) as { path: string; action: unknown };
-    if (expected !== pathOf(path)) return undefined;
-    const taken = await this.store(() => this.options.store.take(key));
-    return taken === undefined ? undefined : action;
   }
 
   private satisfiesMaxAge(claims: AuthKitClaims, state: ReauthState, now: number): boolean {
@@ -393,10 +358,6 @@ export class ReauthFlowService {
     if (!isRead) return returnTo;
     const referer = refererPath(header(request, 'referer'), host);
     return referer !== null && pathOf(referer) !== pathOf(returnTo) ? referer : returnTo;
-  }
-
-  private grantKey(sid: string, route: string): string {
-    return `${STORE_KEYS.grant}${sid}:${route}`;
   }
 
   /**
@@ -450,20 +411,9 @@ export class ReauthFlowService {
    */
   private async overSignInLimits(request: ReauthRequest, claims: AuthKitClaims): Promise<boolean> {
     const { perUser, perAddress, windowSeconds } = this.options.signInLimits;
-    const address = this.options.clientAddress(request);
-    const [byUser, byAddress] = await this.store(() =>
-      Promise.all([
-        this.options.store.increment(
-          `${STORE_KEYS.limit}user:${sha256(claims.sub)}`,
-          windowSeconds,
-        ),
-        address === undefined
-          ? Promise.resolve(0)
-          : this.options.store.increment(
-              `${STORE_KEYS.limit}addr:${sha256(address)}`,
-              windowSeconds,
-            ),
-      ]),
+    const { byUser, byAddress } = await this.records.countSignIn(
+      claims.sub,
+      this.options.clientAddress(request),
     );
     if (byUser <= perUser && byAddress <= perAddress) return false;
     this.logger.warn(
@@ -504,14 +454,6 @@ export class ReauthFlowService {
       continueTo: this.options.fallbackReturnTo,
     };
   }
-
-  private async store<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw new ReauthUnavailableException('store', { cause: error });
-    }
-  }
 }
 
 function sha256(value: string): string {
@@ -528,10 +470,6 @@ function markerQuery(marker: ReauthMarker, state: ReauthState): Record<string, s
 function header(request: ReauthRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-function pathOf(target: string): string {
-  return new URL(target, 'http://x.invalid').pathname;
 }
 
 function withQuery(path: string, params: Record<string, string>): string {

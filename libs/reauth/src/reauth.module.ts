@@ -26,6 +26,7 @@ import {
 import { resolveReauthOptions, type ResolvedReauthOptions } from './reauth.options';
 import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
+import { ReauthRecords } from './flow/reauth-records';
 import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthService } from './reauth.service';
 import { RecentAuthGuard } from './recent-auth.guard';
@@ -79,6 +80,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     AccessTokenVerifier,
     SessionCookieService,
     RequestAuthenticator,
+    ReauthRecords,
     ReauthFlowService,
     ReauthService,
     RecentAuthGuard,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Authentication, ReauthRequest } from './interfaces';
-import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthRecords } from './flow/reauth-records';
 import { RequestAuthenticator } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
 
@@ -21,7 +21,7 @@ import { SessionCookieService } from './tokens/session-cookie.service';
 @Injectable()
 export class ReauthService {
   constructor(
-    private readonly flow: ReauthFlowService,
+    private readonly records: ReauthRecords,
     private readonly authenticator: RequestAuthenticator,
     private readonly sessions: SessionCookieService,
     private readonly adapterHost: HttpAdapterHost,
@@ -59,7 +59,7 @@ export class ReauthService {
     const authentication = await this.currentAuthentication(request, response);
     if (!authentication) return undefined;
     const path = request.originalUrl ?? request.url ?? '/';
-    return (await this.flow.takeRestoredAction(authentication.claims, path)) as T | undefined;
+    return (await this.records.takeAction(authentication.claims, path)) as T | undefined;
   }
 
   /**

@@ -15,7 +15,7 @@ import {
 import type { Authentication, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
-import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthRecords } from './flow/reauth-records';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
 import { describeError } from './reauth.errors';
@@ -40,7 +40,7 @@ export class RecentAuthGuard implements CanActivate {
   constructor(
     protected readonly reflector: Reflector,
     protected readonly authenticator: RequestAuthenticator,
-    protected readonly flow: ReauthFlowService,
+    protected readonly records: ReauthRecords,
     protected readonly adapterHost: HttpAdapterHost,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
   ) {}
@@ -147,7 +147,7 @@ export class RecentAuthGuard implements CanActivate {
       requirement.maxAge === 0 &&
       freshness.reason === 'stale' &&
       Number.isSafeInteger(claims.auth_time) &&
-      (await this.flow.takeGrant(claims, this.routeKey(context)))
+      (await this.records.takeGrant(claims, this.routeKey(context)))
     ) {
       return;
     }

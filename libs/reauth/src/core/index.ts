@@ -15,6 +15,7 @@ export {
 export { isSameOriginRequest } from './same-origin';
 export { negotiateResponse, type ReauthResponseStyle, type RequestHeaders } from './negotiation';
 export {
+  pathOf,
   RETURN_TO_MAX_LENGTH,
   refererPath,
   returnToFromRequest,

@@ -188,3 +188,16 @@ function decodeBytes(value: string): string {
     String.fromCharCode(parseInt(hex, 16)),
   );
 }
+
+/**
+ * The path of a same-origin target (a `returnTo`), without its query and fragment: what restored
+ * actions and cancel targets are matched by.
+ *
+ * @example
+ * ```ts
+ * pathOf('/account/security?saved=1#email'); // '/account/security'
+ * ```
+ */
+export function pathOf(target: string): string {
+  return new URL(target, 'http://x.invalid').pathname;
+}
