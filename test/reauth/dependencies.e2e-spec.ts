@@ -1,31 +1,12 @@
 import { type WorkOSClient } from 'nest-workos-reauth';
-import { type LoggerService } from '@nestjs/common';
 import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
 import { signInToApp, startScenarioApp } from '../support/reauth-app';
+import { RecordingLogger } from '../support/recording-logger';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const HTML = { accept: 'text/html' };
-
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  warn(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
-  }
-  debug(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  verbose(message: unknown): void {
-    this.lines.push(String(message));
-  }
-}
 
 describe('When WorkOS fails', () => {
   it('answers 503 when an expired session cannot be refreshed, and lets nothing through', async () => {

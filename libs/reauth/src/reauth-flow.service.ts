@@ -247,7 +247,7 @@ export class ReauthFlowService {
         session: { sealSession: true, cookiePassword: this.options.cookiePassword },
       });
       sealedSession = result.sealedSession!;
-      claims = await this.verifier.verify(result.accessToken);
+      claims = await this.verifier.verify(result.accessToken, { fromProvider: true });
     } catch (error) {
       if (
         error instanceof OauthException &&

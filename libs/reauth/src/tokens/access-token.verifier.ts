@@ -4,6 +4,7 @@ import type { AuthKitClaims } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { BoundedCache } from './bounded-cache';
+import { deepFreeze } from './deep-freeze';
 import { JwksKeySet } from './jwks-key-set';
 
 /** A token that fails verification. `expired` tells a refreshable session from a bad token. */
@@ -23,6 +24,17 @@ export class InvalidAccessTokenError extends Error {
 const MAX_TOKEN_LENGTH = 8192;
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
+/** How {@link AccessTokenVerifier.verify} treats the token. */
+export interface VerifyOptions {
+  /**
+   * The token is the provider's answer to a refresh or a code exchange, received just now, not
+   * something a client sent. Its `kid` may be a key the provider just rotated to, so an unknown
+   * `kid` refetches the key set even within the cooldown (still one fetch at a time, and still
+   * not during the backoff after a failed fetch). Default `false`.
+   */
+  fromProvider?: boolean;
+}
+
 /** A verified token's claims and the key that signed it. */
 interface Verified {
   claims: AuthKitClaims;
@@ -34,14 +46,19 @@ interface Verified {
 const VERIFIED_CACHE_ENTRIES = 10_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 const JWKS_COOLDOWN_MS = 5_000;
+const JWKS_BACKOFF_MS = 1_000;
+const JWKS_MAX_BACKOFF_MS = 30_000;
 
 /**
  * Verifies AuthKit access tokens against the JWKS from the SDK's `getJwksUrl`: RS256 only, the
- * configured issuers, `exp` and `nbf` with the configured tolerance, and the claims AuthKit always
- * sets (`sub`, `sid`, `iat`, `exp`).
+ * configured issuers, `exp` and `nbf` with the configured tolerance, an `iat` that is not in the
+ * future (beyond the tolerance), the configured `audience` if any, and the claims AuthKit always
+ * sets (`sub`, `sid`, `iat`, `exp`). The claims it resolves are deeply frozen: every request with
+ * a token gets the same object, so no handler may change it for the next.
  *
  * Two caches keep it off the profile without weakening a check. Keys are imported once and
- * refetched when a new `kid` appears (single-flight, at most every 5 s) or after 10 minutes.
+ * refetched when a new `kid` appears (single-flight, at most every 5 s unless the token came
+ * from the provider) or after 10 minutes; failed fetches back off from 1 s, doubling to 30 s.
  * Verified tokens are remembered until their `exp` (plus the tolerance), and only while the key
  * that signed them is still published: an expired token, a token whose key was rotated away, or
  * any token that is not byte-for-byte a verified one gets the full verification again.
@@ -58,15 +75,17 @@ export class AccessTokenVerifier {
       nowMs: options.nowMs,
       maxAgeMs: JWKS_MAX_AGE_MS,
       cooldownMs: JWKS_COOLDOWN_MS,
+      backoffMs: JWKS_BACKOFF_MS,
+      maxBackoffMs: JWKS_MAX_BACKOFF_MS,
     });
     this.verified = new BoundedCache(VERIFIED_CACHE_ENTRIES, options.nowMs);
   }
 
   /**
-   * Resolves the verified claims. Rejects with {@link InvalidAccessTokenError} for a bad or
-   * expired token and with `ReauthUnavailableException` when the keys cannot be fetched.
+   * Resolves the verified claims (frozen). Rejects with {@link InvalidAccessTokenError} for a bad
+   * or expired token and with `ReauthUnavailableException` when the keys cannot be fetched.
    */
-  async verify(token: string): Promise<AuthKitClaims> {
+  async verify(token: string, options: VerifyOptions = {}): Promise<AuthKitClaims> {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       throw new InvalidAccessTokenError(false);
     }
@@ -80,25 +99,39 @@ export class AccessTokenVerifier {
       throw new InvalidAccessTokenError(false, { cause: error });
     }
     if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
-    const key = await this.keys.get(kid);
+    const key = await this.keys.get(kid, { force: options.fromProvider === true });
     if (!key) throw new InvalidAccessTokenError(false);
 
+    const nowMs = this.options.nowMs();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: ['RS256'],
         issuer: this.options.issuers,
+        audience: this.options.audience,
         clockTolerance: this.options.clockToleranceSeconds,
-        currentDate: new Date(this.options.nowMs()),
+        currentDate: new Date(nowMs),
         requiredClaims: ['sub', 'sid', 'iat', 'exp'],
       }));
     } catch (error) {
       throw translateJoseError(error);
     }
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+    // An empty sid would name no session, and so could never be signed out.
+    if (!isNonEmptyString(payload.sub) || !isNonEmptyString(payload.sid)) {
       throw new InvalidAccessTokenError(false);
     }
-    const claims = payload as AuthKitClaims;
+    // jose checks that iat is a number; a token from the future is ours to refuse.
+    if (payload.iat! > nowMs / 1000 + this.options.clockToleranceSeconds) {
+      throw new InvalidAccessTokenError(false, {
+        cause: new errors.JWTClaimValidationFailed(
+          '"iat" claim timestamp check failed (it should be in the past)',
+          payload,
+          'iat',
+          'check_failed',
+        ),
+      });
+    }
+    const claims = deepFreeze(payload) as AuthKitClaims;
     // jose accepts the token until exp + tolerance; so may the cache, and not a moment longer.
     this.verified.set(
       token,
@@ -107,6 +140,10 @@ export class AccessTokenVerifier {
     );
     return claims;
   }
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }
 
 /** The key is local by now: whatever jose refuses is the token's fault. */

@@ -12,28 +12,53 @@ export interface JwksKeySetOptions {
   maxAgeMs: number;
   /** An unknown `kid` refetches at most this often: forged kids cannot make us hammer the JWKS. */
   cooldownMs: number;
+  /** After a failed fetch, none for this long; the delay doubles with each failure in a row. */
+  backoffMs: number;
+  /** The longest delay between failed fetches. */
+  maxBackoffMs: number;
+}
+
+/** How a lookup may fetch. */
+export interface KeyLookupOptions {
+  /**
+   * The token came straight from the provider (a refresh or code exchange), so an unknown `kid`
+   * is a key it just started to sign with: fetch the set even within the cooldown, and only from
+   * a fetch that started after this lookup did. Never for tokens a client sent.
+   */
+  force?: boolean;
 }
 
 /**
  * The provider's signing keys, imported once and cached. A token with an unknown `kid` triggers
  * one refetch (shared by every request waiting on it) unless the set was fetched within the
  * cooldown; the set is also refetched once it is older than `maxAgeMs`.
+ *
+ * A failed fetch is not repeated for a delay that doubles with each failure in a row (from
+ * `backoffMs` to `maxBackoffMs`, reset by a success). Within it, a lookup that needs a fetch
+ * fails at once as the last fetch did, and a known key of a set that is not stale still serves.
  */
 export class JwksKeySet {
   private keys: Keys = new Map();
   private fetchedAtMs = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
-  /** Bumped on every refetch: cached verdicts remember the generation they were made under. */
-  generation = 0;
+  private failuresInARow = 0;
+  private retryAtMs = Number.NEGATIVE_INFINITY;
+  private lastFailure?: unknown;
 
   constructor(private readonly options: JwksKeySetOptions) {}
 
   /** The key for `kid`, or `undefined` when the provider does not (or no longer) publishes it. */
-  async get(kid: string): Promise<CryptoKey | undefined> {
+  async get(kid: string, lookup: KeyLookupOptions = {}): Promise<CryptoKey | undefined> {
     const now = this.options.nowMs();
-    const stale = now - this.fetchedAtMs > this.options.maxAgeMs;
-    const unknownKid = !this.keys.has(kid) && now - this.fetchedAtMs > this.options.cooldownMs;
-    if (stale || unknownKid) await this.refresh();
+    const age = now - this.fetchedAtMs;
+    const stale = age > this.options.maxAgeMs;
+    if (!stale && this.keys.has(kid)) return this.keys.get(kid);
+    if (!stale && !lookup.force && age <= this.options.cooldownMs) return undefined;
+
+    const joined = this.inflight !== undefined;
+    await this.refresh();
+    // A fetch under way may have been answered before the provider published the new key.
+    if (lookup.force && joined && !this.keys.has(kid)) await this.refresh();
     return this.keys.get(kid);
   }
 
@@ -42,8 +67,13 @@ export class JwksKeySet {
     return this.options.nowMs() - this.fetchedAtMs <= this.options.maxAgeMs && this.keys.has(kid);
   }
 
+  /** Joins the fetch under way, or starts one; within the backoff, fails as the last one did. */
   private refresh(): Promise<void> {
-    this.inflight ??= this.fetchKeys().finally(() => {
+    if (this.inflight) return this.inflight;
+    if (this.options.nowMs() < this.retryAtMs) {
+      return Promise.reject(new ReauthUnavailableException('jwks', { cause: this.lastFailure }));
+    }
+    this.inflight = this.fetchKeys().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
@@ -71,15 +101,13 @@ export class JwksKeySet {
   }
 
   private async fetchKeys(): Promise<void> {
-    let body: unknown;
+    let listed: unknown;
     try {
-      body = await this.download();
+      listed = ((await this.download()) as { keys?: unknown } | null)?.keys;
+      if (!Array.isArray(listed)) throw new Error('JWKS without keys');
     } catch (error) {
+      this.failed(error);
       throw new ReauthUnavailableException('jwks', { cause: error });
-    }
-    const listed = (body as { keys?: unknown } | null)?.keys;
-    if (!Array.isArray(listed)) {
-      throw new ReauthUnavailableException('jwks', { cause: new Error('JWKS without keys') });
     }
     const keys: Keys = new Map();
     for (const jwk of listed as JWK[]) {
@@ -95,6 +123,23 @@ export class JwksKeySet {
     }
     this.keys = keys;
     this.fetchedAtMs = this.options.nowMs();
-    this.generation += 1;
+    this.failuresInARow = 0;
+    this.retryAtMs = Number.NEGATIVE_INFINITY;
+    this.lastFailure = undefined;
   }
+
+  private failed(error: unknown): void {
+    this.failuresInARow += 1;
+    this.lastFailure = error;
+    this.retryAtMs = this.options.nowMs() + backoffDelayMs(this.failuresInARow, this.options);
+  }
+}
+
+/** The pause after the `failures`-th failed fetch in a row: doubling, capped. */
+export function backoffDelayMs(
+  failures: number,
+  { backoffMs, maxBackoffMs }: Pick<JwksKeySetOptions, 'backoffMs' | 'maxBackoffMs'>,
+): number {
+  // 2 ** 30 and beyond only overflow towards the cap anyway.
+  return Math.min(backoffMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
 }

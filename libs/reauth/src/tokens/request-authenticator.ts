@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Authentication, ReauthRequest } from '../interfaces';
+import type { Authentication, AuthKitClaims, ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
+import { ReauthUnavailableException } from '../reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { SessionCookieService } from './session-cookie.service';
 
 /**
  * Who the caller is, as far as the token says:
- * - `authenticated`: a verified token (`setCookie` carries a refreshed session to send back);
+ * - `authenticated`: a verified token of a session that was not ended (`setCookie` carries a
+ *   refreshed session to send back);
  * - `anonymous`: no credentials, or a session that has ended (`setCookie` then clears it);
- * - `invalid`: a Bearer or custom token that fails verification.
+ * - `invalid`: a Bearer or custom token that fails verification, or whose session has ended.
  */
 export type AuthenticationResult =
   | { status: 'authenticated'; authentication: Authentication; setCookie?: string }
@@ -20,8 +22,9 @@ const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
  * Finds and verifies the caller's access token: a custom extractor, the `Authorization: Bearer`
- * header, or the sealed session cookie, in that order. An expired token in the cookie is
- * refreshed through the SDK. Rejects with `ReauthUnavailableException` when a dependency fails.
+ * header, or the sealed session cookie, in that order, and refuses tokens of sessions that were
+ * ended (signed out). An expired token in the cookie is refreshed through the SDK. Rejects with
+ * `ReauthUnavailableException` when a dependency (the JWKS, WorkOS, the store) fails.
  */
 @Injectable()
 export class RequestAuthenticator {
@@ -33,58 +36,80 @@ export class RequestAuthenticator {
 
   async authenticate(request: ReauthRequest): Promise<AuthenticationResult> {
     const custom = this.options.tokenExtractor?.(request);
-    if (custom !== undefined) return this.verifyToken(custom, 'custom');
+    if (custom !== undefined) return this.fromToken(custom, 'custom');
 
     const header = request.headers.authorization;
     if (typeof header === 'string' && /^bearer\b/i.test(header)) {
       const match = BEARER.exec(header);
-      return match ? this.verifyToken(match[1], 'bearer') : { status: 'invalid' };
+      return match ? this.fromToken(match[1], 'bearer') : { status: 'invalid' };
     }
 
     const sealed = this.sessions.read(request);
     return sealed === undefined ? { status: 'anonymous' } : this.fromCookie(sealed);
   }
 
-  private async verifyToken(
+  private async fromToken(
     token: string,
     source: Authentication['source'],
   ): Promise<AuthenticationResult> {
-    try {
-      const claims = await this.verifier.verify(token);
-      return { status: 'authenticated', authentication: { claims, source } };
-    } catch (error) {
-      if (error instanceof InvalidAccessTokenError) return { status: 'invalid' };
-      throw error;
-    }
+    const claims = await this.verifiedOrUndefined(token);
+    if (!claims || (await this.sessions.isRevoked(claims.sid))) return { status: 'invalid' };
+    return { status: 'authenticated', authentication: { claims, source } };
   }
 
   private async fromCookie(sealed: string): Promise<AuthenticationResult> {
     const signedOut = { status: 'anonymous', setCookie: this.sessions.clear() } as const;
     const contents = await this.sessions.unseal(sealed);
     if (!contents) return signedOut;
-    try {
-      const claims = await this.verifier.verify(contents.accessToken);
+    // Expired is the everyday case; a key rotated away after the grace period looks like any
+    // other bad signature, and a refresh (which issues a token under the new key) settles both.
+    const claims = await this.verifiedOrUndefined(contents.accessToken);
+    if (claims) {
+      if (await this.sessions.isRevoked(claims.sid)) return signedOut;
       return {
         status: 'authenticated',
         authentication: { claims, source: 'cookie', user: contents.user },
       };
-    } catch (error) {
-      if (!(error instanceof InvalidAccessTokenError)) throw error;
-      // Expired is the everyday case; a key rotated away after the grace period looks like any
-      // other bad signature, and a refresh (which issues a token under the new key) settles both.
     }
-    const refreshed = await this.sessions.refresh(contents);
+    const refreshed = await this.sessions.refresh(sealed, contents);
     if (refreshed.status === 'ended') return signedOut;
+    const setCookie = this.sessions.serialize(refreshed.sealedSession);
+    let fresh: AuthKitClaims;
     try {
-      const claims = await this.verifier.verify(refreshed.accessToken);
-      return {
-        status: 'authenticated',
-        authentication: { claims, source: 'cookie', user: refreshed.user ?? contents.user },
-        setCookie: this.sessions.serialize(refreshed.sealedSession),
-      };
+      fresh = await this.verifier.verify(refreshed.accessToken, { fromProvider: true });
+      if (await this.sessions.isRevoked(fresh.sid)) return signedOut;
     } catch (error) {
-      if (error instanceof InvalidAccessTokenError) return signedOut;
+      throw keepingRefreshedSession(error, setCookie);
+    }
+    return {
+      status: 'authenticated',
+      authentication: { claims: fresh, source: 'cookie', user: refreshed.user ?? contents.user },
+      setCookie,
+    };
+  }
+
+  /** The verified claims, or `undefined` for a bad or expired token; dependency failures throw. */
+  private async verifiedOrUndefined(token: string): Promise<AuthKitClaims | undefined> {
+    try {
+      return await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) return undefined;
       throw error;
     }
   }
+}
+
+/**
+ * The refresh spent the old refresh token: whatever fails after it, the browser must get the new
+ * session with the 503, or its next try has nothing to refresh with. A token the provider just
+ * issued that does not verify is our problem (keys not fetched yet, a rotation), not the user's.
+ */
+function keepingRefreshedSession(error: unknown, setCookie: string): unknown {
+  if (error instanceof InvalidAccessTokenError) {
+    return new ReauthUnavailableException('jwks', { cause: error, setCookie });
+  }
+  if (error instanceof ReauthUnavailableException) {
+    return new ReauthUnavailableException(error.dependency, { cause: error.cause, setCookie });
+  }
+  return error;
 }

@@ -8,7 +8,10 @@ import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { describeError } from '../reauth.errors';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
 import { BoundedCache } from './bounded-cache';
+import { deepFreeze } from './deep-freeze';
+import { revocationTtlSeconds, type SessionTokenTimes } from './session-revocation';
 
 /** What a sealed `wos-session` cookie holds (WorkOS's format). */
 export interface SessionContents {
@@ -30,10 +33,17 @@ const REFRESH_SHARE_SECONDS = 30;
 const UNSEALED_CACHE_ENTRIES = 10_000;
 const UNSEALED_CACHE_MS = 10 * 60_000;
 
+const ENDED: RefreshOutcome = Object.freeze({ status: 'ended' });
+
 /**
  * The AuthKit session cookie: sealed by the SDK with `cookiePassword`, in the format WorkOS's own
- * SDKs read and write. Refreshing is single-flight per refresh token, so the burst of requests a
- * page load makes with one expired cookie uses the (single-use) refresh token once.
+ * SDKs read and write. Refreshing is single-flight per cookie, so the burst of requests a page
+ * load makes with one expired cookie uses the (single-use) refresh token once; the new session is
+ * shared, through the store, with requests presenting that exact cookie for 30 s.
+ *
+ * Ended sessions (logout, {@link end}) are kept on a revoked list in the store for as long as a
+ * token of theirs can verify: {@link isRevoked} answers for every request, and a revoked session
+ * is never refreshed nor handed a shared refresh.
  */
 @Injectable()
 export class SessionCookieService {
@@ -42,7 +52,7 @@ export class SessionCookieService {
   /**
    * Opened cookies: a sealed value always opens to the same contents, so remembering them cannot
    * change a decision (the token inside is still verified on every request); only cookies that
-   * did open are kept.
+   * did open are kept, frozen, since every request with the cookie gets the same object.
    */
   private readonly unsealed: BoundedCache<SessionContents>;
 
@@ -73,46 +83,68 @@ export class SessionCookieService {
     }
     const session = contents as Partial<SessionContents> | undefined;
     if (!session || typeof session.accessToken !== 'string') return undefined;
+    deepFreeze(session);
     this.unsealed.set(sealed, session as SessionContents, this.options.nowMs() + UNSEALED_CACHE_MS);
     return session as SessionContents;
   }
 
   /**
-   * Exchanges the session's refresh token through the SDK. `auth_time` is carried over by
-   * AuthKit: a refresh is not an authentication. Rejects with `ReauthUnavailableException`
-   * when WorkOS cannot be reached or answers with a server error.
+   * Exchanges the refresh token of the session in `sealed` (opened as `contents`) through the
+   * SDK, unless the session was ended. `auth_time` is carried over by AuthKit: a refresh is not
+   * an authentication. Rejects with `ReauthUnavailableException` when WorkOS cannot be reached
+   * or answers with a server error, or when the store cannot say whether the session ended.
    */
-  refresh(contents: SessionContents): Promise<RefreshOutcome> {
+  refresh(sealed: string, contents: SessionContents): Promise<RefreshOutcome> {
     const refreshToken = contents.refreshToken;
-    if (typeof refreshToken !== 'string' || refreshToken === '') {
-      return Promise.resolve({ status: 'ended' });
-    }
-    const key = createHash('sha256').update(refreshToken).digest('base64url');
+    if (typeof refreshToken !== 'string' || refreshToken === '') return Promise.resolve(ENDED);
+    // Bound to the exact cookie: only the requests that present it share its refresh.
+    const key = createHash('sha256').update(sealed).digest('base64url');
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.refreshOnce(key, refreshToken).finally(() => this.inflight.delete(key));
+      pending = this.refreshOnce(key, contents.accessToken, refreshToken).finally(() =>
+        this.inflight.delete(key),
+      );
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
   /**
-   * Ends the caller's AuthKit session: revokes it at WorkOS (which ends its refresh token, even
-   * if the browser never reaches AuthKit's logout page) and returns its id, for the logout URL.
-   * The session is the one in the request's cookie, else the verified token's `sid`. A failed
-   * revocation is logged, not thrown: the caller clears the cookie either way.
+   * Whether the session was ended (signed out) here or on any instance sharing the store. Rejects
+   * with `ReauthUnavailableException` when the store cannot answer: nothing passes unchecked.
+   */
+  async isRevoked(sessionId: string): Promise<boolean> {
+    try {
+      return (await this.options.store.get(STORE_KEYS.revokedSession + sessionId)) !== undefined;
+    } catch (error) {
+      throw new ReauthUnavailableException('store', { cause: error });
+    }
+  }
+
+  /**
+   * Ends the caller's AuthKit session: records it as revoked in the store, so that no copy of
+   * its cookie or tokens passes here again, and revokes it at WorkOS (which ends its refresh
+   * token, even if the browser never reaches AuthKit's logout page); returns its id, for the
+   * logout URL. The session is the one in the request's cookie, else the verified token's `sid`.
+   * Either failure is logged, not thrown: the caller clears the cookie either way.
    */
   async end(request: ReauthRequest): Promise<string | undefined> {
     const sealed = this.read(request);
     const contents = sealed === undefined ? undefined : await this.unseal(sealed);
-    const sessionId =
-      (contents && sessionIdOf(contents.accessToken)) ?? request.reauth?.claims.sid ?? undefined;
+    const token = [contents && decodedClaims(contents.accessToken), request.reauth?.claims].find(
+      (candidate) => typeof candidate?.sid === 'string' && candidate.sid !== '',
+    );
+    const sessionId = token?.sid;
     if (typeof sessionId !== 'string' || sessionId === '') return undefined;
-    await this.options.workos.userManagement
-      .revokeSession({ sessionId })
-      .catch((error: unknown) => {
+    await Promise.all([
+      this.recordRevocation(
+        sessionId,
+        revocationTtlSeconds(token, this.options.clockToleranceSeconds),
+      ),
+      this.options.workos.userManagement.revokeSession({ sessionId }).catch((error: unknown) => {
         this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
-      });
+      }),
+    ]);
     return sessionId;
   }
 
@@ -142,7 +174,24 @@ export class SessionCookieService {
     });
   }
 
-  private async refreshOnce(key: string, refreshToken: string): Promise<RefreshOutcome> {
+  private async recordRevocation(sessionId: string, ttlSeconds: number): Promise<void> {
+    try {
+      await this.options.store.set(STORE_KEYS.revokedSession + sessionId, '1', ttlSeconds);
+    } catch (error) {
+      this.logger.warn(
+        `Recording the ended session in the store failed${storeFailure(error)}: copies of its cookie or tokens stay usable until they expire`,
+      );
+    }
+  }
+
+  private async refreshOnce(
+    key: string,
+    accessToken: string,
+    refreshToken: string,
+  ): Promise<RefreshOutcome> {
+    // The seal vouches for the token inside, expired or not: its sid names the session.
+    const sessionId = decodedClaims(accessToken)?.sid;
+    if (typeof sessionId !== 'string' || (await this.isRevoked(sessionId))) return ENDED;
     const storeKey = STORE_KEYS.refresh + key;
     const shared = await this.sharedResult(storeKey);
     if (shared) return shared;
@@ -152,30 +201,33 @@ export class SessionCookieService {
         refreshToken,
         session: { sealSession: true, cookiePassword: this.options.cookiePassword },
       });
-      const outcome: RefreshOutcome = {
+      // Every request waiting on this refresh gets the same object.
+      const outcome: RefreshOutcome = deepFreeze({
         status: 'refreshed',
         sealedSession: result.sealedSession!,
         accessToken: result.accessToken,
         user: result.user,
-      };
+      });
       await this.storeResult(storeKey, outcome.sealedSession);
       return outcome;
     } catch (error) {
       if (isEndedSession(error)) {
         // Another instance may have used the token a moment ago and shared its result.
-        return (await this.sharedResult(storeKey)) ?? { status: 'ended' };
+        return (await this.sharedResult(storeKey)) ?? ENDED;
       }
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException('workos', { cause: error });
     }
   }
 
+  /** Sharing is an optimisation: a store that fails at it is logged and done without. */
   private async sharedResult(storeKey: string): Promise<RefreshOutcome | undefined> {
     let value: string | undefined;
     try {
       value = await this.options.store.get(storeKey);
     } catch (error) {
-      throw new ReauthUnavailableException('store', { cause: error });
+      this.sharingFailed(error);
+      return undefined;
     }
     if (value === undefined) return undefined;
     const contents = await this.unseal(value);
@@ -193,15 +245,31 @@ export class SessionCookieService {
     try {
       await this.options.store.set(storeKey, sealedSession, REFRESH_SHARE_SECONDS);
     } catch (error) {
-      throw new ReauthUnavailableException('store', { cause: error });
+      this.sharingFailed(error);
     }
+  }
+
+  private sharingFailed(error: unknown): void {
+    this.logger.warn(
+      `Sharing a refreshed session through the store failed${storeFailure(error)}; going on without sharing`,
+    );
   }
 }
 
-function sessionIdOf(accessToken: string): string | undefined {
+/** How a store call failed, for a log line: a full store is named as such (it needs sizing). */
+function storeFailure(error: unknown): string {
+  return error instanceof ReauthStoreFullError
+    ? `: the store is full (${error.maxEntries} live entries)`
+    : ` with ${describeError(error)}`;
+}
+
+/**
+ * The claims of a token from a sealed session, unverified: the seal authenticates them. Only for
+ * naming the session (and its tokens' lifetime), never to let a caller through.
+ */
+function decodedClaims(accessToken: string): (SessionTokenTimes & { sid?: unknown }) | undefined {
   try {
-    const { sid } = decodeJwt(accessToken);
-    return typeof sid === 'string' ? sid : undefined;
+    return decodeJwt(accessToken);
   } catch {
     return undefined;
   }
