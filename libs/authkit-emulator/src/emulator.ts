@@ -1,4 +1,5 @@
 import express from 'express';
+import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { apiRoutes } from './api.routes';
 import { authorizeRoutes } from './authorize.routes';
@@ -6,6 +7,7 @@ import { EmulatorClock } from './clock';
 import { EmulatorContext } from './context';
 import { resolveEmulatorOptions, type AuthKitEmulatorOptions } from './emulator.options';
 import { EmulatorHttpError, errorHandler, sendError } from './errors';
+import { hostCheck } from './host-check';
 import { KeyRing } from './keys';
 import { EmulatorStore } from './store';
 import {
@@ -96,6 +98,8 @@ export async function startAuthKitEmulator(
     res.on('finish', () => resolved.log(`${req.method} ${req.path} ${res.statusCode}`));
     next();
   });
+  // Before the body parsers and every route; `port` is known once the server listens.
+  app.use(hostCheck(() => port));
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(authorizeRoutes(ctx));
@@ -104,12 +108,14 @@ export async function startAuthKitEmulator(
   app.use((_req, res) => sendError(res, EmulatorHttpError.notFound('Resource')));
   app.use(errorHandler(resolved.log));
 
-  const server = app.listen(resolved.port, '127.0.0.1');
+  // Node would answer a missing Host with its own bare 400; hostCheck answers it like any other.
+  const server = createServer({ requireHostHeader: false }, app);
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+    server.listen(resolved.port, '127.0.0.1');
   });
   const { port } = server.address() as AddressInfo;
   ctx.url = `http://127.0.0.1:${port}`;

@@ -37,6 +37,15 @@ export class EmulatorHttpError extends Error {
   static notFound(what: string): EmulatorHttpError {
     return EmulatorHttpError.api(404, 'entity_not_found', `${what} not found.`);
   }
+
+  /** A request for a name the emulator does not serve (see `hostCheck`). */
+  static misdirected(port: number): EmulatorHttpError {
+    return EmulatorHttpError.api(
+      421,
+      'misdirected_request',
+      `This server answers only requests for 127.0.0.1:${port}, localhost:${port} or [::1]:${port}.`,
+    );
+  }
 }
 
 export function sendError(res: Response, error: EmulatorHttpError): void {

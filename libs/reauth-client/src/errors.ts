@@ -5,7 +5,8 @@ export type ReauthClientErrorCode =
   | 'reauth_loop'
   | 'reauth_declined'
   | 'popup_blocked'
-  | 'reauth_url_missing';
+  | 'reauth_url_missing'
+  | 'reauth_url_rejected';
 
 /** Base of the helper's errors: a stable `code`, `name` of the class, the original `cause`. */
 export class ReauthClientError extends Error {
@@ -58,5 +59,18 @@ export class PopupBlockedError extends ReauthClientError {
 export class ReauthUrlMissingError extends ReauthClientError {
   constructor() {
     super('reauth_url_missing', 'The response asks for re-authentication but gives no URL');
+  }
+}
+
+/**
+ * A cross-origin response asked for re-authentication at a URL whose origin is not in
+ * `authorizationOrigins`: the helper neither navigates nor opens a popup.
+ */
+export class ReauthUrlRejectedError extends ReauthClientError {
+  constructor(reauthOrigin: string) {
+    super(
+      'reauth_url_rejected',
+      `A cross-origin response asks for re-authentication at ${reauthOrigin}, which is not in authorizationOrigins`,
+    );
   }
 }

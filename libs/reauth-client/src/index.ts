@@ -12,6 +12,7 @@ export {
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
+  ReauthUrlRejectedError,
   type ReauthClientErrorCode,
 } from './errors.js';
 export {

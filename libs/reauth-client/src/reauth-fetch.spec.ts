@@ -5,11 +5,15 @@ import {
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
+  ReauthUrlRejectedError,
 } from './errors.js';
-import { createReauthFetch, type ReauthWindow } from './reauth-fetch.js';
+import { createReauthFetch, type ReauthClientOptions, type ReauthWindow } from './reauth-fetch.js';
 
 const ORIGIN = 'https://app.example';
+const PAGE = `${ORIGIN}/spa`;
 const REAUTH_URL = 'https://auth.example/authorize?max_age=300&state=s';
+const STORAGE_KEY = 'nest-reauth:pending';
+const TEN_MINUTES = 10 * 60 * 1000;
 
 function reauthResponse(
   body: object | null = { error: 'reauth_required', reason: 'stale', reauthUrl: REAUTH_URL },
@@ -28,9 +32,21 @@ class FakeWindow implements ReauthWindow {
   popups: { url: string; closed: boolean; close(): void }[] = [];
   blockPopups = false;
   assigned: string[] = [];
+  replaced: { state: unknown; url: string }[] = [];
   private listeners = new Set<(event: MessageEvent) => void>();
-  private storage = new Map<string, string>();
-  location = { origin: ORIGIN, assign: (url: string) => void this.assigned.push(url) };
+  readonly storage = new Map<string, string>();
+  location = {
+    origin: ORIGIN,
+    href: PAGE,
+    assign: (url: string) => void this.assigned.push(url),
+  };
+  history = {
+    state: { scroll: 120 } as unknown,
+    replaceState: (state: unknown, _unused: string, url?: string | URL | null) => {
+      this.replaced.push({ state, url: String(url) });
+      this.location.href = new URL(String(url), this.location.href).href;
+    },
+  };
   sessionStorage = {
     getItem: (key: string) => this.storage.get(key) ?? null,
     setItem: (key: string, value: string) => void this.storage.set(key, value),
@@ -76,6 +92,29 @@ function staleServer() {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+interface PendingRecord {
+  id: string;
+  createdAt: number;
+  request: { url: string; method: string; headers: [string, string][]; body?: string };
+}
+
+/** What the helper left in sessionStorage before leaving, if anything. */
+function pendingRecord(win: FakeWindow): PendingRecord | undefined {
+  const saved = win.storage.get(STORAGE_KEY);
+  return saved === undefined ? undefined : (JSON.parse(saved) as PendingRecord);
+}
+
+/** The browser arrives back on the page as the server sends it after a re-authentication. */
+function comeBack(win: FakeWindow, status: string, id = pendingRecord(win)?.id ?? ''): void {
+  win.location.href = `${PAGE}?reauth=${status}&reauth_id=${id}`;
+}
+
+/** A response as `fetch` gives it after following redirects: its final URL set. */
+function answeredFrom(url: string, response: Response): Response {
+  Object.defineProperty(response, 'url', { value: url });
+  return response;
+}
 
 describe('createReauthFetch', () => {
   let win: FakeWindow;
@@ -225,6 +264,7 @@ describe('createReauthFetch', () => {
     expect(win.assigned).toEqual([REAUTH_URL]);
     expect(server.state.calls[0].headers.get('x-reauth-mode')).toBeNull();
     server.state.stale = false;
+    comeBack(win, 'ok');
     expect((await api.resumePending())?.status).toBe(200);
     expect(server.state.calls.at(-1)?.url).toBe(`${ORIGIN}/api/report`);
     expect(await api.resumePending()).toBeUndefined();
@@ -233,7 +273,7 @@ describe('createReauthFetch', () => {
     void api(`${ORIGIN}/api/transfers`, { method: 'POST', body: 'x' });
     await tick();
     await tick();
-    expect(await api.resumePending()).toBeUndefined();
+    expect(pendingRecord(win)).toBeUndefined();
 
     const explicit = createReauthFetch({
       window: win,
@@ -245,6 +285,7 @@ describe('createReauthFetch', () => {
     await tick();
     await tick();
     server.state.stale = false;
+    comeBack(win, 'ok');
     expect((await explicit.resumePending())?.status).toBe(200);
     const replayed = server.state.calls.at(-1)!;
     expect(replayed.method).toBe('POST');
@@ -265,5 +306,326 @@ describe('createReauthFetch', () => {
     void api(`${ORIGIN}/api`);
     await tick();
     expect(win.popups.at(-1)?.url).toBe('https://idp.example/authorize?max_age=300');
+  });
+});
+
+describe('createReauthFetch in redirect mode: what is recorded, and when it is replayed', () => {
+  let win: FakeWindow;
+  let server: ReturnType<typeof staleServer>;
+  let clock: number;
+
+  const redirectApi = (extra: ReauthClientOptions = {}) =>
+    createReauthFetch({
+      window: win,
+      fetch: server.fetch,
+      mode: 'redirect',
+      now: () => clock,
+      ...extra,
+    });
+
+  /** Calls through the helper until the page would leave for the re-authentication. */
+  async function leaveFor(api: ReturnType<typeof createReauthFetch>, url = `${ORIGIN}/api/report`) {
+    void api(url);
+    await tick();
+    await tick();
+  }
+
+  beforeEach(() => {
+    win = new FakeWindow();
+    server = staleServer();
+    clock = 1_767_225_600_000;
+  });
+
+  it('sends a fresh X-Reauth-Id with each same-origin request, and records it before leaving', async () => {
+    server.state.stale = false;
+    const api = redirectApi();
+    await api(`${ORIGIN}/api/a`);
+    await api(`${ORIGIN}/api/a`);
+    const ids = server.state.calls.map((call) => call.headers.get('x-reauth-id'));
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(new Set(ids).size).toBe(2);
+
+    server.state.stale = true;
+    await leaveFor(api, `${ORIGIN}/api/report?page=2`);
+    expect(win.assigned).toEqual([REAUTH_URL]);
+    const record = pendingRecord(win);
+    expect(record).toEqual({
+      id: server.state.calls.at(-1)?.headers.get('x-reauth-id'),
+      createdAt: clock,
+      request: { url: `${ORIGIN}/api/report?page=2`, method: 'GET', headers: [] },
+    });
+  });
+
+  it('sends no X-Reauth-Id cross-origin or in popup mode, and records no cross-origin request', async () => {
+    server.state.stale = false;
+    await redirectApi()('https://api.other.example/a');
+    await createReauthFetch({ window: win, fetch: server.fetch })(`${ORIGIN}/api/a`);
+    expect(server.state.calls.map((call) => call.headers.get('x-reauth-id'))).toEqual([null, null]);
+
+    server.state.stale = true;
+    await leaveFor(
+      redirectApi({ authorizationOrigins: ['https://auth.example'] }),
+      'https://api.other.example/report',
+    );
+    expect(win.assigned).toEqual([REAUTH_URL]);
+    expect(pendingRecord(win)).toBeUndefined();
+  });
+
+  it('replays the request once, on the return that reports success for its id', async () => {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    const { id } = pendingRecord(win)!;
+    clock += TEN_MINUTES - 1;
+    win.location.href = `${PAGE}?tab=a%20b&reauth=ok&x=1&reauth_id=${id}#top`;
+    const resumed = await api.resumePending();
+    expect(resumed?.status).toBe(200);
+    expect(server.state.calls).toHaveLength(2);
+    expect(server.state.calls[1].url).toBe(`${ORIGIN}/api/report`);
+    expect(server.state.calls[1].headers.get('x-reauth-id')).not.toBe(id);
+    expect(win.replaced).toEqual([{ state: { scroll: 120 }, url: '/spa?tab=a%20b&x=1#top' }]);
+    expect(pendingRecord(win)).toBeUndefined();
+
+    win.location.href = `${PAGE}?reauth=ok&reauth_id=${id}`;
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['a cancelled re-authentication', (id: string) => `reauth=cancelled&reauth_id=${id}`],
+    ['a failed re-authentication', (id: string) => `reauth=failed&reauth_id=${id}`],
+    ['success for another id', () => 'reauth=ok&reauth_id=AAAAAAAAAAAAAAAAAAAAAA'],
+    ['success without an id', () => 'reauth=ok'],
+    ['an id without a status', (id: string) => `reauth_id=${id}`],
+    ['two ids', (id: string) => `reauth=ok&reauth_id=${id}&reauth_id=AAAAAAAAAAAAAAAAAAAAAA`],
+    ['two statuses', (id: string) => `reauth=failed&reauth=ok&reauth_id=${id}`],
+  ])('discards the record without replaying on %s', async (_case, query) => {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    const { id } = pendingRecord(win)!;
+    win.location.href = `${PAGE}?${query(id)}`;
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(1);
+    expect(pendingRecord(win)).toBeUndefined();
+    expect(win.replaced.map((entry) => entry.url)).toEqual(['/spa']);
+
+    comeBack(win, 'ok', id);
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(1);
+  });
+
+  it('discards the record on a later page load that is not the return from its re-authentication', async () => {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    const { id } = pendingRecord(win)!;
+    expect(await api.resumePending()).toBeUndefined();
+    expect(pendingRecord(win)).toBeUndefined();
+    expect(win.replaced).toEqual([]);
+    comeBack(win, 'ok', id);
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(1);
+  });
+
+  it('discards a record 10 minutes old or older, even on a successful return', async () => {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    clock += TEN_MINUTES;
+    comeBack(win, 'ok');
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(1);
+    expect(pendingRecord(win)).toBeUndefined();
+    expect(win.replaced.map((entry) => entry.url)).toEqual(['/spa']);
+  });
+
+  it('discards a record dated in the future', async () => {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    clock -= 1;
+    comeBack(win, 'ok');
+    expect(await api.resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'a record without an id (an older version)',
+      { url: `${ORIGIN}/api/report`, method: 'GET', headers: [] },
+    ],
+    [
+      'a record for another origin',
+      {
+        id: 'AAAAAAAAAAAAAAAAAAAAAA',
+        createdAt: 0,
+        request: { url: 'https://evil.example/x', method: 'GET', headers: [] },
+      },
+    ],
+    ['a malformed record', 'not json'],
+    [
+      'a record with a malformed request',
+      { id: 'AAAAAAAAAAAAAAAAAAAAAA', createdAt: 0, request: { url: 1 } },
+    ],
+  ])('never replays %s', async (_case, record) => {
+    clock = 0;
+    win.storage.set(STORAGE_KEY, typeof record === 'string' ? record : JSON.stringify(record));
+    comeBack(win, 'ok', 'AAAAAAAAAAAAAAAAAAAAAA');
+    expect(await redirectApi().resumePending()).toBeUndefined();
+    expect(server.state.calls).toHaveLength(0);
+    expect(pendingRecord(win)).toBeUndefined();
+  });
+
+  it('cleans reauth and reauth_id from the address bar, keeping the rest, with nothing recorded', async () => {
+    win.location.href = `${PAGE}?tab=a%20b&reauth=cancelled&q=x+y&reauth_id=abc#frag`;
+    expect(await redirectApi().resumePending()).toBeUndefined();
+    expect(win.replaced).toEqual([{ state: { scroll: 120 }, url: '/spa?tab=a%20b&q=x+y#frag' }]);
+    win.location.href = `${PAGE}?reauthentication=1`;
+    expect(await redirectApi().resumePending()).toBeUndefined();
+    expect(win.replaced).toHaveLength(1);
+  });
+
+  it('rejects with ReauthLoopError when the replay asks again, instead of leaving again', async () => {
+    const api = redirectApi();
+    await leaveFor(api);
+    comeBack(win, 'ok');
+    await expect(api.resumePending()).rejects.toBeInstanceOf(ReauthLoopError);
+    expect(win.assigned).toEqual([REAUTH_URL]);
+    expect(pendingRecord(win)).toBeUndefined();
+  });
+});
+
+describe('createReauthFetch: where a reauthUrl may send the user', () => {
+  let win: FakeWindow;
+
+  beforeEach(() => {
+    win = new FakeWindow();
+    // A popup that is never closed keeps its watch running: fake intervals end with the test.
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it.each(['popup', 'redirect'] as const)(
+    'in %s mode, refuses a reauthUrl from a cross-origin API: no popup, no navigation',
+    async (mode) => {
+      const asked: unknown[] = [];
+      const api = createReauthFetch({
+        window: win,
+        mode,
+        fetch: () => Promise.resolve(reauthResponse()),
+        onReauthRequired: (info) => {
+          asked.push(info);
+          return true;
+        },
+      });
+      const refused = api('https://api.other.example/transfers');
+      await expect(refused).rejects.toBeInstanceOf(ReauthUrlRejectedError);
+      await expect(refused).rejects.toMatchObject({
+        code: 'reauth_url_rejected',
+        name: 'ReauthUrlRejectedError',
+      });
+      expect(win.popups).toHaveLength(0);
+      expect(win.assigned).toHaveLength(0);
+      expect(asked).toHaveLength(0);
+      expect(pendingRecord(win)).toBeUndefined();
+    },
+  );
+
+  it('refuses it when a same-origin request was redirected to another origin', async () => {
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(answeredFrom('https://evil.example/x', reauthResponse())),
+    });
+    await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthUrlRejectedError);
+    expect(win.popups).toHaveLength(0);
+  });
+
+  it('follows it from a same-origin response, whatever its origin', async () => {
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(answeredFrom(`${ORIGIN}/api`, reauthResponse())),
+    });
+    void api(`${ORIGIN}/api`);
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+  });
+
+  it('follows it from a cross-origin response when its origin is in authorizationOrigins', async () => {
+    const fetch = () =>
+      Promise.resolve(answeredFrom('https://api.other.example/x', reauthResponse()));
+    const listed = createReauthFetch({
+      window: win,
+      fetch,
+      authorizationOrigins: ['https://idp.example', 'https://auth.example'],
+    });
+    void listed('https://api.other.example/x');
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+
+    const other = createReauthFetch({
+      window: win,
+      fetch,
+      authorizationOrigins: ['https://auth.example:8443', 'http://auth.example', ORIGIN],
+    });
+    await expect(other('https://api.other.example/x')).rejects.toBeInstanceOf(
+      ReauthUrlRejectedError,
+    );
+    expect(win.popups).toHaveLength(1);
+  });
+
+  it.each([-1, null, '1', {}, true, 1.5, 1e13, 'https://auth.example'])(
+    'refuses authorizationOrigins %p at creation',
+    (value) => {
+      expect(() =>
+        createReauthFetch({ window: win, authorizationOrigins: value as never }),
+      ).toThrow(
+        new TypeError(
+          'createReauthFetch: authorizationOrigins must be an array of origins such as "https://auth.example"',
+        ),
+      );
+    },
+  );
+
+  it.each([
+    [-1, '-1'],
+    [null, 'null'],
+    [[], 'an array'],
+    [{}, 'an object'],
+    [true, 'true'],
+    [1e13, '10000000000000'],
+    ['', '""'],
+    ['1', '"1"'],
+    ['auth.example', '"auth.example"'],
+    ['https://auth.example/', '"https://auth.example/"'],
+    ['https://auth.example/authorize', '"https://auth.example/authorize"'],
+    ['https://AUTH.example', '"https://AUTH.example"'],
+    ['https://auth.example:443', '"https://auth.example:443"'],
+    ['https://user@auth.example', '"https://user@auth.example"'],
+    ['https://auth.example?x', '"https://auth.example?x"'],
+    ['ftp://auth.example', '"ftp://auth.example"'],
+    ['javascript:alert(1)', '"javascript:alert(1)"'],
+    ['null', '"null"'],
+    ['*', '"*"'],
+  ])('refuses the origin %p at creation', (origin, shown) => {
+    expect(() =>
+      createReauthFetch({
+        window: win,
+        authorizationOrigins: ['https://ok.example', origin as never],
+      }),
+    ).toThrow(
+      new TypeError(
+        `createReauthFetch: authorizationOrigins[1] must be an origin such as "https://auth.example", got ${shown}`,
+      ),
+    );
+  });
+
+  it('accepts exact http(s) origins, or none', () => {
+    for (const authorizationOrigins of [
+      [],
+      ['https://auth.example', 'http://127.0.0.1:8787', 'http://[::1]:8787'],
+    ]) {
+      expect(() => createReauthFetch({ window: win, authorizationOrigins })).not.toThrow();
+    }
   });
 });

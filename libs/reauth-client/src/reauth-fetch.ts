@@ -6,7 +6,16 @@ import {
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
+  ReauthUrlRejectedError,
 } from './errors.js';
+import {
+  mayReplay,
+  newReauthId,
+  parsePendingRequest,
+  readReauthReturn,
+  type PendingRequest,
+} from './pending-request.js';
+import { POPUP_MODE, PROTOCOL, REAUTH_REQUIRED_ERROR, type ReauthMarker } from './protocol.js';
 
 /** What the app learns before the user leaves to re-authenticate (see `onReauthRequired`). */
 export interface ReauthInfo {
@@ -26,8 +35,14 @@ export interface ReauthWindow {
   open(url: string, target: string, features: string): { closed: boolean; close(): void } | null;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  location: { origin: string; assign(url: string): void };
+  /**
+   * `href` is where `resumePending` reads the outcome of a redirect re-auth: without it, nothing
+   * recorded is ever replayed.
+   */
+  location: { origin: string; href?: string; assign(url: string): void };
   sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  /** Removes the outcome's parameters from the address bar; without it they stay. */
+  history?: Pick<History, 'state' | 'replaceState'>;
 }
 
 /** Options of {@link createReauthFetch}. */
@@ -55,6 +70,18 @@ export interface ReauthClientOptions {
    * the app's explicit choice: pass `true` or a function.
    */
   replayAfterRedirect?: boolean | ((request: Request) => boolean);
+  /**
+   * Origins (exactly `scheme://host[:port]`) whose re-auth URLs the helper follows when a
+   * cross-origin response asks for re-authentication. A same-origin response's `reauthUrl` is
+   * always followed; any other is refused with `ReauthUrlRejectedError`. Default none. (What the
+   * `reauthUrl` option returns is the app's own choice and is not checked.)
+   *
+   * @example
+   * ```ts
+   * createReauthFetch({ authorizationOrigins: ['https://auth.example.com'] });
+   * ```
+   */
+  authorizationOrigins?: string[];
   /** Origin the popup's message must come from. Default the page's own origin. */
   messageOrigin?: string;
   /** `window.open` features of the popup. */
@@ -63,23 +90,34 @@ export interface ReauthClientOptions {
   window?: ReauthWindow;
   /** sessionStorage key of the request waiting for the redirect's return. */
   storageKey?: string;
+  /** The clock, in ms since the epoch, that dates a recorded request. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A `fetch` that re-authenticates when the server asks, then retries once. */
 export interface ReauthFetch {
   (input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**
-   * After a redirect re-authentication: replays the request recorded before leaving, once.
-   * Resolves `undefined` when none was recorded.
+   * Call it when the page loads. After a redirect re-authentication that reports success
+   * (`?reauth=ok&reauth_id=<id>` on the return), replays the request recorded before leaving
+   * with that id, if it is less than 10 minutes old. Any other record is discarded unsent, and
+   * `reauth` and `reauth_id` are removed from the address bar either way. Resolves to the
+   * replay's `Response`, or `undefined` when nothing was replayed; rejects with
+   * `ReauthLoopError` when the replay asks for re-authentication again.
+   *
+   * @example
+   * ```ts
+   * const resumed = await api.resumePending();
+   * if (resumed?.ok) showMessage('Transfer sent.');
+   * ```
    */
   resumePending(): Promise<Response | undefined>;
 }
 
-interface RecordedRequest {
-  url: string;
-  method: string;
-  headers: [string, string][];
-  body?: string;
+/** One sending of a request, with the `X-Reauth-Id` it carried. */
+interface Attempt {
+  response: Response;
+  id?: string;
 }
 
 interface ReauthBody {
@@ -89,6 +127,7 @@ interface ReauthBody {
 }
 
 const POPUP_CLOSED_CHECK_MS = 400;
+const ORIGIN_EXAMPLE = '"https://auth.example"';
 
 /**
  * Wraps `fetch` for pages that call an API guarded by `@RequireRecentAuth()` (or any RFC 9470
@@ -107,40 +146,83 @@ const POPUP_CLOSED_CHECK_MS = 400;
  */
 export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetch {
   const mode = options.mode ?? 'popup';
+  const authorizationOrigins = authorizationOriginsOption(options.authorizationOrigins);
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const now = options.now ?? Date.now;
   const win = (): ReauthWindow =>
     options.window ?? (globalThis as unknown as { window: ReauthWindow }).window;
   const storageKey = options.storageKey ?? 'nest-reauth:pending';
+  const isPageOrigin = (url: string) => originOf(url) === win().location.origin;
   let inflight: Promise<void> | undefined;
 
-  const send = (request: Request): Promise<Response> => {
+  const send = async (request: Request): Promise<Attempt> => {
     const copy = request.clone();
-    if (mode === 'popup') copy.headers.set('X-Reauth-Mode', 'popup');
-    return doFetch(copy);
+    let id: string | undefined;
+    if (mode === 'popup') {
+      copy.headers.set(PROTOCOL.modeHeader, POPUP_MODE);
+    } else if (isPageOrigin(request.url)) {
+      // Cross-origin, a custom header would cost a CORS preflight; those requests are not replayed.
+      id = newReauthId();
+      copy.headers.set(PROTOCOL.idHeader, id);
+    }
+    return { response: await doFetch(copy), id };
+  };
+
+  /** The retry after a re-authentication: asked again, it fails rather than loops. */
+  const retry = async (request: Request): Promise<Response> => {
+    const { response } = await send(request);
+    if (await readReauthResponse(response)) throw new ReauthLoopError();
+    return response;
   };
 
   const reauthFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const first = await send(request);
-    const needed = await reauthNeeded(first, options);
-    if (!needed) return first;
-    inflight ??= reauthenticate(needed, request).finally(() => {
+    const asked = await readReauthResponse(first.response);
+    if (!asked) return first.response;
+    const needed = reauthTarget(asked, first.response, request);
+    inflight ??= reauthenticate(needed, request, first.id).finally(() => {
       inflight = undefined;
     });
     await inflight;
-    const second = await send(request);
-    if (await reauthNeeded(second, options)) throw new ReauthLoopError();
-    return second;
+    return retry(request);
+  };
+
+  /** Where to re-authenticate: the body's `reauthUrl` when it may be trusted, or the option's. */
+  const reauthTarget = (
+    asked: ReauthResponse,
+    response: Response,
+    request: Request,
+  ): Omit<ReauthInfo, 'request'> => {
+    const { challenge, body } = asked;
+    const bodyUrl = absoluteHttpUrl(body?.reauthUrl);
+    // A synthetic Response (from a custom `fetch`) has no URL: it answers the request's.
+    if (
+      bodyUrl &&
+      !isPageOrigin(response.url || request.url) &&
+      !authorizationOrigins.has(bodyUrl.origin)
+    ) {
+      throw new ReauthUrlRejectedError(bodyUrl.origin);
+    }
+    const url = bodyUrl?.href ?? options.reauthUrl?.(response, challenge);
+    if (!url) throw new ReauthUrlMissingError();
+    return {
+      url,
+      maxAge: challenge?.maxAge,
+      reason: typeof body?.reason === 'string' ? body.reason : undefined,
+      challenge,
+    };
   };
 
   const reauthenticate = async (
     info: Omit<ReauthInfo, 'request'>,
     request: Request,
+    id: string | undefined,
   ): Promise<void> => {
     if (options.onReauthRequired && !(await options.onReauthRequired({ ...info, request }))) {
       throw new ReauthDeclinedError();
     }
-    if (mode === 'redirect') return redirect(info.url, request);
+    if (mode === 'redirect') return redirect(info.url, request, id);
     const popup = win().open(
       info.url,
       'nest-reauth',
@@ -148,20 +230,32 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     );
     if (!popup) {
       if (options.popupFallback === 'reject') throw new PopupBlockedError();
-      return redirect(info.url, request);
+      // A popup-mode request carried no id, so nothing recorded now could be matched on return.
+      return redirect(info.url, request, undefined);
     }
     return awaitPopup(popup);
   };
 
-  const redirect = async (url: string, request: Request): Promise<never> => {
-    if (shouldReplay(request, options.replayAfterRedirect)) {
-      const record: RecordedRequest = {
-        url: request.url,
-        method: request.method,
-        headers: [...request.headers.entries()],
-        body: ['GET', 'HEAD'].includes(request.method) ? undefined : await request.clone().text(),
+  const redirect = async (
+    url: string,
+    request: Request,
+    id: string | undefined,
+  ): Promise<never> => {
+    const storage = win().sessionStorage;
+    if (id !== undefined && shouldReplay(request, options.replayAfterRedirect)) {
+      const record: PendingRequest = {
+        id,
+        createdAt: now(),
+        request: {
+          url: request.url,
+          method: request.method,
+          headers: [...request.headers.entries()],
+          body: ['GET', 'HEAD'].includes(request.method) ? undefined : await request.clone().text(),
+        },
       };
-      win().sessionStorage.setItem(storageKey, JSON.stringify(record));
+      storage.setItem(storageKey, JSON.stringify(record));
+    } else {
+      storage.removeItem(storageKey);
     }
     win().location.assign(url);
     // The page is leaving: the caller's promise stays pending instead of reporting a failure.
@@ -179,10 +273,11 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
       const onMessage = (event: MessageEvent) => {
         if (event.source !== (popup as unknown) || event.origin !== expectedOrigin) return;
         const data = event.data as { type?: unknown; status?: unknown; code?: unknown } | null;
-        if (!data || data.type !== 'nest-reauth') return;
+        if (!data || data.type !== PROTOCOL.popupMessageType) return;
         cleanup();
-        if (data.status === 'ok') resolve();
-        else if (data.status === 'cancelled') reject(new ReauthCancelledError());
+        if (data.status === ('ok' satisfies ReauthMarker)) resolve();
+        else if (data.status === ('cancelled' satisfies ReauthMarker))
+          reject(new ReauthCancelledError());
         else reject(new ReauthFailedError(typeof data.code === 'string' ? data.code : undefined));
       };
       // A popup that closes without a word was closed by the user. Closing right after posting
@@ -200,21 +295,19 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     });
 
   const resumePending = async (): Promise<Response | undefined> => {
-    const storage = win().sessionStorage;
-    const saved = storage.getItem(storageKey);
-    if (saved === null) return undefined;
-    storage.removeItem(storageKey);
-    let record: RecordedRequest;
-    try {
-      record = JSON.parse(saved) as RecordedRequest;
-    } catch {
-      return undefined;
+    const page = win();
+    const returned = readReauthReturn(page.location.href);
+    if (returned.cleanedUrl !== undefined && page.history) {
+      page.history.replaceState(page.history.state, '', returned.cleanedUrl);
     }
-    return reauthFetch(record.url, {
-      method: record.method,
-      headers: record.headers,
-      body: record.body,
-    });
+    const saved = page.sessionStorage.getItem(storageKey);
+    if (saved === null) return undefined;
+    // Used at most once, whatever comes next.
+    page.sessionStorage.removeItem(storageKey);
+    const pending = parsePendingRequest(saved);
+    if (!pending || !mayReplay(pending, returned, now(), page.location.origin)) return undefined;
+    const { url, method, headers, body } = pending.request;
+    return retry(new Request(url, { method, headers, body }));
   };
 
   return Object.assign(reauthFetch, { resumePending });
@@ -229,11 +322,58 @@ function shouldReplay(
   return request.method === 'GET' || request.method === 'HEAD';
 }
 
-/** What the response asks for, or `undefined` when it is not a re-auth response. */
-async function reauthNeeded(
-  response: Response,
-  options: ReauthClientOptions,
-): Promise<Omit<ReauthInfo, 'request'> | undefined> {
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function absoluteHttpUrl(value: unknown): { href: string; origin: string } | undefined {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return undefined;
+  const origin = originOf(value);
+  return origin === undefined ? undefined : { href: value, origin };
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/** `authorizationOrigins`, checked: each an exact http(s) origin, as `URL#origin` writes it. */
+function authorizationOriginsOption(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `createReauthFetch: authorizationOrigins must be an array of origins such as ${ORIGIN_EXAMPLE}`,
+    );
+  }
+  return new Set(
+    value.map((origin: unknown, i) => {
+      if (
+        typeof origin !== 'string' ||
+        !/^https?:\/\//.test(origin) ||
+        originOf(origin) !== origin
+      ) {
+        throw new TypeError(
+          `createReauthFetch: authorizationOrigins[${i}] must be an origin such as ${ORIGIN_EXAMPLE}, got ${describeValue(origin)}`,
+        );
+      }
+      return origin;
+    }),
+  );
+}
+
+interface ReauthResponse {
+  challenge?: StepUpChallenge;
+  body?: ReauthBody;
+}
+
+/** The challenge and body of a response that asks for re-authentication, else `undefined`. */
+async function readReauthResponse(response: Response): Promise<ReauthResponse | undefined> {
   if (response.status !== 401) return undefined;
   const challenge = findStepUpChallenge(response.headers.get('www-authenticate'));
   let body: ReauthBody | undefined;
@@ -244,17 +384,7 @@ async function reauthNeeded(
       body = undefined;
     }
   }
-  const ours = body?.error === 'reauth_required';
+  const ours = body?.error === REAUTH_REQUIRED_ERROR;
   if (!challenge && !ours) return undefined;
-  const url =
-    (typeof body?.reauthUrl === 'string' && /^https?:\/\//i.test(body.reauthUrl)
-      ? body.reauthUrl
-      : undefined) ?? options.reauthUrl?.(response, challenge);
-  if (!url) throw new ReauthUrlMissingError();
-  return {
-    url,
-    maxAge: challenge?.maxAge,
-    reason: typeof body?.reason === 'string' ? body.reason : undefined,
-    challenge,
-  };
+  return { challenge, body };
 }

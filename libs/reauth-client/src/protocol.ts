@@ -1,0 +1,31 @@
+/**
+ * What the browser helper and the server (`nest-workos-reauth`, its `core/protocol.ts`) say to
+ * each other beyond RFC 9470. The server mirrors these literals under the same keys (its header
+ * names lower-cased, as Node reads them); change one only together with the other.
+ */
+export const PROTOCOL = Object.freeze({
+  /** Request header: {@link POPUP_MODE} asks for a callback page that reports to its opener. */
+  modeHeader: 'X-Reauth-Mode',
+  /**
+   * Request header, in redirect mode on same-origin requests: a fresh random id per attempt
+   * (22 characters of base64url), echoed as {@link PROTOCOL.idMarker} on the way back.
+   */
+  idHeader: 'X-Reauth-Id',
+  /** Query parameter the server adds on the way back from a redirect re-auth: a `ReauthMarker`. */
+  marker: 'reauth',
+  /** Query parameter carrying the echoed id next to the marker. */
+  idMarker: 'reauth_id',
+  /** `type` of the message a popup posts to its opener: `{ type, status, code? }`. */
+  popupMessageType: 'nest-reauth',
+});
+
+/** The value of {@link PROTOCOL.modeHeader} in popup mode. */
+export const POPUP_MODE = 'popup';
+
+/** The outcomes the marker reports, and the popup message's `status`. */
+export const REAUTH_MARKERS = Object.freeze(['ok', 'cancelled', 'failed'] as const);
+
+export type ReauthMarker = (typeof REAUTH_MARKERS)[number];
+
+/** `error` of the JSON 401 body that asks for re-authentication. */
+export const REAUTH_REQUIRED_ERROR = 'reauth_required';
