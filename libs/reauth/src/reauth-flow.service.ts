@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OauthException } from '@workos-inc/node';
-import { parse as parseCookies, serialize } from 'cookie';
 import { decodeJwt } from 'jose';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   CLIENT_REQUEST_ID,
   evaluateFreshness,
@@ -19,10 +18,11 @@ import {
 import { PROTOCOL, type ReauthMarker } from './core/protocol';
 import type { AuthKitClaims, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
-import { HOST_COOKIE_PREFIX, nowSeconds, type ResolvedReauthOptions } from './reauth.options';
+import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
 import { CALLBACK_FAILURES, type CallbackFailureCode } from './flow/callback-failures';
 import { ReauthRecords } from './flow/reauth-records';
+import { StateBindings } from './flow/state-binding';
 import { describeError } from './reauth.errors';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { SessionCookieService } from './tokens/session-cookie.service';
@@ -87,12 +87,6 @@ export type CallbackOutcome =
 export const REAUTH_MARKER = PROTOCOL.marker;
 
 /**
- * Prefix of the cookies (`wos-reauth-<nonce>`, `__Host-wos-reauth-<nonce>` when Secure) that bind
- * states to the browser that started them.
- */
-export const STATE_COOKIE = 'wos-reauth-';
-
-/**
  * Starts (re-)authentications and completes them at the callback: sealed, browser-bound,
  * single-use `state`; the authorization URL with `max_age`; the code exchange; the check that
  * the new `auth_time` really satisfies `max_age` (RFC 9470 §5: fail, never loop); and the
@@ -102,20 +96,13 @@ export const STATE_COOKIE = 'wos-reauth-';
 export class ReauthFlowService {
   private readonly logger = new Logger('ReauthModule');
 
-  /** The callback's full path (a global prefix included), where state cookies are sent. */
-  private readonly callbackPath: string;
-  /** `__Host-` when cookies are Secure: then no other host can plant a binding cookie. */
-  private readonly stateCookiePrefix: string;
-
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
     private readonly records: ReauthRecords,
-  ) {
-    this.callbackPath = new URL(options.redirectUri).pathname;
-    this.stateCookiePrefix = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_COOKIE;
-  }
+    private readonly bindings: StateBindings,
+  ) {}
 
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
   async start(input: StartFlowInput): Promise<StartedFlow> {
@@ -134,7 +121,7 @@ export class ReauthFlowService {
         }),
     );
     const nonce = randomBytes(16).toString('base64url');
-    const binding = randomBytes(32).toString('base64url');
+    const binding = this.bindings.bind(request);
     const codeVerifier = randomBytes(32).toString('base64url');
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const state: ReauthState = {
@@ -148,7 +135,7 @@ export class ReauthFlowService {
       mode: input.mode === 'popup' ? 'popup' : undefined,
       cv: codeVerifier,
       action: input.action,
-      bh: sha256(binding),
+      bh: binding.hash,
       sid: input.sid,
       rid:
         input.clientRequestId !== undefined && CLIENT_REQUEST_ID.test(input.clientRequestId)
@@ -175,7 +162,7 @@ export class ReauthFlowService {
     if (input.maxAge !== undefined) url.searchParams.set('max_age', String(input.maxAge));
     url.searchParams.set('code_challenge', codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
-    return { authorizationUrl: url.href, setCookie: this.stateCookie(nonce, binding) };
+    return { authorizationUrl: url.href, setCookie: binding.setCookie };
   }
 
   /** Completes a (re-)authentication at the callback. */
@@ -211,10 +198,10 @@ export class ReauthFlowService {
     state: ReauthState,
     now: number,
   ): Promise<CallbackOutcome> {
-    if (!this.hasStateCookie(request, state)) {
+    if (!this.bindings.isBound(request, state.bh)) {
       return this.failure('state_not_bound');
     }
-    const clearStateCookie = this.stateCookie(state.nonce, undefined);
+    // The binding cookie stays for the browser's other pending sign-ins; it expires on its own.
 
     if (params.error !== undefined) {
       const marker: ReauthMarker = params.error === 'access_denied' ? 'cancelled' : 'failed';
@@ -224,17 +211,17 @@ export class ReauthFlowService {
           kind: 'popup',
           status: marker,
           code: 'provider_error',
-          setCookies: [clearStateCookie],
+          setCookies: [],
         };
       }
       return {
         kind: 'redirect',
         location: withQuery(state.cancelTo ?? state.returnTo, markerQuery(marker, state)),
-        setCookies: [clearStateCookie],
+        setCookies: [],
       };
     }
     if (params.code === undefined) {
-      return this.failure('code_missing', [clearStateCookie]);
+      return this.failure('code_missing');
     }
 
     let sealedSession: string;
@@ -255,11 +242,11 @@ export class ReauthFlowService {
         error.status < 500 &&
         error.status !== 401
       ) {
-        return this.failure('code_invalid', [clearStateCookie]);
+        return this.failure('code_invalid');
       }
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn('The identity provider issued an access token that does not verify');
-        return this.failure('provider_token_invalid', [clearStateCookie]);
+        return this.failure('provider_token_invalid');
       }
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException('workos', { cause: error });
@@ -270,22 +257,22 @@ export class ReauthFlowService {
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
       await this.revokeOpened(claims, state);
-      return this.failure('max_age_not_satisfied', [clearStateCookie]);
+      return this.failure('max_age_not_satisfied');
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
       await this.revokeOpened(claims, state);
-      return this.failure('user_mismatch', [clearStateCookie]);
+      return this.failure('user_mismatch');
     }
 
     if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
       // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
       // planted state cookie), or a shared computer. Never swap the session silently.
       await this.revokeOpened(claims, state);
-      return this.failure('session_conflict', [clearStateCookie]);
+      return this.failure('session_conflict');
     }
     if (await this.overSignInLimits(request, claims)) {
       await this.revokeOpened(claims, state);
-      return this.failure('too_many_sign_ins', [clearStateCookie]);
+      return this.failure('too_many_sign_ins');
     }
 
     // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
@@ -295,7 +282,7 @@ export class ReauthFlowService {
     );
     if (!firstUse) {
       await this.revokeOpened(claims, state);
-      return this.failure('state_replayed', [clearStateCookie]);
+      return this.failure('state_replayed');
     }
     if (state.maxAge === 0 && state.route !== undefined) {
       await this.records.saveGrant(claims, state.route);
@@ -303,7 +290,7 @@ export class ReauthFlowService {
     if (state.action !== undefined) {
       await this.records.saveAction(claims, state.returnTo, state.action);
     }
-    const setCookies = [clearStateCookie, this.sessions.serialize(sealedSession)];
+    const setCookies = [this.sessions.serialize(sealedSession)];
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
     const location =
       state.rid === undefined
@@ -358,33 +345,6 @@ export class ReauthFlowService {
     if (!isRead) return returnTo;
     const referer = refererPath(header(request, 'referer'), host);
     return referer !== null && pathOf(referer) !== pathOf(returnTo) ? referer : returnTo;
-  }
-
-  /**
-   * One cookie per pending state, named after its nonce and sent only to the callback: several
-   * re-auths can start at once (tabs, parallel API calls) without overwriting each other.
-   */
-  private hasStateCookie(request: ReauthRequest, state: ReauthState): boolean {
-    const cookieHeader = header(request, 'cookie');
-    if (cookieHeader === undefined || state.bh === undefined) return false;
-    const value = parseCookies(cookieHeader)[this.stateCookiePrefix + state.nonce];
-    if (value === undefined) return false;
-    const expected = Buffer.from(state.bh);
-    const actual = Buffer.from(sha256(value));
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
-  }
-
-  /** The cookie that binds a state to this browser (`binding`), or the one that removes it. */
-  private stateCookie(nonce: string, binding: string | undefined): string {
-    const secure = this.options.cookie.secure;
-    return serialize(this.stateCookiePrefix + nonce, binding ?? '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure,
-      // A __Host- cookie must have Path=/; otherwise it goes to the callback only.
-      path: secure ? '/' : this.callbackPath,
-      maxAge: binding === undefined ? 0 : STATE_TTL_SECONDS,
-    });
   }
 
   /** Whether the browser holds a session of another user than the one who just signed in. */
@@ -454,10 +414,6 @@ export class ReauthFlowService {
       continueTo: this.options.fallbackReturnTo,
     };
   }
-}
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
 }
 
 /** The marker query for the way back; the helper's id rides along when it sent one. */

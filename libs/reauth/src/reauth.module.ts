@@ -27,6 +27,7 @@ import { resolveReauthOptions, type ResolvedReauthOptions } from './reauth.optio
 import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
+import { StateBindings } from './flow/state-binding';
 import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthService } from './reauth.service';
 import { RecentAuthGuard } from './recent-auth.guard';
@@ -81,6 +82,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     SessionCookieService,
     RequestAuthenticator,
     ReauthRecords,
+    StateBindings,
     ReauthFlowService,
     ReauthService,
     RecentAuthGuard,

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { parse as parseCookies, serialize } from 'cookie';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { STATE_TTL_SECONDS } from '../core';
+import type { ReauthRequest } from '../interfaces';
+import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../reauth.options';
+
+/** The binding cookie's name without the `__Host-` prefix it gets when cookies are Secure. */
+export const STATE_BINDING_COOKIE = 'wos-reauth';
+
+const BINDING_VALUE = /^[A-Za-z0-9_-]{43}$/;
+
+/** A browser's binding: the value its cookie holds, the hash a state seals, the cookie to set. */
+export interface StateBinding {
+  hash: string;
+  setCookie: string;
+}
+
+/**
+ * Binds re-authentication states to the browser that started them. One HttpOnly cookie per
+ * browser holds a random value; every state sealed for that browser carries the value's SHA-256,
+ * and the callback accepts a state only from a browser whose cookie hashes to it. The cookie is
+ * reused by every flow the browser starts (each state stays single-use through the store), so
+ * any number of refusals adds one cookie, never one each. When cookies are Secure it is named
+ * `__Host-wos-reauth`: no other host, and no plain-HTTP page, can plant one.
+ */
+@Injectable()
+export class StateBindings {
+  private readonly name: string;
+
+  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
+    this.name = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_BINDING_COOKIE;
+  }
+
+  /** The browser's binding, reusing the value its cookie already holds (renewed for 10 minutes). */
+  bind(request: ReauthRequest): StateBinding {
+    const value = this.read(request) ?? randomBytes(32).toString('base64url');
+    return {
+      hash: sha256(value),
+      setCookie: serialize(this.name, value, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.options.cookie.secure,
+        // Sent with every request (as a __Host- cookie must be), so that a refusal can reuse it.
+        path: '/',
+        maxAge: STATE_TTL_SECONDS,
+      }),
+    };
+  }
+
+  /** Whether the request comes from the browser a state with binding hash `hash` was sealed for. */
+  isBound(request: ReauthRequest, hash: string | undefined): boolean {
+    const value = this.read(request);
+    if (value === undefined || hash === undefined) return false;
+    const expected = Buffer.from(hash);
+    const actual = Buffer.from(sha256(value));
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  }
+
+  private read(request: ReauthRequest): string | undefined {
+    const header = request.headers.cookie;
+    if (typeof header !== 'string') return undefined;
+    const value = parseCookies(header)[this.name];
+    return value !== undefined && BINDING_VALUE.test(value) ? value : undefined;
+  }
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
