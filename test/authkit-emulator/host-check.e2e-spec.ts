@@ -1,4 +1,4 @@
-import { type AuthKitEmulator } from 'authkit-emulator';
+import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { NotFoundException, type WorkOS } from '@workos-inc/node';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -196,5 +196,29 @@ describe('AuthKit emulator: answers only the loopback Host names it serves', () 
       NotFoundException,
     );
     expect(log).toEqual(['GET /user_management/users/user_unknown 404']);
+  });
+});
+
+describe('The emulator’s test controls, posted to by a browser page', () => {
+  it('refuse what a browser marks as coming from another origin, and take direct calls', async () => {
+    const emulator = await startAuthKitEmulator({ port: 0, testControls: true });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${emulator.url}/__emulator/rotate-keys`, { method: 'POST', headers });
+      for (const headers of [
+        { origin: 'https://evil.example' } as Record<string, string>,
+        { origin: 'null' },
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+      ]) {
+        const res = await post(headers);
+        expect(res.status).toBe(403);
+        expect(await res.json()).toMatchObject({ code: 'cross_origin_request' });
+      }
+      expect((await post({})).status).toBe(200);
+      expect((await post({ origin: emulator.url })).status).toBe(200);
+    } finally {
+      await emulator.close();
+    }
   });
 });

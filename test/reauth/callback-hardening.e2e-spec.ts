@@ -3,6 +3,7 @@ import { MemoryReauthStore, type WorkOSClient } from 'nest-workos-reauth';
 import { unsealState } from '../../libs/reauth/src/core';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
+import { FaultyStore } from '../support/faulty-store';
 import { COOKIE_PASSWORD, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
@@ -197,6 +198,63 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
       expect((await browser.get(app('/signed-in'), { accept: 'application/json' })).status).toBe(
         200,
       );
+    });
+  });
+
+  describe('a failure of the store after the code exchange', () => {
+    it('answers 503 and closes the session the exchange opened', async () => {
+      const failing = await startScenarioApp({
+        reauth: (emulator) => ({
+          store: new FaultyStore({ methods: ['setIfAbsent'], prefixes: ['reauth:state:'] }),
+          workos: recordingRevocations(
+            () =>
+              new WorkOS(emulator.apiKey, {
+                apiHostname: '127.0.0.1',
+                port: emulator.port,
+                https: false,
+                clientId: emulator.clientId,
+              }),
+            revoked,
+          ),
+        }),
+      });
+      try {
+        const browser = new HttpBrowser();
+        const start = await browser.get(`${failing.url}/auth/login`, HTML);
+        const url = await signInThroughPages(
+          browser,
+          start.location!,
+          CAROL,
+          failing.emulator,
+          failing.redirectUri,
+        );
+        const res = await browser.get(url.href, HTML);
+        expect(res.status).toBe(503);
+        expect(sessionCookie(res)).toBeUndefined();
+        expect(revoked).toHaveLength(1);
+        expect(revoked[0]).toMatch(/^session_/);
+      } finally {
+        await failing.close();
+      }
+    });
+  });
+
+  describe('a large form from a long page address', () => {
+    it('still fits its state under the size limit the callback accepts', async () => {
+      const browser = await signedIn(ALICE);
+      scenario.emulator.advanceClock(301);
+      const page = `/form?${'q'.repeat(1900)}`;
+      const res = await browser.request(app('/transfer'), {
+        method: 'POST',
+        form: { note: 'n'.repeat(1990) },
+        headers: { ...HTML, 'sec-fetch-site': 'same-origin', referer: app(page) },
+      });
+      expect(res.status).toBe(303);
+      const sealed = new URL(res.location!).searchParams.get('state')!;
+      const state = await unsealState(sealed, COOKIE_PASSWORD, scenario.emulator.now());
+      expect(state.returnTo).toBe(page);
+      expect(state.cancelTo).toBeUndefined();
+      expect(state.action).toEqual({ note: 'n'.repeat(1990) });
     });
   });
 

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
+import { servedAuthorities } from './host-check';
 import { type EmulatorContext } from './context';
-import { EmulatorHttpError } from './errors';
+import { EmulatorHttpError, sendError } from './errors';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
 const MAX_AUTH_TIME = 99_999_999_999;
@@ -152,6 +153,30 @@ export function issueAuthorizationCode(
  */
 export function testControlRoutes(ctx: EmulatorContext): Router {
   const router = Router();
+
+  // Tests and scripts call these directly. A browser page of another origin could still post a
+  // form to them blindly (it cannot read the answer): refuse whatever a browser marks as foreign.
+  router.use('/__emulator', (req, res, next) => {
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    const port = Number(new URL(ctx.url).port);
+    const own = new Set([...servedAuthorities(port)].map((authority) => `http://${authority}`));
+    const foreign =
+      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+      (origin !== undefined && !own.has(origin));
+    if (foreign) {
+      sendError(
+        res,
+        EmulatorHttpError.api(
+          403,
+          'cross_origin_request',
+          'Test controls answer only direct calls.',
+        ),
+      );
+      return;
+    }
+    next();
+  });
 
   router.get('/__emulator/clock', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: ctx.clock.nowSeconds() });

@@ -120,6 +120,7 @@ export class ReauthFlowService {
           fallback,
         }),
     );
+    const cancelTo = this.cancelTarget(request, returnTo, host);
     const nonce = randomBytes(16).toString('base64url');
     const binding = this.bindings.bind(request);
     const codeVerifier = randomBytes(32).toString('base64url');
@@ -128,7 +129,7 @@ export class ReauthFlowService {
       v: 1,
       returnTo,
       maxAge: input.maxAge,
-      cancelTo: this.cancelTarget(request, returnTo, host),
+      cancelTo: cancelTo === returnTo ? undefined : cancelTo,
       route: input.maxAge === 0 ? input.route : undefined,
       sub: input.sub,
       authTime: input.authTime,
@@ -224,17 +225,14 @@ export class ReauthFlowService {
       return this.failure('code_missing');
     }
 
-    let sealedSession: string;
-    let claims: AuthKitClaims;
+    let result: { accessToken: string; sealedSession?: string };
     try {
-      const result = await this.options.workos.userManagement.authenticateWithCode({
+      result = await this.options.workos.userManagement.authenticateWithCode({
         clientId: this.options.clientId,
         code: params.code,
         codeVerifier: state.cv,
         session: { sealSession: true, cookiePassword: this.options.cookiePassword },
       });
-      sealedSession = result.sealedSession!;
-      claims = await this.verifier.verify(result.accessToken, { fromProvider: true });
     } catch (error) {
       if (
         error instanceof OauthException &&
@@ -244,34 +242,58 @@ export class ReauthFlowService {
       ) {
         return this.failure('code_invalid');
       }
+      if (error instanceof ReauthUnavailableException) throw error;
+      throw new ReauthUnavailableException('workos', { cause: error });
+    }
+    // From here on a provider session is open: whatever stops the sign-in must close it.
+    let claims: AuthKitClaims;
+    try {
+      claims = await this.verifier.verify(result.accessToken, { fromProvider: true });
+    } catch (error) {
+      await this.revokeOpened(sessionIdOf(result.accessToken), state);
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn('The identity provider issued an access token that does not verify');
         return this.failure('provider_token_invalid');
       }
       if (error instanceof ReauthUnavailableException) throw error;
-      throw new ReauthUnavailableException('workos', { cause: error });
+      throw new ReauthUnavailableException('jwks', { cause: error });
     }
+    try {
+      return await this.admit(request, state, claims, result.sealedSession!, now);
+    } catch (error) {
+      await this.revokeOpened(claims.sid, state);
+      throw error;
+    }
+  }
 
+  /** The checks and records after a verified code exchange; a refusal closes the new session. */
+  private async admit(
+    request: ReauthRequest,
+    state: ReauthState,
+    claims: AuthKitClaims,
+    sealedSession: string,
+    now: number,
+  ): Promise<CallbackOutcome> {
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state, now)) {
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
-      await this.revokeOpened(claims, state);
+      await this.revokeOpened(claims.sid, state);
       return this.failure('max_age_not_satisfied');
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
-      await this.revokeOpened(claims, state);
+      await this.revokeOpened(claims.sid, state);
       return this.failure('user_mismatch');
     }
 
     if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
       // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
       // planted state cookie), or a shared computer. Never swap the session silently.
-      await this.revokeOpened(claims, state);
+      await this.revokeOpened(claims.sid, state);
       return this.failure('session_conflict');
     }
     if (await this.overSignInLimits(request, claims)) {
-      await this.revokeOpened(claims, state);
+      await this.revokeOpened(claims.sid, state);
       return this.failure('too_many_sign_ins');
     }
 
@@ -281,7 +303,7 @@ export class ReauthFlowService {
       state.exp - now + this.options.clockToleranceSeconds,
     );
     if (!firstUse) {
-      await this.revokeOpened(claims, state);
+      await this.revokeOpened(claims.sid, state);
       return this.failure('state_replayed');
     }
     if (state.maxAge === 0 && state.route !== undefined) {
@@ -387,10 +409,10 @@ export class ReauthFlowService {
    * nothing should stay signed in that the user never got. The session that asked is never
    * touched (a provider that skipped the prompt hands that one back).
    */
-  private async revokeOpened(claims: AuthKitClaims, state: ReauthState): Promise<void> {
-    if (typeof claims.sid !== 'string' || claims.sid === '' || claims.sid === state.sid) return;
+  private async revokeOpened(sessionId: unknown, state: ReauthState): Promise<void> {
+    if (typeof sessionId !== 'string' || sessionId === '' || sessionId === state.sid) return;
     await this.options.workos.userManagement
-      .revokeSession({ sessionId: claims.sid })
+      .revokeSession({ sessionId })
       .catch((error: unknown) => {
         this.logger.warn(
           `Revoking a refused sign-in's session failed with ${describeError(error)}`,
@@ -421,6 +443,15 @@ function markerQuery(marker: ReauthMarker, state: ReauthState): Record<string, s
   return state.rid === undefined
     ? { [PROTOCOL.marker]: marker }
     : { [PROTOCOL.marker]: marker, [PROTOCOL.idMarker]: state.rid };
+}
+
+/** The `sid` of a token straight from the provider, read before (or without) verifying it. */
+function sessionIdOf(accessToken: string): unknown {
+  try {
+    return decodeJwt(accessToken).sid;
+  } catch {
+    return undefined;
+  }
 }
 
 function header(request: ReauthRequest, name: string): string | undefined {

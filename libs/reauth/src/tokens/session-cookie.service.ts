@@ -32,6 +32,7 @@ const MAX_COOKIE_LENGTH = 8192;
 const REFRESH_SHARE_SECONDS = 30;
 const UNSEALED_CACHE_ENTRIES = 10_000;
 const UNSEALED_CACHE_MS = 10 * 60_000;
+const ENDED_CACHE_ENTRIES = 10_000;
 
 const ENDED: RefreshOutcome = Object.freeze({ status: 'ended' });
 
@@ -55,9 +56,15 @@ export class SessionCookieService {
    * did open are kept, frozen, since every request with the cookie gets the same object.
    */
   private readonly unsealed: BoundedCache<SessionContents>;
+  /**
+   * Cookies whose refresh token WorkOS refused: a spent refresh token never works again, so a
+   * replayed dead cookie is answered here instead of costing a WorkOS call per request.
+   */
+  private readonly ended: BoundedCache<true>;
 
   constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
     this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, options.nowMs);
+    this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, options.nowMs);
   }
 
   /** The raw cookie value, if the request has one of a plausible size. */
@@ -99,6 +106,7 @@ export class SessionCookieService {
     if (typeof refreshToken !== 'string' || refreshToken === '') return Promise.resolve(ENDED);
     // Bound to the exact cookie: only the requests that present it share its refresh.
     const key = createHash('sha256').update(sealed).digest('base64url');
+    if (this.ended.get(key)) return Promise.resolve(ENDED);
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.refreshOnce(key, contents.accessToken, refreshToken).finally(() =>
@@ -136,15 +144,20 @@ export class SessionCookieService {
     );
     const sessionId = token?.sid;
     if (typeof sessionId !== 'string' || sessionId === '') return undefined;
-    await Promise.all([
-      this.recordRevocation(
-        sessionId,
-        revocationTtlSeconds(token, this.options.clockToleranceSeconds),
-      ),
-      this.options.workos.userManagement.revokeSession({ sessionId }).catch((error: unknown) => {
+    const revoked = await this.options.workos.userManagement.revokeSession({ sessionId }).then(
+      () => true,
+      (error: unknown) => {
         this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
-      }),
-    ]);
+        return false;
+      },
+    );
+    // Revoked at WorkOS, no token of the session outlives its access token's lifetime. If not,
+    // its refresh token still works there: keep the record for as long as a cookie can live.
+    const ttl = revocationTtlSeconds(token, this.options.clockToleranceSeconds);
+    await this.recordRevocation(
+      sessionId,
+      revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
+    );
     return sessionId;
   }
 
@@ -213,7 +226,10 @@ export class SessionCookieService {
     } catch (error) {
       if (isEndedSession(error)) {
         // Another instance may have used the token a moment ago and shared its result.
-        return (await this.sharedResult(storeKey)) ?? ENDED;
+        const shared = await this.sharedResult(storeKey);
+        if (shared) return shared;
+        this.ended.set(key, true, this.options.nowMs() + this.options.cookie.maxAgeSeconds * 1000);
+        return ENDED;
       }
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException('workos', { cause: error });
