@@ -1,7 +1,7 @@
-import { WorkOS } from '@workos-inc/node';
+import { type WorkOS } from '@workos-inc/node';
 import { MemoryReauthStore, type WorkOSClient } from 'nest-workos-reauth';
 import { unsealState } from '../../libs/reauth/src/core';
-import { signInThroughPages, type Credentials } from '../support/emulator';
+import { sdkFor, signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { FaultyStore } from '../support/faulty-store';
 import { COOKIE_PASSWORD, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
@@ -11,8 +11,7 @@ const CAROL: Credentials = { email: 'carol@sso.example.com' };
 const HTML = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
 
 /** The real SDK, with the sessions the library revokes written down. */
-function recordingRevocations(scenarioWorkOS: () => WorkOS, revoked: string[]): WorkOSClient {
-  const real = scenarioWorkOS();
+function recordingRevocations(real: WorkOS, revoked: string[]): WorkOSClient {
   return {
     baseURL: real.baseURL,
     userManagement: new Proxy(real.userManagement, {
@@ -41,16 +40,7 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
     scenario = await startScenarioApp({
       reauth: (emulator) => ({
         store,
-        workos: recordingRevocations(
-          () =>
-            new WorkOS(emulator.apiKey, {
-              apiHostname: '127.0.0.1',
-              port: emulator.port,
-              https: false,
-              clientId: emulator.clientId,
-            }),
-          revoked,
-        ),
+        workos: recordingRevocations(sdkFor(emulator), revoked),
       }),
     });
   });
@@ -206,16 +196,7 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
       const failing = await startScenarioApp({
         reauth: (emulator) => ({
           store: new FaultyStore({ methods: ['setIfAbsent'], prefixes: ['reauth:state:'] }),
-          workos: recordingRevocations(
-            () =>
-              new WorkOS(emulator.apiKey, {
-                apiHostname: '127.0.0.1',
-                port: emulator.port,
-                https: false,
-                clientId: emulator.clientId,
-              }),
-            revoked,
-          ),
+          workos: recordingRevocations(sdkFor(emulator), revoked),
         }),
       });
       try {

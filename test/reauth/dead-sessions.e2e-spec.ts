@@ -1,5 +1,6 @@
 import { Controller, Post, Req, Res } from '@nestjs/common';
-import { WorkOS } from '@workos-inc/node';
+import { type WorkOS } from '@workos-inc/node';
+import { sdkFor } from '../support/emulator';
 import type { Request, Response } from 'express';
 import { ReauthService, RequireSignIn, type WorkOSClient } from 'nest-workos-reauth';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
@@ -49,15 +50,7 @@ describe('Sessions that are over', () => {
     scenario = await startScenarioApp({
       controllers: [AccountController],
       reauth: (emulator) => ({
-        workos: instrumented(
-          new WorkOS(emulator.apiKey, {
-            apiHostname: '127.0.0.1',
-            port: emulator.port,
-            https: false,
-            clientId: emulator.clientId,
-          }),
-          counts,
-        ),
+        workos: instrumented(sdkFor(emulator), counts),
       }),
     });
   });

@@ -23,13 +23,17 @@ export async function startEmulatorWithSdk(
     now: () => frozen,
     ...options,
   });
-  const workos = new WorkOS(emulator.apiKey, {
+  return { emulator, workos: sdkFor(emulator) };
+}
+
+/** A real SDK client pointed at an emulator. */
+export function sdkFor(emulator: AuthKitEmulator): WorkOS {
+  return new WorkOS(emulator.apiKey, {
     apiHostname: '127.0.0.1',
     port: emulator.port,
     https: false,
     clientId: emulator.clientId,
   });
-  return { emulator, workos };
 }
 
 export interface Credentials {
