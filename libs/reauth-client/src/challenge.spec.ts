@@ -98,6 +98,39 @@ describe('findStepUpChallenge', () => {
     expect(findStepUpChallenge(header)).toBeUndefined();
   });
 
+  it('reads acr_values alone, split on spaces or tabs', () => {
+    expect(
+      findStepUpChallenge(
+        'Bearer error="insufficient_user_authentication", acr_values=" urn:a  urn:b\turn:c "',
+      ),
+    ).toEqual({ acrValues: ['urn:a', 'urn:b', 'urn:c'] });
+    expect(
+      findStepUpChallenge('Bearer error="insufficient_user_authentication", acr_values=phr'),
+    ).toEqual({ acrValues: ['phr'] });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only spaces', '   '],
+    ['more than 10 values', Array.from({ length: 11 }, (_, i) => `urn:${i}`).join(' ')],
+    ['a value longer than 200 characters', `urn:a urn:${'x'.repeat(197)}`],
+  ])('leaves out acr_values that are %s', (_case, acrValues) => {
+    expect(
+      findStepUpChallenge(
+        `Bearer error="insufficient_user_authentication", max_age=60, acr_values="${acrValues}"`,
+      ),
+    ).toEqual({ maxAge: 60 });
+  });
+
+  it('keeps 10 acr_values of 200 characters', () => {
+    const values = Array.from({ length: 10 }, (_, i) => `urn:${i}:${'x'.repeat(194)}`);
+    expect(
+      findStepUpChallenge(
+        `Bearer error="insufficient_user_authentication", acr_values="${values.join(' ')}"`,
+      ),
+    ).toEqual({ acrValues: values });
+  });
+
   it.each(['-1', 'abc', '1.5', '1e3', '99999999999'])(
     'ignores a malformed max_age %p',
     (maxAge) => {

@@ -10,9 +10,36 @@ export interface AuthChallenge {
 
 /** What an RFC 9470 step-up challenge asks for. */
 export interface StepUpChallenge {
+  /** `max_age`: the sign-in must be at most this many seconds old. */
   maxAge?: number;
+  /** `acr_values`: the assurance levels the server accepts, most preferred first. */
   acrValues?: string[];
+  /** `error_description`: the server's explanation, for people. */
   errorDescription?: string;
+}
+
+/** At most this many acr values are taken from a response; more, and none are. */
+const MAX_ACR_VALUES = 10;
+/** The longest acr value, in characters, taken from a response. */
+const MAX_ACR_VALUE_LENGTH = 200;
+
+/**
+ * `value` when it is a list of 1 to {@link MAX_ACR_VALUES} non-empty strings of at most
+ * {@link MAX_ACR_VALUE_LENGTH} characters, else `undefined`.
+ */
+export function validAcrValues(value: unknown): string[] | undefined {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > MAX_ACR_VALUES ||
+    !value.every(
+      (entry) =>
+        typeof entry === 'string' && entry.length > 0 && entry.length <= MAX_ACR_VALUE_LENGTH,
+    )
+  ) {
+    return undefined;
+  }
+  return [...(value as string[])];
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
@@ -81,6 +108,8 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
 /**
  * The RFC 9470 step-up challenge among a response's `WWW-Authenticate` challenges: a Bearer
  * challenge with `error="insufficient_user_authentication"`. `undefined` when there is none.
+ * A malformed `max_age` is left out, and so are `acr_values` that hold no value, more than 10
+ * values or a value over 200 characters.
  *
  * @example
  * ```ts
@@ -101,8 +130,8 @@ export function findStepUpChallenge(
   const found: StepUpChallenge = {};
   const maxAge = challenge.params.max_age;
   if (maxAge !== undefined && /^\d{1,10}$/.test(maxAge)) found.maxAge = Number(maxAge);
-  if (challenge.params.acr_values)
-    found.acrValues = challenge.params.acr_values.split(' ').filter(Boolean);
+  const acrValues = validAcrValues(challenge.params.acr_values?.split(/[ \t]+/).filter(Boolean));
+  if (acrValues) found.acrValues = acrValues;
   if (challenge.params.error_description)
     found.errorDescription = challenge.params.error_description;
   return found;

@@ -7,7 +7,13 @@ import {
   ReauthUrlMissingError,
   ReauthUrlRejectedError,
 } from './errors.js';
-import { createReauthFetch, type ReauthClientOptions, type ReauthWindow } from './reauth-fetch.js';
+import type { StepUpChallenge } from './challenge.js';
+import {
+  createReauthFetch,
+  type ReauthClientOptions,
+  type ReauthInfo,
+  type ReauthWindow,
+} from './reauth-fetch.js';
 
 const ORIGIN = 'https://app.example';
 const PAGE = `${ORIGIN}/spa`;
@@ -15,15 +21,15 @@ const REAUTH_URL = 'https://auth.example/authorize?max_age=300&state=s';
 const STORAGE_KEY = 'nest-reauth:pending';
 const TEN_MINUTES = 10 * 60 * 1000;
 
+const STEP_UP_CHALLENGE = 'Bearer error="insufficient_user_authentication", max_age="300"';
+
 function reauthResponse(
   body: object | null = { error: 'reauth_required', reason: 'stale', reauthUrl: REAUTH_URL },
+  challenge = STEP_UP_CHALLENGE,
 ): Response {
   return new Response(body ? JSON.stringify(body) : null, {
     status: 401,
-    headers: {
-      'content-type': 'application/json',
-      'www-authenticate': 'Bearer error="insufficient_user_authentication", max_age="300"',
-    },
+    headers: { 'content-type': 'application/json', 'www-authenticate': challenge },
   });
 }
 
@@ -306,6 +312,184 @@ describe('createReauthFetch', () => {
     void api(`${ORIGIN}/api`);
     await tick();
     expect(win.popups.at(-1)?.url).toBe('https://idp.example/authorize?max_age=300');
+  });
+});
+
+describe('createReauthFetch: step-up by assurance level (acr_values)', () => {
+  const ACR_CHALLENGE =
+    'Bearer error="insufficient_user_authentication", error_description="A stronger sign-in is required", acr_values="urn:a urn:b"';
+  const ACR_REAUTH_URL = 'https://auth.example/authorize?acr_values=urn%3Amfa&state=s';
+  let win: FakeWindow;
+
+  beforeEach(() => {
+    win = new FakeWindow();
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  /** What `onReauthRequired` was told, for one response that asks for re-authentication. */
+  async function infoFor(
+    response: () => Response,
+    extra: ReauthClientOptions = {},
+  ): Promise<ReauthInfo> {
+    const asked: ReauthInfo[] = [];
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(response()),
+      onReauthRequired: (info) => {
+        asked.push(info);
+        return false;
+      },
+      ...extra,
+    });
+    await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthDeclinedError);
+    expect(asked).toHaveLength(1);
+    return asked[0];
+  }
+
+  it('gives onReauthRequired the acrValues of the JSON body, before those of the challenge', async () => {
+    const info = await infoFor(() =>
+      reauthResponse(
+        {
+          error: 'reauth_required',
+          reason: 'insufficient_assurance',
+          acrValues: ['urn:mfa', 'urn:phr'],
+          reauthUrl: ACR_REAUTH_URL,
+        },
+        ACR_CHALLENGE,
+      ),
+    );
+    expect(info).toMatchObject({
+      url: ACR_REAUTH_URL,
+      reason: 'insufficient_assurance',
+      acrValues: ['urn:mfa', 'urn:phr'],
+      challenge: { acrValues: ['urn:a', 'urn:b'] },
+    });
+    expect(info.maxAge).toBeUndefined();
+  });
+
+  it('gives both maxAge and acrValues when the server asks for both', async () => {
+    const info = await infoFor(() =>
+      reauthResponse(
+        {
+          error: 'reauth_required',
+          reason: 'stale',
+          maxAge: 300,
+          acrValues: ['urn:mfa'],
+          reauthUrl: REAUTH_URL,
+        },
+        'Bearer error="insufficient_user_authentication", max_age="300", acr_values="urn:mfa"',
+      ),
+    );
+    expect(info).toMatchObject({ maxAge: 300, acrValues: ['urn:mfa'], reason: 'stale' });
+  });
+
+  it('gives the challenge’s acr_values to the reauthUrl option and to onReauthRequired', async () => {
+    const seen: (StepUpChallenge | undefined)[] = [];
+    const info = await infoFor(() => reauthResponse(null, ACR_CHALLENGE), {
+      reauthUrl: (_response, challenge) => {
+        seen.push(challenge);
+        return `https://idp.example/authorize?acr_values=${encodeURIComponent(challenge?.acrValues?.join(' ') ?? '')}`;
+      },
+    });
+    expect(seen).toEqual([
+      { acrValues: ['urn:a', 'urn:b'], errorDescription: 'A stronger sign-in is required' },
+    ]);
+    expect(info.url).toBe('https://idp.example/authorize?acr_values=urn%3Aa%20urn%3Ab');
+    expect(info.acrValues).toEqual(['urn:a', 'urn:b']);
+    expect(info.reason).toBeUndefined();
+  });
+
+  it.each([
+    ['a string', 'urn:mfa'],
+    ['an object', { 0: 'urn:mfa' }],
+    ['null', null],
+    ['an empty array', []],
+    ['a number among them', ['urn:mfa', 2]],
+    ['an empty string among them', ['urn:mfa', '']],
+    ['more than 10 of them', Array.from({ length: 11 }, (_, i) => `urn:acr:${i}`)],
+    ['one longer than 200 characters', ['urn:mfa', `urn:${'x'.repeat(197)}`]],
+  ])('ignores acrValues in the body that are %s', async (_case, acrValues) => {
+    const body = { error: 'reauth_required', reason: 'insufficient_assurance', acrValues };
+    const fromChallenge = await infoFor(() =>
+      reauthResponse({ ...body, reauthUrl: REAUTH_URL }, ACR_CHALLENGE),
+    );
+    expect(fromChallenge.acrValues).toEqual(['urn:a', 'urn:b']);
+    const none = await infoFor(() => reauthResponse({ ...body, reauthUrl: REAUTH_URL }));
+    expect(none.acrValues).toBeUndefined();
+    expect(none).toMatchObject({ url: REAUTH_URL, maxAge: 300, reason: 'insufficient_assurance' });
+  });
+
+  it('accepts 10 acrValues of 200 characters', async () => {
+    const acrValues = Array.from({ length: 10 }, (_, i) => `urn:${i}:${'x'.repeat(194)}`);
+    expect(acrValues.every((value) => value.length === 200)).toBe(true);
+    const info = await infoFor(() =>
+      reauthResponse({ error: 'reauth_required', acrValues, reauthUrl: REAUTH_URL }),
+    );
+    expect(info.acrValues).toEqual(acrValues);
+  });
+
+  it('re-authenticates on insufficient_assurance as on stale, then retries once', async () => {
+    let strong = false;
+    const calls: Request[] = [];
+    const fetch = (input: RequestInfo | URL) => {
+      calls.push(input as Request);
+      return Promise.resolve(
+        strong
+          ? new Response('{"ok":true}', { status: 200 })
+          : reauthResponse(
+              {
+                error: 'reauth_required',
+                reason: 'insufficient_assurance',
+                acrValues: ['urn:mfa'],
+                reauthUrl: ACR_REAUTH_URL,
+              },
+              ACR_CHALLENGE,
+            ),
+      );
+    };
+    const asked: ReauthInfo[] = [];
+    const api = createReauthFetch({
+      window: win,
+      fetch,
+      onReauthRequired: (info) => {
+        asked.push(info);
+        return true;
+      },
+    });
+    const pending = api(`${ORIGIN}/api/transfers`, { method: 'POST', body: '{"amount":5}' });
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([ACR_REAUTH_URL]);
+    expect(asked.map(({ reason, acrValues }) => ({ reason, acrValues }))).toEqual([
+      { reason: 'insufficient_assurance', acrValues: ['urn:mfa'] },
+    ]);
+    strong = true;
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    expect((await pending).status).toBe(200);
+    expect(calls).toHaveLength(2);
+    expect(await calls[1].text()).toBe('{"amount":5}');
+  });
+
+  it('treats a challenge with only acr_values as a step-up response, and never loops on it', async () => {
+    const fetch = () => Promise.resolve(reauthResponse(null, ACR_CHALLENGE));
+    const api = createReauthFetch({
+      window: win,
+      fetch,
+      reauthUrl: () => 'https://idp.example/authorize',
+    });
+    const pending = api(`${ORIGIN}/api`);
+    await tick();
+    expect(win.popups).toHaveLength(1);
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    await expect(pending).rejects.toBeInstanceOf(ReauthLoopError);
+    expect(win.popups).toHaveLength(1);
+  });
+
+  it('passes any other reason on as it is', async () => {
+    const info = await infoFor(() =>
+      reauthResponse({ error: 'reauth_required', reason: 'something_new', reauthUrl: REAUTH_URL }),
+    );
+    expect(info.reason).toBe('something_new');
   });
 });
 

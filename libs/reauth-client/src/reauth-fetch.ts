@@ -1,4 +1,4 @@
-import { findStepUpChallenge, type StepUpChallenge } from './challenge.js';
+import { findStepUpChallenge, validAcrValues, type StepUpChallenge } from './challenge.js';
 import {
   PopupBlockedError,
   ReauthCancelledError,
@@ -23,8 +23,17 @@ export interface ReauthInfo {
   url: string;
   /** The `max_age` the server asks for, when it says. */
   maxAge?: number;
-  /** Our server's `reason` (`stale`, `unauthenticated`, ...), when the body carries one. */
+  /**
+   * The assurance levels (`acr` values) the server accepts, most preferred first, when it says:
+   * the JSON body's `acrValues`, else the challenge's `acr_values`.
+   */
+  acrValues?: readonly string[];
+  /**
+   * Our server's `reason` (`stale`, `insufficient_assurance`, `unauthenticated`, ...), when the
+   * body carries one. Any string is passed on as it is.
+   */
   reason?: string;
+  /** The RFC 9470 challenge of the response, when it has one. */
   challenge?: StepUpChallenge;
   /** The request that needs it. */
   request: Request;
@@ -123,6 +132,7 @@ interface Attempt {
 interface ReauthBody {
   error?: unknown;
   reason?: unknown;
+  acrValues?: unknown;
   reauthUrl?: unknown;
 }
 
@@ -133,8 +143,9 @@ const ORIGIN_EXAMPLE = '"https://auth.example"';
  * Wraps `fetch` for pages that call an API guarded by `@RequireRecentAuth()` (or any RFC 9470
  * server): a response that asks for re-authentication (the `insufficient_user_authentication`
  * challenge, or our JSON body with `reauthUrl`) sends the user to re-authenticate, in a popup or
- * by redirect, and the original request is retried once. Requests that fail together share one
- * re-authentication; a second re-auth response rejects with `ReauthLoopError`.
+ * by redirect, and the original request is retried once. The challenge may ask for `max_age`,
+ * `acr_values` or both; either way the handling is the same. Requests that fail together share
+ * one re-authentication; a second re-auth response rejects with `ReauthLoopError`.
  *
  * @example
  * ```ts
@@ -206,9 +217,11 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     }
     const url = bodyUrl?.href ?? options.reauthUrl?.(response, challenge);
     if (!url) throw new ReauthUrlMissingError();
+    const acrValues = validAcrValues(body?.acrValues) ?? validAcrValues(challenge?.acrValues);
     return {
       url,
       maxAge: challenge?.maxAge,
+      acrValues: acrValues && Object.freeze(acrValues),
       reason: typeof body?.reason === 'string' ? body.reason : undefined,
       challenge,
     };
