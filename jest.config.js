@@ -7,13 +7,14 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // jose 6 ships ES modules only; Node >= 20.19 requires them natively, Jest needs them compiled.
-    '^.+/node_modules/jose/.+\\.js$': [
+    // jose 6 and oauth4webapi ship ES modules only; Node >= 20.19 requires them natively, Jest
+    // needs them compiled.
+    '^.+/node_modules/(jose|oauth4webapi)/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, isolatedModules: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
   moduleNameMapper: {
     ...pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
     // The browser helper is an ES module package: its relative imports name the emitted `.js`.

@@ -1,6 +1,6 @@
 import type { AuthKitEmulator } from 'authkit-emulator';
 // Internals, measured directly: the packages do not export them.
-import { resolveReauthOptions } from '../libs/reauth/src/reauth.options';
+import { resolveReauthSetup } from '../libs/reauth/src/reauth.options';
 import { AccessTokenVerifier } from '../libs/reauth/src/tokens/access-token.verifier';
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { COOKIE_PASSWORD } from './config';
@@ -71,7 +71,7 @@ export async function measureVerification(
   emulator: AuthKitEmulator,
   redirectUri: string,
 ): Promise<VerificationResults> {
-  const options = resolveReauthOptions(
+  const setup = resolveReauthSetup(
     {
       apiKey: emulator.apiKey,
       clientId: emulator.clientId,
@@ -93,7 +93,7 @@ export async function measureVerification(
   // synchronous crypto.verify loops block the event loop, and a fetch after one can pick a
   // keep-alive socket that the emulator closed meanwhile.
   const newVerifier = async () => {
-    const verifier = new AccessTokenVerifier(options);
+    const verifier = new AccessTokenVerifier(setup.options, setup.provider, setup.clock);
     await verifier.verify(token);
     return verifier;
   };

@@ -9,11 +9,13 @@ export {
   type RequireSignInOptions,
 } from './decorators';
 export type {
+  AccessTokenClaims,
   Authentication,
   AuthKitClaims,
   ReauthCookieOptions,
   ReauthModuleExtras,
   ReauthModuleOptions,
+  ReauthOidcOptions,
   ReauthRequest,
   ReauthRoutes,
   ReauthSignInLimits,

@@ -12,6 +12,7 @@ import { ReauthUnavailableException } from './reauth-unavailable.exception';
 import { ReauthStoreFullError } from './stores/reauth-store-full.error';
 
 const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
+const ASSURANCE_DESCRIPTION = 'A stronger authentication is required';
 
 /** The marker the callback adds when the user cancelled or failed at the provider. */
 function cameBackFromProvider(request: ReauthRequest): boolean {
@@ -35,7 +36,15 @@ export function challengeFor(exception: ReauthRequiredException): string {
       return 'Bearer error="invalid_token", error_description="The access token is invalid"';
     default: {
       const maxAge = exception.maxAge === undefined ? '' : `, max_age="${exception.maxAge}"`;
-      return `Bearer error="insufficient_user_authentication", error_description="${CHALLENGE_DESCRIPTION}"${maxAge}`;
+      // The values were checked at decoration: no spaces, quotes or backslashes.
+      const acr = exception.acrValues?.length
+        ? `, acr_values="${exception.acrValues.join(' ')}"`
+        : '';
+      const description =
+        exception.reason === 'insufficient_assurance'
+          ? ASSURANCE_DESCRIPTION
+          : CHALLENGE_DESCRIPTION;
+      return `Bearer error="insufficient_user_authentication", error_description="${description}"${maxAge}${acr}`;
     }
   }
 }
@@ -88,7 +97,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       const unavailable =
         error instanceof ReauthUnavailableException
           ? error
-          : new ReauthUnavailableException('workos', { cause: error });
+          : new ReauthUnavailableException(this.flow.dependency, { cause: error });
       this.unavailable(response, unavailable);
     }
   }
@@ -109,6 +118,8 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       route: details.route,
       action: details.action,
       sid: details.sid,
+      acrValues: details.acrValues,
+      amr: details.amr,
       mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
       clientRequestId: singleHeader(request.headers[PROTOCOL.idHeader]),
     });

@@ -1,30 +1,40 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OauthException } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CLIENT_REQUEST_ID,
   evaluateFreshness,
+  meetsAssurance,
   pathOf,
   refererPath,
   returnToFromRequest,
-  sanitizeReturnTo,
   sealState,
   STATE_TTL_SECONDS,
   StateError,
   unsealState,
   type ReauthState,
 } from './core';
-import { PROTOCOL, type ReauthMarker } from './core/protocol';
-import type { AuthKitClaims, ReauthRequest } from './interfaces';
+import { markerQuery, withoutMarker, withQuery } from './core/markers';
+import { PROTOCOL } from './core/protocol';
+import type { AccessTokenClaims, ReauthRequest } from './interfaces';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type IssuedSession,
+} from './providers/identity-provider';
+import { ReauthClock } from './reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
-import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
-import { ReauthUnavailableException } from './reauth-unavailable.exception';
-import { CALLBACK_FAILURES, type CallbackFailureCode } from './flow/callback-failures';
-import { ReauthRecords } from './flow/reauth-records';
+import { type ResolvedReauthOptions } from './reauth.options';
+import { ReauthUnavailableException, type ReauthDependency } from './reauth-unavailable.exception';
+import {
+  CALLBACK_FAILURES,
+  providerFailure,
+  type CallbackFailureCode,
+} from './flow/callback-failures';
+import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { StateBindings } from './flow/state-binding';
-import { describeError } from './reauth.errors';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
+import { cookieAuthentication } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
 
 /** What starting a (re-)authentication needs to know. */
@@ -46,6 +56,10 @@ export interface StartFlowInput {
   sid?: string;
   /** The browser helper's `X-Reauth-Id`, echoed on the way back; ignored unless well-formed. */
   clientRequestId?: string;
+  /** Accepted `acr` values (sent as `acr_values`); the new sign-in's `acr` must be one. */
+  acrValues?: readonly string[];
+  /** Accepted `amr` values; the new sign-in must have used one. */
+  amr?: readonly string[];
 }
 
 export interface StartedFlow {
@@ -60,6 +74,8 @@ export interface CallbackParams {
   state: string;
   error?: string;
   errorDescription?: string;
+  /** RFC 9207: the issuer that sent the browser back, checked where the provider sends it. */
+  iss?: string;
 }
 
 /** What the callback answers. */
@@ -88,9 +104,10 @@ export const REAUTH_MARKER = PROTOCOL.marker;
 
 /**
  * Starts (re-)authentications and completes them at the callback: sealed, browser-bound,
- * single-use `state`; the authorization URL with `max_age`; the code exchange; the check that
- * the new `auth_time` really satisfies `max_age` (RFC 9470 §5: fail, never loop); and the
- * one-time grant and restored action afterwards.
+ * single-use `state`; the authorization URL with `max_age` and `acr_values`; the code exchange;
+ * the check that the new sign-in really satisfies `max_age` and the accepted `acr` and `amr`
+ * (RFC 9470 §5: fail, never loop); and the one-time grant and restored action afterwards. The
+ * provider, the records and the state bindings each do their part.
  */
 @Injectable()
 export class ReauthFlowService {
@@ -98,16 +115,23 @@ export class ReauthFlowService {
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly provider: IdentityProvider,
+    private readonly clock: ReauthClock,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
     private readonly records: ReauthRecords,
     private readonly bindings: StateBindings,
   ) {}
 
+  /** The dependency a failure to start a flow is reported as. */
+  get dependency(): ReauthDependency {
+    return this.provider.dependency;
+  }
+
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
   async start(input: StartFlowInput): Promise<StartedFlow> {
     const { request } = input;
-    const now = nowSeconds(this.options);
+    const now = this.clock.nowSeconds();
     const fallback = this.options.fallbackReturnTo;
     const host = header(request, 'host');
     const returnTo = withoutMarker(
@@ -145,30 +169,25 @@ export class ReauthFlowService {
       nonce,
       iat: now,
       exp: now + STATE_TTL_SECONDS,
+      acr: input.acrValues,
+      amr: input.amr,
     };
     const sealed = await sealState(stripUndefined(state), this.options.cookiePassword);
-    const url = new URL(
-      this.options.workos.userManagement.getAuthorizationUrl({
-        provider: 'authkit',
-        clientId: this.options.clientId,
-        redirectUri: this.options.redirectUri,
-        state: sealed,
-        maxAge: input.maxAge,
-        loginHint: input.loginHint,
-        codeChallenge,
-        codeChallengeMethod: 'S256',
-      }),
-    );
-    // SDKs before 10.6 drop maxAge without a word; the parameter is the whole point.
-    if (input.maxAge !== undefined) url.searchParams.set('max_age', String(input.maxAge));
-    url.searchParams.set('code_challenge', codeChallenge);
-    url.searchParams.set('code_challenge_method', 'S256');
-    return { authorizationUrl: url.href, setCookie: binding.setCookie };
+    // The state's nonce doubles as the OpenID Connect nonce: random, sealed, single-use.
+    const authorizationUrl = await this.provider.authorizationUrl({
+      state: sealed,
+      codeChallenge,
+      nonce,
+      maxAge: input.maxAge,
+      acrValues: input.acrValues,
+      loginHint: input.loginHint,
+    });
+    return { authorizationUrl, setCookie: binding.setCookie };
   }
 
   /** Completes a (re-)authentication at the callback. */
   async complete(request: ReauthRequest, params: CallbackParams): Promise<CallbackOutcome> {
-    const now = nowSeconds(this.options);
+    const now = this.clock.nowSeconds();
     let state: ReauthState;
     try {
       state = await unsealState(params.state, this.options.cookiePassword, now);
@@ -204,53 +223,51 @@ export class ReauthFlowService {
     }
     // The binding cookie stays for the browser's other pending sign-ins; it expires on its own.
 
-    if (params.error !== undefined) {
-      const marker: ReauthMarker = params.error === 'access_denied' ? 'cancelled' : 'failed';
-      this.logger.log(`Re-authentication ended at the provider: ${marker}`);
+    if (params.error === 'access_denied') {
+      this.logger.log('Re-authentication cancelled at the provider');
       if (state.mode === 'popup') {
-        return {
-          kind: 'popup',
-          status: marker,
-          code: 'provider_error',
-          setCookies: [],
-        };
+        return { kind: 'popup', status: 'cancelled', code: 'provider_error', setCookies: [] };
       }
       return {
         kind: 'redirect',
-        location: withQuery(state.cancelTo ?? state.returnTo, markerQuery(marker, state)),
+        location: withQuery(state.cancelTo ?? state.returnTo, markerQuery('cancelled', state.rid)),
         setCookies: [],
       };
+    }
+    if (params.error !== undefined) {
+      // Shown as what it is: the provider's own code, never its free text (anyone can craft
+      // a callback URL, so the description could say anything).
+      this.logger.warn(`The identity provider answered the sign-in with ${params.error}`);
+      return this.failure(providerFailure(params.error), [], [params.error]);
     }
     if (params.code === undefined) {
       return this.failure('code_missing');
     }
 
-    let result: { accessToken: string; sealedSession?: string };
+    let issued: IssuedSession;
     try {
-      result = await this.options.workos.userManagement.authenticateWithCode({
-        clientId: this.options.clientId,
+      issued = await this.provider.redeemCode({
         code: params.code,
-        codeVerifier: state.cv,
-        session: { sealSession: true, cookiePassword: this.options.cookiePassword },
+        codeVerifier: state.cv!,
+        nonce: state.nonce,
+        maxAge: state.maxAge,
+        callbackQuery: callbackQuery(params),
       });
     } catch (error) {
-      if (
-        error instanceof OauthException &&
-        error.status >= 400 &&
-        error.status < 500 &&
-        error.status !== 401
-      ) {
+      if (error instanceof ProviderRejectedError) {
+        this.logger.warn(`The identity provider refused the code exchange: ${error.code}`);
         return this.failure('code_invalid');
       }
       if (error instanceof ReauthUnavailableException) throw error;
-      throw new ReauthUnavailableException('workos', { cause: error });
+      throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
     }
     // From here on a provider session is open: whatever stops the sign-in must close it.
-    let claims: AuthKitClaims;
+    let claims: AccessTokenClaims;
     try {
-      claims = await this.verifier.verify(result.accessToken, { fromProvider: true });
+      const verified = await this.verifier.verify(issued.accessToken, { fromProvider: true });
+      claims = cookieAuthentication(verified, issued).claims;
     } catch (error) {
-      await this.revokeOpened(sessionIdOf(result.accessToken), state);
+      await this.revokeOpened(issued, state);
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn('The identity provider issued an access token that does not verify');
         return this.failure('provider_token_invalid');
@@ -259,9 +276,9 @@ export class ReauthFlowService {
       throw new ReauthUnavailableException('jwks', { cause: error });
     }
     try {
-      return await this.admit(request, state, claims, result.sealedSession!, now);
+      return await this.admit(request, state, claims, issued, now);
     } catch (error) {
-      await this.revokeOpened(claims.sid, state);
+      await this.revokeOpened(issued, state);
       throw error;
     }
   }
@@ -270,31 +287,41 @@ export class ReauthFlowService {
   private async admit(
     request: ReauthRequest,
     state: ReauthState,
-    claims: AuthKitClaims,
-    sealedSession: string,
+    claims: AccessTokenClaims,
+    issued: IssuedSession,
     now: number,
   ): Promise<CallbackOutcome> {
+    const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
+      await this.revokeOpened(
+        issued,
+        state,
+        code === 'user_mismatch' || code === 'session_conflict',
+      );
+      return this.failure(code);
+    };
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state, now)) {
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
-      await this.revokeOpened(claims.sid, state);
-      return this.failure('max_age_not_satisfied');
+      return refuse('max_age_not_satisfied');
+    }
+    if (!meetsAssurance(claims, { acr: state.acr, amr: state.amr })) {
+      this.logger.warn(
+        `The identity provider's sign-in (acr ${JSON.stringify(claims.acr ?? null)}) does not meet the route's ${state.acr ? `acr_values "${state.acr.join(' ')}"` : ''}${state.acr && state.amr ? ' and ' : ''}${state.amr ? `amr "${state.amr.join(' ')}"` : ''}`,
+      );
+      return refuse('acr_not_satisfied');
     }
     if (state.sub !== undefined && claims.sub !== state.sub) {
-      await this.revokeOpened(claims.sid, state);
-      return this.failure('user_mismatch');
+      return refuse('user_mismatch');
     }
 
     if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
       // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
       // planted state cookie), or a shared computer. Never swap the session silently.
-      await this.revokeOpened(claims.sid, state);
-      return this.failure('session_conflict');
+      return refuse('session_conflict');
     }
     if (await this.overSignInLimits(request, claims)) {
-      await this.revokeOpened(claims.sid, state);
-      return this.failure('too_many_sign_ins');
+      return refuse('too_many_sign_ins');
     }
 
     // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
@@ -302,22 +329,23 @@ export class ReauthFlowService {
       state.nonce,
       state.exp - now + this.options.clockToleranceSeconds,
     );
-    if (!firstUse) {
-      await this.revokeOpened(claims.sid, state);
-      return this.failure('state_replayed');
-    }
+    if (!firstUse) return refuse('state_replayed');
+    const sessionKey = sessionKeyOf(
+      typeof claims.sid === 'string' ? claims.sid : issued.sessionId,
+      claims.sub,
+    );
     if (state.maxAge === 0 && state.route !== undefined) {
-      await this.records.saveGrant(claims, state.route);
+      await this.records.saveGrant(sessionKey, claims.auth_time!, state.route);
     }
     if (state.action !== undefined) {
-      await this.records.saveAction(claims, state.returnTo, state.action);
+      await this.records.saveAction(sessionKey, state.returnTo, state.action);
     }
-    const setCookies = [this.sessions.serialize(sealedSession)];
+    const setCookies = [this.sessions.serialize(issued.sealed)];
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
     const location =
       state.rid === undefined
         ? state.returnTo
-        : withQuery(state.returnTo, markerQuery('ok', state));
+        : withQuery(state.returnTo, markerQuery('ok', state.rid));
     return { kind: 'redirect', location, setCookies };
   }
 
@@ -336,7 +364,7 @@ export class ReauthFlowService {
     return this.failure('invalid_callback', [], fields);
   }
 
-  private satisfiesMaxAge(claims: AuthKitClaims, state: ReauthState, now: number): boolean {
+  private satisfiesMaxAge(claims: AccessTokenClaims, state: ReauthState, now: number): boolean {
     const tolerance = this.options.clockToleranceSeconds;
     const authTime = claims.auth_time;
     if (state.maxAge === 0) {
@@ -372,7 +400,7 @@ export class ReauthFlowService {
   /** Whether the browser holds a session of another user than the one who just signed in. */
   private async signedInAsAnotherUser(
     request: ReauthRequest,
-    claims: AuthKitClaims,
+    claims: AccessTokenClaims,
   ): Promise<boolean> {
     const sealed = this.sessions.read(request);
     const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
@@ -391,7 +419,10 @@ export class ReauthFlowService {
    * Counts a completed sign-in against its user and its client address; true once either is
    * past its limit within the window, so one account or client cannot fill the store.
    */
-  private async overSignInLimits(request: ReauthRequest, claims: AuthKitClaims): Promise<boolean> {
+  private async overSignInLimits(
+    request: ReauthRequest,
+    claims: AccessTokenClaims,
+  ): Promise<boolean> {
     const { perUser, perAddress, windowSeconds } = this.options.signInLimits;
     const { byUser, byAddress } = await this.records.countSignIn(
       claims.sub,
@@ -407,17 +438,23 @@ export class ReauthFlowService {
   /**
    * Ends the provider session a code exchange just opened, when the callback then refuses it:
    * nothing should stay signed in that the user never got. The session that asked is never
-   * touched (a provider that skipped the prompt hands that one back).
+   * touched (a provider that skipped the prompt hands that one back); where revocation ends a
+   * whole grant, only another user's sign-in is revoked.
    */
-  private async revokeOpened(sessionId: unknown, state: ReauthState): Promise<void> {
-    if (typeof sessionId !== 'string' || sessionId === '' || sessionId === state.sid) return;
-    await this.options.workos.userManagement
-      .revokeSession({ sessionId })
-      .catch((error: unknown) => {
-        this.logger.warn(
-          `Revoking a refused sign-in's session failed with ${describeError(error)}`,
-        );
-      });
+  private async revokeOpened(
+    issued: IssuedSession,
+    state: ReauthState,
+    anotherUser = false,
+  ): Promise<void> {
+    const sessionId = issued.sessionId;
+    if (sessionId !== undefined && sessionId === state.sid) return;
+    // Revoking by grant could end the very session that asked, or the user's others.
+    if (this.provider.revocationScope === 'grant' && !anotherUser) return;
+    const revoked = await this.provider.revoke({
+      sessionId,
+      refreshToken: issued.refreshToken,
+    });
+    if (!revoked) this.logger.warn("Revoking a refused sign-in's session at the provider failed");
   }
 
   private failure(
@@ -438,42 +475,17 @@ export class ReauthFlowService {
   }
 }
 
-/** The marker query for the way back; the helper's id rides along when it sent one. */
-function markerQuery(marker: ReauthMarker, state: ReauthState): Record<string, string> {
-  return state.rid === undefined
-    ? { [PROTOCOL.marker]: marker }
-    : { [PROTOCOL.marker]: marker, [PROTOCOL.idMarker]: state.rid };
-}
-
-/** The `sid` of a token straight from the provider, read before (or without) verifying it. */
-function sessionIdOf(accessToken: string): unknown {
-  try {
-    return decodeJwt(accessToken).sid;
-  } catch {
-    return undefined;
-  }
-}
-
 function header(request: ReauthRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
 }
 
-function withQuery(path: string, params: Record<string, string>): string {
-  const url = new URL(path, 'http://x.invalid');
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
-}
-
-/** A return path without the marker of an earlier attempt. */
-function withoutMarker(path: string): string {
-  const url = new URL(path, 'http://x.invalid');
-  if (!url.searchParams.has(PROTOCOL.marker) && !url.searchParams.has(PROTOCOL.idMarker)) {
-    return path;
-  }
-  url.searchParams.delete(PROTOCOL.marker);
-  url.searchParams.delete(PROTOCOL.idMarker);
-  return sanitizeReturnTo(url.pathname + url.search + url.hash) ?? path;
+/** The callback's query as the provider sent it, for the provider's own checks. */
+function callbackQuery(params: CallbackParams): URLSearchParams {
+  const query = new URLSearchParams({ state: params.state });
+  if (params.code !== undefined) query.set('code', params.code);
+  if (params.iss !== undefined) query.set('iss', params.iss);
+  return query;
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -5,9 +5,12 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * - `stale`: signed in, but not recently enough for this route;
  * - `missing_auth_time`: the token carries no usable `auth_time`, so freshness cannot be shown;
  * - `unauthenticated`: no credentials, or a session that has ended;
- * - `invalid_token`: a token that fails verification (signature, algorithm, issuer, expiry).
+ * - `invalid_token`: a token that fails verification (signature, algorithm, issuer, expiry);
+ * - `insufficient_assurance`: signed in recently enough, but not with the `acr` (or `amr`) the
+ *   route requires.
  */
-export type ReauthReason = 'stale' | 'missing_auth_time' | 'unauthenticated' | 'invalid_token';
+export type ReauthReason =
+  'stale' | 'missing_auth_time' | 'unauthenticated' | 'invalid_token' | 'insufficient_assurance';
 
 /** What the guard knows when it throws; the filter builds the re-auth URL from it. */
 export interface ReauthRequiredDetails {
@@ -26,6 +29,10 @@ export interface ReauthRequiredDetails {
   route?: string;
   /** The in-progress action to restore after re-authentication. */
   action?: unknown;
+  /** The route's accepted `acr` values, sent as `acr_values`. */
+  acrValues?: readonly string[];
+  /** The route's accepted `amr` values, checked at the callback. */
+  amr?: readonly string[];
 }
 
 const MESSAGES: Record<ReauthReason, string> = {
@@ -33,6 +40,7 @@ const MESSAGES: Record<ReauthReason, string> = {
   missing_auth_time: 'The access token does not say when the user last signed in.',
   unauthenticated: 'Authentication is required.',
   invalid_token: 'The access token is invalid.',
+  insufficient_assurance: 'A stronger authentication is required.',
 };
 
 /**
@@ -50,6 +58,7 @@ export class ReauthRequiredException extends HttpException {
   readonly reason: ReauthReason;
   readonly maxAge?: number;
   readonly authTime?: number;
+  readonly acrValues?: readonly string[];
   /** Not sent to clients: used to build the re-auth URL and state. */
   readonly details: Readonly<ReauthRequiredDetails>;
 
@@ -62,6 +71,7 @@ export class ReauthRequiredException extends HttpException {
         message: MESSAGES[details.reason],
         maxAge: details.maxAge,
         authTime: details.authTime,
+        acrValues: details.acrValues,
       },
       HttpStatus.UNAUTHORIZED,
     );
@@ -69,6 +79,7 @@ export class ReauthRequiredException extends HttpException {
     this.reason = details.reason;
     this.maxAge = details.maxAge;
     this.authTime = details.authTime;
+    this.acrValues = details.acrValues;
     this.details = Object.freeze({ ...details });
   }
 }

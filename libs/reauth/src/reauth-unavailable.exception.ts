@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 /** Which dependency failed; named in the log line, never in the response. */
-export type ReauthDependency = 'jwks' | 'workos' | 'store';
+export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store';
 
 /**
  * Thrown when authentication cannot be decided because a dependency failed: the JWKS is

@@ -1,5 +1,8 @@
-/** DI token of the checked options ({@link ResolvedReauthOptions}). */
+/** DI token of the checked options ({@link ResolvedReauthOptions}): plain data. */
 export const REAUTH_RESOLVED_OPTIONS = Symbol('REAUTH_RESOLVED_OPTIONS');
+
+/** DI token of what the options configure: options, provider, store and clock together. */
+export const REAUTH_SETUP = Symbol('REAUTH_SETUP');
 
 /** Metadata key of `@RequireRecentAuth()` / `@RequireSignIn()`. */
 export const RECENT_AUTH_METADATA_KEY = 'nest-reauth:recent-auth';

@@ -17,14 +17,15 @@ import {
 } from '@nestjs/core';
 import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
+import { IdentityProvider } from './providers/identity-provider';
+import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './reauth.constants';
 import {
   REAUTH_MODULE_EXTRAS,
   REAUTH_MODULE_OPTIONS,
   ReauthConfigurableModule,
 } from './reauth.module-definition';
-import { resolveReauthOptions, type ResolvedReauthOptions } from './reauth.options';
-import { FunctionReauthClock, ReauthClock } from './reauth.clock';
+import { resolveReauthSetup, type ReauthSetup, type ResolvedReauthOptions } from './reauth.options';
+import { ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
 import { StateBindings } from './flow/state-binding';
@@ -63,20 +64,30 @@ const SHORT_MAX_AGE_SECONDS = 60;
   imports: [DiscoveryModule],
   providers: [
     {
-      provide: REAUTH_RESOLVED_OPTIONS,
+      provide: REAUTH_SETUP,
       useFactory: (options: ReauthModuleOptions, extras: ReauthModuleExtras) =>
-        resolveReauthOptions(options, extras),
+        resolveReauthSetup(options, extras),
       inject: [REAUTH_MODULE_OPTIONS, REAUTH_MODULE_EXTRAS],
     },
     {
+      provide: REAUTH_RESOLVED_OPTIONS,
+      useFactory: (setup: ReauthSetup) => setup.options,
+      inject: [REAUTH_SETUP],
+    },
+    {
+      provide: IdentityProvider,
+      useFactory: (setup: ReauthSetup) => setup.provider,
+      inject: [REAUTH_SETUP],
+    },
+    {
       provide: ReauthStore,
-      useFactory: (options: ResolvedReauthOptions) => options.store,
-      inject: [REAUTH_RESOLVED_OPTIONS],
+      useFactory: (setup: ReauthSetup) => setup.store,
+      inject: [REAUTH_SETUP],
     },
     {
       provide: ReauthClock,
-      useFactory: (options: ResolvedReauthOptions) => new FunctionReauthClock(options.nowMs),
-      inject: [REAUTH_RESOLVED_OPTIONS],
+      useFactory: (setup: ReauthSetup) => setup.clock,
+      inject: [REAUTH_SETUP],
     },
     AccessTokenVerifier,
     SessionCookieService,
@@ -102,6 +113,8 @@ export class ReauthModule
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly provider: IdentityProvider,
+    private readonly store: ReauthStore,
   ) {
     super();
   }
@@ -136,11 +149,11 @@ export class ReauthModule
       }
     }
     this.logger.log(
-      `Step-up authentication ready: callback ${this.options.routes.callback}, issuers ${this.options.issuers.join(', ')}`,
+      `Step-up authentication ready: callback ${this.options.routes.callback}, ${this.provider.describe()}`,
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.options.store.close();
+    await this.store.close();
   }
 }

@@ -1,5 +1,5 @@
-import { WorkOS } from '@workos-inc/node';
-import { resolveReauthOptions } from './reauth.options';
+import { WorkOSIdentityProvider } from './providers/workos.provider';
+import { resolveReauthOptions, resolveReauthSetup } from './reauth.options';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
 
 const VALID = {
@@ -11,13 +11,11 @@ const VALID = {
 const MALFORMED = [-1, null, '1', [], {}, true, 1.5, 1e13];
 
 describe('resolveReauthOptions', () => {
-  it('fills in documented defaults', () => {
-    const options = resolveReauthOptions(VALID);
+  it('fills in documented defaults', async () => {
+    const { options, store, provider } = resolveReauthSetup(VALID);
     expect(options).toMatchObject({
       clientId: 'client_x',
       redirectUri: 'http://localhost:3000/auth/callback',
-      issuers: ['https://api.workos.com/user_management/client_x'],
-      jwksUrl: 'https://api.workos.com/sso/jwks/client_x',
       clockToleranceSeconds: 5,
       cookie: { name: 'wos-session', secure: false, maxAgeSeconds: 30 * 24 * 3600 },
       fallbackReturnTo: '/',
@@ -26,8 +24,15 @@ describe('resolveReauthOptions', () => {
       zeroMaxAgeGrantSeconds: 300,
       routes: { callback: '/auth/callback', login: '/auth/login', logout: '/auth/logout' },
     });
-    expect(options.store).toBeInstanceOf(MemoryReauthStore);
-    expect(options.workos).toBeInstanceOf(WorkOS);
+    expect(store).toBeInstanceOf(MemoryReauthStore);
+    expect(provider).toBeInstanceOf(WorkOSIdentityProvider);
+    await expect(provider.verification()).resolves.toEqual({
+      jwksUrl: 'https://api.workos.com/sso/jwks/client_x',
+      issuers: ['https://api.workos.com/user_management/client_x'],
+      algorithms: ['RS256'],
+      audience: undefined,
+      requireSid: true,
+    });
   });
 
   it('makes the session cookie Secure when the redirect URI is https', () => {
@@ -64,10 +69,13 @@ describe('resolveReauthOptions', () => {
     expect(options).toMatchObject({
       allowCrossOrigin: false,
       allowImpersonation: false,
-      audience: undefined,
       signInLimits: { perUser: 30, perAddress: 120, windowSeconds: 600 },
     });
-    expect(resolveReauthOptions({ ...VALID, audience: 'api' }).audience).toEqual(['api']);
+  });
+
+  it('hands the audience to the provider', async () => {
+    const { provider } = resolveReauthSetup({ ...VALID, audience: 'api' });
+    expect((await provider.verification()).audience).toEqual(['api']);
   });
 
   it('reads the client address from Express, else the socket', () => {
@@ -80,15 +88,16 @@ describe('resolveReauthOptions', () => {
     expect(clientAddress(base)).toBeUndefined();
   });
 
-  it('points the SDK and the default issuer at a custom API host', () => {
-    const options = resolveReauthOptions({
+  it('points the SDK and the default issuer at a custom API host', async () => {
+    const { provider } = resolveReauthSetup({
       ...VALID,
       apiHostname: '127.0.0.1',
       port: 8787,
       https: false,
     });
-    expect(options.jwksUrl).toBe('http://127.0.0.1:8787/sso/jwks/client_x');
-    expect(options.issuers).toEqual(['http://127.0.0.1:8787/user_management/client_x']);
+    const settings = await provider.verification();
+    expect(settings.jwksUrl).toBe('http://127.0.0.1:8787/sso/jwks/client_x');
+    expect(settings.issuers).toEqual(['http://127.0.0.1:8787/user_management/client_x']);
   });
 
   it.each([

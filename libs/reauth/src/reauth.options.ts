@@ -3,23 +3,26 @@ import { DEFAULT_CLOCK_TOLERANCE_SECONDS, sanitizeReturnTo } from './core';
 import type {
   ReauthModuleExtras,
   ReauthModuleOptions,
+  ReauthOidcOptions,
   ReauthRequest,
   WorkOSClient,
 } from './interfaces';
+import { IdentityProvider } from './providers/identity-provider';
+import { OIDC_ALGORITHMS, OidcIdentityProvider } from './providers/oidc.provider';
+import { WorkOSIdentityProvider } from './providers/workos.provider';
+import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
 import { ReauthStore } from './stores/reauth.store';
 
-/** The module's options after one check at start-up; what every part of the library reads. */
+/**
+ * The module's options after one check at start-up: plain data every part of the library reads.
+ * The parts with behaviour (provider, store, clock) are injected on their own.
+ */
 export interface ResolvedReauthOptions {
-  workos: WorkOSClient;
   clientId: string;
   redirectUri: string;
   cookiePassword: string;
-  issuers: string[];
-  jwksUrl: string;
   clockToleranceSeconds: number;
-  nowMs: () => number;
-  store: ReauthStore;
   cookie: { name: string; secure: boolean; domain?: string; maxAgeSeconds: number };
   fallbackReturnTo: string;
   logoutReturnTo: string;
@@ -31,7 +34,6 @@ export interface ResolvedReauthOptions {
   allowedOrigins: ReadonlySet<string>;
   allowCrossOrigin: boolean;
   allowImpersonation: boolean;
-  audience?: string[];
   signInLimits: { perUser: number; perAddress: number; windowSeconds: number };
   clientAddress: (request: ReauthRequest) => string | undefined;
 }
@@ -143,6 +145,14 @@ function routePath(
   return value.length > 1 ? value.replace(/\/$/, '') : value;
 }
 
+/** What the module provides from the options: the checked data and the parts it configures. */
+export interface ReauthSetup {
+  options: ResolvedReauthOptions;
+  provider: IdentityProvider;
+  store: ReauthStore;
+  clock: ReauthClock;
+}
+
 const CLIENT_METHODS = [
   'getAuthorizationUrl',
   'authenticateWithCode',
@@ -187,10 +197,10 @@ function makeWorkOS(options: ReauthModuleOptions): WorkOSClient {
  * Checks the options once at start-up. Caller mistakes throw a `TypeError` naming the option, so
  * a misconfigured app never starts.
  */
-export function resolveReauthOptions(
+export function resolveReauthSetup(
   options: ReauthModuleOptions,
   extras: ReauthModuleExtras = {},
-): ResolvedReauthOptions {
+): ReauthSetup {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
   const clientId = requiredString(options.clientId, 'clientId');
   const redirectUri = absoluteUrl(
@@ -199,16 +209,6 @@ export function resolveReauthOptions(
   );
   const cookiePassword = requiredString(options.cookiePassword, 'cookiePassword');
   if (cookiePassword.length < 32) fail('cookiePassword', 'must be at least 32 characters long');
-  const workos = makeWorkOS(options);
-
-  const issuers = options.issuers ?? [`${workos.baseURL}/user_management/${clientId}`];
-  if (
-    !Array.isArray(issuers) ||
-    issuers.length === 0 ||
-    issuers.some((i) => typeof i !== 'string' || i === '')
-  ) {
-    fail('issuers', 'must be a non-empty array of strings');
-  }
   if (options.now !== undefined && typeof options.now !== 'function')
     fail('now', 'must be a function');
   if (options.store !== undefined && !(options.store instanceof ReauthStore)) {
@@ -276,22 +276,36 @@ export function resolveReauthOptions(
       `(${callback}) must be the path of redirectUri (${redirectUri.pathname}), or its end when the app has a global prefix`,
     );
   }
-  return {
-    workos,
+  const clockToleranceSeconds = integerInRange(
+    options.clockToleranceSeconds,
+    'clockToleranceSeconds',
+    DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    0,
+    300,
+  );
+  const nowMs = options.now ?? Date.now;
+  const audience = stringList(options.audience, 'audience');
+  const provider =
+    options.oidc === undefined
+      ? workosProvider(options, {
+          clientId,
+          redirectUri: redirectUri.href,
+          cookiePassword,
+          audience,
+        })
+      : oidcProvider(options.oidc, options, {
+          clientId,
+          redirectUri: redirectUri.href,
+          cookiePassword,
+          audience,
+          clockToleranceSeconds,
+          nowMs,
+        });
+  const resolved: ResolvedReauthOptions = {
     clientId,
     redirectUri: redirectUri.href,
     cookiePassword,
-    issuers: [...issuers],
-    jwksUrl: workos.userManagement.getJwksUrl(clientId),
-    clockToleranceSeconds: integerInRange(
-      options.clockToleranceSeconds,
-      'clockToleranceSeconds',
-      DEFAULT_CLOCK_TOLERANCE_SECONDS,
-      0,
-      300,
-    ),
-    nowMs: options.now ?? Date.now,
-    store: options.store ?? new MemoryReauthStore({ now: options.now }),
+    clockToleranceSeconds,
     cookie: {
       name: cookieName,
       secure,
@@ -323,7 +337,6 @@ export function resolveReauthOptions(
     allowedOrigins,
     allowCrossOrigin: booleanOption(options.allowCrossOrigin, 'allowCrossOrigin', false),
     allowImpersonation: booleanOption(options.allowImpersonation, 'allowImpersonation', false),
-    audience: stringList(options.audience, 'audience'),
     signInLimits: {
       perUser: integerInRange(perUser, 'signInLimits.perUser', 30, 1, 100_000),
       perAddress: integerInRange(perAddress, 'signInLimits.perAddress', 120, 1, 1_000_000),
@@ -331,9 +344,137 @@ export function resolveReauthOptions(
     },
     clientAddress: options.clientAddress ?? defaultClientAddress,
   };
+  return {
+    options: resolved,
+    provider,
+    store: options.store ?? new MemoryReauthStore({ now: options.now }),
+    clock: new FunctionReauthClock(nowMs),
+  };
 }
 
-/** Whole seconds of the configured clock. */
-export function nowSeconds(options: Pick<ResolvedReauthOptions, 'nowMs'>): number {
-  return Math.floor(options.nowMs() / 1000);
+/** The checked options alone (what the module injects as plain data). */
+export function resolveReauthOptions(
+  options: ReauthModuleOptions,
+  extras: ReauthModuleExtras = {},
+): ResolvedReauthOptions {
+  return resolveReauthSetup(options, extras).options;
+}
+
+interface ProviderBasics {
+  clientId: string;
+  redirectUri: string;
+  cookiePassword: string;
+  audience?: string[];
+}
+
+function workosProvider(options: ReauthModuleOptions, basics: ProviderBasics): IdentityProvider {
+  const workos = makeWorkOS(options);
+  const issuers = options.issuers ?? [`${workos.baseURL}/user_management/${basics.clientId}`];
+  if (
+    !Array.isArray(issuers) ||
+    issuers.length === 0 ||
+    issuers.some((i) => typeof i !== 'string' || i === '')
+  ) {
+    fail('issuers', 'must be a non-empty array of strings');
+  }
+  return new WorkOSIdentityProvider({ workos, ...basics, issuers: [...issuers] });
+}
+
+const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+// Parameters the library sets itself; an extra one may not replace them.
+const RESERVED_AUTHORIZATION_PARAMS = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'max_age',
+  'prompt',
+  'acr_values',
+  'login_hint',
+  'response_mode',
+  'request',
+  'request_uri',
+]);
+
+function oidcProvider(
+  oidc: ReauthOidcOptions,
+  options: ReauthModuleOptions,
+  basics: ProviderBasics & { clockToleranceSeconds: number; nowMs: () => number },
+): IdentityProvider {
+  if (typeof oidc !== 'object' || oidc === null) fail('oidc', 'must be an object');
+  for (const option of ['workos', 'apiKey', 'apiHostname', 'port', 'https', 'issuers'] as const) {
+    if (options[option] !== undefined) fail(option, 'is for WorkOS and cannot be used with oidc');
+  }
+  const issuer = absoluteUrl(requiredString(oidc.issuer, 'oidc.issuer'), 'oidc.issuer');
+  if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname)) {
+    fail('oidc.issuer', `must be https (plain http only on localhost), got "${issuer.href}"`);
+  }
+  if (issuer.search !== '' || issuer.hash !== '') {
+    fail('oidc.issuer', 'must be an issuer identifier, without query or fragment');
+  }
+  const method =
+    oidc.tokenEndpointAuthMethod ?? (oidc.clientSecret ? 'client_secret_basic' : 'none');
+  if (!TOKEN_ENDPOINT_AUTH_METHODS.includes(method)) {
+    fail(
+      'oidc.tokenEndpointAuthMethod',
+      `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+    );
+  }
+  if (method !== 'none') requiredString(oidc.clientSecret, 'oidc.clientSecret');
+  if (method === 'none' && oidc.clientSecret !== undefined) {
+    fail('oidc.clientSecret', 'cannot be used with tokenEndpointAuthMethod "none"');
+  }
+  const scope = stringList(oidc.scope, 'oidc.scope') ?? [
+    'openid',
+    'profile',
+    'email',
+    'offline_access',
+  ];
+  if (scope.some((token) => !SCOPE_TOKEN.test(token))) fail('oidc.scope', 'must be scope tokens');
+  if (!scope.includes('openid')) scope.unshift('openid');
+  const algorithms = stringList(oidc.algorithms, 'oidc.algorithms') ?? [...OIDC_ALGORITHMS];
+  const unsupported = algorithms.find(
+    (alg) => !(OIDC_ALGORITHMS as readonly string[]).includes(alg),
+  );
+  if (unsupported !== undefined) {
+    fail('oidc.algorithms', `must be among ${OIDC_ALGORITHMS.join(', ')}, got "${unsupported}"`);
+  }
+  const extra = oidc.authorizationParams ?? {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    fail('oidc.authorizationParams', 'must be an object of strings');
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (typeof value !== 'string') fail(`oidc.authorizationParams.${name}`, 'must be a string');
+    if (RESERVED_AUTHORIZATION_PARAMS.has(name)) {
+      fail(`oidc.authorizationParams.${name}`, 'is set by the library');
+    }
+  }
+  const audience = stringList(oidc.audience, 'oidc.audience') ?? basics.audience;
+  if (oidc.audience !== undefined && basics.audience !== undefined) {
+    fail('audience', 'and oidc.audience cannot both be given');
+  }
+  return new OidcIdentityProvider({
+    issuer: issuer.href,
+    clientId: basics.clientId,
+    clientSecret: oidc.clientSecret,
+    tokenEndpointAuthMethod: method,
+    redirectUri: basics.redirectUri,
+    cookiePassword: basics.cookiePassword,
+    scope: scope.join(' '),
+    audience,
+    algorithms,
+    authorizationParams: { ...extra },
+    clockToleranceSeconds: basics.clockToleranceSeconds,
+    nowMs: basics.nowMs,
+    discoveryTimeoutMs: integerInRange(oidc.timeoutMs, 'oidc.timeoutMs', 10_000, 100, 60_000),
+  });
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Authentication, ReauthRequest } from './interfaces';
-import { ReauthRecords } from './flow/reauth-records';
+import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { RequestAuthenticator } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
 
@@ -49,7 +49,7 @@ export class ReauthService {
   /**
    * The in-progress action that `@RequireRecentAuth(..., { action })` captured before sending
    * the user to re-authenticate, handed back once, on the page the user returned to, to the same
-   * AuthKit session. `undefined` when there is none (or it was already taken, or expired after
+   * session. `undefined` when there is none (or it was already taken, or expired after
    * 10 minutes). Pass the response, as for {@link currentAuthentication}.
    */
   async takeRestoredAction<T = unknown>(
@@ -59,14 +59,16 @@ export class ReauthService {
     const authentication = await this.currentAuthentication(request, response);
     if (!authentication) return undefined;
     const path = request.originalUrl ?? request.url ?? '/';
-    return (await this.records.takeAction(authentication.claims, path)) as T | undefined;
+    const key = sessionKeyOf(authentication.sessionId, authentication.claims.sub);
+    return (await this.records.takeAction(key, path)) as T | undefined;
   }
 
   /**
    * Signs the caller out from inside a handler (after deleting their account, say): revokes
-   * their AuthKit session at WorkOS, so its refresh token stops working, and clears the session
-   * cookie on `response`. Unlike the logout route it does not redirect: AuthKit's own browser
-   * session stays, so the next sign-in may not prompt. A failed revocation is logged, not thrown.
+   * their session at the provider (WorkOS: the session; OpenID Connect: the refresh token, where
+   * the provider offers revocation), so it cannot be refreshed, and clears the session cookie on
+   * `response`. Unlike the logout route it does not redirect: the provider's own browser session
+   * stays, so the next sign-in may not prompt. A failed revocation is logged, not thrown.
    *
    * @example
    * ```ts

@@ -7,15 +7,16 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { evaluateFreshness, isSameOriginRequest, negotiateResponse } from './core';
+import { evaluateFreshness, isSameOriginRequest, meetsAssurance, negotiateResponse } from './core';
 import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
 } from './decorators/require-recent-auth.decorator';
 import type { Authentication, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
-import { nowSeconds, type ResolvedReauthOptions } from './reauth.options';
-import { ReauthRecords } from './flow/reauth-records';
+import { type ResolvedReauthOptions } from './reauth.options';
+import { ReauthClock } from './reauth.clock';
+import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
 import { describeError } from './reauth.errors';
@@ -43,6 +44,7 @@ export class RecentAuthGuard implements CanActivate {
     protected readonly records: ReauthRecords,
     protected readonly adapterHost: HttpAdapterHost,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
+    protected readonly clock: ReauthClock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -127,7 +129,10 @@ export class RecentAuthGuard implements CanActivate {
     throw new ReauthForbiddenException('impersonation_not_allowed');
   }
 
-  /** Throws unless the token's `auth_time` satisfies the route's `max_age`. */
+  /**
+   * Throws unless the token's `auth_time` satisfies the route's `max_age`, and its `acr` and
+   * `amr` the route's assurance requirement.
+   */
   protected async checkFreshness(
     authentication: Authentication,
     requirement: RecentAuthRequirement,
@@ -139,24 +144,31 @@ export class RecentAuthGuard implements CanActivate {
     const freshness = evaluateFreshness({
       authTime: claims.auth_time,
       maxAge: requirement.maxAge,
-      now: nowSeconds(this.options),
+      now: this.clock.nowSeconds(),
       toleranceSeconds: this.options.clockToleranceSeconds,
     });
-    if (freshness.fresh) return;
+    const assured = meetsAssurance(claims, requirement);
+    if (freshness.fresh && assured) return;
     if (
       requirement.maxAge === 0 &&
+      assured &&
+      !freshness.fresh &&
       freshness.reason === 'stale' &&
       Number.isSafeInteger(claims.auth_time) &&
-      (await this.records.takeGrant(claims, this.routeKey(context)))
+      (await this.records.takeGrant(
+        sessionKeyOf(authentication.sessionId, claims.sub),
+        claims.auth_time!,
+        this.routeKey(context),
+      ))
     ) {
       return;
     }
     throw this.reauthRequired(
       {
-        reason: freshness.reason,
+        reason: freshness.fresh ? 'insufficient_assurance' : freshness.reason,
         authTime: freshness.authTime,
         sub: claims.sub,
-        sid: claims.sid,
+        sid: authentication.sessionId,
         loginHint: authentication.user?.email,
       },
       requirement,
@@ -181,6 +193,8 @@ export class RecentAuthGuard implements CanActivate {
     return new ReauthRequiredException({
       ...details,
       maxAge: requirement.maxAge ?? undefined,
+      acrValues: requirement.acr,
+      amr: requirement.amr,
       route: this.routeKey(context),
       action: details.sub === undefined ? undefined : this.captureAction(requirement, request),
     });

@@ -1,6 +1,6 @@
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-/** The query AuthKit sends to the callback: `code` and `state`, or an OAuth `error`. */
+/** The query the provider sends to the callback: `code` and `state` (and `iss`), or an OAuth `error`. */
 export class CallbackQueryDto {
   @IsOptional()
   @IsString()
@@ -23,4 +23,11 @@ export class CallbackQueryDto {
   @IsString()
   @MaxLength(1024)
   error_description?: string;
+
+  /** RFC 9207: the issuer of the authorization response. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @Matches(/^https?:\/\/[^\s]+$/)
+  iss?: string;
 }

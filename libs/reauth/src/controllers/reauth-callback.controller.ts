@@ -9,7 +9,7 @@ import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service'
 import { CallbackQueryDto } from './callback-query.dto';
 
 /**
- * `GET <redirectUri path>`: where AuthKit sends the browser back. Validates the query, then
+ * `GET <redirectUri path>`: where the provider sends the browser back. Validates the query, then
  * lets {@link ReauthFlowService.complete} check the state, exchange the code and verify the new
  * sign-in; answers with a 303 to where the user was, or a page that says what went wrong.
  * `ReauthModule` mounts it on the path of `redirectUri` (`routes.callback`).
@@ -35,6 +35,7 @@ export class ReauthCallbackController {
       state: dto.state,
       error: dto.error,
       errorDescription: dto.error_description,
+      iss: dto.iss,
     });
     send(response, outcome, this.flow.popupTargetOrigin);
   }

@@ -2,13 +2,15 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isSameOriginRequest } from '../core';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { IdentityProvider } from '../providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { SessionCookieService } from '../tokens/session-cookie.service';
 
 /**
- * `POST <routes.logout>`: revokes the AuthKit session, clears the session cookie and sends the
- * browser to AuthKit's logout URL, which ends AuthKit's own browser session and returns to
+ * `POST <routes.logout>`: revokes the session, clears the session cookie and sends the browser to
+ * the provider's logout URL (AuthKit's, or an OpenID Provider's `end_session_endpoint` with the
+ * `id_token_hint`), which ends the provider's own browser session and returns to
  * `logoutReturnTo`. Cross-origin posts are refused, so another site cannot sign users out.
  */
 @Controller()
@@ -16,6 +18,7 @@ export class ReauthLogoutController {
   constructor(
     protected readonly sessions: SessionCookieService,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
+    protected readonly provider: IdentityProvider,
   ) {}
 
   @Post()
@@ -36,13 +39,10 @@ export class ReauthLogoutController {
         );
       return;
     }
-    const sessionId = await this.sessions.end(request);
+    const ended = await this.sessions.end(request);
     response.append('Set-Cookie', this.sessions.clear());
-    const target = sessionId
-      ? this.options.workos.userManagement.getLogoutUrl({
-          sessionId,
-          returnTo: this.options.logoutReturnTo,
-        })
+    const target = ended
+      ? await this.provider.logoutUrl(ended, this.options.logoutReturnTo)
       : this.options.logoutReturnTo;
     response.redirect(303, target);
   }

@@ -4,6 +4,12 @@ export {
   ActionTooLargeError,
   assertActionSize,
 } from './action';
+export {
+  isValidAssuranceList,
+  MAX_ASSURANCE_VALUES,
+  meetsAssurance,
+  type AssuranceRequirement,
+} from './assurance';
 export { ReauthCoreError } from './errors';
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,

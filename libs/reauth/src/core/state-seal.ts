@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, errors as joseErrors } from 'jose';
 import { assertActionSize } from './action';
+import { isValidAssuranceList } from './assurance';
 import { ReauthCoreError } from './errors';
 import { isValidMaxAge } from './freshness';
 import { sanitizeReturnTo } from './return-to';
@@ -69,6 +70,10 @@ export interface ReauthState {
   sid?: string;
   /** The browser helper's id for the request that asked, echoed on the way back. */
   rid?: string;
+  /** Accepted `acr` values: the new sign-in's must be one of them (RFC 9470). */
+  acr?: readonly string[];
+  /** Accepted `amr` values: the new sign-in must have used at least one of them. */
+  amr?: readonly string[];
 }
 
 /**
@@ -147,6 +152,8 @@ const STATE_FIELDS = new Set([
   'bh',
   'sid',
   'rid',
+  'acr',
+  'amr',
 ]);
 
 const keyCache = new Map<string, Uint8Array>();
@@ -332,6 +339,12 @@ function findStateProblem(value: unknown): string | undefined {
     (typeof state.rid !== 'string' || !CLIENT_REQUEST_ID.test(state.rid))
   ) {
     return 'state.rid must be 16 to 64 base64url characters';
+  }
+  if (state.acr !== undefined && !isValidAssuranceList(state.acr)) {
+    return 'state.acr must be a list of 1 to 10 acr values';
+  }
+  if (state.amr !== undefined && !isValidAssuranceList(state.amr)) {
+    return 'state.amr must be a list of 1 to 10 amr values';
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isValidMaxAge } from '../core';
+import { isValidAssuranceList, isValidMaxAge } from '../core';
 import type { ReauthRequest } from '../interfaces';
 import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
 
@@ -20,6 +20,20 @@ export interface RequireRecentAuthOptions {
   allowCrossOrigin?: boolean;
   /** Lets tokens with an `act` claim through (the module's `allowImpersonation` for one route). */
   allowImpersonation?: boolean;
+  /**
+   * Step-up by assurance level (RFC 9470): the sign-in must also have satisfied one of these
+   * authentication context classes (`acr`), e.g. `['urn:example:loa:2']`. The challenge, the
+   * JSON 401 and the authorization URL carry them as `acr_values`; a sign-in whose `acr` is not
+   * one of them fails at the callback instead of looping. AuthKit issues no `acr`.
+   */
+  acr?: string[];
+  /**
+   * The sign-in must also have used at least one of these authentication methods (`amr`, RFC
+   * 8176), e.g. `['mfa']` or `['otp', 'hwk']`: "a second factor within `maxAge`". For providers
+   * that put `amr` in their tokens (or ID tokens); there is no standard way to ask for a method,
+   * so pair it with an `acr` the provider maps to it where it has one.
+   */
+  amr?: string[];
 }
 
 /** Options of {@link RequireSignIn}. */
@@ -35,6 +49,19 @@ export interface RecentAuthRequirement {
   action?: RequireRecentAuthOptions['action'];
   allowCrossOrigin?: boolean;
   allowImpersonation?: boolean;
+  acr?: readonly string[];
+  amr?: readonly string[];
+}
+
+function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[] | undefined {
+  const value = (options as Record<string, unknown>)[name];
+  if (value === undefined) return undefined;
+  if (!isValidAssuranceList(value)) {
+    throw new TypeError(
+      `@RequireRecentAuth(): options.${name} must be an array of 1 to 10 distinct values without spaces or quotes`,
+    );
+  }
+  return Object.freeze([...value]);
 }
 
 function checkBoolean(decorator: string, options: object, name: string): boolean | undefined {
@@ -91,6 +118,8 @@ export function RequireRecentAuth(
       action: options.action,
       allowCrossOrigin: checkBoolean('@RequireRecentAuth()', options, 'allowCrossOrigin'),
       allowImpersonation: checkBoolean('@RequireRecentAuth()', options, 'allowImpersonation'),
+      acr: checkAssurance(options, 'acr'),
+      amr: checkAssurance(options, 'amr'),
     }),
   );
 }

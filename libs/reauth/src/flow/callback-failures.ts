@@ -39,6 +39,22 @@ export const CALLBACK_FAILURES = Object.freeze({
     message:
       'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
   },
+  acr_not_satisfied: {
+    status: 401,
+    title: 'We could not confirm the sign-in this action needs',
+    message:
+      'The identity provider did not confirm the required kind of sign-in (such as a second factor), so this action cannot go ahead. Set it up for your account, then retry.',
+  },
+  provider_refused: {
+    status: 401,
+    title: 'The sign-in did not complete',
+    message: 'The identity provider could not complete the sign-in this action needs.',
+  },
+  provider_error: {
+    status: 502,
+    title: 'The sign-in did not complete',
+    message: 'The identity provider refused the sign-in request. Try again later.',
+  },
   user_mismatch: {
     status: 403,
     title: 'You signed in as someone else',
@@ -69,3 +85,21 @@ export const CALLBACK_FAILURES = Object.freeze({
 
 /** The stable codes of a failed callback. */
 export type CallbackFailureCode = keyof typeof CALLBACK_FAILURES;
+
+/**
+ * OAuth and OpenID Connect error codes (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6) that say
+ * the user could not, or would not, complete the sign-in; any other code is the provider refusing
+ * the request itself (`invalid_scope`, `unauthorized_client`, `server_error`...).
+ */
+const USER_SIDE_ERRORS = new Set([
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+  'unmet_authentication_requirements',
+]);
+
+/** The failure a provider's error at the callback becomes (`access_denied` is a cancel). */
+export function providerFailure(error: string): CallbackFailureCode {
+  return USER_SIDE_ERRORS.has(error) ? 'provider_refused' : 'provider_error';
+}

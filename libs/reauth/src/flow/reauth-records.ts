@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { pathOf } from '../core';
-import type { AuthKitClaims } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthStore } from '../stores/reauth.store';
 
 /** How long a captured action waits to be restored. */
 const ACTION_TTL_SECONDS = 600;
@@ -24,21 +24,27 @@ export interface SignInCounts {
  */
 @Injectable()
 export class ReauthRecords {
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {}
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly store: ReauthStore,
+  ) {}
 
   /** Marks a state used; `false` when it already was (a replayed callback). */
   markStateUsed(nonce: string, ttlSeconds: number): Promise<boolean> {
     return this.run(() =>
-      this.options.store.setIfAbsent(STORE_KEYS.usedState + nonce, '1', Math.max(1, ttlSeconds)),
+      this.store.setIfAbsent(STORE_KEYS.usedState + nonce, '1', Math.max(1, ttlSeconds)),
     );
   }
 
-  /** Leaves the one-time grant a completed `max_age` 0 re-authentication earns on `route`. */
-  saveGrant(claims: AuthKitClaims, route: string): Promise<void> {
+  /**
+   * Leaves the one-time grant a completed `max_age` 0 re-authentication earns on `route`, for the
+   * session `sessionKey` (see {@link sessionKeyOf}) and the sign-in at `authTime`.
+   */
+  saveGrant(sessionKey: string, authTime: number, route: string): Promise<void> {
     return this.run(() =>
-      this.options.store.set(
-        grantKey(claims.sid, route),
-        String(claims.auth_time),
+      this.store.set(
+        grantKey(sessionKey, route),
+        String(authTime),
         this.options.zeroMaxAgeGrantSeconds,
       ),
     );
@@ -48,16 +54,16 @@ export class ReauthRecords {
    * Uses up the one-time grant for this session and route. True only for the token that
    * re-authentication issued (same `auth_time`).
    */
-  async takeGrant(claims: AuthKitClaims, route: string): Promise<boolean> {
-    const granted = await this.run(() => this.options.store.take(grantKey(claims.sid, route)));
-    return granted !== undefined && granted === String(claims.auth_time);
+  async takeGrant(sessionKey: string, authTime: number, route: string): Promise<boolean> {
+    const granted = await this.run(() => this.store.take(grantKey(sessionKey, route)));
+    return granted !== undefined && granted === String(authTime);
   }
 
   /** Keeps the captured action for the session, to hand back on the page at `path`. */
-  saveAction(claims: AuthKitClaims, path: string, action: unknown): Promise<void> {
+  saveAction(sessionKey: string, path: string, action: unknown): Promise<void> {
     return this.run(() =>
-      this.options.store.set(
-        STORE_KEYS.action + claims.sid,
+      this.store.set(
+        STORE_KEYS.action + sessionKey,
         JSON.stringify({ path: pathOf(path), action }),
         ACTION_TTL_SECONDS,
       ),
@@ -65,13 +71,13 @@ export class ReauthRecords {
   }
 
   /** The action saved when re-authentication started, once, on the page it returned to. */
-  async takeAction(claims: AuthKitClaims, path: string): Promise<unknown> {
-    const key = STORE_KEYS.action + claims.sid;
-    const saved = await this.run(() => this.options.store.get(key));
+  async takeAction(sessionKey: string, path: string): Promise<unknown> {
+    const key = STORE_KEYS.action + sessionKey;
+    const saved = await this.run(() => this.store.get(key));
     if (saved === undefined) return undefined;
     const { path: expected, action } = JSON.parse(saved) as { path: string; action: unknown };
     if (expected !== pathOf(path)) return undefined;
-    const taken = await this.run(() => this.options.store.take(key));
+    const taken = await this.run(() => this.store.take(key));
     return taken === undefined ? undefined : action;
   }
 
@@ -80,10 +86,10 @@ export class ReauthRecords {
     const window = this.options.signInLimits.windowSeconds;
     const [byUser, byAddress] = await this.run(() =>
       Promise.all([
-        this.options.store.increment(`${STORE_KEYS.limit}user:${sha256(sub)}`, window),
+        this.store.increment(`${STORE_KEYS.limit}user:${sha256(sub)}`, window),
         address === undefined
           ? Promise.resolve(0)
-          : this.options.store.increment(`${STORE_KEYS.limit}addr:${sha256(address)}`, window),
+          : this.store.increment(`${STORE_KEYS.limit}addr:${sha256(address)}`, window),
       ]),
     );
     return { byUser, byAddress };
@@ -98,8 +104,16 @@ export class ReauthRecords {
   }
 }
 
-function grantKey(sid: string, route: string): string {
-  return `${STORE_KEYS.grant}${sid}:${route}`;
+function grantKey(sessionKey: string, route: string): string {
+  return `${STORE_KEYS.grant}${sessionKey}:${route}`;
+}
+
+/**
+ * What grants and restored actions are kept by: the session (the token's `sid`, or the id the
+ * library gave a cookie session), else the user, for a Bearer token that names no session.
+ */
+export function sessionKeyOf(sessionId: string | undefined, sub: string): string {
+  return sessionId ?? `sub:${sub}`;
 }
 
 function sha256(value: string): string {

@@ -1,8 +1,9 @@
-export type { AuthKitClaims } from './authkit-claims.interface';
+export type { AccessTokenClaims, AuthKitClaims } from './authkit-claims.interface';
 export type {
   ReauthCookieOptions,
   ReauthModuleExtras,
   ReauthModuleOptions,
+  ReauthOidcOptions,
   ReauthRoutes,
   ReauthSignInLimits,
   WorkOSClient,

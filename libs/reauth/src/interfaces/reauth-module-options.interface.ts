@@ -37,21 +37,60 @@ export interface ReauthCookieOptions {
 }
 
 /**
+ * An OpenID Provider (Auth0, Okta, Keycloak, Entra ID, Zitadel, your own...) instead of WorkOS:
+ * found by discovery from `issuer`, signed in with the authorization code flow, PKCE and `nonce`.
+ * `clientId`, `redirectUri` and `cookiePassword` are the module's own options.
+ */
+export interface ReauthOidcOptions {
+  /**
+   * The issuer identifier, e.g. `https://tenant.eu.auth0.com/`; its
+   * `/.well-known/openid-configuration` must be reachable. https, except on localhost.
+   */
+  issuer: string;
+  /** The client secret; omit it for a public client (`tokenEndpointAuthMethod: 'none'`). */
+  clientSecret?: string;
+  /** Default `client_secret_basic` with a secret, `none` without. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /**
+   * Scopes to ask for; `openid` is always added. Default `openid profile email offline_access`
+   * (`offline_access` for a refresh token, so the session outlives its first access token).
+   */
+  scope?: string | string[];
+  /**
+   * Accepted `aud` values of access tokens (your API's identifier). Default: the token must have
+   * been issued to this client (`aud` contains `clientId`, or `client_id` / `azp` equals it).
+   */
+  audience?: string | string[];
+  /** Accepted JWS algorithms of access tokens. Default `RS256`, `PS256`, `ES256`, `EdDSA`. */
+  algorithms?: Array<'RS256' | 'PS256' | 'ES256' | 'EdDSA'>;
+  /**
+   * Extra parameters of every authorization request, such as `{ audience: 'https://api' }` for
+   * Auth0 or `{ resource: 'https://api' }` (RFC 8707). The library's own parameters cannot be
+   * replaced.
+   */
+  authorizationParams?: Record<string, string>;
+  /** Timeout of each call to the provider (discovery, token endpoint), in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
  * Options of `ReauthModule.forRoot()` / `forRootAsync()`. Checked once at start-up: a mistake
  * throws a `TypeError` that names the option.
  */
 export interface ReauthModuleOptions {
   /** A `WorkOS` client to use. Without it, one is made from `apiKey` and the host settings. */
   workos?: WorkOSClient;
-  /** `WORKOS_API_KEY`. Required unless `workos` is given. */
+  /** `WORKOS_API_KEY`. Required unless `workos` or `oidc` is given. */
   apiKey?: string;
-  /** `WORKOS_CLIENT_ID`. Required. */
+  /** Sign in with an OpenID Provider instead of WorkOS AuthKit; see {@link ReauthOidcOptions}. */
+  oidc?: ReauthOidcOptions;
+  /** `WORKOS_CLIENT_ID`, or the client id registered at the OpenID Provider. Required. */
   clientId: string;
   /** `WORKOS_REDIRECT_URI`: the absolute URL of the callback route. Required. */
   redirectUri: string;
   /**
-   * `WORKOS_COOKIE_PASSWORD`: seals the session cookie (as WorkOS's SDKs do, so their cookies
-   * interoperate) and the re-auth `state`. At least 32 characters. Required.
+   * `WORKOS_COOKIE_PASSWORD`: seals the session cookie (on WorkOS as WorkOS's SDKs do, so their
+   * cookies interoperate) and the re-auth `state`. At least 32 characters. Required.
    */
   cookiePassword: string;
   /** Where the SDK sends API calls, e.g. `127.0.0.1` for the emulator. Default WorkOS's. */
@@ -105,8 +144,9 @@ export interface ReauthModuleOptions {
    */
   allowImpersonation?: boolean;
   /**
-   * Accepted `aud` values. When given, a token must carry one of them. Default: not checked
-   * (AuthKit's access tokens are for the app itself and carry none).
+   * Accepted `aud` values. When given, a token must carry one of them. Default on WorkOS: not
+   * checked (AuthKit's access tokens are for the app itself and carry none); with `oidc`, see
+   * {@link ReauthOidcOptions.audience}.
    */
   audience?: string | string[];
   /** Bounds on what completed sign-ins may write to the store; see {@link ReauthSignInLimits}. */

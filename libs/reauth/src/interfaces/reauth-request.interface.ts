@@ -1,14 +1,19 @@
 import type { User } from '@workos-inc/node';
-import type { AuthKitClaims } from './authkit-claims.interface';
+import type { AccessTokenClaims } from './authkit-claims.interface';
 
 /** Where the verified token came from. */
 export type TokenSource = 'bearer' | 'cookie' | 'custom';
 
 /** What the guard found out about the caller; see `@AuthClaims()`. */
 export interface Authentication {
-  claims: AuthKitClaims;
+  claims: AccessTokenClaims;
   source: TokenSource;
-  /** The WorkOS user stored in the session cookie; absent for Bearer and custom tokens. */
+  /**
+   * The session: the token's `sid`, else (for a session cookie) the id the library gave the
+   * session when it began. Absent for a Bearer token without `sid`.
+   */
+  sessionId?: string;
+  /** The WorkOS user stored in the session cookie; absent for Bearer and custom tokens and OIDC. */
   user?: User;
 }
 

@@ -1,5 +1,7 @@
 import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { errors } from 'jose';
+import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
+import { FunctionReauthClock } from '../reauth.clock';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 
@@ -15,19 +17,21 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
   });
   afterEach(() => emulator.close());
 
-  const verifierWith = (settings: Partial<ResolvedReauthOptions> = {}) => {
-    const options: Pick<
-      ResolvedReauthOptions,
-      'jwksUrl' | 'jwksTimeoutMs' | 'nowMs' | 'issuers' | 'clockToleranceSeconds' | 'audience'
-    > = {
+  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) => {
+    const verification: TokenVerificationSettings = {
       jwksUrl: `${emulator.url}/sso/jwks/${emulator.clientId}`,
-      jwksTimeoutMs: 5000,
-      nowMs: () => emulator.now() * 1000,
       issuers: [`${emulator.url}/user_management/${emulator.clientId}`],
-      clockToleranceSeconds: TOLERANCE,
+      algorithms: ['RS256'],
+      requireSid: true,
       ...settings,
     };
-    return new AccessTokenVerifier(options as ResolvedReauthOptions);
+    const provider = { verification: () => Promise.resolve(verification) };
+    const options = { jwksTimeoutMs: 5000, clockToleranceSeconds: TOLERANCE };
+    return new AccessTokenVerifier(
+      options as ResolvedReauthOptions,
+      provider as IdentityProvider,
+      new FunctionReauthClock(() => emulator.now() * 1000),
+    );
   };
   const mint = (claims: Record<string, unknown> = {}) =>
     emulator.mintAccessToken({ email: ALICE, authTime: emulator.now(), claims });
@@ -64,7 +68,7 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
       expect(() => {
         first.role = 'admin';
       }).toThrow(TypeError);
-      expect(() => first.permissions!.push('everything')).toThrow(TypeError);
+      expect(() => (first.permissions as string[]).push('everything')).toThrow(TypeError);
       const next = await verifier.verify(token);
       expect(next.role).toBe(role);
       expect(next.permissions).toEqual(permissions);

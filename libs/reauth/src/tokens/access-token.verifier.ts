@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { AuthKitClaims } from '../interfaces';
+import type { AccessTokenClaims } from '../interfaces';
+import { IdentityProvider } from '../providers/identity-provider';
+import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { BoundedCache } from './bounded-cache';
@@ -37,7 +39,7 @@ export interface VerifyOptions {
 
 /** A verified token's claims and the key that signed it. */
 interface Verified {
-  claims: AuthKitClaims;
+  claims: AccessTokenClaims;
   kid: string;
 }
 
@@ -50,10 +52,12 @@ const JWKS_BACKOFF_MS = 1_000;
 const JWKS_MAX_BACKOFF_MS = 30_000;
 
 /**
- * Verifies AuthKit access tokens against the JWKS from the SDK's `getJwksUrl`: RS256 only, the
- * configured issuers, `exp` and `nbf` with the configured tolerance, an `iat` that is not in the
- * future (beyond the tolerance), the configured `audience` if any, and the claims AuthKit always
- * sets (`sub`, `sid`, `iat`, `exp`). The claims it resolves are deeply frozen: every request with
+ * Verifies access tokens against the provider's JWKS: an algorithm the provider's settings accept
+ * (AuthKit: RS256; OpenID Connect: RS256, PS256, ES256, EdDSA by default; never `none` nor HMAC)
+ * with a key of the matching type, the provider's issuer, `exp` and `nbf` with the configured
+ * tolerance, an `iat` that is not in the future (beyond the tolerance), the audience (or, for an
+ * OpenID Provider without one configured, that the token was issued to this client), and the
+ * claims every token must carry (`sub`, `iat`, `exp`; AuthKit's `sid` too). The claims it resolves are deeply frozen: every request with
  * a token gets the same object, so no handler may change it for the next.
  *
  * Two caches keep it off the profile without weakening a check. Keys are imported once and
@@ -68,24 +72,29 @@ export class AccessTokenVerifier {
   private readonly keys: JwksKeySet;
   private readonly verified: BoundedCache<Verified>;
 
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly provider: IdentityProvider,
+    private readonly clock: ReauthClock,
+  ) {
+    const nowMs = () => clock.now();
     this.keys = new JwksKeySet({
-      url: options.jwksUrl,
+      url: async () => (await provider.verification()).jwksUrl,
       timeoutMs: options.jwksTimeoutMs,
-      nowMs: options.nowMs,
+      nowMs,
       maxAgeMs: JWKS_MAX_AGE_MS,
       cooldownMs: JWKS_COOLDOWN_MS,
       backoffMs: JWKS_BACKOFF_MS,
       maxBackoffMs: JWKS_MAX_BACKOFF_MS,
     });
-    this.verified = new BoundedCache(VERIFIED_CACHE_ENTRIES, options.nowMs);
+    this.verified = new BoundedCache(VERIFIED_CACHE_ENTRIES, nowMs);
   }
 
   /**
    * Resolves the verified claims (frozen). Rejects with {@link InvalidAccessTokenError} for a bad
    * or expired token and with `ReauthUnavailableException` when the keys cannot be fetched.
    */
-  async verify(token: string, options: VerifyOptions = {}): Promise<AuthKitClaims> {
+  async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       throw new InvalidAccessTokenError(false);
     }
@@ -93,32 +102,43 @@ export class AccessTokenVerifier {
     if (cached && this.keys.publishes(cached.kid)) return cached.claims;
 
     let kid: unknown;
+    let alg: unknown;
     try {
-      ({ kid } = decodeProtectedHeader(token));
+      ({ kid, alg } = decodeProtectedHeader(token));
     } catch (error) {
       throw new InvalidAccessTokenError(false, { cause: error });
     }
+    const settings = await this.provider.verification();
     if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
-    const key = await this.keys.get(kid, { force: options.fromProvider === true });
+    if (typeof alg !== 'string' || !settings.algorithms.includes(alg)) {
+      throw new InvalidAccessTokenError(false);
+    }
+    const key = await this.keys.get(kid, alg, { force: options.fromProvider === true });
     if (!key) throw new InvalidAccessTokenError(false);
 
-    const nowMs = this.options.nowMs();
+    const nowMs = this.clock.now();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, {
-        algorithms: ['RS256'],
-        issuer: this.options.issuers,
-        audience: this.options.audience,
+        algorithms: [alg],
+        issuer: [...settings.issuers],
+        audience: settings.audience && [...settings.audience],
         clockTolerance: this.options.clockToleranceSeconds,
         currentDate: new Date(nowMs),
-        requiredClaims: ['sub', 'sid', 'iat', 'exp'],
+        requiredClaims: settings.requireSid ? ['sub', 'sid', 'iat', 'exp'] : ['sub', 'iat', 'exp'],
       }));
     } catch (error) {
       throw translateJoseError(error);
     }
     // An empty sid would name no session, and so could never be signed out.
-    if (!isNonEmptyString(payload.sub) || !isNonEmptyString(payload.sid)) {
+    if (
+      !isNonEmptyString(payload.sub) ||
+      (settings.requireSid ? !isNonEmptyString(payload.sid) : !isAbsentOrNonEmpty(payload.sid))
+    ) {
       throw new InvalidAccessTokenError(false);
+    }
+    if (settings.audience === undefined && settings.clientId !== undefined) {
+      if (!issuedTo(payload, settings.clientId)) throw new InvalidAccessTokenError(false);
     }
     // jose checks that iat is a number; a token from the future is ours to refuse.
     if (payload.iat! > nowMs / 1000 + this.options.clockToleranceSeconds) {
@@ -131,7 +151,7 @@ export class AccessTokenVerifier {
         ),
       });
     }
-    const claims = deepFreeze(payload) as AuthKitClaims;
+    const claims = deepFreeze(payload) as AccessTokenClaims;
     // jose accepts the token until exp + tolerance; so may the cache, and not a moment longer.
     this.verified.set(
       token,
@@ -144,6 +164,16 @@ export class AccessTokenVerifier {
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
+}
+
+function isAbsentOrNonEmpty(value: unknown): boolean {
+  return value === undefined || isNonEmptyString(value);
+}
+
+/** Whether a token was issued to `clientId` (RFC 9068 `client_id`, OpenID Connect `azp`, `aud`). */
+function issuedTo(payload: JWTPayload, clientId: string): boolean {
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+  return audiences.includes(clientId) || payload.client_id === clientId || payload.azp === clientId;
 }
 
 /** The key is local by now: whatever jose refuses is the token's fault. */

@@ -66,7 +66,7 @@ describe('JwksKeySet', () => {
     server.keys = [first];
     now = 1_700_000_000_000;
     keySet = new JwksKeySet({
-      url: server.url,
+      url: () => Promise.resolve(server.url),
       timeoutMs: 5 * SECOND,
       nowMs: () => now,
       maxAgeMs: 600 * SECOND,
@@ -87,10 +87,10 @@ describe('JwksKeySet', () => {
       server.status = 500;
       let fetches = 0;
       for (const delay of [1, 2, 4, 8, 16, 30, 30]) {
-        for (let i = 0; i < 10; i++) await unavailable(keySet.get('key_first'));
+        for (let i = 0; i < 10; i++) await unavailable(keySet.get('key_first', 'RS256'));
         expect(server.requests).toBe(++fetches);
         now += delay * SECOND - 1;
-        await unavailable(keySet.get('key_first'));
+        await unavailable(keySet.get('key_first', 'RS256'));
         expect(server.requests).toBe(fetches);
         now += 1;
       }
@@ -98,84 +98,84 @@ describe('JwksKeySet', () => {
 
     it('fails a lookup within the delay as the last fetch failed, with its cause', async () => {
       server.status = 500;
-      await unavailable(keySet.get('key_first'));
-      const error = (await keySet.get('key_first').catch((e: unknown) => e)) as Error;
+      await unavailable(keySet.get('key_first', 'RS256'));
+      const error = (await keySet.get('key_first', 'RS256').catch((e: unknown) => e)) as Error;
       expect(error).toBeInstanceOf(ReauthUnavailableException);
       expect(error.cause).toEqual(new Error('JWKS answered 500'));
     });
 
     it('starts again from 1 s after a success', async () => {
       server.status = 500;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       now += SECOND;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       now += 2 * SECOND;
       server.status = 200;
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       now += 601 * SECOND; // stale
       server.status = 500;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       now += SECOND;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       expect(server.requests).toBe(5);
     });
 
     it('refetches a stale set once the delay has passed, and fails lookups until then', async () => {
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       now += 601 * SECOND;
       server.status = 500;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       server.status = 200;
       now += SECOND - 1;
-      await unavailable(keySet.get('key_first'));
+      await unavailable(keySet.get('key_first', 'RS256'));
       expect(server.requests).toBe(2);
       now += 1;
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       expect(server.requests).toBe(3);
     });
 
     it('keeps serving the known keys of a set that is not stale, without fetching', async () => {
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       now += 6 * SECOND;
       server.status = 500;
-      await unavailable(keySet.get('key_unknown'));
-      for (let i = 0; i < 5; i++) expect(await keySet.get('key_first')).toBeDefined();
-      await unavailable(keySet.get('key_unknown'));
+      await unavailable(keySet.get('key_unknown', 'RS256'));
+      for (let i = 0; i < 5; i++) expect(await keySet.get('key_first', 'RS256')).toBeDefined();
+      await unavailable(keySet.get('key_unknown', 'RS256'));
       expect(server.requests).toBe(2);
     });
   });
 
   describe('lookups for tokens straight from the provider (force)', () => {
     it('fetch for an unknown kid within the cooldown, once for concurrent lookups', async () => {
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       server.keys = [first, second];
       now += SECOND;
-      expect(await keySet.get('key_second')).toBeUndefined();
+      expect(await keySet.get('key_second', 'RS256')).toBeUndefined();
       expect(server.requests).toBe(1);
       const keys = await Promise.all(
-        Array.from({ length: 10 }, () => keySet.get('key_second', { force: true })),
+        Array.from({ length: 10 }, () => keySet.get('key_second', 'RS256', { force: true })),
       );
       expect(keys.every((key) => key !== undefined)).toBe(true);
       expect(server.requests).toBe(2);
     });
 
     it('do not fetch for a kid the set already has', async () => {
-      expect(await keySet.get('key_first')).toBeDefined();
-      expect(await keySet.get('key_first', { force: true })).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256', { force: true })).toBeDefined();
       expect(server.requests).toBe(1);
     });
 
     it('do not rely on a fetch that was under way before them', async () => {
-      expect(await keySet.get('key_first')).toBeDefined();
+      expect(await keySet.get('key_first', 'RS256')).toBeDefined();
       now += 6 * SECOND;
       let release!: () => void;
       server.hold = new Promise((resolve) => (release = resolve));
       const arrived = new Promise<void>((resolve) => (server.arrived = resolve));
-      const earlier = keySet.get('key_second');
+      const earlier = keySet.get('key_second', 'RS256');
       await arrived;
       server.keys = [first, second]; // the provider rotates; the earlier answer has the old set
       server.hold = undefined;
-      const forced = keySet.get('key_second', { force: true });
+      const forced = keySet.get('key_second', 'RS256', { force: true });
       release();
       expect(await earlier).toBeUndefined();
       expect(await forced).toBeDefined();
@@ -184,8 +184,8 @@ describe('JwksKeySet', () => {
 
     it('do not fetch within the backoff', async () => {
       server.status = 500;
-      await unavailable(keySet.get('key_first'));
-      await unavailable(keySet.get('key_second', { force: true }));
+      await unavailable(keySet.get('key_first', 'RS256'));
+      await unavailable(keySet.get('key_second', 'RS256', { force: true }));
       expect(server.requests).toBe(1);
     });
   });

@@ -1,11 +1,28 @@
 import { importJWK, type JWK } from 'jose';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthUnavailableException, type ReauthDependency } from '../reauth-unavailable.exception';
 
-/** RSA public keys by `kid`, as the key set served them. */
-type Keys = Map<string, CryptoKey>;
+/** A published signing key, imported for each algorithm a token used it with. */
+interface PublishedKey {
+  jwk: JWK;
+  imported: Map<string, Promise<CryptoKey | undefined>>;
+}
+
+/** Published signing keys by `kid`. */
+type Keys = Map<string, PublishedKey>;
+
+/** The key type (and curve) each accepted algorithm needs. */
+const KEY_TYPES: Readonly<Record<string, { kty: string; crv?: string }>> = {
+  RS256: { kty: 'RSA' },
+  PS256: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+};
 
 export interface JwksKeySetOptions {
-  url: string;
+  /** The JWKS URL; resolved at each fetch (an OpenID Provider's comes from discovery). */
+  url: () => Promise<string>;
+  /** The dependency a failed fetch is reported as. */
+  dependency?: ReauthDependency;
   timeoutMs: number;
   nowMs: () => number;
   /** Keys are refetched when older than this, so a key the provider retired stops verifying. */
@@ -47,19 +64,37 @@ export class JwksKeySet {
 
   constructor(private readonly options: JwksKeySetOptions) {}
 
-  /** The key for `kid`, or `undefined` when the provider does not (or no longer) publishes it. */
-  async get(kid: string, lookup: KeyLookupOptions = {}): Promise<CryptoKey | undefined> {
+  /**
+   * The key for `kid`, imported for `alg`; `undefined` when the provider does not (or no longer)
+   * publishes it, or publishes it for another algorithm or key type.
+   */
+  async get(
+    kid: string,
+    alg: string,
+    lookup: KeyLookupOptions = {},
+  ): Promise<CryptoKey | undefined> {
     const now = this.options.nowMs();
     const age = now - this.fetchedAtMs;
     const stale = age > this.options.maxAgeMs;
-    if (!stale && this.keys.has(kid)) return this.keys.get(kid);
+    if (!stale && this.keys.has(kid)) return this.imported(kid, alg);
     if (!stale && !lookup.force && age <= this.options.cooldownMs) return undefined;
 
     const joined = this.inflight !== undefined;
     await this.refresh();
     // A fetch under way may have been answered before the provider published the new key.
     if (lookup.force && joined && !this.keys.has(kid)) await this.refresh();
-    return this.keys.get(kid);
+    return this.imported(kid, alg);
+  }
+
+  private imported(kid: string, alg: string): Promise<CryptoKey | undefined> {
+    const key = this.keys.get(kid);
+    if (!key) return Promise.resolve(undefined);
+    let imported = key.imported.get(alg);
+    if (!imported) {
+      imported = importFor(key.jwk, alg);
+      key.imported.set(alg, imported);
+    }
+    return imported;
   }
 
   /** Whether the set is current and still publishes `kid` (no fetch). */
@@ -71,7 +106,11 @@ export class JwksKeySet {
   private refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
     if (this.options.nowMs() < this.retryAtMs) {
-      return Promise.reject(new ReauthUnavailableException('jwks', { cause: this.lastFailure }));
+      return Promise.reject(
+        new ReauthUnavailableException(this.options.dependency ?? 'jwks', {
+          cause: this.lastFailure,
+        }),
+      );
     }
     this.inflight = this.fetchKeys().finally(() => {
       this.inflight = undefined;
@@ -87,7 +126,7 @@ export class JwksKeySet {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await fetch(this.options.url, {
+        response = await fetch(await this.options.url(), {
           signal: AbortSignal.timeout(this.options.timeoutMs),
           headers: { accept: 'application/json' },
         });
@@ -106,20 +145,22 @@ export class JwksKeySet {
       listed = ((await this.download()) as { keys?: unknown } | null)?.keys;
       if (!Array.isArray(listed)) throw new Error('JWKS without keys');
     } catch (error) {
+      if (error instanceof ReauthUnavailableException) {
+        // Where the keys are is not known yet (an OpenID Provider's discovery failed).
+        this.failed(error.cause);
+        throw error;
+      }
       this.failed(error);
-      throw new ReauthUnavailableException('jwks', { cause: error });
+      throw new ReauthUnavailableException(this.options.dependency ?? 'jwks', { cause: error });
     }
     const keys: Keys = new Map();
     for (const jwk of listed as JWK[]) {
-      // Only RSA signing keys for RS256 are of use; anything else is skipped, not trusted.
-      if (jwk?.kty !== 'RSA' || typeof jwk.kid !== 'string' || (jwk.use && jwk.use !== 'sig'))
-        continue;
-      if (jwk.alg !== undefined && jwk.alg !== 'RS256') continue;
-      try {
-        keys.set(jwk.kid, (await importJWK({ ...jwk, alg: 'RS256' }, 'RS256')) as CryptoKey);
-      } catch {
-        // A malformed key cannot verify anything; the others still can.
-      }
+      // Public signing keys only; anything else is skipped, not trusted. Keys are imported when a
+      // token first names them, for the algorithm it uses.
+      if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue;
+      if ((jwk.use && jwk.use !== 'sig') || 'd' in jwk || 'k' in jwk) continue;
+      if (!Object.values(KEY_TYPES).some((type) => type.kty === jwk.kty)) continue;
+      keys.set(jwk.kid, { jwk: Object.freeze({ ...jwk }), imported: new Map() });
     }
     this.keys = keys;
     this.fetchedAtMs = this.options.nowMs();
@@ -142,4 +183,21 @@ export function backoffDelayMs(
 ): number {
   // 2 ** 30 and beyond only overflow towards the cap anyway.
   return Math.min(backoffMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
+}
+
+/**
+ * Imports a published key for `alg`: only when the key's type and curve fit the algorithm and the
+ * key does not name another one. A malformed key verifies nothing; the others still do.
+ */
+async function importFor(jwk: JWK, alg: string): Promise<CryptoKey | undefined> {
+  const type = KEY_TYPES[alg];
+  if (!type || jwk.kty !== type.kty || (type.crv !== undefined && jwk.crv !== type.crv)) {
+    return undefined;
+  }
+  if (jwk.alg !== undefined && jwk.alg !== alg) return undefined;
+  try {
+    return (await importJWK({ ...jwk, alg }, alg)) as CryptoKey;
+  } catch {
+    return undefined;
+  }
 }

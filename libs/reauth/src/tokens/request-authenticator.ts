@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Authentication, AuthKitClaims, ReauthRequest } from '../interfaces';
+import type { User } from '@workos-inc/node';
+import type { AccessTokenClaims, Authentication, ReauthRequest } from '../interfaces';
+import type { ProviderSession } from '../providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
-import { SessionCookieService } from './session-cookie.service';
+import { deepFreeze } from './deep-freeze';
+import { revocationKeyOf, SessionCookieService } from './session-cookie.service';
 
 /**
  * Who the caller is, as far as the token says:
@@ -53,8 +56,11 @@ export class RequestAuthenticator {
     source: Authentication['source'],
   ): Promise<AuthenticationResult> {
     const claims = await this.verifiedOrUndefined(token);
-    if (!claims || (await this.sessions.isRevoked(claims.sid))) return { status: 'invalid' };
-    return { status: 'authenticated', authentication: { claims, source } };
+    if (!claims || (await this.sessions.isRevoked(revocationKeyOf(claims)))) {
+      return { status: 'invalid' };
+    }
+    const sessionId = typeof claims.sid === 'string' ? claims.sid : undefined;
+    return { status: 'authenticated', authentication: { claims, source, sessionId } };
   }
 
   private async fromCookie(sealed: string): Promise<AuthenticationResult> {
@@ -65,31 +71,36 @@ export class RequestAuthenticator {
     // other bad signature, and a refresh (which issues a token under the new key) settles both.
     const claims = await this.verifiedOrUndefined(contents.accessToken);
     if (claims) {
-      if (await this.sessions.isRevoked(claims.sid)) return signedOut;
-      return {
-        status: 'authenticated',
-        authentication: { claims, source: 'cookie', user: contents.user },
-      };
+      if (await this.sessions.isRevoked(revocationKeyOf(claims, contents.sessionId))) {
+        return signedOut;
+      }
+      return { status: 'authenticated', authentication: cookieAuthentication(claims, contents) };
     }
     const refreshed = await this.sessions.refresh(sealed, contents);
     if (refreshed.status === 'ended') return signedOut;
     const setCookie = this.sessions.serialize(refreshed.sealedSession);
-    let fresh: AuthKitClaims;
+    const session = refreshed.session;
+    let fresh: AccessTokenClaims;
     try {
-      fresh = await this.verifier.verify(refreshed.accessToken, { fromProvider: true });
-      if (await this.sessions.isRevoked(fresh.sid)) return signedOut;
+      fresh = await this.verifier.verify(session.accessToken, { fromProvider: true });
+      if (await this.sessions.isRevoked(revocationKeyOf(fresh, session.sessionId))) {
+        return signedOut;
+      }
     } catch (error) {
       throw keepingRefreshedSession(error, setCookie);
     }
     return {
       status: 'authenticated',
-      authentication: { claims: fresh, source: 'cookie', user: refreshed.user ?? contents.user },
+      authentication: cookieAuthentication(fresh, {
+        ...session,
+        user: session.user ?? contents.user,
+      }),
       setCookie,
     };
   }
 
   /** The verified claims, or `undefined` for a bad or expired token; dependency failures throw. */
-  private async verifiedOrUndefined(token: string): Promise<AuthKitClaims | undefined> {
+  private async verifiedOrUndefined(token: string): Promise<AccessTokenClaims | undefined> {
     try {
       return await this.verifier.verify(token);
     } catch (error) {
@@ -112,4 +123,43 @@ function keepingRefreshedSession(error: unknown, setCookie: string): unknown {
     return new ReauthUnavailableException(error.dependency, { cause: error.cause, setCookie });
   }
   return error;
+}
+
+/** Merged claims by the verified claims they were made from: one object per token. */
+const merged = new WeakMap<AccessTokenClaims, AccessTokenClaims>();
+
+/**
+ * A cookie session's caller. Access tokens that do not say when or how the user signed in get
+ * `auth_time`, `acr` and `amr` from the sign-in's ID token (validated at the code exchange and
+ * sealed in the cookie since); what the access token carries always wins.
+ */
+export function cookieAuthentication(
+  claims: AccessTokenClaims,
+  session: ProviderSession,
+): Authentication {
+  const signIn = session.signIn;
+  let effective = claims;
+  if (
+    signIn &&
+    ((claims.auth_time === undefined && signIn.authTime !== undefined) ||
+      (claims.acr === undefined && signIn.acr !== undefined) ||
+      (claims.amr === undefined && signIn.amr !== undefined))
+  ) {
+    effective =
+      merged.get(claims) ??
+      deepFreeze({
+        ...claims,
+        auth_time: claims.auth_time ?? signIn.authTime,
+        acr: claims.acr ?? signIn.acr,
+        amr: claims.amr ?? (signIn.amr && [...signIn.amr]),
+      });
+    merged.set(claims, effective);
+  }
+  const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
+  return {
+    claims: effective,
+    source: 'cookie',
+    sessionId: sid ?? session.sessionId,
+    user: session.user as User | undefined,
+  };
 }

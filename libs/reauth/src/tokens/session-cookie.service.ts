@@ -1,29 +1,49 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OauthException, type User } from '@workos-inc/node';
 import { parse as parseCookies, serialize } from 'cookie';
 import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
 import type { ReauthRequest } from '../interfaces';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type ProviderSession,
+} from '../providers/identity-provider';
+import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
 import { describeError } from '../reauth.errors';
 import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthStore } from '../stores/reauth.store';
 import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
 import { BoundedCache } from './bounded-cache';
 import { deepFreeze } from './deep-freeze';
 import { revocationTtlSeconds, type SessionTokenTimes } from './session-revocation';
 
-/** What a sealed `wos-session` cookie holds (WorkOS's format). */
-export interface SessionContents {
-  accessToken: string;
-  refreshToken?: string;
-  user?: User;
-}
+/** What a sealed session cookie holds, opened. */
+export type SessionContents = ProviderSession;
 
 /** A refresh either produced a new sealed session or found the session over. */
 export type RefreshOutcome =
-  | { status: 'refreshed'; sealedSession: string; accessToken: string; user?: User }
-  | { status: 'ended' };
+  { status: 'refreshed'; sealedSession: string; session: ProviderSession } | { status: 'ended' };
+
+/** A session {@link SessionCookieService.end} ended: what the provider's logout URL needs. */
+export interface EndedSession {
+  sessionId?: string;
+  idToken?: string;
+}
+
+/**
+ * The key a token's revocation is recorded under: its session (`sid`, or the id the library gave
+ * a cookie session), else, for a token that names no session, its `jti`.
+ */
+export function revocationKeyOf(
+  claims: { sid?: unknown; jti?: unknown },
+  sessionId?: string,
+): string | undefined {
+  if (typeof claims.sid === 'string' && claims.sid !== '') return claims.sid;
+  if (sessionId !== undefined) return sessionId;
+  return typeof claims.jti === 'string' && claims.jti !== '' ? `jti:${claims.jti}` : undefined;
+}
 
 // Browsers cap a cookie at about 4 KB; anything much larger is not ours.
 const MAX_COOKIE_LENGTH = 8192;
@@ -37,8 +57,8 @@ const ENDED_CACHE_ENTRIES = 10_000;
 const ENDED: RefreshOutcome = Object.freeze({ status: 'ended' });
 
 /**
- * The AuthKit session cookie: sealed by the SDK with `cookiePassword`, in the format WorkOS's own
- * SDKs read and write. Refreshing is single-flight per cookie, so the burst of requests a page
+ * The session cookie, sealed with `cookiePassword` by the provider (on WorkOS in the format
+ * WorkOS's own SDKs read and write; with OpenID Connect in the library's own). Refreshing is single-flight per cookie, so the burst of requests a page
  * load makes with one expired cookie uses the (single-use) refresh token once; the new session is
  * shared, through the store, with requests presenting that exact cookie for 30 s.
  *
@@ -57,14 +77,20 @@ export class SessionCookieService {
    */
   private readonly unsealed: BoundedCache<SessionContents>;
   /**
-   * Cookies whose refresh token WorkOS refused: a spent refresh token never works again, so a
-   * replayed dead cookie is answered here instead of costing a WorkOS call per request.
+   * Cookies whose refresh token the provider refused: a spent refresh token never works again,
+   * so a replayed dead cookie is answered here instead of costing a provider call per request.
    */
   private readonly ended: BoundedCache<true>;
 
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
-    this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, options.nowMs);
-    this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, options.nowMs);
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly provider: IdentityProvider,
+    private readonly store: ReauthStore,
+    private readonly clock: ReauthClock,
+  ) {
+    const nowMs = () => clock.now();
+    this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, nowMs);
+    this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, nowMs);
   }
 
   /** The raw cookie value, if the request has one of a plausible size. */
@@ -79,27 +105,18 @@ export class SessionCookieService {
   async unseal(sealed: string): Promise<SessionContents | undefined> {
     const cached = this.unsealed.get(sealed);
     if (cached) return cached;
-    let contents: unknown;
-    try {
-      contents = await this.options.workos.userManagement.getSessionFromCookie({
-        sessionData: sealed,
-        cookiePassword: this.options.cookiePassword,
-      });
-    } catch {
-      return undefined;
-    }
-    const session = contents as Partial<SessionContents> | undefined;
-    if (!session || typeof session.accessToken !== 'string') return undefined;
+    const session = await this.provider.unseal(sealed);
+    if (!session) return undefined;
     deepFreeze(session);
-    this.unsealed.set(sealed, session as SessionContents, this.options.nowMs() + UNSEALED_CACHE_MS);
-    return session as SessionContents;
+    this.unsealed.set(sealed, session, this.clock.now() + UNSEALED_CACHE_MS);
+    return session;
   }
 
   /**
-   * Exchanges the refresh token of the session in `sealed` (opened as `contents`) through the
-   * SDK, unless the session was ended. `auth_time` is carried over by AuthKit: a refresh is not
-   * an authentication. Rejects with `ReauthUnavailableException` when WorkOS cannot be reached
-   * or answers with a server error, or when the store cannot say whether the session ended.
+   * Exchanges the refresh token of the session in `sealed` (opened as `contents`) at the
+   * provider, unless the session was ended. `auth_time` is carried over: a refresh is not an
+   * authentication. Rejects with `ReauthUnavailableException` when the provider cannot be
+   * reached or answers with a server error, or when the store cannot say whether it ended.
    */
   refresh(sealed: string, contents: SessionContents): Promise<RefreshOutcome> {
     const refreshToken = contents.refreshToken;
@@ -109,9 +126,7 @@ export class SessionCookieService {
     if (this.ended.get(key)) return Promise.resolve(ENDED);
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.refreshOnce(key, contents.accessToken, refreshToken).finally(() =>
-        this.inflight.delete(key),
-      );
+      pending = this.refreshOnce(key, contents).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
@@ -121,44 +136,42 @@ export class SessionCookieService {
    * Whether the session was ended (signed out) here or on any instance sharing the store. Rejects
    * with `ReauthUnavailableException` when the store cannot answer: nothing passes unchecked.
    */
-  async isRevoked(sessionId: string): Promise<boolean> {
+  async isRevoked(key: string | undefined): Promise<boolean> {
+    if (key === undefined) return false;
     try {
-      return (await this.options.store.get(STORE_KEYS.revokedSession + sessionId)) !== undefined;
+      return (await this.store.get(STORE_KEYS.revokedSession + key)) !== undefined;
     } catch (error) {
       throw new ReauthUnavailableException('store', { cause: error });
     }
   }
 
   /**
-   * Ends the caller's AuthKit session: records it as revoked in the store, so that no copy of
-   * its cookie or tokens passes here again, and revokes it at WorkOS (which ends its refresh
-   * token, even if the browser never reaches AuthKit's logout page); returns its id, for the
-   * logout URL. The session is the one in the request's cookie, else the verified token's `sid`.
+   * Ends the caller's session: records it as revoked in the store, so that no copy of its cookie
+   * or tokens passes here again, and revokes it at the provider (which ends its refresh token,
+   * even if the browser never reaches the provider's logout page); returns what the provider's
+   * logout URL needs. The session is the one in the request's cookie, else the verified token's.
    * Either failure is logged, not thrown: the caller clears the cookie either way.
    */
-  async end(request: ReauthRequest): Promise<string | undefined> {
+  async end(request: ReauthRequest): Promise<EndedSession | undefined> {
     const sealed = this.read(request);
     const contents = sealed === undefined ? undefined : await this.unseal(sealed);
-    const token = [contents && decodedClaims(contents.accessToken), request.reauth?.claims].find(
-      (candidate) => typeof candidate?.sid === 'string' && candidate.sid !== '',
-    );
-    const sessionId = token?.sid;
-    if (typeof sessionId !== 'string' || sessionId === '') return undefined;
-    const revoked = await this.options.workos.userManagement.revokeSession({ sessionId }).then(
-      () => true,
-      (error: unknown) => {
-        this.logger.warn(`Revoking the session at sign-out failed with ${describeError(error)}`);
-        return false;
-      },
-    );
-    // Revoked at WorkOS, no token of the session outlives its access token's lifetime. If not,
-    // its refresh token still works there: keep the record for as long as a cookie can live.
+    const fromCookie = contents && decodedClaims(contents.accessToken);
+    const token = fromCookie ?? request.reauth?.claims;
+    const key = token && revocationKeyOf(token, contents?.sessionId ?? request.reauth?.sessionId);
+    if (key === undefined) return undefined;
+    const revoked = await this.provider.revoke({
+      sessionId: key,
+      refreshToken: contents?.refreshToken,
+    });
+    if (!revoked) this.logger.warn('Revoking the session at the provider failed at sign-out');
+    // Revoked at the provider, no token of the session outlives its access token's lifetime. If
+    // not, its refresh token still works there: keep the record for as long as a cookie can live.
     const ttl = revocationTtlSeconds(token, this.options.clockToleranceSeconds);
     await this.recordRevocation(
-      sessionId,
+      key,
       revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
     );
-    return sessionId;
+    return { sessionId: key, idToken: contents?.idToken };
   }
 
   /** `Set-Cookie` value that stores a sealed session. */
@@ -189,7 +202,7 @@ export class SessionCookieService {
 
   private async recordRevocation(sessionId: string, ttlSeconds: number): Promise<void> {
     try {
-      await this.options.store.set(STORE_KEYS.revokedSession + sessionId, '1', ttlSeconds);
+      await this.store.set(STORE_KEYS.revokedSession + sessionId, '1', ttlSeconds);
     } catch (error) {
       this.logger.warn(
         `Recording the ended session in the store failed${storeFailure(error)}: copies of its cookie or tokens stay usable until they expire`,
@@ -197,42 +210,35 @@ export class SessionCookieService {
     }
   }
 
-  private async refreshOnce(
-    key: string,
-    accessToken: string,
-    refreshToken: string,
-  ): Promise<RefreshOutcome> {
-    // The seal vouches for the token inside, expired or not: its sid names the session.
-    const sessionId = decodedClaims(accessToken)?.sid;
-    if (typeof sessionId !== 'string' || (await this.isRevoked(sessionId))) return ENDED;
+  private async refreshOnce(key: string, contents: SessionContents): Promise<RefreshOutcome> {
+    // The seal vouches for the token inside, expired or not: it names the session.
+    const claims = decodedClaims(contents.accessToken);
+    const sessionKey = claims && revocationKeyOf(claims, contents.sessionId);
+    if (sessionKey === undefined || (await this.isRevoked(sessionKey))) return ENDED;
     const storeKey = STORE_KEYS.refresh + key;
     const shared = await this.sharedResult(storeKey);
     if (shared) return shared;
     try {
-      const result = await this.options.workos.userManagement.authenticateWithRefreshToken({
-        clientId: this.options.clientId,
-        refreshToken,
-        session: { sealSession: true, cookiePassword: this.options.cookiePassword },
-      });
+      const issued = await this.provider.refresh(contents);
+      const { sealed, ...session } = issued;
       // Every request waiting on this refresh gets the same object.
       const outcome: RefreshOutcome = deepFreeze({
         status: 'refreshed',
-        sealedSession: result.sealedSession!,
-        accessToken: result.accessToken,
-        user: result.user,
+        sealedSession: sealed,
+        session,
       });
-      await this.storeResult(storeKey, outcome.sealedSession);
+      await this.storeResult(storeKey, sealed);
       return outcome;
     } catch (error) {
-      if (isEndedSession(error)) {
+      if (error instanceof ProviderRejectedError) {
         // Another instance may have used the token a moment ago and shared its result.
         const shared = await this.sharedResult(storeKey);
         if (shared) return shared;
-        this.ended.set(key, true, this.options.nowMs() + this.options.cookie.maxAgeSeconds * 1000);
+        this.ended.set(key, true, this.clock.now() + this.options.cookie.maxAgeSeconds * 1000);
         return ENDED;
       }
       if (error instanceof ReauthUnavailableException) throw error;
-      throw new ReauthUnavailableException('workos', { cause: error });
+      throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
     }
   }
 
@@ -240,26 +246,21 @@ export class SessionCookieService {
   private async sharedResult(storeKey: string): Promise<RefreshOutcome | undefined> {
     let value: string | undefined;
     try {
-      value = await this.options.store.get(storeKey);
+      value = await this.store.get(storeKey);
     } catch (error) {
       this.sharingFailed(error);
       return undefined;
     }
     if (value === undefined) return undefined;
-    const contents = await this.unseal(value);
-    if (!contents) return undefined;
-    return {
-      status: 'refreshed',
-      sealedSession: value,
-      accessToken: contents.accessToken,
-      user: contents.user,
-    };
+    const session = await this.unseal(value);
+    if (!session) return undefined;
+    return { status: 'refreshed', sealedSession: value, session };
   }
 
   /** Shares the new session (sealed: the store never sees a token in the clear). */
   private async storeResult(storeKey: string, sealedSession: string): Promise<void> {
     try {
-      await this.options.store.set(storeKey, sealedSession, REFRESH_SHARE_SECONDS);
+      await this.store.set(storeKey, sealedSession, REFRESH_SHARE_SECONDS);
     } catch (error) {
       this.sharingFailed(error);
     }
@@ -283,21 +284,12 @@ function storeFailure(error: unknown): string {
  * The claims of a token from a sealed session, unverified: the seal authenticates them. Only for
  * naming the session (and its tokens' lifetime), never to let a caller through.
  */
-function decodedClaims(accessToken: string): (SessionTokenTimes & { sid?: unknown }) | undefined {
+function decodedClaims(
+  accessToken: string,
+): (SessionTokenTimes & { sid?: unknown; jti?: unknown }) | undefined {
   try {
     return decodeJwt(accessToken);
   } catch {
     return undefined;
   }
-}
-
-/** WorkOS's answer for a refresh token that is used, revoked or otherwise over. */
-function isEndedSession(error: unknown): boolean {
-  if (error instanceof OauthException) return error.status >= 400 && error.status < 500;
-  const status = (error as { status?: unknown } | null)?.status;
-  // AuthenticationException (e.g. sso_required) and other 4xx answers, except a bad API key,
-  // which is our misconfiguration rather than the user's ended session.
-  return (
-    typeof status === 'number' && status >= 400 && status < 500 && status !== 401 && status !== 429
-  );
 }

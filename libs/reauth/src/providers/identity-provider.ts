@@ -1,0 +1,136 @@
+import type { ReauthDependency } from '../reauth-unavailable.exception';
+
+/**
+ * What the provider said about the sign-in itself when the session began: read from the ID token
+ * validated at the code exchange (OpenID Connect Core §3.1.3.7), and carried unchanged across
+ * refreshes, since a refresh is not an authentication.
+ */
+export interface SignInFacts {
+  authTime?: number;
+  acr?: string;
+  amr?: readonly string[];
+}
+
+/** A session as its cookie holds it, once opened. */
+export interface ProviderSession {
+  accessToken: string;
+  refreshToken?: string;
+  /** The latest ID token (OpenID Connect), for the logout URL's `id_token_hint`. */
+  idToken?: string;
+  /** See {@link SignInFacts}; absent when the provider issued no ID token. */
+  signIn?: SignInFacts;
+  /**
+   * The session's id: the provider's `sid` when it names one, else one of the library's own,
+   * made when the session began. Sign-out revokes it; grants and restored actions are kept by it.
+   */
+  sessionId?: string;
+  /** The user profile the provider returned with the tokens (AuthKit's `User`), if any. */
+  user?: unknown;
+}
+
+/** A session just issued by a code exchange or a refresh, with its sealed cookie value. */
+export interface IssuedSession extends ProviderSession {
+  sealed: string;
+}
+
+/** The authorization request of a (re-)authentication. */
+export interface AuthorizationRequest {
+  /** The sealed `state`. */
+  state: string;
+  /** PKCE S256 challenge (RFC 7636). */
+  codeChallenge: string;
+  /** The OpenID Connect `nonce` the ID token must echo. */
+  nonce: string;
+  maxAge?: number;
+  /** RFC 9470 / OpenID Connect `acr_values`, most preferred first. */
+  acrValues?: readonly string[];
+  loginHint?: string;
+}
+
+/** What the callback hands over for the code exchange. */
+export interface CodeRedemption {
+  code: string;
+  codeVerifier: string;
+  nonce: string;
+  maxAge?: number;
+  /** The callback's whole query, for providers that check more of it (RFC 9207 `iss`). */
+  callbackQuery: URLSearchParams;
+}
+
+/** How access tokens of the provider are verified. */
+export interface TokenVerificationSettings {
+  jwksUrl: string;
+  issuers: readonly string[];
+  /** JWS algorithms accepted; never `none` nor an HMAC one. */
+  algorithms: readonly string[];
+  /** When set, `aud` must contain one of these. */
+  audience?: readonly string[];
+  /**
+   * When set and no `audience` is, the token must have been issued to this client: `aud`
+   * contains it, or `client_id` / `azp` equals it.
+   */
+  clientId?: string;
+  /** Whether a token without `sid` is refused (AuthKit always sets it). */
+  requireSid: boolean;
+}
+
+/**
+ * The provider refused a grant: the code was not accepted, the refresh token is spent, revoked or
+ * expired, or the authorization response failed a check (`iss`, an ID token's `nonce` or
+ * `auth_time`). Never a failure to reach the provider: that is `ReauthUnavailableException`.
+ */
+export class ProviderRejectedError extends Error {
+  constructor(
+    /** The OAuth error code, when the provider gave one, e.g. `invalid_grant`. */
+    readonly code: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`the identity provider refused: ${code}`, options);
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * An identity provider as the library uses it: the authorization URL, the code exchange, the
+ * refresh, the keys, the session cookie's seal, sign-out. Implementations answer a provider's
+ * refusal with {@link ProviderRejectedError} and a provider that cannot be reached (or answers
+ * with a server error) with `ReauthUnavailableException(dependency)`.
+ */
+export abstract class IdentityProvider {
+  /** The name 503s are logged under. */
+  abstract readonly dependency: ReauthDependency;
+
+  /**
+   * What {@link revoke} ends: `session`, exactly the one session (AuthKit); `grant`, possibly
+   * every token of the user's grant to this client (RFC 7009 allows it), other sessions of the
+   * same user included. A refused sign-in is then only revoked when it belongs to another user.
+   */
+  abstract readonly revocationScope: 'session' | 'grant';
+
+  /** A line for the start-up log: which provider, which issuer. */
+  abstract describe(): string;
+
+  abstract verification(): Promise<TokenVerificationSettings>;
+
+  abstract authorizationUrl(request: AuthorizationRequest): Promise<string>;
+
+  abstract redeemCode(redemption: CodeRedemption): Promise<IssuedSession>;
+
+  abstract refresh(session: ProviderSession): Promise<IssuedSession>;
+
+  /** Opens a sealed session cookie; `undefined` when it is not one of ours. */
+  abstract unseal(sealed: string): Promise<ProviderSession | undefined>;
+
+  /**
+   * Ends the session at the provider, where it can (its refresh token stops working); `false`
+   * when that failed or is not possible, so the caller keeps its own record of the revocation
+   * for as long as a cookie can live. Never throws.
+   */
+  abstract revoke(session: { sessionId?: string; refreshToken?: string }): Promise<boolean>;
+
+  /** Where the browser goes to end the provider's own session, then on to `returnTo`. */
+  abstract logoutUrl(
+    session: { sessionId?: string; idToken?: string },
+    returnTo: string,
+  ): Promise<string>;
+}

@@ -1,0 +1,201 @@
+import { OauthException } from '@workos-inc/node';
+import { decodeJwt } from 'jose';
+import type { WorkOSClient } from '../interfaces';
+import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type AuthorizationRequest,
+  type CodeRedemption,
+  type IssuedSession,
+  type ProviderSession,
+  type TokenVerificationSettings,
+} from './identity-provider';
+
+/** What the WorkOS provider needs, checked by the options. */
+export interface WorkOSProviderSettings {
+  workos: WorkOSClient;
+  clientId: string;
+  redirectUri: string;
+  cookiePassword: string;
+  issuers: readonly string[];
+  audience?: readonly string[];
+}
+
+/**
+ * WorkOS AuthKit through `@workos-inc/node`: the SDK builds the authorization URL, exchanges codes
+ * and refresh tokens, and seals the session cookie in the format WorkOS's own SDKs read and write.
+ * Access tokens are RS256, always carry `sid`, and are verified against the SDK's JWKS URL.
+ */
+export class WorkOSIdentityProvider extends IdentityProvider {
+  readonly dependency = 'workos' as const;
+  readonly revocationScope = 'session' as const;
+  private readonly settings: TokenVerificationSettings;
+
+  constructor(private readonly config: WorkOSProviderSettings) {
+    super();
+    this.settings = Object.freeze({
+      jwksUrl: config.workos.userManagement.getJwksUrl(config.clientId),
+      issuers: config.issuers,
+      algorithms: ['RS256'],
+      audience: config.audience,
+      requireSid: true,
+    });
+  }
+
+  describe(): string {
+    return `WorkOS AuthKit, issuers ${this.config.issuers.join(', ')}`;
+  }
+
+  verification(): Promise<TokenVerificationSettings> {
+    return Promise.resolve(this.settings);
+  }
+
+  authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    const url = new URL(
+      this.config.workos.userManagement.getAuthorizationUrl({
+        provider: 'authkit',
+        clientId: this.config.clientId,
+        redirectUri: this.config.redirectUri,
+        state: request.state,
+        maxAge: request.maxAge,
+        loginHint: request.loginHint,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: 'S256',
+      }),
+    );
+    // SDKs before 10.6 drop maxAge without a word; the parameter is the whole point.
+    if (request.maxAge !== undefined) url.searchParams.set('max_age', String(request.maxAge));
+    url.searchParams.set('code_challenge', request.codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+    // AuthKit issues no `acr`; the request still says what was asked, for the record and for a
+    // deployment that puts a proxy in front, and the callback refuses what does not satisfy it.
+    if (request.acrValues?.length) url.searchParams.set('acr_values', request.acrValues.join(' '));
+    return Promise.resolve(url.href);
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<IssuedSession> {
+    try {
+      const result = await this.config.workos.userManagement.authenticateWithCode({
+        clientId: this.config.clientId,
+        code: redemption.code,
+        codeVerifier: redemption.codeVerifier,
+        session: { sealSession: true, cookiePassword: this.config.cookiePassword },
+      });
+      return issued(result);
+    } catch (error) {
+      throw this.translate(error, false);
+    }
+  }
+
+  async refresh(session: ProviderSession): Promise<IssuedSession> {
+    if (typeof session.refreshToken !== 'string' || session.refreshToken === '') {
+      throw new ProviderRejectedError('invalid_grant');
+    }
+    try {
+      const result = await this.config.workos.userManagement.authenticateWithRefreshToken({
+        clientId: this.config.clientId,
+        refreshToken: session.refreshToken,
+        session: { sealSession: true, cookiePassword: this.config.cookiePassword },
+      });
+      return issued(result);
+    } catch (error) {
+      throw this.translate(error, true);
+    }
+  }
+
+  async unseal(sealed: string): Promise<ProviderSession | undefined> {
+    let contents: unknown;
+    try {
+      contents = await this.config.workos.userManagement.getSessionFromCookie({
+        sessionData: sealed,
+        cookiePassword: this.config.cookiePassword,
+      });
+    } catch {
+      return undefined;
+    }
+    const session = contents as Partial<ProviderSession> | undefined;
+    if (!session || typeof session.accessToken !== 'string') return undefined;
+    return {
+      accessToken: session.accessToken,
+      refreshToken: typeof session.refreshToken === 'string' ? session.refreshToken : undefined,
+      user: session.user,
+      sessionId: sessionIdOf(session.accessToken),
+    };
+  }
+
+  async revoke(session: { sessionId?: string }): Promise<boolean> {
+    if (session.sessionId === undefined) return false;
+    try {
+      await this.config.workos.userManagement.revokeSession({ sessionId: session.sessionId });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  logoutUrl(session: { sessionId?: string }, returnTo: string): Promise<string> {
+    return Promise.resolve(
+      session.sessionId === undefined
+        ? returnTo
+        : this.config.workos.userManagement.getLogoutUrl({
+            sessionId: session.sessionId,
+            returnTo,
+          }),
+    );
+  }
+
+  /**
+   * A 4xx OAuth answer is the provider's refusal (a used code, a spent or revoked refresh token);
+   * so is any other 4xx to a refresh (`sso_required`...), except a bad API key or a rate limit,
+   * which are not the user's doing. Everything else is the provider being unavailable.
+   */
+  private translate(error: unknown, refreshing: boolean): Error {
+    if (error instanceof ReauthUnavailableException) return error;
+    const status =
+      error instanceof OauthException ? error.status : (error as { status?: unknown })?.status;
+    const oauth = error instanceof OauthException;
+    const refused =
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500 &&
+      (refreshing ? oauth || (status !== 401 && status !== 429) : oauth && status !== 401);
+    if (refused) return new ProviderRejectedError(oauthCode(error), { cause: error });
+    return new ReauthUnavailableException('workos', { cause: error });
+  }
+}
+
+function issued(result: {
+  accessToken: string;
+  refreshToken?: string;
+  sealedSession?: string;
+  user?: unknown;
+}): IssuedSession {
+  if (typeof result.sealedSession !== 'string') {
+    throw new ReauthUnavailableException('workos', {
+      cause: new Error('the SDK returned no sealed session'),
+    });
+  }
+  return {
+    sealed: result.sealedSession,
+    accessToken: result.accessToken,
+    refreshToken: result.refreshToken,
+    user: result.user,
+    sessionId: sessionIdOf(result.accessToken),
+  };
+}
+
+/** The `sid` of a token whose seal (or TLS channel) vouches for it, read without verifying. */
+function sessionIdOf(accessToken: string): string | undefined {
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === 'string' && sid !== '' ? sid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function oauthCode(error: unknown): string {
+  const code = (error as { error?: unknown; code?: unknown } | null)?.error;
+  return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'invalid_grant';
+}
