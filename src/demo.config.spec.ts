@@ -65,4 +65,39 @@ describe('loadDemoConfig', () => {
       );
     }
   });
+
+  it('switches to an OpenID Provider when OIDC_ISSUER is set', () => {
+    expect(
+      loadDemoConfig({
+        OIDC_ISSUER: 'https://idp.example/',
+        OIDC_CLIENT_ID: 'demo',
+        OIDC_CLIENT_SECRET: 's'.repeat(32),
+        OIDC_AUDIENCE: 'https://api.example',
+        OIDC_COOKIE_PASSWORD: 'p'.repeat(32),
+        WORKOS_API_KEY: 'sk_ignored',
+      }),
+    ).toMatchObject({
+      provider: 'oidc',
+      clientId: 'demo',
+      cookiePassword: 'p'.repeat(32),
+      redirectUri: 'http://localhost:3000/auth/callback',
+      oidc: {
+        issuer: 'https://idp.example/',
+        clientSecret: 's'.repeat(32),
+        audience: 'https://api.example',
+      },
+    });
+  });
+
+  it('needs a client id for any issuer, and a cookie password unless the issuer is local', () => {
+    expect(() => loadDemoConfig({ OIDC_ISSUER: 'http://127.0.0.1:9000' })).toThrow(
+      'OIDC_ISSUER is set, so OIDC_CLIENT_ID must be set too',
+    );
+    expect(() =>
+      loadDemoConfig({ OIDC_ISSUER: 'https://idp.example/', OIDC_CLIENT_ID: 'demo' }),
+    ).toThrow('OIDC_ISSUER is set, so OIDC_COOKIE_PASSWORD must be set too');
+    expect(
+      loadDemoConfig({ OIDC_ISSUER: 'http://localhost:9000', OIDC_CLIENT_ID: 'demo' }).provider,
+    ).toBe('oidc');
+  });
 });

@@ -3,8 +3,11 @@ import { EMULATOR_DEFAULTS } from 'authkit-emulator';
 /** How the demo runs, read from the environment. */
 export interface DemoConfig {
   port: number;
-  /** `emulator`: embedded AuthKit emulator; `workos`: a real (or external) WorkOS API. */
-  provider: 'emulator' | 'workos';
+  /**
+   * `emulator`: embedded AuthKit emulator; `workos`: a real (or external) WorkOS API; `oidc`: any
+   * OpenID Provider.
+   */
+  provider: 'emulator' | 'workos' | 'oidc';
   emulatorPort: number;
   testControls: boolean;
   apiKey: string;
@@ -16,6 +19,8 @@ export interface DemoConfig {
   apiHttps?: boolean;
   /** `REDIS_URL`: keep the library's shared state in Redis instead of in memory. */
   redisUrl?: string;
+  /** With `provider: 'oidc'`: the issuer and the client's secret and API audience. */
+  oidc?: { issuer: string; clientSecret?: string; audience?: string };
 }
 
 // Only ever used with the embedded emulator, on a developer's machine.
@@ -30,13 +35,45 @@ function port(value: string | undefined, name: string, fallback: number): number
   return parsed;
 }
 
+function isLocalIssuer(issuer: string): boolean {
+  return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(issuer);
+}
+
 /**
- * Embedded defaults unless `WORKOS_API_KEY` is set: then the `WORKOS_*` variables describe a
- * WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator started
- * separately) and no emulator is started.
+ * Embedded defaults unless `OIDC_ISSUER` or `WORKOS_API_KEY` is set. With `OIDC_ISSUER`, the demo
+ * signs in with that OpenID Provider (`OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_AUDIENCE`,
+ * `OIDC_REDIRECT_URI`, `OIDC_COOKIE_PASSWORD`); with `WORKOS_API_KEY`, the `WORKOS_*` variables
+ * describe a WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator
+ * started separately). Either way no emulator is started.
  */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const appPort = port(env.PORT, 'PORT', 3000);
+  if (env.OIDC_ISSUER) {
+    const local = isLocalIssuer(env.OIDC_ISSUER);
+    const missing = ['OIDC_CLIENT_ID', ...(local ? [] : ['OIDC_COOKIE_PASSWORD'])].filter(
+      (name) => !env[name],
+    );
+    if (missing.length > 0) {
+      throw new TypeError(`OIDC_ISSUER is set, so ${missing.join(' and ')} must be set too`);
+    }
+    return {
+      port: appPort,
+      provider: 'oidc',
+      emulatorPort: 0,
+      testControls: false,
+      apiKey: '',
+      clientId: env.OIDC_CLIENT_ID!,
+      redirectUri: env.OIDC_REDIRECT_URI || `http://localhost:${appPort}/auth/callback`,
+      // A local issuer is a developer's machine; anywhere else the password must be chosen.
+      cookiePassword: env.OIDC_COOKIE_PASSWORD || LOCAL_COOKIE_PASSWORD,
+      redisUrl: env.REDIS_URL || undefined,
+      oidc: {
+        issuer: env.OIDC_ISSUER,
+        clientSecret: env.OIDC_CLIENT_SECRET || undefined,
+        audience: env.OIDC_AUDIENCE || undefined,
+      },
+    };
+  }
   const redirectUri = env.WORKOS_REDIRECT_URI || `http://localhost:${appPort}/auth/callback`;
   if (!env.WORKOS_API_KEY) {
     return {

@@ -43,6 +43,14 @@ export async function startDemo(
       cookiePassword: config.cookiePassword,
       now: () => running.now() * 1000,
     };
+  } else if (config.provider === 'oidc') {
+    reauth = {
+      oidc: config.oidc!,
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      cookiePassword: config.cookiePassword,
+      now: options.now,
+    };
   } else {
     reauth = {
       apiKey: config.apiKey,

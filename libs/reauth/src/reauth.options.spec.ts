@@ -1,3 +1,4 @@
+import { OidcIdentityProvider } from './providers/oidc.provider';
 import { WorkOSIdentityProvider } from './providers/workos.provider';
 import { resolveReauthOptions, resolveReauthSetup } from './reauth.options';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
@@ -191,5 +192,340 @@ describe('resolveReauthOptions', () => {
     expect(() => resolveReauthOptions(VALID, { routes: { login: path as string } })).toThrow(
       /routes\.login must be a path/,
     );
+  });
+});
+
+describe('resolveReauthSetup with oidc', () => {
+  const BASE = {
+    clientId: 'client_x',
+    redirectUri: 'https://app.example/auth/callback',
+    cookiePassword: 'p'.repeat(32),
+  };
+  const ISSUER = 'https://idp.example/';
+  // Deliberately loose: the tests hand over what TypeScript would refuse, as JavaScript may.
+  const withOidc = (oidc: Record<string, unknown>, patch: Record<string, unknown> = {}) => {
+    const options = { ...BASE, ...patch, oidc: { issuer: ISSUER, ...oidc } };
+    return resolveReauthSetup(options);
+  };
+
+  it('makes an OpenID Connect provider that names its issuer', () => {
+    const { provider } = withOidc({});
+    expect(provider).toBeInstanceOf(OidcIdentityProvider);
+    expect(provider).not.toBeInstanceOf(WorkOSIdentityProvider);
+    expect(provider.dependency).toBe('oidc');
+    expect(provider.describe()).toBe('OpenID Connect, issuer https://idp.example/');
+  });
+
+  it('keeps an issuer with a path as it is', () => {
+    const { provider } = withOidc({ issuer: 'https://idp.example/realms/acme' });
+    expect(provider.describe()).toBe('OpenID Connect, issuer https://idp.example/realms/acme');
+  });
+
+  it.each([
+    'http://localhost:8080/realms/acme',
+    'http://127.0.0.1:9000',
+    'http://[::1]:9000/',
+    'https://idp.example:8443/tenant/',
+  ])('accepts the issuer %p', (issuer) => {
+    expect(withOidc({ issuer }).provider).toBeInstanceOf(OidcIdentityProvider);
+  });
+
+  it.each([
+    [{ clientSecret: 's' }, undefined],
+    [{ clientSecret: 's', tokenEndpointAuthMethod: 'client_secret_basic' }, undefined],
+    [{ clientSecret: 's', tokenEndpointAuthMethod: 'client_secret_post' }, undefined],
+    [{ tokenEndpointAuthMethod: 'none' }, undefined],
+    [{ algorithms: ['ES256'] }, undefined],
+    [{ algorithms: 'EdDSA' }, undefined],
+    [{ scope: ['openid', 'email'] }, undefined],
+    [{ scope: 'email' }, undefined],
+    [{ authorizationParams: { audience: 'https://api', resource: 'https://api' } }, undefined],
+    [{ audience: 'https://api' }, undefined],
+    [{}, { audience: ['https://api'] }],
+    [{ timeoutMs: 100 }, undefined],
+  ])('accepts the oidc options %p (with %p)', (oidc, patch) => {
+    expect(withOidc(oidc, patch).provider).toBeInstanceOf(OidcIdentityProvider);
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+    ['no issuer', { issuer: undefined }, {}, 'oidc.issuer is required'],
+    ['an empty issuer', { issuer: '' }, {}, 'oidc.issuer is required'],
+    ['a numeric issuer', { issuer: 1 }, {}, 'oidc.issuer is required'],
+    [
+      'an issuer that is not a URL',
+      { issuer: 'idp.example' },
+      {},
+      'oidc.issuer must be an absolute http(s) URL, got "idp.example"',
+    ],
+    [
+      'an issuer of another scheme',
+      { issuer: 'ftp://idp.example/' },
+      {},
+      'oidc.issuer must be an absolute http(s) URL, got "ftp://idp.example/"',
+    ],
+    [
+      'a plain http issuer elsewhere than localhost',
+      { issuer: 'http://idp.example' },
+      {},
+      'oidc.issuer must be https (plain http only on localhost), got "http://idp.example/"',
+    ],
+    [
+      'a plain http issuer on another loopback-looking host',
+      { issuer: 'http://localhost.evil.example/' },
+      {},
+      'oidc.issuer must be https (plain http only on localhost), got "http://localhost.evil.example/"',
+    ],
+    [
+      'an issuer with a query',
+      { issuer: 'https://idp.example/?tenant=acme' },
+      {},
+      'oidc.issuer must be an issuer identifier, without query or fragment',
+    ],
+    [
+      'an issuer with a fragment',
+      { issuer: 'https://idp.example/#acme' },
+      {},
+      'oidc.issuer must be an issuer identifier, without query or fragment',
+    ],
+    [
+      'apiKey as well',
+      {},
+      { apiKey: 'sk_test_x' },
+      'apiKey is for WorkOS and cannot be used with oidc',
+    ],
+    [
+      'a WorkOS client as well',
+      {},
+      { workos: {} },
+      'workos is for WorkOS and cannot be used with oidc',
+    ],
+    [
+      'issuers as well',
+      {},
+      { issuers: [ISSUER] },
+      'issuers is for WorkOS and cannot be used with oidc',
+    ],
+    [
+      'apiHostname as well',
+      {},
+      { apiHostname: '127.0.0.1' },
+      'apiHostname is for WorkOS and cannot be used with oidc',
+    ],
+    ['port as well', {}, { port: 8080 }, 'port is for WorkOS and cannot be used with oidc'],
+    ['https as well', {}, { https: true }, 'https is for WorkOS and cannot be used with oidc'],
+    ...['private_key_jwt', 'client_secret_jwt', '', 'NONE', 1].map(
+      (method): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `tokenEndpointAuthMethod ${JSON.stringify(method)}`,
+        { clientSecret: 's', tokenEndpointAuthMethod: method },
+        {},
+        'oidc.tokenEndpointAuthMethod must be one of client_secret_basic, client_secret_post, none',
+      ],
+    ),
+    ...['client_secret_basic', 'client_secret_post'].flatMap(
+      (method): [string, Record<string, unknown>, Record<string, unknown>, string][] => [
+        [
+          `${method} without a secret`,
+          { tokenEndpointAuthMethod: method },
+          {},
+          'oidc.clientSecret is required',
+        ],
+        [
+          `${method} with a blank secret`,
+          { tokenEndpointAuthMethod: method, clientSecret: '  ' },
+          {},
+          'oidc.clientSecret is required',
+        ],
+      ],
+    ),
+    [
+      'a secret with method none',
+      { tokenEndpointAuthMethod: 'none', clientSecret: 's' },
+      {},
+      'oidc.clientSecret cannot be used with tokenEndpointAuthMethod "none"',
+    ],
+    ...[['openid', 'a"b'], ['openid', 'a\\b'], ['openid', 'é'], ['two words']].map(
+      (scope): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `scope ${JSON.stringify(scope)}`,
+        { scope },
+        {},
+        'oidc.scope must be scope tokens',
+      ],
+    ),
+    ...['', [], [''], ['openid', 1], 1].map(
+      (scope): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `scope ${JSON.stringify(scope)}`,
+        { scope },
+        {},
+        'oidc.scope must be a non-empty string or a non-empty array of them',
+      ],
+    ),
+    ...['HS256', 'none', 'RS384', 'ES384', 'rs256'].map(
+      (alg): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `algorithm ${alg}`,
+        { algorithms: ['RS256', alg] },
+        {},
+        `oidc.algorithms must be among RS256, PS256, ES256, EdDSA, got "${alg}"`,
+      ],
+    ),
+    [
+      'no algorithms',
+      { algorithms: [] },
+      {},
+      'oidc.algorithms must be a non-empty string or a non-empty array of them',
+    ],
+    ...[
+      'client_id',
+      'redirect_uri',
+      'response_type',
+      'scope',
+      'state',
+      'nonce',
+      'code_challenge',
+      'code_challenge_method',
+      'max_age',
+      'prompt',
+      'acr_values',
+      'login_hint',
+      'response_mode',
+      'request',
+      'request_uri',
+    ].map((name): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+      `the library's authorization parameter ${name}`,
+      { authorizationParams: { [name]: 'x' } },
+      {},
+      `oidc.authorizationParams.${name} is set by the library`,
+    ]),
+    ...[1, null, true, ['x'], {}].map(
+      (value): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `an authorization parameter ${JSON.stringify(value)}`,
+        { authorizationParams: { audience: value } },
+        {},
+        'oidc.authorizationParams.audience must be a string',
+      ],
+    ),
+    ...['audience=x', ['x'], 1].map(
+      (value): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `authorizationParams ${JSON.stringify(value)}`,
+        { authorizationParams: value },
+        {},
+        'oidc.authorizationParams must be an object of strings',
+      ],
+    ),
+    [
+      'both audiences',
+      { audience: 'https://api' },
+      { audience: 'https://api' },
+      'audience and oidc.audience cannot both be given',
+    ],
+    [
+      'an empty oidc.audience',
+      { audience: [] },
+      {},
+      'oidc.audience must be a non-empty string or a non-empty array of them',
+    ],
+    ...[99, 60_001, 1.5, '1000'].map(
+      (timeoutMs): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `timeoutMs ${JSON.stringify(timeoutMs)}`,
+        { timeoutMs },
+        {},
+        'oidc.timeoutMs must be an integer from 100 to 60000',
+      ],
+    ),
+  ])('refuses %s', (_label, oidc, patch, message) => {
+    expect(() => withOidc(oidc, patch)).toThrow(new TypeError(`ReauthModule: ${message}`));
+  });
+
+  it.each([null, 'https://idp.example/', 1])('refuses oidc %p', (oidc) => {
+    expect(() => resolveReauthSetup({ ...BASE, oidc: oidc as never })).toThrow(
+      new TypeError('ReauthModule: oidc must be an object'),
+    );
+  });
+
+  it('still checks the options every provider shares', () => {
+    expect(() => withOidc({}, { cookiePassword: 'short' })).toThrow(
+      'ReauthModule: cookiePassword must be at least 32 characters long',
+    );
+    expect(() => withOidc({}, { clientId: '' })).toThrow('ReauthModule: clientId is required');
+  });
+
+  describe('once discovered (fetch stubbed, no server)', () => {
+    const METADATA = {
+      issuer: ISSUER,
+      authorization_endpoint: 'https://idp.example/authorize',
+      token_endpoint: 'https://idp.example/token',
+      jwks_uri: 'https://idp.example/jwks',
+    };
+    let fetchSpy: jest.SpiedFunction<typeof fetch>;
+    let requested: string[];
+
+    beforeEach(() => {
+      requested = [];
+      fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation((input) => {
+        requested.push(input instanceof Request ? input.url : input.toString());
+        return Promise.resolve(
+          new Response(JSON.stringify(METADATA), {
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
+      });
+    });
+    afterEach(() => fetchSpy.mockRestore());
+
+    const authorizationParams = async (oidc: Record<string, unknown>) => {
+      const url = await withOidc(oidc).provider.authorizationUrl({
+        state: 'sealed-state',
+        codeChallenge: 'c'.repeat(43),
+        nonce: 'n0nce',
+      });
+      expect(url.startsWith('https://idp.example/authorize?')).toBe(true);
+      return new URL(url).searchParams;
+    };
+
+    it('discovers from the issuer', async () => {
+      await withOidc({}).provider.verification();
+      expect(requested).toEqual(['https://idp.example/.well-known/openid-configuration']);
+    });
+
+    it.each<[unknown, string]>([
+      [undefined, 'openid profile email offline_access'],
+      ['email', 'openid email'],
+      [['profile', 'email'], 'openid profile email'],
+      [['email', 'openid'], 'email openid'],
+    ])('asks for scope %p as %p', async (scope, expected) => {
+      expect((await authorizationParams({ scope })).get('scope')).toBe(expected);
+    });
+
+    it('adds the extra authorization parameters', async () => {
+      const params = await authorizationParams({
+        authorizationParams: { audience: 'https://api', ui_locales: 'fr' },
+      });
+      expect(params.get('audience')).toBe('https://api');
+      expect(params.get('ui_locales')).toBe('fr');
+      expect(params.get('client_id')).toBe('client_x');
+      expect(params.get('state')).toBe('sealed-state');
+    });
+
+    it('verifies access tokens as issued to this client by default', async () => {
+      await expect(withOidc({}).provider.verification()).resolves.toEqual({
+        jwksUrl: 'https://idp.example/jwks',
+        issuers: [ISSUER],
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        audience: undefined,
+        clientId: 'client_x',
+        requireSid: false,
+      });
+    });
+
+    it.each([
+      [{ audience: 'https://api' }, undefined],
+      [{}, { audience: 'https://api' }],
+    ])('verifies access tokens for the audience instead (%p, %p)', async (oidc, patch) => {
+      const settings = await withOidc(
+        { ...oidc, algorithms: ['ES256'] },
+        patch,
+      ).provider.verification();
+      expect(settings).toMatchObject({ audience: ['https://api'], algorithms: ['ES256'] });
+      expect(settings.clientId).toBeUndefined();
+    });
   });
 });

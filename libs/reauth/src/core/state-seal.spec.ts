@@ -484,3 +484,66 @@ describe('unsealState', () => {
     });
   });
 });
+
+describe('acr and amr in the state', () => {
+  it.each<[string, Partial<ReauthState>]>([
+    ['acr alone', { acr: ['urn:example:loa:2', 'urn:example:loa:3'] }],
+    ['amr alone', { amr: ['otp', 'hwk'] }],
+    ['both', { acr: ['loa2'], amr: ['mfa'] }],
+    [
+      'ten values of 200 characters',
+      { acr: Array.from({ length: 10 }, (_, i) => `${i}`.padEnd(200, 'x')) },
+    ],
+  ])('round-trips %s', async (_label, patch) => {
+    const state: ReauthState = { ...FULL_STATE, ...patch };
+    const token = await sealState(state, SECRET);
+    await expect(unsealState(token, SECRET, NOW)).resolves.toEqual(state);
+  });
+
+  const INVALID_LISTS: [string, unknown][] = [
+    ['an empty list', []],
+    ['a string', 'loa2'],
+    ['eleven values', Array.from({ length: 11 }, (_, i) => `v${i}`)],
+    ['duplicates', ['loa2', 'loa2']],
+    ['a value with a space', ['loa 2']],
+    ['a value with a quote', ['"loa2"']],
+    ['a value with a backslash', ['loa\\2']],
+    ['an empty value', ['']],
+    ['a value of 201 characters', ['x'.repeat(201)]],
+    ['a number', [2]],
+    ['null', null],
+  ];
+
+  it.each(INVALID_LISTS)('refuses to seal an acr that is %s', async (_label, acr) => {
+    const state = { ...BASE_STATE, acr } as ReauthState;
+    await expect(sealState(state, SECRET)).rejects.toThrow(
+      new TypeError('state.acr must be a list of 1 to 10 acr values'),
+    );
+  });
+
+  it.each(INVALID_LISTS)('refuses to seal an amr that is %s', async (_label, amr) => {
+    const state = { ...BASE_STATE, amr } as ReauthState;
+    await expect(sealState(state, SECRET)).rejects.toThrow(
+      new TypeError('state.amr must be a list of 1 to 10 amr values'),
+    );
+  });
+
+  it.each(INVALID_LISTS)(
+    'refuses to unseal an authentic state whose acr is %s',
+    async (_label, acr) => {
+      const error = await unsealError(await craft(JSON.stringify({ ...BASE_STATE, acr })));
+      expect(error).toMatchObject({
+        code: 'state_invalid',
+        message: 'state.acr must be a list of 1 to 10 acr values',
+      });
+    },
+  );
+
+  it('refuses to unseal an authentic state whose amr is invalid', async () => {
+    const error = await unsealError(await craft(JSON.stringify({ ...BASE_STATE, amr: ['a b'] })));
+    expect(error).toMatchObject({
+      code: 'state_invalid',
+      message: 'state.amr must be a list of 1 to 10 amr values',
+    });
+  });
+});

@@ -1,5 +1,7 @@
 import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
-import { errors } from 'jose';
+import { errors, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
 import { FunctionReauthClock } from '../reauth.clock';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -169,6 +171,277 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
       expect(claims.sub).toMatch(/^user_/);
       // Once fetched, the key serves every token, whoever sent it.
       await expect(verifier.verify(await mint())).resolves.toBeDefined();
+    });
+  });
+});
+
+/** A JWKS endpoint serving the keys the test sets. */
+class LocalJwks {
+  keys: JWK[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<LocalJwks> {
+    const handle: { jwks?: LocalJwks } = {};
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: handle.jwks!.keys }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return (handle.jwks = new LocalJwks(server, `http://127.0.0.1:${port}/jwks`));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('AccessTokenVerifier (against a key set of every OpenID Connect algorithm)', () => {
+  const ISSUER = 'https://idp.example/';
+  const CLIENT = 'client_x';
+  const NOW_SECONDS = 1_735_680_000;
+  const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+  type Algorithm = (typeof ALGORITHMS)[number];
+  const KIDS: Record<Algorithm, string> = { RS256: 'rsa', PS256: 'pss', ES256: 'ec', EdDSA: 'ed' };
+
+  let jwks: LocalJwks;
+  const privateKeys = {} as Record<Algorithm, CryptoKey>;
+  let rsaPublic: JWK;
+
+  beforeAll(async () => {
+    jwks = await LocalJwks.start();
+    for (const alg of ALGORITHMS) {
+      const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+      privateKeys[alg] = privateKey;
+      const jwk = { ...(await exportJWK(publicKey)), kid: KIDS[alg], use: 'sig' };
+      if (alg === 'RS256') rsaPublic = jwk;
+      jwks.keys.push(jwk);
+    }
+  });
+  afterAll(() => jwks.close());
+
+  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) => {
+    const verification: TokenVerificationSettings = {
+      jwksUrl: jwks.url,
+      issuers: [ISSUER],
+      algorithms: [...ALGORITHMS],
+      clientId: CLIENT,
+      requireSid: false,
+      ...settings,
+    };
+    const provider = { verification: () => Promise.resolve(verification) };
+    const options = { jwksTimeoutMs: 5000, clockToleranceSeconds: TOLERANCE };
+    return new AccessTokenVerifier(
+      options as ResolvedReauthOptions,
+      provider as IdentityProvider,
+      new FunctionReauthClock(() => NOW_SECONDS * 1000),
+    );
+  };
+
+  /** A token of the issuer for this client, signed with `alg`'s key unless told otherwise. */
+  const sign = (
+    claims: Record<string, unknown> = {},
+    { alg = 'RS256', kid, key }: { alg?: Algorithm; kid?: string; key?: CryptoKey } = {},
+  ) =>
+    new SignJWT({ sub: 'user_1', iss: ISSUER, aud: CLIENT, ...claims })
+      .setProtectedHeader({ alg, kid: kid ?? KIDS[alg], typ: 'at+jwt' })
+      .setIssuedAt(NOW_SECONDS)
+      .setExpirationTime(NOW_SECONDS + 300)
+      .sign(key ?? privateKeys[alg]);
+
+  /** A compact JWS with the header and payload given, and a signature of `signature`. */
+  const forge = (header: object, payload: object, signature = 'AAAA') =>
+    [header, payload]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .concat(signature)
+      .join('.');
+
+  const claimsOf = (payload: Record<string, unknown> = {}) => ({
+    sub: 'user_1',
+    iss: ISSUER,
+    aud: CLIENT,
+    iat: NOW_SECONDS,
+    exp: NOW_SECONDS + 300,
+    ...payload,
+  });
+
+  async function expectInvalid(verification: Promise<unknown>): Promise<void> {
+    const error = await verification.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidAccessTokenError);
+    expect(error).toMatchObject({ code: 'invalid_token', expired: false });
+  }
+
+  describe('algorithms', () => {
+    it.each(ALGORITHMS)('verifies a %s token', async (alg) => {
+      const claims = await verifierWith().verify(await sign({}, { alg }));
+      expect(claims).toMatchObject({ sub: 'user_1', iss: ISSUER, aud: CLIENT });
+    });
+
+    it.each(ALGORITHMS)(
+      'refuses a %s token when the settings accept only the others',
+      async (alg) => {
+        const algorithms = ALGORITHMS.filter((other) => other !== alg);
+        const verifier = verifierWith({ algorithms });
+        await expectInvalid(verifier.verify(await sign({}, { alg })));
+        // The same verifier takes the others.
+        await expect(
+          verifier.verify(await sign({}, { alg: algorithms[0] })),
+        ).resolves.toBeDefined();
+      },
+    );
+
+    it.each([
+      ['a random secret', () => new Uint8Array(32).fill(7)],
+      // The classic confusion: the RSA public key as an HMAC secret.
+      ['the RSA public key as a secret', () => new TextEncoder().encode(JSON.stringify(rsaPublic))],
+      ['the RSA modulus as a secret', () => Buffer.from(rsaPublic.n!, 'base64url')],
+    ])('refuses an HS256 token signed with %s', async (_label, secret) => {
+      const token = await new SignJWT(claimsOf())
+        .setProtectedHeader({ alg: 'HS256', kid: 'rsa' })
+        .sign(secret());
+      await expectInvalid(verifierWith().verify(token));
+      // Even if the settings listed it, no published key is used for HMAC.
+      await expectInvalid(verifierWith({ algorithms: ['HS256', ...ALGORITHMS] }).verify(token));
+    });
+
+    it.each([
+      ['an empty signature', ''],
+      ['a signature', 'AAAA'],
+    ])('refuses an unsigned (alg none) token with %s', async (_label, signature) => {
+      for (const header of [{ alg: 'none' }, { alg: 'none', kid: 'rsa' }]) {
+        const token = forge(header, claimsOf(), signature);
+        await expectInvalid(verifierWith().verify(token));
+        await expectInvalid(verifierWith({ algorithms: ['none', ...ALGORITHMS] }).verify(token));
+      }
+    });
+
+    it.each<[Algorithm, string]>([
+      ['ES256', 'rsa'],
+      ['EdDSA', 'rsa'],
+      ['RS256', 'ec'],
+      ['PS256', 'ed'],
+      ['ES256', 'ed'],
+    ])('refuses a %s token whose kid names a key of another type (%s)', async (alg, kid) => {
+      await expectInvalid(verifierWith().verify(await sign({}, { alg, kid })));
+    });
+
+    it('refuses a token signed by another key than its kid names', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      await expectInvalid(verifierWith().verify(await sign({}, { alg: 'ES256', key: privateKey })));
+    });
+
+    it('refuses a token whose kid is not published', async () => {
+      await expectInvalid(verifierWith().verify(await sign({}, { alg: 'ES256', kid: 'unknown' })));
+    });
+  });
+
+  describe('sid', () => {
+    it('is optional when requireSid is false', async () => {
+      const claims = await verifierWith({ requireSid: false }).verify(await sign());
+      expect(claims.sid).toBeUndefined();
+    });
+
+    it('is kept when present and requireSid is false', async () => {
+      const claims = await verifierWith({ requireSid: false }).verify(
+        await sign({ sid: 'session_1' }),
+      );
+      expect(claims.sid).toBe('session_1');
+    });
+
+    it.each(['', 1, null, ['session_1']])(
+      'refuses sid %p even when requireSid is false',
+      async (sid) => {
+        await expectInvalid(verifierWith({ requireSid: false }).verify(await sign({ sid })));
+      },
+    );
+
+    it('is required when requireSid is true', async () => {
+      const verifier = verifierWith({ requireSid: true });
+      await expectInvalid(verifier.verify(await sign()));
+      await expectInvalid(verifier.verify(await sign({ sid: '' })));
+      await expect(verifier.verify(await sign({ sid: 'session_1' }))).resolves.toBeDefined();
+    });
+  });
+
+  describe('client binding, without an audience', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['aud naming the client', { aud: CLIENT }],
+      ['aud listing the client among others', { aud: ['https://api.example', CLIENT] }],
+      ['client_id naming the client', { aud: 'https://api.example', client_id: CLIENT }],
+      ['azp naming the client', { aud: ['https://api.example'], azp: CLIENT }],
+      ['client_id without aud', { aud: undefined, client_id: CLIENT }],
+    ])('accepts a token with %s', async (_label, claims) => {
+      await expect(verifierWith().verify(await sign(claims))).resolves.toMatchObject({
+        sub: 'user_1',
+      });
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['for another client', { aud: 'client_other', azp: 'client_other' }],
+      [
+        'for another client, through client_id',
+        { aud: 'https://api.example', client_id: 'client_other' },
+      ],
+      ['for an API, with no client named', { aud: 'https://api.example' }],
+      ['naming no one', { aud: undefined }],
+      ['with the client as a prefix', { aud: `${CLIENT}_2`, azp: `${CLIENT}_2` }],
+      ['with azp as a list', { aud: 'https://api.example', azp: [CLIENT] }],
+      ['with client_id as a list', { aud: 'https://api.example', client_id: [CLIENT] }],
+    ])('refuses a token %s', async (_label, claims) => {
+      await expectInvalid(verifierWith().verify(await sign(claims)));
+    });
+
+    it('is not checked without a clientId', async () => {
+      const claims = await verifierWith({ clientId: undefined }).verify(
+        await sign({ aud: 'client_other' }),
+      );
+      expect(claims.aud).toBe('client_other');
+    });
+  });
+
+  describe('with an audience', () => {
+    const audience = ['https://api.example'];
+
+    it('replaces the client binding', async () => {
+      const verifier = verifierWith({ audience, clientId: CLIENT });
+      const claims = await verifier.verify(
+        await sign({ aud: 'https://api.example', azp: 'client_other' }),
+      );
+      expect(claims.azp).toBe('client_other');
+    });
+
+    it('refuses a token issued to the client but not for the audience', async () => {
+      const verifier = verifierWith({ audience, clientId: CLIENT });
+      await expectInvalid(verifier.verify(await sign({ aud: CLIENT, azp: CLIENT })));
+      await expectInvalid(verifier.verify(await sign({ aud: undefined, client_id: CLIENT })));
+    });
+  });
+
+  describe('issuer', () => {
+    it.each([
+      ['another issuer', 'https://evil.example/'],
+      ['the issuer without its trailing slash', 'https://idp.example'],
+      ['no issuer', undefined],
+    ])('refuses a token from %s', async (_label, iss) => {
+      const error = await verifierWith()
+        .verify(await sign({ iss }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidAccessTokenError);
+      expect((error as Error).cause).toMatchObject({ claim: 'iss' });
+    });
+
+    it('accepts any of the configured issuers', async () => {
+      const verifier = verifierWith({ issuers: ['https://old.example/', ISSUER] });
+      await expect(verifier.verify(await sign())).resolves.toMatchObject({ iss: ISSUER });
     });
   });
 });

@@ -189,6 +189,144 @@ describe('JwksKeySet', () => {
       expect(server.requests).toBe(1);
     });
   });
+  describe('which published keys serve which algorithm', () => {
+    let ec: JWK;
+    let ed: JWK;
+    let rsa: JWK;
+    let p384: JWK;
+    let rsaPrivate: JWK;
+
+    beforeAll(async () => {
+      const exported = async (alg: string) =>
+        exportJWK((await generateKeyPair(alg, { extractable: true })).publicKey);
+      ec = await exported('ES256');
+      ed = await exported('EdDSA');
+      rsa = await exported('RS256');
+      p384 = await exported('ES384');
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      rsaPrivate = await exportJWK(privateKey);
+    });
+
+    /** Publishes `jwks` alone and looks `kid` up for `alg` in a fresh fetch of the set. */
+    async function lookup(jwks: JWK[], kid: string, alg: string) {
+      server.keys = jwks;
+      now += 601 * SECOND;
+      const requests = server.requests;
+      const key = await keySet.get(kid, alg);
+      expect(server.requests).toBe(requests + 1);
+      return key;
+    }
+
+    it.each([
+      ['an EC P-256 key', 'ES256', () => ec, 'ECDSA'],
+      ['an OKP Ed25519 key', 'EdDSA', () => ed, 'Ed25519'],
+      ['an RSA key', 'RS256', () => rsa, 'RSASSA-PKCS1-v1_5'],
+      ['an RSA key', 'PS256', () => rsa, 'RSA-PSS'],
+    ])('imports %s published without alg for %s', async (_label, alg, jwk, name) => {
+      const key = await lookup([{ ...jwk(), kid: 'k' }], 'k', alg);
+      expect(key).toBeDefined();
+      expect(key!.algorithm.name).toBe(name);
+      expect(key!.type).toBe('public');
+      expect(key!.usages).toEqual(['verify']);
+    });
+
+    it('imports one RSA key published without alg for both RSA algorithms, each its own way', async () => {
+      server.keys = [{ ...rsa, kid: 'k' }];
+      const pkcs1 = await keySet.get('k', 'RS256');
+      const pss = await keySet.get('k', 'PS256');
+      expect(pkcs1!.algorithm.name).toBe('RSASSA-PKCS1-v1_5');
+      expect(pss!.algorithm.name).toBe('RSA-PSS');
+      expect(await keySet.get('k', 'RS256')).toBe(pkcs1);
+      expect(server.requests).toBe(1);
+    });
+
+    it.each([
+      ['an RSA key published for RS256', 'PS256', () => ({ ...rsa, alg: 'RS256' })],
+      ['an RSA key published for PS256', 'RS256', () => ({ ...rsa, alg: 'PS256' })],
+      ['an EC key published for ES384', 'ES256', () => ({ ...ec, alg: 'ES384' })],
+      ['an OKP key published for Ed25519', 'EdDSA', () => ({ ...ed, alg: 'Ed25519' })],
+    ])('does not use %s for %s', async (_label, alg, jwk) => {
+      expect(await lookup([{ ...jwk(), kid: 'k' }], 'k', alg)).toBeUndefined();
+      // The same key, published for the algorithm asked, is used.
+      expect(await lookup([{ ...jwk(), kid: 'k', alg }], 'k', alg)).toBeDefined();
+    });
+
+    it.each([
+      ['an EC key', ['RS256', 'PS256', 'EdDSA'], () => ec],
+      ['an OKP key', ['RS256', 'PS256', 'ES256'], () => ed],
+      ['an RSA key', ['ES256', 'EdDSA'], () => rsa],
+    ])('does not use %s for %j', async (_label, algs, jwk) => {
+      server.keys = [{ ...jwk(), kid: 'k' }];
+      for (const alg of algs) expect(await keySet.get('k', alg)).toBeUndefined();
+    });
+
+    it('does not use a P-384 key for ES256', async () => {
+      expect(await lookup([{ ...p384, kid: 'k' }], 'k', 'ES256')).toBeUndefined();
+      expect(await lookup([{ ...p384, kid: 'k', crv: 'P-256' }], 'k', 'ES256')).toBeUndefined();
+    });
+
+    it.each(['ES384', 'ES512', 'RS384', 'RS512', 'PS512', 'HS256', 'none', 'Ed25519'])(
+      'does not import any key for %s',
+      async (alg) => {
+        server.keys = [
+          { ...ec, kid: 'ec' },
+          { ...ed, kid: 'ed' },
+          { ...rsa, kid: 'rsa' },
+          { ...p384, kid: 'p384' },
+        ];
+        for (const kid of ['ec', 'ed', 'rsa', 'p384']) {
+          expect(await keySet.get(kid, alg)).toBeUndefined();
+        }
+      },
+    );
+
+    it('never uses a private key, even when it is published', async () => {
+      expect(await lookup([{ ...rsaPrivate, kid: 'k' }], 'k', 'RS256')).toBeUndefined();
+      expect(
+        await lookup([{ ...rsaPrivate, kid: 'k', alg: 'RS256', use: 'sig' }], 'k', 'RS256'),
+      ).toBeUndefined();
+    });
+
+    it('never uses a symmetric key', async () => {
+      const secret = { kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') };
+      for (const alg of ['HS256', 'RS256', 'ES256']) {
+        expect(await lookup([{ ...secret, kid: 'k', alg }], 'k', alg)).toBeUndefined();
+      }
+      // Without k, still not a key type that verifies anything.
+      expect(await lookup([{ kty: 'oct', kid: 'k' }], 'k', 'HS256')).toBeUndefined();
+    });
+
+    it('skips a key published for encryption, and uses one for signing', async () => {
+      server.keys = [
+        { ...rsa, kid: 'enc', use: 'enc' },
+        { ...rsa, kid: 'sig', use: 'sig' },
+        { ...rsa, kid: 'any' },
+      ];
+      expect(await keySet.get('enc', 'RS256')).toBeUndefined();
+      expect(await keySet.get('sig', 'RS256')).toBeDefined();
+      expect(await keySet.get('any', 'RS256')).toBeDefined();
+      expect(keySet.publishes('enc')).toBe(false);
+      expect(keySet.publishes('sig')).toBe(true);
+    });
+
+    it('keeps serving the other keys when one is malformed', async () => {
+      server.keys = [
+        { ...ec, kid: 'broken', x: 'not-a-coordinate' },
+        { kty: 'RSA', kid: 'empty' },
+        { ...ec, kid: 'good' },
+      ];
+      expect(await keySet.get('broken', 'ES256')).toBeUndefined();
+      expect(await keySet.get('empty', 'RS256')).toBeUndefined();
+      expect(await keySet.get('good', 'ES256')).toBeDefined();
+    });
+
+    it('skips keys without a kid or that are not objects', async () => {
+      server.keys = [{ ...rsa }, null, 'key', { ...rsa, kid: 7 }] as unknown as JWK[];
+      expect(await keySet.get('undefined', 'RS256')).toBeUndefined();
+      expect(await keySet.get('7', 'RS256')).toBeUndefined();
+      expect(server.requests).toBe(1);
+    });
+  });
 });
 
 describe('backoffDelayMs', () => {

@@ -158,7 +158,7 @@ export class SessionCookieService {
     const fromCookie = contents && decodedClaims(contents.accessToken);
     const token = fromCookie ?? request.reauth?.claims;
     const key = token && revocationKeyOf(token, contents?.sessionId ?? request.reauth?.sessionId);
-    if (key === undefined) return undefined;
+    if (token === undefined || key === undefined) return undefined;
     const revoked = await this.provider.revoke({
       sessionId: key,
       refreshToken: contents?.refreshToken,
@@ -171,6 +171,9 @@ export class SessionCookieService {
       key,
       revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
     );
+    // A token that names no session is checked by its jti: its Bearer copies end here too.
+    const byJti = revocationKeyOf({ jti: token.jti });
+    if (byJti !== undefined && byJti !== key) await this.recordRevocation(byJti, ttl);
     return { sessionId: key, idToken: contents?.idToken };
   }
 

@@ -1,0 +1,426 @@
+import {
+  AuthClaims,
+  CurrentAuthentication,
+  ReauthService,
+  RequireRecentAuth,
+  RequireSignIn,
+  type AccessTokenClaims,
+  type Authentication,
+} from 'nest-workos-reauth';
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { unsealState } from '../../libs/reauth/src/core';
+import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
+import { OIDC_ACR } from '../support/oidc-provider';
+import { RIG_NAMES, startRig, type Person, type ProviderRig } from '../support/provider-rigs';
+import { COOKIE_PASSWORD } from '../support/reauth-app';
+
+const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+const JSON_ACCEPT = { accept: 'application/json' };
+const STRONG = OIDC_ACR.otp;
+
+@Controller()
+class ScenarioController {
+  constructor(private readonly reauth: ReauthService) {}
+
+  @Get('public')
+  public() {
+    return { ok: true };
+  }
+
+  @Get('fresh')
+  @RequireRecentAuth(300)
+  fresh(@AuthClaims() claims: AccessTokenClaims) {
+    return { sub: claims.sub, authTime: claims.auth_time, acr: claims.acr ?? null };
+  }
+
+  @Get('signed-in')
+  @RequireSignIn()
+  signedIn(@CurrentAuthentication() authentication: Authentication) {
+    return { sub: authentication.claims.sub, source: authentication.source };
+  }
+
+  @Get('long')
+  @RequireRecentAuth(3600)
+  long(@AuthClaims('auth_time') authTime: number) {
+    return { authTime };
+  }
+
+  @Get('form')
+  @RequireSignIn()
+  async form(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return { restored: (await this.reauth.takeRestoredAction(request, response)) ?? null };
+  }
+
+  @Post('transfer')
+  @RequireRecentAuth(300, { action: (request) => request.body })
+  transfer(@Body() body: unknown) {
+    return { done: true, body };
+  }
+
+  @Get('delete-page')
+  @RequireRecentAuth(0)
+  deletePage(@AuthClaims('auth_time') authTime: number) {
+    return { authTime };
+  }
+
+  @Get('strong')
+  @RequireRecentAuth(300, { acr: [STRONG] })
+  strong(@AuthClaims('acr') acr: string) {
+    return { acr };
+  }
+
+  @Get('second-factor')
+  @RequireRecentAuth(300, { amr: ['otp', 'mfa'] })
+  secondFactor(@AuthClaims('amr') amr: string[]) {
+    return { amr };
+  }
+}
+
+describe.each(RIG_NAMES)('Scenarios on %s', (rigName) => {
+  let rig: ProviderRig;
+  let browser: HttpBrowser;
+
+  beforeEach(async () => {
+    rig = await startRig(rigName, { controllers: [ScenarioController] });
+    browser = new HttpBrowser();
+  });
+  afterEach(() => rig.close());
+
+  const app = (path: string) => `${rig.url}${path}`;
+  const navigate = (path: string, headers: Record<string, string> = {}) =>
+    browser.get(app(path), { ...HTML, ...headers });
+  const api = (path: string, headers: Record<string, string> = {}) =>
+    browser.get(app(path), { ...JSON_ACCEPT, ...headers });
+  const json = (res: BrowserResponse) => JSON.parse(res.text) as Record<string, unknown>;
+  const callback = (url: URL) => browser.get(url.href, HTML);
+  const sessionCookie = (res: BrowserResponse) =>
+    res.headers.getSetCookie().find((c) => c.startsWith('wos-session='));
+  const stateOf = (url: string) =>
+    unsealState(new URL(url).searchParams.get('state')!, COOKIE_PASSWORD, rig.nowSeconds());
+
+  const signIn = async (returnTo = '/signed-in', who: Person = 'alice') => {
+    const start = await navigate(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+    expect(start.status).toBe(302);
+    const done = await callback(await rig.authenticateAt(browser, start.location!, who));
+    expect(done.status).toBe(303);
+    expect(sessionCookie(done)).toBeDefined();
+    return done;
+  };
+
+  /** Signs in, then lets `seconds` pass: the sign-in is that old for the app and the provider. */
+  const signInAged = async (seconds: number, returnTo?: string) => {
+    await signIn(returnTo);
+    await rig.advanceClock(seconds);
+  };
+
+  it('signs in and reaches a fresh route with the session cookie', async () => {
+    const done = await signIn('/fresh');
+    expect(done.location).toBe(app('/fresh'));
+    expect(sessionCookie(done)).toMatch(/HttpOnly/);
+    const res = await navigate('/fresh');
+    expect(res.status).toBe(200);
+    const authTime = json(res).authTime as number;
+    expect(Math.abs(authTime - rig.nowSeconds())).toBeLessThanOrEqual(2);
+  });
+
+  it('answers a stale API call with the JSON 401 and the RFC 9470 challenge', async () => {
+    await signInAged(301);
+    const res = await api('/fresh');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="300"',
+    );
+    const body = json(res);
+    expect(body).toMatchObject({ error: 'reauth_required', reason: 'stale', maxAge: 300 });
+    const url = new URL(body.reauthUrl as string);
+    expect(url.searchParams.get('max_age')).toBe('300');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(await stateOf(url.href)).toMatchObject({ returnTo: '/fresh', maxAge: 300 });
+    if (rig.oidc) {
+      expect(url.origin).toBe(new URL(rig.oidc.issuer).origin);
+      expect(url.searchParams.get('scope')?.split(' ')).toContain('openid');
+      expect(url.searchParams.get('response_type')).toBe('code');
+      expect(url.searchParams.get('redirect_uri')).toBe(rig.redirectUri);
+      expect(url.searchParams.get('nonce')).toMatch(/^[\w-]{20,}$/);
+    }
+  });
+
+  it('sends a stale navigation to the provider and back, freshly authenticated', async () => {
+    await signInAged(301);
+    const stale = await navigate('/fresh');
+    expect(stale.status).toBe(302);
+    const back = await callback(await rig.authenticateAt(browser, stale.location!));
+    expect(back.status).toBe(303);
+    expect(back.location).toBe(app('/fresh'));
+    const fresh = await navigate('/fresh');
+    expect(fresh.status).toBe(200);
+    expect(Math.abs((json(fresh).authTime as number) - rig.nowSeconds())).toBeLessThanOrEqual(2);
+    if (rig.oidc) {
+      // The code went to the token endpoint with its redirect_uri and PKCE verifier.
+      expect(await rig.oidc.lastTokenRequest()).toMatchObject({
+        grant_type: 'authorization_code',
+        redirect_uri: rig.redirectUri,
+        code_verifier: true,
+      });
+    }
+  });
+
+  it('restores the in-progress action after the round trip, once', async () => {
+    await signInAged(301, '/form');
+    const posted = await browser.request(app('/transfer'), {
+      method: 'POST',
+      form: { amount: '125', to: 'savings' },
+      headers: { ...HTML, referer: app('/form'), origin: rig.url },
+    });
+    expect(posted.status).toBe(303);
+    const back = await callback(await rig.authenticateAt(browser, posted.location!));
+    expect(back.location).toBe(app('/form'));
+    expect(json(await navigate('/form'))).toEqual({ restored: { amount: '125', to: 'savings' } });
+    expect(json(await navigate('/form'))).toEqual({ restored: null });
+  });
+
+  it('asks for a new sign-in for max_age 0 each time, with one grant per sign-in', async () => {
+    await signIn();
+    await rig.advanceClock(5);
+    const asked = await navigate('/delete-page');
+    expect(asked.status).toBe(302);
+    const url = new URL(asked.location!);
+    expect(url.searchParams.get('max_age')).toBe('0');
+    if (rig.oidc) expect(url.searchParams.get('prompt')).toBe('login');
+    const back = await callback(await rig.authenticateAt(browser, asked.location!));
+    expect(back.location).toBe(app('/delete-page'));
+    expect((await navigate('/delete-page')).status).toBe(200);
+    expect((await navigate('/delete-page')).status).toBe(302);
+  });
+
+  it('fails without a loop when the provider ignores max_age', async () => {
+    await signInAged(301);
+    await rig.ignoreMaxAge(true);
+    const stale = await navigate('/fresh');
+    const res = await callback(await rig.authenticateAt(browser, stale.location!));
+    expect(res.status).toBe(401);
+    expect(res.location).toBeUndefined();
+    expect(res.text).toContain('max_age_not_satisfied');
+    expect(sessionCookie(res)).toBeUndefined();
+  });
+
+  it('refuses another user at the callback of a re-authentication', async () => {
+    await signInAged(301);
+    const stale = await navigate('/fresh');
+    const res = await callback(await rig.authenticateAt(browser, stale.location!, 'bob'));
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('user_mismatch');
+    expect(sessionCookie(res)).toBeUndefined();
+  });
+
+  it('refuses a tampered state and a replayed callback', async () => {
+    await signInAged(301);
+    const stale = await navigate('/fresh');
+    const url = await rig.authenticateAt(browser, stale.location!);
+    const tampered = new URL(url.href);
+    const state = tampered.searchParams.get('state')!;
+    tampered.searchParams.set(
+      'state',
+      state.slice(0, -4) + (state.endsWith('AAAA') ? 'BBBB' : 'AAAA'),
+    );
+    const forged = await callback(tampered);
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('state_invalid');
+
+    expect((await callback(url)).status).toBe(303);
+    const replay = await callback(url);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toMatch(/code_invalid|state_replayed/);
+  });
+
+  it('returns a user who cancels to where they were, marked', async () => {
+    await signInAged(301);
+    const stale = await navigate('/fresh', { referer: app('/public') });
+    const res = await callback(await rig.cancelAt(browser, stale.location!));
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(app('/public?reauth=cancelled'));
+  });
+
+  it('accepts its access token as a Bearer token and refuses forged ones', async () => {
+    const done = await signIn();
+    const cookie = sessionCookie(done)!;
+    expect(cookie).toBeDefined();
+    const session = await navigate('/signed-in');
+    expect(json(session)).toMatchObject({ source: 'cookie' });
+    const token = await accessTokenOf(rig, browser);
+    const bearer = await fetch(app('/fresh'), {
+      headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(200);
+
+    const claims = decodeJwt(token);
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as {
+      kid: string;
+      alg: string;
+    };
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: header.kid })
+      .sign(privateKey);
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', kid: header.kid })).toString('base64url')}.${token.split('.')[1]}.`;
+    for (const bad of [forged, unsigned, `${token.slice(0, -6)}AAAAAA`]) {
+      const res = await fetch(app('/fresh'), {
+        headers: { ...JSON_ACCEPT, authorization: `Bearer ${bad}` },
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    }
+    // A key that is not the provider's, published nowhere, claiming an unknown kid.
+    const other = await generateKeyPair('ES256');
+    const foreign = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: (await exportJWK(other.publicKey)).x! })
+      .sign(other.privateKey);
+    const res = await fetch(app('/fresh'), {
+      headers: { ...JSON_ACCEPT, authorization: `Bearer ${foreign}` },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('refreshes an expired access token in the cookie, keeping auth_time', async () => {
+    await signIn();
+    const signedInAt = rig.nowSeconds();
+    await rig.advanceClock(400);
+    const res = await navigate('/long');
+    expect(res.status).toBe(200);
+    expect(sessionCookie(res)).toBeDefined();
+    expect(Math.abs((json(res).authTime as number) - signedInAt)).toBeLessThanOrEqual(2);
+    const stale = await api('/fresh');
+    expect(stale.status).toBe(401);
+    expect(json(stale)).toMatchObject({ reason: 'stale' });
+  });
+
+  it('signs out: the cookie is cleared, the provider session ends, no copy passes again', async () => {
+    const done = await signIn();
+    const cookie = sessionCookie(done)!.split(';')[0];
+    const token = await accessTokenOf(rig, browser);
+    const out = await browser.request(app('/auth/logout'), {
+      method: 'POST',
+      headers: { origin: rig.url },
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.getSetCookie().join()).toMatch(/wos-session=; Max-Age=0/);
+    if (rig.oidc) {
+      const logout = new URL(out.location!);
+      expect(logout.origin).toBe(new URL(rig.oidc.issuer).origin);
+      expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${rig.url}/`);
+      expect(logout.searchParams.get('id_token_hint')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect((await rig.oidc.revocations()).map((r) => r.revoked)).toContain('refresh_token');
+    }
+    const replayed = await fetch(app('/signed-in'), { headers: { ...JSON_ACCEPT, cookie } });
+    expect(replayed.status).toBe(401);
+    const bearer = await fetch(app('/signed-in'), {
+      headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(401);
+  });
+
+  describe('step-up by assurance level', () => {
+    if (rigName === 'authkit-emulator') {
+      it('ends in a clear failure on AuthKit, which issues no acr: never a loop', async () => {
+        await signIn();
+        const asked = await api('/strong');
+        expect(asked.status).toBe(401);
+        expect(json(asked)).toMatchObject({
+          reason: 'insufficient_assurance',
+          acrValues: [STRONG],
+        });
+        const reauthUrl = json(asked).reauthUrl as string;
+        expect(new URL(reauthUrl).searchParams.get('acr_values')).toBe(STRONG);
+        const res = await callback(await rig.authenticateAt(browser, reauthUrl));
+        expect(res.status).toBe(401);
+        expect(res.text).toContain('acr_not_satisfied');
+        expect(sessionCookie(res)).toBeUndefined();
+      });
+      return;
+    }
+
+    it('asks with acr_values, and lets the stronger sign-in through', async () => {
+      await signIn();
+      const asked = await api('/strong');
+      expect(asked.status).toBe(401);
+      expect(asked.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_user_authentication", error_description="A stronger authentication is required", max_age="300", acr_values="${STRONG}"`,
+      );
+      expect(json(asked)).toMatchObject({
+        reason: 'insufficient_assurance',
+        maxAge: 300,
+        acrValues: [STRONG],
+      });
+      const navigation = await navigate('/strong');
+      expect(navigation.status).toBe(302);
+      expect(new URL(navigation.location!).searchParams.get('acr_values')).toBe(STRONG);
+      const back = await callback(
+        await rig.authenticateAt(browser, navigation.location!, 'alice', { secondFactor: true }),
+      );
+      expect(back.location).toBe(app('/strong'));
+      expect(json(await navigate('/strong'))).toEqual({ acr: STRONG });
+      expect(json(await navigate('/second-factor')).amr).toContain('otp');
+    });
+
+    it('fails at the callback, without a loop, when the sign-in stays below the acr', async () => {
+      await signIn();
+      await rig.oidc!.enforceAcrValues(false);
+      const asked = await navigate('/strong');
+      const res = await callback(await rig.authenticateAt(browser, asked.location!));
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('acr_not_satisfied');
+      expect(sessionCookie(res)).toBeUndefined();
+      expect((await navigate('/signed-in')).status).toBe(200);
+    });
+
+    it('shows the provider refusing an acr it cannot reach as what it is', async () => {
+      await signIn();
+      const asked = await navigate('/strong');
+      const res = await callback(await rig.authenticateAt(browser, asked.location!));
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('provider_refused');
+      expect(res.text).toContain('login_required');
+    });
+
+    it('checks amr: a password sign-in is refused where a second factor is required', async () => {
+      await signIn();
+      const asked = await api('/second-factor');
+      expect(asked.status).toBe(401);
+      expect(json(asked)).toMatchObject({ reason: 'insufficient_assurance' });
+    });
+
+    it('takes auth_time and acr from the ID token when access tokens lack them', async () => {
+      await rig.oidc!.accessTokenClaims(false);
+      await signIn();
+      const res = await navigate('/fresh');
+      expect(res.status).toBe(200);
+      expect(Math.abs((json(res).authTime as number) - rig.nowSeconds())).toBeLessThanOrEqual(2);
+      expect(json(res).acr).toBe(OIDC_ACR.password);
+      // A Bearer token without auth_time has nothing to show: it is asked to re-authenticate.
+      const token = await accessTokenOf(rig, browser);
+      expect(decodeJwt(token).auth_time).toBeUndefined();
+      const bearer = await fetch(app('/fresh'), {
+        headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` },
+      });
+      expect(bearer.status).toBe(401);
+      expect(await bearer.json()).toMatchObject({ reason: 'missing_auth_time' });
+    });
+  });
+});
+
+/**
+ * The access token inside the browser's session cookie, as the provider issued it: opened the
+ * way the library does, through a route that echoes nothing but a test-only decode.
+ */
+async function accessTokenOf(rig: ProviderRig, browser: HttpBrowser): Promise<string> {
+  const cookie = (await browser.jar.getCookies(rig.url)).find((c) => c.key === 'wos-session');
+  if (!cookie) throw new Error('no session cookie');
+  const { IdentityProvider } = await import('../../libs/reauth/src/providers/identity-provider');
+  const provider = rig.app.get(IdentityProvider);
+  const session = await provider.unseal(cookie.value);
+  if (!session) throw new Error('the session cookie does not open');
+  return session.accessToken;
+}

@@ -1,0 +1,678 @@
+// A real OpenID Provider (panva's oidc-provider) for end-to-end tests, run as its own process.
+//
+// Configuration is one JSON object, from the OIDC_TEST_PROVIDER_CONFIG environment variable or
+// the first argument. Once listening on 127.0.0.1 it prints exactly one line on stdout:
+//   {"ready":true,"issuer":"http://127.0.0.1:PORT","clientId":...,"clientSecret":...,"resource":...}
+// Everything else (oidc-provider's notices and warnings included) goes to stderr.
+//
+// Besides the provider's own endpoints it serves:
+//   /interaction/:uid          sign-in pages (username, password, optional one-time code)
+//   /__test/...                JSON controls for the test process (see `controls` below)
+//
+// This file is plain ESM JavaScript and only imports Node built-ins explicitly, so it runs as is
+// under `node` and never goes through Jest's transforms.
+
+import { Buffer } from 'node:buffer';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import process from 'node:process';
+import { URLSearchParams } from 'node:url';
+import { promisify } from 'node:util';
+
+// oidc-provider reports through console.info/console.warn; stdout carries only the ready line.
+const writeErr = (...args) => process.stderr.write(`${args.map(String).join(' ')}\n`);
+globalThis.console.info = writeErr;
+globalThis.console.log = writeErr;
+globalThis.console.warn = writeErr;
+
+const { default: Provider, errors, interactionPolicy } = await import('oidc-provider');
+
+const USERS = {
+  alice: {
+    sub: 'user_alice',
+    email: 'alice@example.test',
+    password: 'alice-password',
+    otp: '123456',
+  },
+  bob: {
+    sub: 'user_bob',
+    email: 'bob@example.test',
+    password: 'bob-password',
+    otp: '654321',
+  },
+};
+
+const LOA_1 = 'urn:example:loa:1';
+const LOA_2 = 'urn:example:loa:2';
+const SIGNING_ALGS = new Set(['RS256', 'ES256']);
+
+function readConfig() {
+  const raw = process.env.OIDC_TEST_PROVIDER_CONFIG ?? process.argv[2];
+  if (!raw) throw new Error('no configuration: set OIDC_TEST_PROVIDER_CONFIG or pass JSON');
+  const config = JSON.parse(raw);
+  if (!Array.isArray(config.redirectUris) || config.redirectUris.length === 0) {
+    throw new Error('configuration needs redirectUris');
+  }
+  for (const name of ['accessTokenAlg', 'idTokenAlg']) {
+    if (config[name] !== undefined && !SIGNING_ALGS.has(config[name])) {
+      throw new Error(`${name} must be RS256 or ES256`);
+    }
+  }
+  return config;
+}
+
+const config = readConfig();
+
+async function signingKeys() {
+  const generate = promisify(generateKeyPair);
+  const [rsa, ec] = await Promise.all([
+    generate('rsa', { modulusLength: 2048 }),
+    generate('ec', { namedCurve: 'P-256' }),
+  ]);
+  const suffix = randomBytes(4).toString('hex');
+  return [
+    {
+      ...rsa.privateKey.export({ format: 'jwk' }),
+      kid: `rs256-${suffix}`,
+      alg: 'RS256',
+      use: 'sig',
+    },
+    {
+      ...ec.privateKey.export({ format: 'jwk' }),
+      kid: `es256-${suffix}`,
+      alg: 'ES256',
+      use: 'sig',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The provider's clock: real time plus an offset the tests advance, so that the app under test
+// (whose clock is moved by the same amount) and the provider agree on "now" without waiting.
+
+const realNow = Date.now.bind(Date);
+let clockOffsetMs = 0;
+Date.now = () => realNow() + clockOffsetMs;
+
+// ---------------------------------------------------------------------------------------------
+// Step-up by acr_values, as providers that honour them do: a session whose acr is not one of the
+// requested values is asked to sign in again; if the new sign-in still does not reach one, the
+// provider answers login_required. With the `enforceAcrValues` control off, acr_values are only
+// a wish (as OpenID Connect allows) and the tokens say whatever acr the sign-in reached.
+
+function stepUpPolicy() {
+  const policy = interactionPolicy.base();
+  policy.get('login').checks.add(
+    new interactionPolicy.Check(
+      'acr_values_not_met',
+      'none of the requested acr_values could be obtained',
+      (ctx) => {
+        const requested = ctx.oidc.params.acr_values;
+        if (!state.enforceAcrValues || typeof requested !== 'string' || requested === '') {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        if (requested.split(' ').includes(ctx.oidc.acr)) {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        // The user just signed in and still did not reach it: say so instead of asking again.
+        if (ctx.oidc.result?.login) {
+          throw new errors.LoginRequired('none of the requested acr_values could be obtained');
+        }
+        return interactionPolicy.Check.REQUEST_PROMPT;
+      },
+    ),
+  );
+  return policy;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutable behaviour, changed through the /__test controls.
+
+function initialState() {
+  return {
+    signedInSecondsAgo: null,
+    ignoreMaxAge: false,
+    enforceAcrValues: true,
+    accessTokenClaims: true,
+    accessTokenAlg: config.accessTokenAlg ?? 'RS256',
+    failDiscovery: null,
+    lastAuthorizationRequest: null,
+    lastTokenRequest: null,
+    revocations: [],
+  };
+}
+
+let state = initialState();
+
+// ---------------------------------------------------------------------------------------------
+// Small HTTP helpers.
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new Error('request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readForm(ctx) {
+  return Object.fromEntries(new URLSearchParams(await readBody(ctx.req)));
+}
+
+async function readJson(ctx) {
+  const body = await readBody(ctx.req);
+  return body ? JSON.parse(body) : {};
+}
+
+function escapeHtml(value) {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function page(title, body) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>`;
+}
+
+function findUser(username) {
+  const name = String(username ?? '')
+    .trim()
+    .toLowerCase();
+  return Object.values(USERS).find((user) => user.email === name || USERS[name] === user);
+}
+
+function findUserBySub(sub) {
+  return Object.values(USERS).find((user) => user.sub === sub);
+}
+
+function epochNow() {
+  return Math.floor(Date.now() / 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The provider.
+
+const server = createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(config.port ?? 0, '127.0.0.1', () => resolve(undefined));
+});
+const { port } = server.address();
+const issuer = `http://127.0.0.1:${port}`;
+const resource = config.resource ?? `${issuer}/api`;
+const clientId = config.clientId ?? 'reauth-test-client';
+const clientSecret = config.clientSecret ?? randomBytes(32).toString('base64url');
+const accessTokenTtl = config.accessTokenTtlSeconds ?? 3600;
+const issueRefreshTokens = config.refreshTokens ?? true;
+const DAY = 24 * 60 * 60;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      token_endpoint_auth_method: config.tokenEndpointAuthMethod ?? 'client_secret_basic',
+      redirect_uris: config.redirectUris,
+      post_logout_redirect_uris: config.postLogoutRedirectUris ?? [],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: config.idTokenAlg ?? 'RS256',
+    },
+  ],
+  jwks: { keys: await signingKeys() },
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  responseTypes: ['code'],
+  pkce: { required: () => true },
+  acrValues: [LOA_1, LOA_2],
+  // `auth_time`, `acr` and `amr` come with the `openid` scope, so every ID token carries them
+  // (`sid` too, see `includeSid` below).
+  claims: {
+    openid: ['sub', 'auth_time', 'acr', 'amr'],
+    email: ['email', 'email_verified'],
+    sid: null,
+  },
+  ttl: {
+    AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+    AuthorizationCode: 60,
+    ClientCredentials: 600,
+    Grant: DAY,
+    IdToken: 3600,
+    Interaction: 3600,
+    RefreshToken: DAY,
+    Session: DAY,
+  },
+  // oidc-provider drops `offline_access` from a request unless it also says `prompt=consent`
+  // (OpenID Connect Core 11), so tying refresh tokens to that scope would mean none for a plain
+  // sign-in or a `prompt=login` step-up. The client is registered for the refresh_token grant,
+  // and that is what decides here (unless the provider was started with refreshTokens: false).
+  issueRefreshToken: (_ctx, client) =>
+    issueRefreshTokens && client.grantTypeAllowed('refresh_token'),
+  // Tokens outlive the sign-in session: ending sessions (or signing out through end_session)
+  // forces a new login, and leaves issued tokens valid; revocation is what ends a grant.
+  expiresWithSession: () => false,
+  rotateRefreshToken: config.rotateRefreshTokens ?? false,
+  // The test client is first party: whatever it asks for is granted without a consent page.
+  loadExistingGrant: async (ctx) => {
+    const { oidc } = ctx;
+    const accountId = oidc.session.accountId;
+    const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
+    let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    if (!grant || grant.accountId !== accountId) {
+      grant = new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId });
+    }
+    grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
+    const claims = [...oidc.requestParamClaims];
+    if (claims.length) grant.addOIDCClaims(claims);
+    for (const [indicator, server] of Object.entries(oidc.resourceServers)) {
+      const scopes = [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
+      if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    await grant.save();
+    return grant;
+  },
+  // Access tokens carry the authentication they come from: the authorization code's, or the
+  // refresh token's, which keeps the original sign-in's values across refreshes.
+  extraTokenClaims: (ctx, token) => {
+    if (!state.accessTokenClaims || token.kind !== 'AccessToken') return undefined;
+    const source = ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken;
+    if (!source) return undefined;
+    return { auth_time: source.authTime, acr: source.acr, amr: source.amr };
+  },
+  findAccount: (_ctx, sub) => {
+    const user = findUserBySub(sub);
+    if (!user) return undefined;
+    return {
+      accountId: user.sub,
+      claims: () => ({ sub: user.sub, email: user.email, email_verified: true }),
+    };
+  },
+  interactions: {
+    url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    policy: stepUpPolicy(),
+  },
+  renderError: (ctx, out) => {
+    ctx.type = 'html';
+    ctx.body = page(
+      'Sign-in error',
+      Object.entries(out)
+        .map(
+          ([key, value]) =>
+            `<p data-${escapeHtml(key)}>${escapeHtml(key)}: ${escapeHtml(value)}</p>`,
+        )
+        .join('\n'),
+    );
+  },
+  features: {
+    devInteractions: { enabled: false },
+    // Authorization requests go through the front channel only, where they are recorded.
+    pushedAuthorizationRequests: { enabled: false },
+    revocation: {
+      enabled: true,
+      allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+    },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource: (ctx, form) => {
+        const signOut = form.replace(
+          '</form>',
+          '<input type="hidden" name="logout" value="yes"/><button type="submit">Yes, sign me out</button></form>',
+        );
+        const stay = form
+          .replace(' id="op.logoutForm"', '')
+          .replace('</form>', '<button type="submit">No, stay signed in</button></form>');
+        ctx.body = page('Sign out?', `${signOut}\n${stay}`);
+      },
+      postLogoutSuccessSource: (ctx) => {
+        ctx.body = page('Signed out', '<p>You are signed out.</p>');
+      },
+    },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: (_ctx, _client, oneOf) => oneOf ?? resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_ctx, indicator) => {
+        if (indicator !== resource) throw new errors.InvalidTarget();
+        return {
+          scope: 'openid email offline_access',
+          audience: resource,
+          accessTokenTTL: accessTokenTtl,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: state.accessTokenAlg } },
+        };
+      },
+    },
+  },
+});
+
+// The in-memory adapter cannot list what it holds; remember session ids to end them on demand.
+const sessionAdapter = provider.Session.adapter;
+const sessionIds = new Set();
+{
+  const upsert = sessionAdapter.upsert.bind(sessionAdapter);
+  sessionAdapter.upsert = (id, payload, expiresIn) => {
+    sessionIds.add(id);
+    return upsert(id, payload, expiresIn);
+  };
+  const destroy = sessionAdapter.destroy.bind(sessionAdapter);
+  sessionAdapter.destroy = (id) => {
+    sessionIds.delete(id);
+    return destroy(id);
+  };
+}
+
+// ID tokens always carry `sid` (oidc-provider adds it only for clients registered for
+// back-channel logout with a session, or when the request's `claims` asks for it).
+provider.Client.prototype.includeSid = () => true;
+
+provider.on('server_error', (_ctx, err) => writeErr('oidc-provider server_error:', err?.stack));
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in pages.
+
+function loginPage(interaction, { error, username } = {}) {
+  const uid = escapeHtml(interaction.uid);
+  const { params, prompt } = interaction;
+  const requested = ['acr_values', 'max_age', 'prompt', 'login_hint']
+    .filter((name) => params[name] !== undefined)
+    .map((name) => `${name}=${params[name]}`)
+    .join(' ');
+  return page(
+    'Sign in',
+    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : ''}<p data-reasons="${escapeHtml(prompt.reasons.join(' '))}">Client ${escapeHtml(params.client_id)}${requested ? `, requested ${escapeHtml(requested)}` : ''}</p>
+<form method="post" action="/interaction/${uid}/login">
+<label>Username <input type="text" name="username" value="${escapeHtml(username ?? params.login_hint ?? '')}"></label>
+<label>Password <input type="password" name="password" value=""></label>
+<label>One-time code (optional) <input type="text" name="otp" value=""></label>
+<button type="submit">Sign in</button>
+</form>
+<form method="post" action="/interaction/${uid}/abort">
+<button type="submit">Cancel</button>
+</form>`,
+  );
+}
+
+async function finishInteraction(ctx, result) {
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: false,
+  });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+/** Grants what a consent prompt says is missing; the test client never sees a consent page. */
+async function grantConsent(ctx, interaction) {
+  const { details } = interaction.prompt;
+  const accountId = interaction.session?.accountId;
+  let grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  grant ??= new provider.Grant({ accountId, clientId: interaction.params.client_id });
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await finishInteraction(ctx, { consent: { grantId } });
+}
+
+async function interactionRoutes(ctx) {
+  const match = /^\/interaction\/([^/]+)(?:\/(login|abort))?$/.exec(ctx.path);
+  if (!match) return false;
+  const [, uid, action] = match;
+  let interaction;
+  try {
+    interaction = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (err) {
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = page('Sign-in error', `<p class="error">${escapeHtml(err.message)}</p>`);
+    return true;
+  }
+  if (interaction.uid !== uid) {
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = page('Sign-in error', '<p class="error">interaction mismatch</p>');
+    return true;
+  }
+
+  if (!action && ctx.method === 'GET') {
+    if (interaction.prompt.name === 'consent') {
+      await grantConsent(ctx, interaction);
+      return true;
+    }
+    ctx.type = 'html';
+    ctx.body = loginPage(interaction);
+    return true;
+  }
+
+  if (action === 'abort' && ctx.method === 'POST') {
+    await readBody(ctx.req);
+    await finishInteraction(ctx, {
+      error: 'access_denied',
+      error_description: 'End-User aborted interaction',
+    });
+    return true;
+  }
+
+  if (action === 'login' && ctx.method === 'POST') {
+    const form = await readForm(ctx);
+    const user = findUser(form.username);
+    const rerender = (error) => {
+      ctx.status = 200;
+      ctx.type = 'html';
+      ctx.body = loginPage(interaction, { error, username: form.username });
+    };
+    if (!user || form.password !== user.password) {
+      rerender('Invalid username or password.');
+      return true;
+    }
+    const otp = String(form.otp ?? '').trim();
+    if (otp && otp !== user.otp) {
+      rerender('Invalid one-time code.');
+      return true;
+    }
+    const secondFactor = otp === user.otp;
+    await finishInteraction(ctx, {
+      login: {
+        accountId: user.sub,
+        ts: epochNow() - (state.signedInSecondsAgo ?? 0),
+        acr: secondFactor ? LOA_2 : LOA_1,
+        amr: secondFactor ? ['pwd', 'otp'] : ['pwd'],
+      },
+    });
+    return true;
+  }
+
+  ctx.status = 405;
+  ctx.body = { error: 'method not allowed' };
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test controls: JSON over HTTP, for the test process only.
+
+function requireBoolean(body, name) {
+  if (typeof body[name] !== 'boolean') throw new Error(`"${name}" must be a boolean`);
+  return body[name];
+}
+
+const controls = {
+  'POST /__test/signed-in-seconds-ago': (body) => {
+    const { seconds } = body;
+    if (seconds !== null && !(Number.isInteger(seconds) && seconds >= 0)) {
+      throw new Error('"seconds" must be a non-negative integer or null');
+    }
+    state.signedInSecondsAgo = seconds;
+  },
+  'POST /__test/ignore-max-age': (body) => {
+    state.ignoreMaxAge = requireBoolean(body, 'on');
+  },
+  'POST /__test/enforce-acr-values': (body) => {
+    state.enforceAcrValues = requireBoolean(body, 'on');
+  },
+  'POST /__test/access-token-claims': (body) => {
+    state.accessTokenClaims = requireBoolean(body, 'on');
+  },
+  'POST /__test/access-token-alg': (body) => {
+    if (!SIGNING_ALGS.has(body.alg)) throw new Error('"alg" must be RS256 or ES256');
+    state.accessTokenAlg = body.alg;
+  },
+  'POST /__test/fail-discovery': (body) => {
+    if (![null, 'unavailable', 'incomplete'].includes(body.mode)) {
+      throw new Error('"mode" must be "unavailable", "incomplete" or null');
+    }
+    state.failDiscovery = body.mode;
+  },
+  'POST /__test/advance-clock': (body) => {
+    const { seconds } = body;
+    if (!(Number.isInteger(seconds) && seconds >= 0)) {
+      throw new Error('"seconds" must be a non-negative integer');
+    }
+    clockOffsetMs += seconds * 1000;
+    return { offsetSeconds: clockOffsetMs / 1000 };
+  },
+  'POST /__test/end-sessions': async () => {
+    const ids = [...sessionIds];
+    for (const id of ids) await sessionAdapter.destroy(id);
+    return { ended: ids.length };
+  },
+  'POST /__test/reset': () => {
+    state = initialState();
+  },
+  'GET /__test/last-authorization-request': () => ({ params: state.lastAuthorizationRequest }),
+  'GET /__test/last-token-request': () => ({ params: state.lastTokenRequest }),
+  'GET /__test/revocations': () => ({ revocations: state.revocations }),
+};
+
+async function controlRoutes(ctx) {
+  if (!ctx.path.startsWith('/__test/')) return false;
+  const control = controls[`${ctx.method} ${ctx.path}`];
+  if (!control) {
+    ctx.status = 404;
+    ctx.body = { error: `no control ${ctx.method} ${ctx.path}` };
+    return true;
+  }
+  try {
+    const body = ctx.method === 'POST' ? await readJson(ctx) : {};
+    ctx.body = (await control(body)) ?? { ok: true };
+  } catch (err) {
+    ctx.status = 400;
+    ctx.body = { error: err.message };
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observing and bending the provider's own endpoints.
+
+function stripMaxAge(params) {
+  const stripped = { ...params };
+  delete stripped.max_age;
+  if (typeof stripped.prompt === 'string') {
+    const prompts = stripped.prompt.split(' ').filter((value) => value && value !== 'login');
+    if (prompts.length) stripped.prompt = prompts.join(' ');
+    else delete stripped.prompt;
+  }
+  return stripped;
+}
+
+/** oidc-provider 9 takes authorization requests as GET only (POST answers 404). */
+function authorizationRequest(ctx) {
+  if (ctx.method !== 'GET') return;
+  const params = { ...ctx.query };
+  state.lastAuthorizationRequest = params;
+  if (state.ignoreMaxAge) ctx.query = stripMaxAge(params);
+}
+
+function redactTokenRequest(body, authorization) {
+  const params = {};
+  for (const [key, value] of Object.entries(body ?? {})) {
+    params[key] = Array.isArray(value) ? value.join(' ') : String(value);
+  }
+  for (const secret of ['client_secret', 'code_verifier', 'client_assertion']) {
+    if (secret in params) params[secret] = true;
+  }
+  const basic = /^basic /i.test(authorization ?? '');
+  params.client_auth = basic
+    ? 'client_secret_basic'
+    : params.client_secret === true
+      ? 'client_secret_post'
+      : 'none';
+  return params;
+}
+
+provider.use(async (ctx, next) => {
+  if (await controlRoutes(ctx)) return;
+  if (await interactionRoutes(ctx)) return;
+
+  if (ctx.path === '/.well-known/openid-configuration' && state.failDiscovery === 'unavailable') {
+    ctx.status = 503;
+    ctx.body = { error: 'temporarily_unavailable' };
+    return;
+  }
+
+  if (ctx.path === '/auth') authorizationRequest(ctx);
+
+  await next();
+
+  if (ctx.path === '/.well-known/openid-configuration' && state.failDiscovery === 'incomplete') {
+    if (ctx.body && typeof ctx.body === 'object') {
+      const incomplete = { ...ctx.body };
+      delete incomplete.jwks_uri;
+      ctx.body = incomplete;
+    }
+  }
+  if (ctx.method === 'POST' && ctx.path === '/token') {
+    state.lastTokenRequest = redactTokenRequest(ctx.oidc?.body, ctx.get('authorization'));
+  }
+  if (ctx.method === 'POST' && ctx.path === '/token/revocation') {
+    const entities = ctx.oidc?.entities ?? {};
+    state.revocations.push({
+      tokenTypeHint: ctx.oidc?.body?.token_type_hint ?? null,
+      token: ctx.oidc?.body?.token ?? null,
+      revoked: entities.RefreshToken
+        ? 'refresh_token'
+        : entities.AccessToken
+          ? 'access_token'
+          : null,
+      status: ctx.status,
+    });
+  }
+});
+
+server.on('request', provider.callback());
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle.
+
+let stopping = false;
+function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+if (config.exitWithStdin) {
+  // The parent holds the other end: when it goes away, so does this process.
+  process.stdin.on('end', shutdown);
+  process.stdin.on('error', shutdown);
+  process.stdin.resume();
+}
+
+process.stdout.write(
+  `${JSON.stringify({ ready: true, issuer, clientId, clientSecret, resource })}\n`,
+);

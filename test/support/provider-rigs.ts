@@ -1,0 +1,180 @@
+import { type AuthKitEmulator } from 'authkit-emulator';
+import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
+import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { signInThroughPages, startEmulatorWithSdk, type Credentials } from './emulator';
+import { type HttpBrowser } from './http-browser';
+import {
+  OIDC_USERS,
+  signInAtOidcProvider,
+  startOidcProvider,
+  type OidcTestProvider,
+} from './oidc-provider';
+import { freePort } from './ports';
+import { COOKIE_PASSWORD } from './reauth-app';
+
+/** The identity providers every scenario suite runs against. */
+export const RIG_NAMES = ['authkit-emulator', 'oidc-provider'] as const;
+export type RigName = (typeof RIG_NAMES)[number];
+
+export type Person = 'alice' | 'bob';
+
+/** How a person signs in at the provider's pages. */
+export interface SignInChoice {
+  /** Complete the second factor too (an OTP at the OpenID Provider; Bob's TOTP on AuthKit). */
+  secondFactor?: boolean;
+}
+
+/**
+ * A Nest app with the library signing in at one identity provider, both on free ports, and the
+ * controls the scenarios need, the same for every provider. Time is shared: the app's clock is the
+ * provider's, and {@link advanceClock} moves both.
+ */
+export interface ProviderRig {
+  readonly name: RigName;
+  readonly url: string;
+  readonly redirectUri: string;
+  readonly app: INestApplication;
+  /** The provider's (and the app's) time, in seconds. */
+  nowSeconds(): number;
+  advanceClock(seconds: number): Promise<void>;
+  /** While on, the provider signs in without honouring `max_age` (nor `prompt=login`). */
+  ignoreMaxAge(on: boolean): Promise<void>;
+  /** From an authorization URL through the provider's pages to the app's callback URL. */
+  authenticateAt(
+    browser: HttpBrowser,
+    authorizationUrl: string,
+    who?: Person,
+    choice?: SignInChoice,
+  ): Promise<URL>;
+  /** From an authorization URL to the callback URL of a user who cancels at the provider. */
+  cancelAt(browser: HttpBrowser, authorizationUrl: string): Promise<URL>;
+  /** The OpenID Provider's own handle, for provider-specific controls. */
+  readonly oidc?: OidcTestProvider;
+  readonly emulator?: AuthKitEmulator;
+  close(): Promise<void>;
+}
+
+const EMULATOR_PEOPLE: Record<Person, Credentials> = {
+  alice: { email: 'alice@example.com', password: 'alice-password' },
+  bob: { email: 'bob@example.com', password: 'bob-password', totpSecret: 'JBSWY3DPEHPK3PXP' },
+};
+
+/** Starts the provider `name` and an app with `controllers` signing in there. */
+export async function startRig(
+  name: RigName,
+  setup: { controllers: Type[]; reauth?: Partial<ReauthModuleOptions> },
+): Promise<ProviderRig> {
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const redirectUri = `${url}/auth/callback`;
+  const base = { redirectUri, cookiePassword: COOKIE_PASSWORD };
+
+  if (name === 'authkit-emulator') {
+    const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
+    const app = await startApp(port, setup.controllers, {
+      ...base,
+      apiKey: emulator.apiKey,
+      clientId: emulator.clientId,
+      apiHostname: '127.0.0.1',
+      port: emulator.port,
+      https: false,
+      now: () => emulator.now() * 1000,
+      ...setup.reauth,
+    }).catch(async (error: unknown) => {
+      await emulator.close();
+      throw error;
+    });
+    return {
+      name,
+      url,
+      redirectUri,
+      app,
+      emulator,
+      nowSeconds: () => emulator.now(),
+      advanceClock: (seconds) => {
+        emulator.advanceClock(seconds);
+        return Promise.resolve();
+      },
+      ignoreMaxAge: (on) => {
+        emulator.setIgnoreMaxAge(on);
+        return Promise.resolve();
+      },
+      authenticateAt: (browser, authorizationUrl, who = 'alice') =>
+        signInThroughPages(browser, authorizationUrl, EMULATOR_PEOPLE[who], emulator, redirectUri),
+      cancelAt: async (browser, authorizationUrl) => {
+        const atCallback = (next: string) => next.startsWith(redirectUri);
+        const page = await browser.follow(authorizationUrl, atCallback);
+        const cancel = /id="cancel" href="([^"]+)"/.exec(page.text)![1].replace(/&amp;/g, '&');
+        const cancelled = await browser.get(new URL(cancel, page.url).href);
+        return new URL(cancelled.location!);
+      },
+      close: async () => {
+        await app.close();
+        await emulator.close();
+      },
+    };
+  }
+
+  const oidc = await startOidcProvider({
+    redirectUris: [redirectUri],
+    postLogoutRedirectUris: [`${url}/`],
+    accessTokenTtlSeconds: 300,
+  });
+  const app = await startApp(port, setup.controllers, {
+    ...base,
+    clientId: oidc.clientId,
+    oidc: { issuer: oidc.issuer, clientSecret: oidc.clientSecret, audience: oidc.resource },
+    now: () => oidc.now(),
+    ...setup.reauth,
+  }).catch(async (error: unknown) => {
+    await oidc.stop();
+    throw error;
+  });
+  return {
+    name,
+    url,
+    redirectUri,
+    app,
+    oidc,
+    nowSeconds: () => Math.floor(oidc.now() / 1000),
+    advanceClock: async (seconds) => {
+      await oidc.advanceClock(seconds);
+    },
+    ignoreMaxAge: (on) => oidc.ignoreMaxAge(on),
+    authenticateAt: async (browser, authorizationUrl, who = 'alice', choice = {}) => {
+      const user = OIDC_USERS[who];
+      const callback = await signInAtOidcProvider(
+        browser,
+        authorizationUrl,
+        {
+          username: user.username,
+          password: user.password,
+          otp: choice.secondFactor ? user.otp : undefined,
+        },
+        { redirectUri },
+      );
+      return new URL(callback);
+    },
+    cancelAt: async (browser, authorizationUrl) =>
+      new URL(await signInAtOidcProvider(browser, authorizationUrl, { cancel: true })),
+    close: async () => {
+      await app.close();
+      await oidc.stop();
+    },
+  };
+}
+
+async function startApp(
+  port: number,
+  controllers: Type[],
+  reauth: ReauthModuleOptions,
+): Promise<INestApplication> {
+  @Module({ imports: [ReauthModule.forRoot(reauth)], controllers })
+  class RigModule {}
+
+  const moduleRef = await Test.createTestingModule({ imports: [RigModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(port, '127.0.0.1');
+  return app;
+}
