@@ -216,6 +216,13 @@ describe('resolveReauthSetup with oidc', () => {
     expect(provider.describe()).toBe('OpenID Connect, issuer https://idp.example/');
   });
 
+  it.each(['https://idp.example/?', 'https://idp.example/#', 'https://user:pw@idp.example/'])(
+    'refuses the issuer %p at start-up rather than failing discovery later',
+    (issuer) => {
+      expect(() => withOidc({ issuer })).toThrow(/^ReauthModule: oidc\.issuer must/);
+    },
+  );
+
   it('keeps an issuer with a path as it is', () => {
     const { provider } = withOidc({ issuer: 'https://idp.example/realms/acme' });
     expect(provider.describe()).toBe('OpenID Connect, issuer https://idp.example/realms/acme');
@@ -491,6 +498,7 @@ describe('resolveReauthSetup with oidc', () => {
       ['email', 'openid email'],
       [['profile', 'email'], 'openid profile email'],
       [['email', 'openid'], 'email openid'],
+      ['openid  email profile', 'openid email profile'],
     ])('asks for scope %p as %p', async (scope, expected) => {
       expect((await authorizationParams({ scope })).get('scope')).toBe(expected);
     });

@@ -414,8 +414,11 @@ function oidcProvider(
   if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname)) {
     fail('oidc.issuer', `must be https (plain http only on localhost), got "${issuer.href}"`);
   }
-  if (issuer.search !== '' || issuer.hash !== '') {
+  if (oidc.issuer.includes('?') || oidc.issuer.includes('#')) {
     fail('oidc.issuer', 'must be an issuer identifier, without query or fragment');
+  }
+  if (issuer.username !== '' || issuer.password !== '') {
+    fail('oidc.issuer', 'must not carry credentials');
   }
   const method =
     oidc.tokenEndpointAuthMethod ?? (oidc.clientSecret ? 'client_secret_basic' : 'none');
@@ -429,12 +432,10 @@ function oidcProvider(
   if (method === 'none' && oidc.clientSecret !== undefined) {
     fail('oidc.clientSecret', 'cannot be used with tokenEndpointAuthMethod "none"');
   }
-  const scope = stringList(oidc.scope, 'oidc.scope') ?? [
-    'openid',
-    'profile',
-    'email',
-    'offline_access',
-  ];
+  const scope = stringList(
+    typeof oidc.scope === 'string' ? oidc.scope.split(/\s+/).filter(Boolean) : oidc.scope,
+    'oidc.scope',
+  ) ?? ['openid', 'profile', 'email', 'offline_access'];
   if (scope.some((token) => !SCOPE_TOKEN.test(token))) fail('oidc.scope', 'must be scope tokens');
   if (!scope.includes('openid')) scope.unshift('openid');
   const algorithms = stringList(oidc.algorithms, 'oidc.algorithms') ?? [...OIDC_ALGORITHMS];

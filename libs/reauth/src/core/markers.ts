@@ -2,8 +2,8 @@ import { PROTOCOL, type ReauthMarker } from './protocol';
 import { sanitizeReturnTo } from './return-to';
 
 /**
- * `path` with `params` added to its query; `path` itself when the result would not be a safe
- * same-origin path.
+ * `path` with `params` added to its query, read as a path of this site (a `//host` prefix names
+ * no other host here); `path` itself when the result would not be a safe same-origin path.
  *
  * @example
  * ```ts

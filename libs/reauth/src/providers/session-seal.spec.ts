@@ -74,6 +74,21 @@ describe('sealSession and openSession', () => {
     expect(opened).toEqual(session.signIn ? session : { ...session, signIn: {} });
   });
 
+  it('leaves out what could never open, so the cookie always does', () => {
+    const sealed = sealSession(
+      {
+        accessToken: 'at',
+        refreshToken: '',
+        idToken: '',
+        sessionId: '',
+        signIn: { authTime: 1.5, acr: '' },
+      },
+      PASSWORD,
+    );
+    expect(openSession(sealed, PASSWORD)).toEqual({ accessToken: 'at', signIn: {} });
+    expect(() => sealSession({ accessToken: '' }, PASSWORD)).toThrow(TypeError);
+  });
+
   it('round-trips each field to its own place', () => {
     const opened = openSession(sealSession(FULL, PASSWORD), PASSWORD)!;
     expect(opened.accessToken).toBe(FULL.accessToken);

@@ -52,13 +52,18 @@ function keyFor(password: string): Buffer {
 
 /** Seals a session; throws {@link SessionTooLargeError} when it would not fit in a cookie. */
 export function sealSession(session: ProviderSession, password: string): string {
+  // Only what opening accepts is stored: a cookie that could never open would sign the user out.
+  if (!isToken(session.accessToken)) throw new TypeError('a session needs an access token');
   const stored: Stored = { at: session.accessToken };
-  if (session.refreshToken !== undefined) stored.rt = session.refreshToken;
-  if (session.idToken !== undefined) stored.it = session.idToken;
-  if (session.sessionId !== undefined) stored.sid = session.sessionId;
-  if (session.signIn?.authTime !== undefined) stored.t = session.signIn.authTime;
-  if (session.signIn?.acr !== undefined) stored.acr = session.signIn.acr;
-  if (session.signIn?.amr !== undefined) stored.amr = [...session.signIn.amr];
+  if (isToken(session.refreshToken)) stored.rt = session.refreshToken;
+  if (isToken(session.idToken)) stored.it = session.idToken;
+  if (isToken(session.sessionId)) stored.sid = session.sessionId;
+  const signIn = session.signIn;
+  if (Number.isSafeInteger(signIn?.authTime)) stored.t = signIn!.authTime;
+  if (isToken(signIn?.acr)) stored.acr = signIn.acr;
+  if (Array.isArray(signIn?.amr) && signIn.amr.every((method) => typeof method === 'string')) {
+    stored.amr = [...signIn.amr];
+  }
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyFor(password), iv);
   cipher.setAAD(AAD);
