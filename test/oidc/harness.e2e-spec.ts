@@ -360,6 +360,31 @@ describe('OIDC test provider (oidc-provider in a child process)', () => {
     expect((await client.verify(tokens.id_token, provider.clientId)).alg).toBe('RS256');
   });
 
+  it('enforceAcrValues (on by default): a password-only sign-in asked for LoA 2 ends in login_required', async () => {
+    const callback = await signInAtOidcProvider(
+      browser,
+      client.authorizationUrl({ acr_values: OIDC_ACR.otp }),
+      alice,
+      { redirectUri: REDIRECT_URI },
+    );
+    const params = new URL(callback).searchParams;
+    expect(params.get('error')).toBe('login_required');
+    expect(params.get('state')).toBe('st-1');
+    expect(params.get('iss')).toBe(provider.issuer);
+    expect(params.has('code')).toBe(false);
+    expect(await provider.lastAuthorizationRequest()).toMatchObject({ acr_values: OIDC_ACR.otp });
+  });
+
+  it('enforceAcrValues(false): the same sign-in gets a code, and an ID token saying LoA 1', async () => {
+    await provider.enforceAcrValues(false);
+    const { callback, tokens } = await signIn({ acr_values: OIDC_ACR.otp });
+    const params = new URL(callback).searchParams;
+    expect(params.has('error')).toBe(false);
+    expect(params.get('code')).toEqual(expect.any(String));
+    const id = await client.verify(tokens.id_token, provider.clientId);
+    expect(id.payload).toMatchObject({ acr: OIDC_ACR.password, amr: ['pwd'] });
+  });
+
   it('failDiscovery: 503, or a document without jwks_uri, until cleared', async () => {
     const url = `${provider.issuer}/.well-known/openid-configuration`;
     await provider.failDiscovery('unavailable');
@@ -526,6 +551,53 @@ describe('OIDC test provider: ES256 everywhere, client_secret_post, custom resou
       refresh_token: tokens.refresh_token!,
     });
     expect(reused.body).toMatchObject({ error: 'invalid_grant' });
+  });
+});
+
+describe('OIDC test provider: advanceClock', () => {
+  let provider: OidcTestProvider;
+
+  beforeAll(async () => {
+    // A provider of its own: the clock only moves forward, and the other suites read real time.
+    provider = await startOidcProvider({ redirectUris: [REDIRECT_URI] });
+  });
+  afterAll(() => provider?.stop());
+
+  it('moves now() and the times in the tokens (iat, auth_time) by the same amount', async () => {
+    const client = new Client(provider);
+    await client.discover();
+    const before = epoch();
+    const low = Date.now();
+    expect(await provider.advanceClock(7200)).toBe(7200);
+    const now = provider.now();
+    const high = Date.now();
+    expect(now).toBeGreaterThanOrEqual(low + 7_200_000);
+    expect(now).toBeLessThanOrEqual(high + 7_200_000);
+    // The offset adds up.
+    expect(await provider.advanceClock(60)).toBe(7260);
+
+    const callback = await signInAtOidcProvider(
+      new HttpBrowser(),
+      client.authorizationUrl(),
+      alice,
+      { redirectUri: REDIRECT_URI },
+    );
+    const tokens = await client.exchange(callback);
+    const after = epoch();
+    const providerNow = Math.floor(provider.now() / 1000);
+    expect(providerNow).toBeGreaterThanOrEqual(after + 7260);
+
+    const access = await client.verify(tokens.access_token, provider.resource);
+    const id = await client.verify(tokens.id_token, provider.clientId);
+    for (const payload of [access.payload, id.payload]) {
+      for (const claim of ['iat', 'auth_time'] as const) {
+        const value = payload[claim] as number;
+        expect(value).toBeGreaterThanOrEqual(before + 7260);
+        expect(value).toBeLessThanOrEqual(after + 7260);
+        expect(value).toBeLessThanOrEqual(providerNow);
+      }
+    }
+    expect(access.payload.exp! - access.payload.iat!).toBe(3600);
   });
 });
 

@@ -261,6 +261,7 @@ describe.each(RIG_NAMES)('Scenarios on %s', (rigName) => {
       kid: string;
       alg: string;
     };
+    expect(header.alg).toBe(rigName === 'oidc-provider-es256' ? 'ES256' : 'RS256');
     const { privateKey } = await generateKeyPair('RS256');
     const forged = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: header.kid })

@@ -1,6 +1,6 @@
 import { type AuthKitEmulator } from 'authkit-emulator';
 import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { type INestApplication, type LoggerService, Module, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { signInThroughPages, startEmulatorWithSdk, type Credentials } from './emulator';
 import { type HttpBrowser } from './http-browser';
@@ -9,12 +9,17 @@ import {
   signInAtOidcProvider,
   startOidcProvider,
   type OidcTestProvider,
+  type OidcTestProviderOptions,
 } from './oidc-provider';
 import { freePort } from './ports';
 import { COOKIE_PASSWORD } from './reauth-app';
 
-/** The identity providers every scenario suite runs against. */
-export const RIG_NAMES = ['authkit-emulator', 'oidc-provider'] as const;
+/**
+ * The identity providers every scenario suite runs against: the AuthKit emulator, and a real
+ * OpenID Provider signing its tokens with RS256 (client_secret_basic), then with ES256
+ * (client_secret_post).
+ */
+export const RIG_NAMES = ['authkit-emulator', 'oidc-provider', 'oidc-provider-es256'] as const;
 export type RigName = (typeof RIG_NAMES)[number];
 
 export type Person = 'alice' | 'bob';
@@ -63,7 +68,14 @@ const EMULATOR_PEOPLE: Record<Person, Credentials> = {
 /** Starts the provider `name` and an app with `controllers` signing in there. */
 export async function startRig(
   name: RigName,
-  setup: { controllers: Type[]; reauth?: Partial<ReauthModuleOptions> },
+  setup: {
+    controllers: Type[];
+    reauth?: Partial<ReauthModuleOptions>;
+    /** The app's logger (default `false`: nothing logged). */
+    logger?: LoggerService;
+    /** Options of the OpenID Provider besides the rig's own (which they override). */
+    oidcOptions?: Partial<OidcTestProviderOptions>;
+  },
 ): Promise<ProviderRig> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
@@ -72,7 +84,7 @@ export async function startRig(
 
   if (name === 'authkit-emulator') {
     const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
-    const app = await startApp(port, setup.controllers, {
+    const app = await startApp(port, setup.controllers, setup.logger, {
       ...base,
       apiKey: emulator.apiKey,
       clientId: emulator.clientId,
@@ -116,15 +128,29 @@ export async function startRig(
     };
   }
 
+  const es256 = name === 'oidc-provider-es256';
   const oidc = await startOidcProvider({
     redirectUris: [redirectUri],
     postLogoutRedirectUris: [`${url}/`],
     accessTokenTtlSeconds: 300,
+    ...(es256
+      ? {
+          accessTokenAlg: 'ES256',
+          idTokenAlg: 'ES256',
+          tokenEndpointAuthMethod: 'client_secret_post',
+        }
+      : {}),
+    ...setup.oidcOptions,
   });
-  const app = await startApp(port, setup.controllers, {
+  const app = await startApp(port, setup.controllers, setup.logger, {
     ...base,
     clientId: oidc.clientId,
-    oidc: { issuer: oidc.issuer, clientSecret: oidc.clientSecret, audience: oidc.resource },
+    oidc: {
+      issuer: oidc.issuer,
+      clientSecret: oidc.clientSecret,
+      audience: oidc.resource,
+      tokenEndpointAuthMethod: es256 ? 'client_secret_post' : undefined,
+    },
     now: () => oidc.now(),
     ...setup.reauth,
   }).catch(async (error: unknown) => {
@@ -168,13 +194,14 @@ export async function startRig(
 async function startApp(
   port: number,
   controllers: Type[],
+  logger: LoggerService | undefined,
   reauth: ReauthModuleOptions,
 ): Promise<INestApplication> {
   @Module({ imports: [ReauthModule.forRoot(reauth)], controllers })
   class RigModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [RigModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: logger ?? false });
   await app.listen(port, '127.0.0.1');
   return app;
 }

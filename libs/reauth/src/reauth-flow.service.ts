@@ -1,20 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeJwt } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  CLIENT_REQUEST_ID,
-  evaluateFreshness,
-  meetsAssurance,
-  pathOf,
-  refererPath,
-  returnToFromRequest,
-  sealState,
-  STATE_TTL_SECONDS,
-  StateError,
-  unsealState,
-  type ReauthState,
-} from './core';
-import { markerQuery, withoutMarker, withQuery } from './core/markers';
+import { StateError, unsealState, type ReauthState } from './core';
+import { markerQuery, withQuery } from './core/markers';
 import { PROTOCOL } from './core/protocol';
 import type { AccessTokenClaims, ReauthRequest } from './interfaces';
 import {
@@ -32,41 +18,12 @@ import {
   type CallbackFailureCode,
 } from './flow/callback-failures';
 import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
+import { ReauthStarter, type StartedFlow, type StartFlowInput } from './flow/reauth-starter';
+import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { cookieAuthentication } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
-
-/** What starting a (re-)authentication needs to know. */
-export interface StartFlowInput {
-  request: ReauthRequest;
-  /** The `max_age` the new sign-in must satisfy; omitted for a plain sign-in. */
-  maxAge?: number;
-  sub?: string;
-  /** The `auth_time` of the token that asked, when it had a valid one. */
-  authTime?: number;
-  loginHint?: string;
-  route?: string;
-  action?: unknown;
-  /** An explicit destination (already a safe path); default derived from the request. */
-  returnTo?: string;
-  /** `popup`: the callback answers with a page that tells the opener, instead of a redirect. */
-  mode?: 'redirect' | 'popup';
-  /** The session that asked; a failed re-authentication never revokes it. */
-  sid?: string;
-  /** The browser helper's `X-Reauth-Id`, echoed on the way back; ignored unless well-formed. */
-  clientRequestId?: string;
-  /** Accepted `acr` values (sent as `acr_values`); the new sign-in's `acr` must be one. */
-  acrValues?: readonly string[];
-  /** Accepted `amr` values; the new sign-in must have used one. */
-  amr?: readonly string[];
-}
-
-export interface StartedFlow {
-  authorizationUrl: string;
-  /** The `Set-Cookie` that binds the state to this browser. */
-  setCookie: string;
-}
 
 /** The callback's query, already validated. */
 export interface CallbackParams {
@@ -103,11 +60,13 @@ export type CallbackOutcome =
 export const REAUTH_MARKER = PROTOCOL.marker;
 
 /**
- * Starts (re-)authentications and completes them at the callback: sealed, browser-bound,
- * single-use `state`; the authorization URL with `max_age` and `acr_values`; the code exchange;
- * the check that the new sign-in really satisfies `max_age` and the accepted `acr` and `amr`
- * (RFC 9470 §5: fail, never loop); and the one-time grant and restored action afterwards. The
- * provider, the records and the state bindings each do their part.
+ * Runs (re-)authentications: {@link ReauthStarter} starts them; at the callback this service
+ * opens the `state` and checks its browser binding, turns a provider's error into what it is,
+ * has the provider exchange the code, verifies the new token, lets {@link SignInAdmission} decide
+ * (`max_age`, `acr`/`amr`, the user, the limits: fail, never loop), then has
+ * {@link ReauthRecords} mark the state used and keep the grant and the action, and answers with
+ * the redirect, the popup page or the failure from {@link CALLBACK_FAILURES}. A refused sign-in's
+ * new provider session is revoked.
  */
 @Injectable()
 export class ReauthFlowService {
@@ -117,6 +76,8 @@ export class ReauthFlowService {
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
+    private readonly starter: ReauthStarter,
+    private readonly admission: SignInAdmission,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
     private readonly records: ReauthRecords,
@@ -129,60 +90,8 @@ export class ReauthFlowService {
   }
 
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
-  async start(input: StartFlowInput): Promise<StartedFlow> {
-    const { request } = input;
-    const now = this.clock.nowSeconds();
-    const fallback = this.options.fallbackReturnTo;
-    const host = header(request, 'host');
-    const returnTo = withoutMarker(
-      input.returnTo ??
-        returnToFromRequest({
-          method: request.method,
-          originalUrl: request.originalUrl ?? request.url ?? '/',
-          referer: header(request, 'referer'),
-          host,
-          fallback,
-        }),
-    );
-    const cancelTo = this.cancelTarget(request, returnTo, host);
-    const nonce = randomBytes(16).toString('base64url');
-    const binding = this.bindings.bind(request);
-    const codeVerifier = randomBytes(32).toString('base64url');
-    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
-    const state: ReauthState = {
-      v: 1,
-      returnTo,
-      maxAge: input.maxAge,
-      cancelTo: cancelTo === returnTo ? undefined : cancelTo,
-      route: input.maxAge === 0 ? input.route : undefined,
-      sub: input.sub,
-      authTime: input.authTime,
-      mode: input.mode === 'popup' ? 'popup' : undefined,
-      cv: codeVerifier,
-      action: input.action,
-      bh: binding.hash,
-      sid: input.sid,
-      rid:
-        input.clientRequestId !== undefined && CLIENT_REQUEST_ID.test(input.clientRequestId)
-          ? input.clientRequestId
-          : undefined,
-      nonce,
-      iat: now,
-      exp: now + STATE_TTL_SECONDS,
-      acr: input.acrValues,
-      amr: input.amr,
-    };
-    const sealed = await sealState(stripUndefined(state), this.options.cookiePassword);
-    // The state's nonce doubles as the OpenID Connect nonce: random, sealed, single-use.
-    const authorizationUrl = await this.provider.authorizationUrl({
-      state: sealed,
-      codeChallenge,
-      nonce,
-      maxAge: input.maxAge,
-      acrValues: input.acrValues,
-      loginHint: input.loginHint,
-    });
-    return { authorizationUrl, setCookie: binding.setCookie };
+  start(input: StartFlowInput): Promise<StartedFlow> {
+    return this.starter.start(input);
   }
 
   /** Completes a (re-)authentication at the callback. */
@@ -299,30 +208,8 @@ export class ReauthFlowService {
       );
       return this.failure(code);
     };
-    if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state, now)) {
-      this.logger.warn(
-        `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
-      );
-      return refuse('max_age_not_satisfied');
-    }
-    if (!meetsAssurance(claims, { acr: state.acr, amr: state.amr })) {
-      this.logger.warn(
-        `The identity provider's sign-in (acr ${JSON.stringify(claims.acr ?? null)}) does not meet the route's ${state.acr ? `acr_values "${state.acr.join(' ')}"` : ''}${state.acr && state.amr ? ' and ' : ''}${state.amr ? `amr "${state.amr.join(' ')}"` : ''}`,
-      );
-      return refuse('acr_not_satisfied');
-    }
-    if (state.sub !== undefined && claims.sub !== state.sub) {
-      return refuse('user_mismatch');
-    }
-
-    if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
-      // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
-      // planted state cookie), or a shared computer. Never swap the session silently.
-      return refuse('session_conflict');
-    }
-    if (await this.overSignInLimits(request, claims)) {
-      return refuse('too_many_sign_ins');
-    }
+    const refused = await this.admission.refusal(request, state, claims);
+    if (refused !== undefined) return refuse(refused);
 
     // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
     const firstUse = await this.records.markStateUsed(
@@ -362,77 +249,6 @@ export class ReauthFlowService {
   /** The answer to a callback whose query fails validation. */
   malformedCallback(fields: string[]): CallbackOutcome {
     return this.failure('invalid_callback', [], fields);
-  }
-
-  private satisfiesMaxAge(claims: AccessTokenClaims, state: ReauthState, now: number): boolean {
-    const tolerance = this.options.clockToleranceSeconds;
-    const authTime = claims.auth_time;
-    if (state.maxAge === 0) {
-      // "Authenticate again now": a sign-in after this flow started, and after the one the
-      // asking token recorded; a provider that skips the prompt hands back the old auth_time.
-      return (
-        Number.isSafeInteger(authTime) &&
-        (authTime as number) >= state.iat - tolerance &&
-        (authTime as number) <= now + tolerance &&
-        (state.authTime === undefined || (authTime as number) > state.authTime)
-      );
-    }
-    return evaluateFreshness({
-      authTime,
-      maxAge: state.maxAge!,
-      now,
-      toleranceSeconds: tolerance,
-    }).fresh;
-  }
-
-  /**
-   * Where "Cancel" at the provider leads: for a page view, the page the user came from; else
-   * `returnTo`. Either gets the `reauth=cancelled` marker; a guarded page reached with it shows
-   * a choice instead of redirecting again (see the filter).
-   */
-  private cancelTarget(request: ReauthRequest, returnTo: string, host: string | undefined): string {
-    const isRead = ['GET', 'HEAD'].includes(request.method.toUpperCase());
-    if (!isRead) return returnTo;
-    const referer = refererPath(header(request, 'referer'), host);
-    return referer !== null && pathOf(referer) !== pathOf(returnTo) ? referer : returnTo;
-  }
-
-  /** Whether the browser holds a session of another user than the one who just signed in. */
-  private async signedInAsAnotherUser(
-    request: ReauthRequest,
-    claims: AccessTokenClaims,
-  ): Promise<boolean> {
-    const sealed = this.sessions.read(request);
-    const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
-    if (!contents) return false;
-    let sub: unknown;
-    try {
-      // The seal authenticates what is inside; whether the token is still valid does not matter.
-      ({ sub } = decodeJwt(contents.accessToken));
-    } catch {
-      return false;
-    }
-    return typeof sub === 'string' && sub !== claims.sub;
-  }
-
-  /**
-   * Counts a completed sign-in against its user and its client address; true once either is
-   * past its limit within the window, so one account or client cannot fill the store.
-   */
-  private async overSignInLimits(
-    request: ReauthRequest,
-    claims: AccessTokenClaims,
-  ): Promise<boolean> {
-    const { perUser, perAddress, windowSeconds } = this.options.signInLimits;
-    const { byUser, byAddress } = await this.records.countSignIn(
-      claims.sub,
-      this.options.clientAddress(request),
-    );
-    if (byUser <= perUser && byAddress <= perAddress) return false;
-    this.logger.warn(
-      `Sign-in refused: over the limit of ${byUser > perUser ? `${perUser} per user` : `${perAddress} per address`} in ${windowSeconds}s`,
-    );
-    return true;
   }
 
   /**
@@ -475,19 +291,10 @@ export class ReauthFlowService {
   }
 }
 
-function header(request: ReauthRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** The callback's query as the provider sent it, for the provider's own checks. */
 function callbackQuery(params: CallbackParams): URLSearchParams {
   const query = new URLSearchParams({ state: params.state });
   if (params.code !== undefined) query.set('code', params.code);
   if (params.iss !== undefined) query.set('iss', params.iss);
   return query;
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -28,6 +28,8 @@ import { resolveReauthSetup, type ReauthSetup, type ResolvedReauthOptions } from
 import { ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
+import { ReauthStarter } from './flow/reauth-starter';
+import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
 import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthService } from './reauth.service';
@@ -94,6 +96,8 @@ const SHORT_MAX_AGE_SECONDS = 60;
     RequestAuthenticator,
     ReauthRecords,
     StateBindings,
+    ReauthStarter,
+    SignInAdmission,
     ReauthFlowService,
     ReauthService,
     RecentAuthGuard,

@@ -275,11 +275,11 @@ export class OidcIdentityProvider extends IdentityProvider {
       const server = await o.processDiscoveryResponse(issuer, response);
       const missing = REQUIRED_METADATA.filter((field) => typeof server[field] !== 'string');
       if (missing.length > 0) {
-        throw new Error(`its discovery document has no ${missing.join(', ')}`);
+        throw new DiscoveryProblem(`its discovery document has no ${missing.join(', ')}`);
       }
       const methods = server.code_challenge_methods_supported;
       if (Array.isArray(methods) && !methods.includes('S256')) {
-        throw new Error('it does not support PKCE with S256');
+        throw new DiscoveryProblem('it does not support PKCE with S256');
       }
       this.metadata = { server, fetchedAtMs: this.config.nowMs() };
       this.failures = 0;
@@ -289,7 +289,7 @@ export class OidcIdentityProvider extends IdentityProvider {
       this.failures += 1;
       this.retryAtMs = this.config.nowMs() + backoffDelayMs(this.failures, DISCOVERY_BACKOFF);
       const reason = new Error(
-        `OpenID Provider ${this.config.issuer} is not usable: ${describeError(error)}`,
+        `OpenID Provider ${this.config.issuer} is not usable: ${discoveryFailure(error)}`,
         { cause: error },
       );
       this.lastFailure = reason;
@@ -378,4 +378,17 @@ function signInFacts(claims: OAuth.IDToken): SignInFacts {
 
 function safeCode(code: unknown): string {
   return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'invalid_request';
+}
+
+/** What is wrong with a discovery document the provider did serve; its message is ours. */
+class DiscoveryProblem extends Error {}
+
+/** A log line's account of a failed discovery: never more than a status, a class and a code. */
+function discoveryFailure(error: unknown): string {
+  if (error instanceof DiscoveryProblem) return error.message;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof Response) {
+    return `its discovery document answered ${cause.status} (${describeError(error)})`;
+  }
+  return describeError(error);
 }

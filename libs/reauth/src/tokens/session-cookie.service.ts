@@ -172,7 +172,7 @@ export class SessionCookieService {
       revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
     );
     // A token that names no session is checked by its jti: its Bearer copies end here too.
-    const byJti = revocationKeyOf({ jti: token.jti });
+    const byJti = token.sid === undefined ? revocationKeyOf({ jti: token.jti }) : undefined;
     if (byJti !== undefined && byJti !== key) await this.recordRevocation(byJti, ttl);
     return { sessionId: key, idToken: contents?.idToken };
   }

@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CLIENT_REQUEST_ID,
+  pathOf,
+  refererPath,
+  returnToFromRequest,
+  sealState,
+  STATE_TTL_SECONDS,
+  type ReauthState,
+} from '../core';
+import { withoutMarker } from '../core/markers';
+import type { ReauthRequest } from '../interfaces';
+import { IdentityProvider } from '../providers/identity-provider';
+import { ReauthClock } from '../reauth.clock';
+import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { type ResolvedReauthOptions } from '../reauth.options';
+import { StateBindings } from './state-binding';
+
+/** What starting a (re-)authentication needs to know. */
+export interface StartFlowInput {
+  request: ReauthRequest;
+  /** The `max_age` the new sign-in must satisfy; omitted for a plain sign-in. */
+  maxAge?: number;
+  sub?: string;
+  /** The `auth_time` of the token that asked, when it had a valid one. */
+  authTime?: number;
+  loginHint?: string;
+  route?: string;
+  action?: unknown;
+  /** An explicit destination (already a safe path); default derived from the request. */
+  returnTo?: string;
+  /** `popup`: the callback answers with a page that tells the opener, instead of a redirect. */
+  mode?: 'redirect' | 'popup';
+  /** The session that asked; a failed re-authentication never revokes it. */
+  sid?: string;
+  /** The browser helper's `X-Reauth-Id`, echoed on the way back; ignored unless well-formed. */
+  clientRequestId?: string;
+  /** Accepted `acr` values (sent as `acr_values`); the new sign-in's `acr` must be one. */
+  acrValues?: readonly string[];
+  /** Accepted `amr` values; the new sign-in must have used one. */
+  amr?: readonly string[];
+}
+
+export interface StartedFlow {
+  authorizationUrl: string;
+  /** The `Set-Cookie` that binds the state to this browser. */
+  setCookie: string;
+}
+
+/**
+ * Starts (re-)authentications: the sealed, browser-bound `state` (where to return, what to
+ * restore, what the new sign-in must satisfy, the PKCE verifier), and the provider's
+ * authorization URL with `max_age` and `acr_values`. Writes nothing to the store, so refusals
+ * cost no server state.
+ */
+@Injectable()
+export class ReauthStarter {
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly provider: IdentityProvider,
+    private readonly clock: ReauthClock,
+    private readonly bindings: StateBindings,
+  ) {}
+
+  /** Builds the sealed state and the authorization URL; writes nothing to the store. */
+  async start(input: StartFlowInput): Promise<StartedFlow> {
+    const { request } = input;
+    const now = this.clock.nowSeconds();
+    const fallback = this.options.fallbackReturnTo;
+    const host = header(request, 'host');
+    const returnTo = withoutMarker(
+      input.returnTo ??
+        returnToFromRequest({
+          method: request.method,
+          originalUrl: request.originalUrl ?? request.url ?? '/',
+          referer: header(request, 'referer'),
+          host,
+          fallback,
+        }),
+    );
+    const cancelTo = this.cancelTarget(request, returnTo, host);
+    const nonce = randomBytes(16).toString('base64url');
+    const binding = this.bindings.bind(request);
+    const codeVerifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+    const state: ReauthState = {
+      v: 1,
+      returnTo,
+      maxAge: input.maxAge,
+      cancelTo: cancelTo === returnTo ? undefined : cancelTo,
+      route: input.maxAge === 0 ? input.route : undefined,
+      sub: input.sub,
+      authTime: input.authTime,
+      mode: input.mode === 'popup' ? 'popup' : undefined,
+      cv: codeVerifier,
+      action: input.action,
+      bh: binding.hash,
+      sid: input.sid,
+      rid:
+        input.clientRequestId !== undefined && CLIENT_REQUEST_ID.test(input.clientRequestId)
+          ? input.clientRequestId
+          : undefined,
+      nonce,
+      iat: now,
+      exp: now + STATE_TTL_SECONDS,
+      acr: input.acrValues,
+      amr: input.amr,
+    };
+    const sealed = await sealState(stripUndefined(state), this.options.cookiePassword);
+    // The state's nonce doubles as the OpenID Connect nonce: random, sealed, single-use.
+    const authorizationUrl = await this.provider.authorizationUrl({
+      state: sealed,
+      codeChallenge,
+      nonce,
+      maxAge: input.maxAge,
+      acrValues: input.acrValues,
+      loginHint: input.loginHint,
+    });
+    return { authorizationUrl, setCookie: binding.setCookie };
+  }
+
+  /**
+   * Where "Cancel" at the provider leads: for a page view, the page the user came from; else
+   * `returnTo`. Either gets the `reauth=cancelled` marker; a guarded page reached with it shows
+   * a choice instead of redirecting again (see the filter).
+   */
+  private cancelTarget(request: ReauthRequest, returnTo: string, host: string | undefined): string {
+    const isRead = ['GET', 'HEAD'].includes(request.method.toUpperCase());
+    if (!isRead) return returnTo;
+    const referer = refererPath(header(request, 'referer'), host);
+    return referer !== null && pathOf(referer) !== pathOf(returnTo) ? referer : returnTo;
+  }
+}
+
+function header(request: ReauthRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { decodeJwt } from 'jose';
+import { evaluateFreshness, meetsAssurance, type ReauthState } from '../core';
+import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
+import { ReauthClock } from '../reauth.clock';
+import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { type ResolvedReauthOptions } from '../reauth.options';
+import { SessionCookieService } from '../tokens/session-cookie.service';
+import { type CallbackFailureCode } from './callback-failures';
+import { ReauthRecords } from './reauth-records';
+
+/**
+ * What a verified sign-in must show before the callback accepts it: `auth_time` within the
+ * `max_age` asked for (RFC 9470 §5: fail, never loop), the route's `acr` and `amr`, the user who
+ * started, no other user's session in the browser, and the sign-in limits.
+ */
+@Injectable()
+export class SignInAdmission {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly clock: ReauthClock,
+    private readonly sessions: SessionCookieService,
+    private readonly records: ReauthRecords,
+  ) {}
+
+  /** The first check the sign-in fails, or `undefined`; only the sign-in counters are written. */
+  async refusal(
+    request: ReauthRequest,
+    state: ReauthState,
+    claims: AccessTokenClaims,
+  ): Promise<CallbackFailureCode | undefined> {
+    if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state)) {
+      this.logger.warn(
+        `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
+      );
+      return 'max_age_not_satisfied';
+    }
+    if (!meetsAssurance(claims, { acr: state.acr, amr: state.amr })) {
+      this.logger.warn(
+        `The identity provider's sign-in (acr ${JSON.stringify(claims.acr ?? null)}) does not meet the route's${state.acr ? ` acr_values "${state.acr.join(' ')}"` : ''}${state.amr ? ` amr "${state.amr.join(' ')}"` : ''}`,
+      );
+      return 'acr_not_satisfied';
+    }
+    if (state.sub !== undefined && claims.sub !== state.sub) return 'user_mismatch';
+    if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
+      // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
+      // planted state cookie), or a shared computer. Never swap the session silently.
+      return 'session_conflict';
+    }
+    if (await this.overSignInLimits(request, claims)) return 'too_many_sign_ins';
+    return undefined;
+  }
+
+  private satisfiesMaxAge(claims: AccessTokenClaims, state: ReauthState): boolean {
+    const now = this.clock.nowSeconds();
+    const tolerance = this.options.clockToleranceSeconds;
+    const authTime = claims.auth_time;
+    if (state.maxAge === 0) {
+      // "Authenticate again now": a sign-in after this flow started, and after the one the
+      // asking token recorded; a provider that skips the prompt hands back the old auth_time.
+      return (
+        Number.isSafeInteger(authTime) &&
+        (authTime as number) >= state.iat - tolerance &&
+        (authTime as number) <= now + tolerance &&
+        (state.authTime === undefined || (authTime as number) > state.authTime)
+      );
+    }
+    return evaluateFreshness({
+      authTime,
+      maxAge: state.maxAge!,
+      now,
+      toleranceSeconds: tolerance,
+    }).fresh;
+  }
+
+  /** Whether the browser holds a session of another user than the one who just signed in. */
+  private async signedInAsAnotherUser(
+    request: ReauthRequest,
+    claims: AccessTokenClaims,
+  ): Promise<boolean> {
+    const sealed = this.sessions.read(request);
+    const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
+    if (!contents) return false;
+    let sub: unknown;
+    try {
+      // The seal authenticates what is inside; whether the token is still valid does not matter.
+      ({ sub } = decodeJwt(contents.accessToken));
+    } catch {
+      return false;
+    }
+    return typeof sub === 'string' && sub !== claims.sub;
+  }
+
+  /**
+   * Counts a completed sign-in against its user and its client address; true once either is
+   * past its limit within the window, so one account or client cannot fill the store.
+   */
+  private async overSignInLimits(
+    request: ReauthRequest,
+    claims: AccessTokenClaims,
+  ): Promise<boolean> {
+    const { perUser, perAddress, windowSeconds } = this.options.signInLimits;
+    const { byUser, byAddress } = await this.records.countSignIn(
+      claims.sub,
+      this.options.clientAddress(request),
+    );
+    if (byUser <= perUser && byAddress <= perAddress) return false;
+    this.logger.warn(
+      `Sign-in refused: over the limit of ${byUser > perUser ? `${perUser} per user` : `${perAddress} per address`} in ${windowSeconds}s`,
+    );
+    return true;
+  }
+}
