@@ -1,8 +1,10 @@
 import {
   AuthClaims,
+  CurrentAuthentication,
   ReauthClock,
   RequireRecentAuth,
   RequireSignIn,
+  type Authentication,
   type AuthKitClaims,
 } from 'nest-workos-reauth';
 import { Body, Controller, Get, Post, UseGuards, ValidationPipe } from '@nestjs/common';
@@ -33,10 +35,12 @@ export class ApiController {
 
   @Get('me')
   @RequireSignIn()
-  me(@AuthClaims() claims: AuthKitClaims) {
+  me(@CurrentAuthentication() authentication: Authentication) {
+    // AuthKit's claims; on another provider the AuthKit-only ones are simply absent.
+    const claims = authentication.claims as AuthKitClaims;
     return {
       userId: claims.sub,
-      sessionId: claims.sid,
+      sessionId: authentication.sessionId,
       organizationId: claims.org_id,
       role: claims.role,
       permissions: claims.permissions,

@@ -17,6 +17,12 @@ class ShortMaxAgeController {
   fine(): string {
     return 'ok';
   }
+
+  @Get('strong')
+  @RequireRecentAuth(300, { acr: ['urn:example:loa:2'] })
+  strong(): string {
+    return 'ok';
+  }
 }
 
 @Injectable()
@@ -56,7 +62,7 @@ describe('ReauthModule configuration', () => {
     cookiePassword: 'c'.repeat(40),
   });
 
-  it('configures asynchronously, mounts routes where told, leaves out switched-off ones, and warns about short max_age', async () => {
+  it('configures asynchronously, mounts routes where told, leaves out switched-off ones, and warns about short max_age and acr on AuthKit', async () => {
     @Module({
       providers: [
         { provide: SettingsService, useValue: new SettingsService({ id: emulator.clientId }) },
@@ -103,6 +109,7 @@ describe('ReauthModule configuration', () => {
 
       expect(logger.warnings).toEqual([
         'GET /short (ShortMaxAgeController.quick) requires a sign-in within 30s; under 60s users are asked to re-authenticate almost at once',
+        'GET /short/strong (ShortMaxAgeController.strong) requires an acr or amr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied',
       ]);
     } finally {
       await app.close();

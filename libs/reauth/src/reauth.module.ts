@@ -132,12 +132,13 @@ export class ReauthModule
         const handler = prototype[name] as (...args: unknown[]) => unknown;
         const verb: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
         if (verb === undefined) continue;
-        const maxAge = this.reflector.getAllAndOverride(RecentAuthMetadata, [
+        const requirement = this.reflector.getAllAndOverride(RecentAuthMetadata, [
           handler,
           controller,
-        ])?.maxAge;
-        if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
-          const route = [
+        ]);
+        if (!requirement) continue;
+        const route = () =>
+          `${RequestMethod[verb as RequestMethod]} /${[
             Reflect.getMetadata(PATH_METADATA, controller),
             Reflect.getMetadata(PATH_METADATA, handler),
           ]
@@ -145,9 +146,19 @@ export class ReauthModule
               (part): part is string => typeof part === 'string' && part !== '' && part !== '/',
             )
             .map((part) => part.replace(/^\/+|\/+$/g, ''))
-            .join('/');
+            .join('/')} (${controller.name}.${name})`;
+        const { maxAge } = requirement;
+        if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
           this.logger.warn(
-            `${RequestMethod[verb as RequestMethod]} /${route} (${controller.name}.${name}) requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+            `${route()} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+          );
+        }
+        if (
+          this.provider.dependency === 'workos' &&
+          (requirement.acr !== undefined || requirement.amr !== undefined)
+        ) {
+          this.logger.warn(
+            `${route()} requires an acr or amr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
           );
         }
       }
