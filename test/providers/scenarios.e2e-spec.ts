@@ -285,6 +285,23 @@ describe.each(RIG_NAMES)('Scenarios on %s', (rigName) => {
     expect(res.status).toBe(401);
   });
 
+  it('never takes an ID token for an access token', async () => {
+    await signIn();
+    const idToken = (await sessionOf(rig, browser)).idToken;
+    if (!rig.oidc) {
+      expect(idToken).toBeUndefined();
+      return;
+    }
+    expect(decodeJwt(idToken!).aud).toBe(rig.oidc.clientId);
+    for (const path of ['/fresh', '/signed-in']) {
+      const res = await fetch(app(path), {
+        headers: { ...JSON_ACCEPT, authorization: `Bearer ${idToken}` },
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    }
+  });
+
   it('refreshes an expired access token in the cookie, keeping auth_time', async () => {
     await signIn();
     const signedInAt = rig.nowSeconds();
@@ -417,11 +434,16 @@ describe.each(RIG_NAMES)('Scenarios on %s', (rigName) => {
  * way the library does, through a route that echoes nothing but a test-only decode.
  */
 async function accessTokenOf(rig: ProviderRig, browser: HttpBrowser): Promise<string> {
+  return (await sessionOf(rig, browser)).accessToken;
+}
+
+/** The browser's session cookie, opened by the app's provider. */
+async function sessionOf(rig: ProviderRig, browser: HttpBrowser) {
   const cookie = (await browser.jar.getCookies(rig.url)).find((c) => c.key === 'wos-session');
   if (!cookie) throw new Error('no session cookie');
   const { IdentityProvider } = await import('../../libs/reauth/src/providers/identity-provider');
   const provider = rig.app.get(IdentityProvider);
   const session = await provider.unseal(cookie.value);
   if (!session) throw new Error('the session cookie does not open');
-  return session.accessToken;
+  return session;
 }

@@ -520,6 +520,7 @@ describe('resolveReauthSetup with oidc', () => {
         algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
         audience: undefined,
         clientId: 'client_x',
+        idTokensOf: 'client_x',
         requireSid: false,
       });
     });

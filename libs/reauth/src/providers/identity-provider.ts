@@ -66,10 +66,15 @@ export interface TokenVerificationSettings {
   /** When set, `aud` must contain one of these. */
   audience?: readonly string[];
   /**
-   * When set and no `audience` is, the token must have been issued to this client: `aud`
-   * contains it, or `client_id` / `azp` equals it.
+   * When set and no `audience` is, the token must have been issued to this client: its
+   * `client_id` (RFC 9068) or `azp` equals it.
    */
   clientId?: string;
+  /**
+   * This client's id at an OpenID Provider: ID tokens issued to it (signed with the same keys,
+   * for the same issuer) are refused as access tokens.
+   */
+  idTokensOf?: string;
   /** Whether a token without `sid` is refused (AuthKit always sets it). */
   requireSid: boolean;
 }

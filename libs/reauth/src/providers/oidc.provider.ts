@@ -85,6 +85,7 @@ export class OidcIdentityProvider extends IdentityProvider {
       algorithms: this.config.algorithms,
       audience: this.config.audience,
       clientId: this.config.audience === undefined ? this.config.clientId : undefined,
+      idTokensOf: this.config.clientId,
       requireSid: false,
     };
   }

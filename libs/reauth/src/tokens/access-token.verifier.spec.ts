@@ -226,6 +226,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
   });
   afterAll(() => jwks.close());
 
+  const API = 'https://api.example';
   const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) => {
     const verification: TokenVerificationSettings = {
       jwksUrl: jwks.url,
@@ -249,7 +250,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     claims: Record<string, unknown> = {},
     { alg = 'RS256', kid, key }: { alg?: Algorithm; kid?: string; key?: CryptoKey } = {},
   ) =>
-    new SignJWT({ sub: 'user_1', iss: ISSUER, aud: CLIENT, ...claims })
+    new SignJWT({ sub: 'user_1', iss: ISSUER, aud: API, client_id: CLIENT, ...claims })
       .setProtectedHeader({ alg, kid: kid ?? KIDS[alg], typ: 'at+jwt' })
       .setIssuedAt(NOW_SECONDS)
       .setExpirationTime(NOW_SECONDS + 300)
@@ -265,7 +266,8 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
   const claimsOf = (payload: Record<string, unknown> = {}) => ({
     sub: 'user_1',
     iss: ISSUER,
-    aud: CLIENT,
+    aud: API,
+    client_id: CLIENT,
     iat: NOW_SECONDS,
     exp: NOW_SECONDS + 300,
     ...payload,
@@ -283,7 +285,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
   describe('algorithms', () => {
     it.each(ALGORITHMS)('verifies a %s token', async (alg) => {
       const claims = await verifierWith().verify(await sign({}, { alg }));
-      expect(claims).toMatchObject({ sub: 'user_1', iss: ISSUER, aud: CLIENT });
+      expect(claims).toMatchObject({ sub: 'user_1', iss: ISSUER, aud: API, client_id: CLIENT });
     });
 
     it.each(ALGORITHMS)(
@@ -374,8 +376,6 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
 
   describe('client binding, without an audience', () => {
     it.each<[string, Record<string, unknown>]>([
-      ['aud naming the client', { aud: CLIENT }],
-      ['aud listing the client among others', { aud: ['https://api.example', CLIENT] }],
       ['client_id naming the client', { aud: 'https://api.example', client_id: CLIENT }],
       ['azp naming the client', { aud: ['https://api.example'], azp: CLIENT }],
       ['client_id without aud', { aud: undefined, client_id: CLIENT }],
@@ -386,15 +386,26 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     });
 
     it.each<[string, Record<string, unknown>]>([
-      ['for another client', { aud: 'client_other', azp: 'client_other' }],
+      [
+        'for the client itself, naming no client (an ID token)',
+        { aud: CLIENT, client_id: undefined },
+      ],
+      [
+        'listing the client among its audiences, naming no client',
+        { aud: ['https://api.example', CLIENT], client_id: undefined },
+      ],
+      ['for another client', { aud: 'client_other', azp: 'client_other', client_id: undefined }],
       [
         'for another client, through client_id',
         { aud: 'https://api.example', client_id: 'client_other' },
       ],
-      ['for an API, with no client named', { aud: 'https://api.example' }],
-      ['naming no one', { aud: undefined }],
-      ['with the client as a prefix', { aud: `${CLIENT}_2`, azp: `${CLIENT}_2` }],
-      ['with azp as a list', { aud: 'https://api.example', azp: [CLIENT] }],
+      ['for an API, with no client named', { aud: 'https://api.example', client_id: undefined }],
+      ['naming no one', { aud: undefined, client_id: undefined }],
+      [
+        'with the client as a prefix',
+        { aud: `${CLIENT}_2`, azp: `${CLIENT}_2`, client_id: undefined },
+      ],
+      ['with azp as a list', { aud: 'https://api.example', azp: [CLIENT], client_id: undefined }],
       ['with client_id as a list', { aud: 'https://api.example', client_id: [CLIENT] }],
     ])('refuses a token %s', async (_label, claims) => {
       await expectInvalid(verifierWith().verify(await sign(claims)));
@@ -402,10 +413,50 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
 
     it('is not checked without a clientId', async () => {
       const claims = await verifierWith({ clientId: undefined }).verify(
-        await sign({ aud: 'client_other' }),
+        await sign({ aud: 'client_other', client_id: undefined }),
       );
       expect(claims.aud).toBe('client_other');
     });
+  });
+
+  describe('ID tokens', () => {
+    // With an audience that is the client id itself (as some providers have it), only the shape
+    // of the token tells an ID token from an access token.
+    const verifier = () => verifierWith({ audience: [CLIENT], idTokensOf: CLIENT });
+
+    it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+      ['a nonce', { aud: CLIENT, azp: CLIENT, nonce: 'n' }, {}],
+      ['an at_hash', { aud: CLIENT, azp: CLIENT, at_hash: 'h' }, {}],
+      ['a c_hash', { aud: CLIENT, azp: CLIENT, c_hash: 'h' }, {}],
+      ['an s_hash', { aud: CLIENT, azp: CLIENT, s_hash: 'h' }, {}],
+      ["Keycloak's typ ID", { aud: CLIENT, azp: CLIENT, typ: 'ID' }, {}],
+      ['an audience of the client and no client named', { aud: CLIENT, client_id: undefined }, {}],
+      ['an ID token header type', { aud: CLIENT, azp: CLIENT }, { typ: 'id_token+jwt' }],
+    ])('are refused: %s', async (_label, claims, header) => {
+      const token = await new SignJWT({
+        sub: 'user_1',
+        iss: ISSUER,
+        client_id: undefined,
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: KIDS.RS256, ...header })
+        .setIssuedAt(NOW_SECONDS)
+        .setExpirationTime(NOW_SECONDS + 300)
+        .sign(privateKeys.RS256);
+      await expectInvalid(verifier().verify(token));
+    });
+
+    it.each([undefined, 'JWT', 'at+jwt', 'application/at+jwt'])(
+      'leave access tokens alone (header typ %p)',
+      async (typ) => {
+        const token = await new SignJWT({ sub: 'user_1', iss: ISSUER, aud: CLIENT, azp: CLIENT })
+          .setProtectedHeader({ alg: 'RS256', kid: KIDS.RS256, ...(typ ? { typ } : {}) })
+          .setIssuedAt(NOW_SECONDS)
+          .setExpirationTime(NOW_SECONDS + 300)
+          .sign(privateKeys.RS256);
+        await expect(verifier().verify(token)).resolves.toMatchObject({ azp: CLIENT });
+      },
+    );
   });
 
   describe('with an audience', () => {

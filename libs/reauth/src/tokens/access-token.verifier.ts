@@ -140,6 +140,9 @@ export class AccessTokenVerifier {
     if (settings.audience === undefined && settings.clientId !== undefined) {
       if (!issuedTo(payload, settings.clientId)) throw new InvalidAccessTokenError(false);
     }
+    if (settings.idTokensOf !== undefined && isIdToken(token, payload, settings.idTokensOf)) {
+      throw new InvalidAccessTokenError(false);
+    }
     // jose checks that iat is a number; a token from the future is ours to refuse.
     if (payload.iat! > nowMs / 1000 + this.options.clockToleranceSeconds) {
       throw new InvalidAccessTokenError(false, {
@@ -170,10 +173,33 @@ function isAbsentOrNonEmpty(value: unknown): boolean {
   return value === undefined || isNonEmptyString(value);
 }
 
-/** Whether a token was issued to `clientId` (RFC 9068 `client_id`, OpenID Connect `azp`, `aud`). */
+/** Whether a token was issued to `clientId`: RFC 9068's `client_id`, or OpenID Connect's `azp`. */
 function issuedTo(payload: JWTPayload, clientId: string): boolean {
+  return payload.client_id === clientId || payload.azp === clientId;
+}
+
+// Header types of access tokens: RFC 9068's, and the generic one many providers use.
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
+
+/**
+ * Whether a verified JWT is an ID token rather than an access token. Both are signed with the
+ * provider's keys, and an ID token (which travels in URLs, as a logout's `id_token_hint`, and to
+ * front ends) must never act as an access token. An ID token shows itself by the claims only ID
+ * tokens carry (`nonce`, `at_hash`, `c_hash`, `s_hash`; Keycloak's `typ: "ID"`), by a header type
+ * that is not an access token's, or by being for this client (`aud`) without saying it was issued
+ * to a client (`client_id`, `azp`), as access tokens for an API do.
+ */
+function isIdToken(token: string, payload: JWTPayload, clientId: string): boolean {
+  if (['nonce', 'at_hash', 'c_hash', 's_hash'].some((claim) => payload[claim] !== undefined)) {
+    return true;
+  }
+  if (payload.typ === 'ID') return true;
+  const { typ } = decodeProtectedHeader(token);
+  if (typeof typ === 'string' && !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) return true;
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-  return audiences.includes(clientId) || payload.client_id === clientId || payload.azp === clientId;
+  return (
+    audiences.includes(clientId) && payload.client_id === undefined && payload.azp === undefined
+  );
 }
 
 /** The key is local by now: whatever jose refuses is the token's fault. */
