@@ -209,13 +209,23 @@ describe('Re-authentication round trips through the emulator', () => {
     it.each([
       ['missing state', '?code=abc'],
       ['a repeated state', '?state=a&state=b&code=c'],
-      ['a malformed code', '?state=abc&code=%3Cscript%3E'],
+      ['a code with a space', '?state=abc&code=a%20b'],
+      ['a code with a control character', '?state=abc&code=a%0Ab'],
+      ['an oversized code', `?state=abc&code=${'c'.repeat(4097)}`],
       ['an oversized state', `?state=${'a'.repeat(9000)}`],
     ])('answers a callback with %s with a clear 400 page', async (_label, query) => {
       const res = await browser.get(`${scenario.redirectUri}${query}`, HTML);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
       expect(res.text).toContain('invalid_callback');
+    });
+
+    it('takes any visible ASCII code (RFC 6749), such as the slash in Google’s', async () => {
+      const res = await browser.get(`${scenario.redirectUri}?state=abc&code=4%2F0Ab-x~.`, HTML);
+      expect(res.status).toBe(400);
+      // Past the query's validation, to the state, which is not one of ours.
+      expect(res.text).toContain('state_');
+      expect(res.text).not.toContain('invalid_callback');
     });
   });
 

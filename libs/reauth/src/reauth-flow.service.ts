@@ -132,6 +132,11 @@ export class ReauthFlowService {
     }
     // The binding cookie stays for the browser's other pending sign-ins; it expires on its own.
 
+    // RFC 9207: whose answer this is comes first, before anything in it is believed.
+    if (!(await this.provider.isOwnResponse(callbackQuery(params)))) {
+      this.logger.warn('The callback carried another issuer than the identity provider');
+      return this.failure('issuer_mismatch');
+    }
     if (params.error === 'access_denied') {
       this.logger.log('Re-authentication cancelled at the provider');
       if (state.mode === 'popup') {
@@ -164,6 +169,7 @@ export class ReauthFlowService {
       });
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
+        if (error.code === 'session_too_large') return this.failure('session_too_large');
         this.logger.warn(`The identity provider refused the code exchange: ${error.code}`);
         return this.failure('code_invalid');
       }
@@ -295,6 +301,7 @@ export class ReauthFlowService {
 function callbackQuery(params: CallbackParams): URLSearchParams {
   const query = new URLSearchParams({ state: params.state });
   if (params.code !== undefined) query.set('code', params.code);
+  if (params.error !== undefined) query.set('error', params.error);
   if (params.iss !== undefined) query.set('iss', params.iss);
   return query;
 }

@@ -284,6 +284,13 @@ export function resolveReauthSetup(
     300,
   );
   const nowMs = options.now ?? Date.now;
+  const cookieMaxAgeSeconds = integerInRange(
+    cookie.maxAgeSeconds,
+    'cookie.maxAgeSeconds',
+    THIRTY_DAYS,
+    60,
+    400 * 24 * 3600,
+  );
   const audience = stringList(options.audience, 'audience');
   const provider =
     options.oidc === undefined
@@ -300,6 +307,7 @@ export function resolveReauthSetup(
           audience,
           clockToleranceSeconds,
           nowMs,
+          cookieMaxAgeSeconds,
         });
   const resolved: ResolvedReauthOptions = {
     clientId,
@@ -310,13 +318,7 @@ export function resolveReauthSetup(
       name: cookieName,
       secure,
       domain: cookie.domain,
-      maxAgeSeconds: integerInRange(
-        cookie.maxAgeSeconds,
-        'cookie.maxAgeSeconds',
-        THIRTY_DAYS,
-        60,
-        400 * 24 * 3600,
-      ),
+      maxAgeSeconds: cookieMaxAgeSeconds,
     },
     fallbackReturnTo,
     logoutReturnTo,
@@ -404,7 +406,11 @@ const RESERVED_AUTHORIZATION_PARAMS = new Set([
 function oidcProvider(
   oidc: ReauthOidcOptions,
   options: ReauthModuleOptions,
-  basics: ProviderBasics & { clockToleranceSeconds: number; nowMs: () => number },
+  basics: ProviderBasics & {
+    clockToleranceSeconds: number;
+    nowMs: () => number;
+    cookieMaxAgeSeconds: number;
+  },
 ): IdentityProvider {
   if (typeof oidc !== 'object' || oidc === null) fail('oidc', 'must be an object');
   for (const option of ['workos', 'apiKey', 'apiHostname', 'port', 'https', 'issuers'] as const) {
@@ -472,6 +478,7 @@ function oidcProvider(
     authorizationParams: { ...extra },
     clockToleranceSeconds: basics.clockToleranceSeconds,
     nowMs: basics.nowMs,
+    sessionLifetimeSeconds: basics.cookieMaxAgeSeconds,
     discoveryTimeoutMs: integerInRange(oidc.timeoutMs, 'oidc.timeoutMs', 10_000, 100, 60_000),
   });
 }

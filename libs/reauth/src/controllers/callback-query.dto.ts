@@ -2,10 +2,11 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** The query the provider sends to the callback: `code` and `state` (and `iss`), or an OAuth `error`. */
 export class CallbackQueryDto {
+  /** Any visible ASCII (RFC 6749 VSCHAR): Google's codes carry `/`, Entra's are long. */
   @IsOptional()
   @IsString()
-  @MaxLength(512)
-  @Matches(/^[\w.~-]+$/)
+  @MaxLength(4096)
+  @Matches(/^[\x21-\x7E]+$/)
   code?: string;
 
   @IsString()

@@ -50,11 +50,13 @@ describe('CALLBACK_FAILURES', () => {
         'code_invalid',
         'code_missing',
         'invalid_callback',
+        'issuer_mismatch',
         'max_age_not_satisfied',
         'provider_error',
         'provider_refused',
         'provider_token_invalid',
         'session_conflict',
+        'session_too_large',
         'state_expired',
         'state_invalid',
         'state_not_bound',
@@ -82,6 +84,6 @@ describe('CALLBACK_FAILURES', () => {
 
   it('answers the provider being at fault with 5xx, and the client with 4xx', () => {
     const serverSide = codes.filter((code) => CALLBACK_FAILURES[code].status >= 500).sort();
-    expect(serverSide).toEqual(['provider_error', 'provider_token_invalid']);
+    expect(serverSide).toEqual(['provider_error', 'provider_token_invalid', 'session_too_large']);
   });
 });

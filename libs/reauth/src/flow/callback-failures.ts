@@ -18,6 +18,12 @@ export const CALLBACK_FAILURES = Object.freeze({
     title: 'This sign-in was not started in this browser',
     message: 'Start again from the page you were on, in this browser.',
   },
+  issuer_mismatch: {
+    status: 400,
+    title: 'This sign-in came back from somewhere else',
+    message:
+      'The answer did not come from the identity provider this sign-in went to. Start again.',
+  },
   code_missing: {
     status: 400,
     title: 'The sign-in did not complete',
@@ -32,6 +38,12 @@ export const CALLBACK_FAILURES = Object.freeze({
     status: 502,
     title: 'The sign-in did not complete',
     message: 'The identity provider answered with a token that could not be verified.',
+  },
+  session_too_large: {
+    status: 502,
+    title: 'The sign-in did not complete',
+    message:
+      'The identity provider issued tokens too large to keep in this browser. Contact the site’s administrators.',
   },
   max_age_not_satisfied: {
     status: 401,

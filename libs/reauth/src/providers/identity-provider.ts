@@ -119,6 +119,12 @@ export abstract class IdentityProvider {
 
   abstract authorizationUrl(request: AuthorizationRequest): Promise<string>;
 
+  /**
+   * Whether the authorization response came from this provider (RFC 9207 `iss`), checked before
+   * anything else in it, errors included: `false` for a response another provider sent.
+   */
+  abstract isOwnResponse(callbackQuery: URLSearchParams): Promise<boolean>;
+
   abstract redeemCode(redemption: CodeRedemption): Promise<IssuedSession>;
 
   abstract refresh(session: ProviderSession): Promise<IssuedSession>;

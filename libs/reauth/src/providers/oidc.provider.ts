@@ -34,6 +34,8 @@ export interface OidcProviderSettings {
   clockToleranceSeconds: number;
   nowMs: () => number;
   discoveryTimeoutMs: number;
+  /** How long a sealed session opens: the cookie's lifetime. */
+  sessionLifetimeSeconds: number;
 }
 
 const DISCOVERY_MAX_AGE_MS = 60 * 60_000;
@@ -115,6 +117,17 @@ export class OidcIdentityProvider extends IdentityProvider {
     return url.href;
   }
 
+  /**
+   * RFC 9207: where the provider advertises `iss` on its responses it must be there and be the
+   * issuer; elsewhere an `iss` that is present must still be the issuer.
+   */
+  async isOwnResponse(callbackQuery: URLSearchParams): Promise<boolean> {
+    const server = await this.server();
+    const iss = callbackQuery.get('iss');
+    if (iss === null) return server.authorization_response_iss_parameter_supported !== true;
+    return iss === server.issuer;
+  }
+
   async redeemCode(redemption: CodeRedemption): Promise<IssuedSession> {
     const server = await this.server();
     const o = oauth();
@@ -189,7 +202,18 @@ export class OidcIdentityProvider extends IdentityProvider {
   }
 
   unseal(sealed: string): Promise<ProviderSession | undefined> {
-    return Promise.resolve(openSession(sealed, this.config.cookiePassword));
+    return Promise.resolve(openSession(sealed, this.config.cookiePassword, this.nowSeconds()));
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.config.nowMs() / 1000);
+  }
+
+  private seal(session: ProviderSession): string {
+    return sealSession(session, this.config.cookiePassword, {
+      now: this.nowSeconds(),
+      lifetime: this.config.sessionLifetimeSeconds,
+    });
   }
 
   async revoke(session: { refreshToken?: string }): Promise<boolean> {
@@ -230,7 +254,7 @@ export class OidcIdentityProvider extends IdentityProvider {
 
   private issue(session: ProviderSession): IssuedSession {
     try {
-      return { ...session, sealed: sealSession(session, this.config.cookiePassword) };
+      return { ...session, sealed: this.seal(session) };
     } catch (error) {
       if (!(error instanceof SessionTooLargeError)) throw error;
     }
@@ -241,9 +265,15 @@ export class OidcIdentityProvider extends IdentityProvider {
     );
     const smaller = { ...session, idToken: undefined };
     try {
-      return { ...smaller, sealed: sealSession(smaller, this.config.cookiePassword) };
+      return { ...smaller, sealed: this.seal(smaller) };
     } catch (error) {
-      throw new ReauthUnavailableException('oidc', { cause: error });
+      if (!(error instanceof SessionTooLargeError)) throw error;
+      // Even the access and refresh tokens alone pass what a browser keeps: a session that
+      // cannot be stored is refused as such, never answered with a 503 to retry forever.
+      this.logger.error(
+        `The provider's tokens are too large for a session cookie (${error.length} characters sealed); ask it for smaller access tokens (fewer claims or groups)`,
+      );
+      throw new ProviderRejectedError('session_too_large', { cause: error });
     }
   }
 
@@ -277,6 +307,13 @@ export class OidcIdentityProvider extends IdentityProvider {
       const missing = REQUIRED_METADATA.filter((field) => typeof server[field] !== 'string');
       if (missing.length > 0) {
         throw new DiscoveryProblem(`its discovery document has no ${missing.join(', ')}`);
+      }
+      // Keys are fetched outside oauth4webapi: hold their URL to the same rule as the issuer's.
+      if (
+        new URL(server.jwks_uri!).protocol !== 'https:' &&
+        !this.config.issuer.startsWith('http:')
+      ) {
+        throw new DiscoveryProblem('its jwks_uri is not https');
       }
       const methods = server.code_challenge_methods_supported;
       if (Array.isArray(methods) && !methods.includes('S256')) {

@@ -3,10 +3,17 @@ import { sealState, STATE_TTL_SECONDS, StateError, unsealState } from '../core/s
 import type { ProviderSession } from './identity-provider';
 import {
   MAX_SEALED_SESSION_LENGTH,
-  openSession,
-  sealSession,
+  openSession as openAt,
+  sealSession as sealAt,
   SessionTooLargeError,
 } from './session-seal';
+
+const NOW = 1_900_000_000;
+const LIFETIME = 3600;
+// Most tests seal and open at one moment; the lifetime has tests of its own.
+const sealSession = (session: ProviderSession, password: string) =>
+  sealAt(session, password, { now: NOW, lifetime: LIFETIME });
+const openSession = (sealed: string, password: string) => openAt(sealed, password, NOW);
 
 const PASSWORD = 'a-cookie-password-of-32-chars!!!';
 const OTHER_PASSWORD = 'another-password-of-32-chars!!!!';
@@ -25,11 +32,23 @@ function sessionKey(password: string, info = 'nest-reauth oidc session v1'): Buf
   return Buffer.from(hkdfSync('sha256', password, 'nest-reauth', info, 32));
 }
 
-/** Seals any plaintext in the session format, as the library would. */
+/**
+ * Seals any plaintext in the session format, as the library would. A JSON object without `exp`
+ * gets one that is still open at `NOW`, so each test checks only what it is about.
+ */
 function craft(
-  plaintext: string,
+  text: string,
   { key = sessionKey(PASSWORD), aad = 'nest-reauth oidc session v1' } = {},
 ): string {
+  let plaintext = text;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('exp' in value)) {
+      plaintext = JSON.stringify({ exp: NOW + LIFETIME, ...value });
+    }
+  } catch {
+    // Not JSON: sealed as it is.
+  }
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
@@ -292,24 +311,38 @@ describe('sealSession size', () => {
 
   // {"at":"…"} is 9 + n bytes; the seal adds 43 characters to its base64url.
   it('seals the largest session that fits, and throws one byte more', () => {
-    const fits = sealSession({ accessToken: 'a'.repeat(2808) }, PASSWORD);
-    expect(fits.length).toBe(3799);
-    expect(openSession(fits, PASSWORD)?.accessToken).toBe('a'.repeat(2808));
+    // The largest access token alone that fits: about 2,780 characters (base64url grows by 4/3).
+    const fitting = (length: number) => {
+      try {
+        sealSession({ accessToken: 'a'.repeat(length) }, PASSWORD);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let largest = 2700;
+    while (fitting(largest + 1)) largest += 1;
+    expect(largest).toBeGreaterThan(2750);
+    expect(largest).toBeLessThan(2800);
+    const fits = sealSession({ accessToken: 'a'.repeat(largest) }, PASSWORD);
+    expect(fits.length).toBeLessThanOrEqual(MAX_SEALED_SESSION_LENGTH);
+    expect(fits.length).toBeGreaterThan(MAX_SEALED_SESSION_LENGTH - 4);
+    expect(openSession(fits, PASSWORD)?.accessToken).toBe('a'.repeat(largest));
 
     const error = (() => {
       try {
-        sealSession({ accessToken: 'a'.repeat(2809) }, PASSWORD);
+        sealSession({ accessToken: 'a'.repeat(largest + 1) }, PASSWORD);
       } catch (e) {
         return e;
       }
       return undefined;
     })();
     expect(error).toBeInstanceOf(SessionTooLargeError);
-    expect(error).toMatchObject({
-      name: 'SessionTooLargeError',
-      length: 3801,
-      message: 'the sealed session is 3801 characters, over 3800',
-    });
+    expect(error).toMatchObject({ name: 'SessionTooLargeError' });
+    expect((error as SessionTooLargeError).length).toBeGreaterThan(MAX_SEALED_SESSION_LENGTH);
+    expect((error as SessionTooLargeError).message).toBe(
+      `the sealed session is ${(error as SessionTooLargeError).length} characters, over 3800`,
+    );
   });
 
   it('counts every field, not only the access token', () => {
@@ -346,5 +379,13 @@ describe('session and state seals', () => {
     const reshaped = `v1.${iv}.${ciphertext}.${tag}`;
     expect(reshaped).toMatch(SEALED);
     expect(openSession(reshaped, PASSWORD)).toBeUndefined();
+  });
+});
+
+describe('the lifetime of a seal', () => {
+  it('opens until its lifetime ends, and never after, whatever the cookie says', () => {
+    const sealed = sealAt({ accessToken: 'at' }, PASSWORD, { now: NOW, lifetime: LIFETIME });
+    expect(openAt(sealed, PASSWORD, NOW + LIFETIME)).toMatchObject({ accessToken: 'at' });
+    expect(openAt(sealed, PASSWORD, NOW + LIFETIME + 1)).toBeUndefined();
   });
 });

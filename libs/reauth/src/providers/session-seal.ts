@@ -28,6 +28,8 @@ export class SessionTooLargeError extends Error {
 
 /** The stored form: short names, since every byte rides in a cookie on every request. */
 interface Stored {
+  /** When the seal stops opening, in Unix seconds: a copy outlives its cookie nowhere. */
+  exp: number;
   at: string;
   rt?: string;
   it?: string;
@@ -50,11 +52,17 @@ function keyFor(password: string): Buffer {
   return key;
 }
 
+/** When a seal is made and how long it opens, in seconds. */
+export interface SealTimes {
+  now: number;
+  lifetime: number;
+}
+
 /** Seals a session; throws {@link SessionTooLargeError} when it would not fit in a cookie. */
-export function sealSession(session: ProviderSession, password: string): string {
+export function sealSession(session: ProviderSession, password: string, times: SealTimes): string {
   // Only what opening accepts is stored: a cookie that could never open would sign the user out.
   if (!isToken(session.accessToken)) throw new TypeError('a session needs an access token');
-  const stored: Stored = { at: session.accessToken };
+  const stored: Stored = { exp: times.now + times.lifetime, at: session.accessToken };
   if (isToken(session.refreshToken)) stored.rt = session.refreshToken;
   if (isToken(session.idToken)) stored.it = session.idToken;
   if (isToken(session.sessionId)) stored.sid = session.sessionId;
@@ -73,8 +81,15 @@ export function sealSession(session: ProviderSession, password: string): string 
   return sealed;
 }
 
-/** Opens a sealed session; `undefined` for anything that is not one sealed with `password`. */
-export function openSession(sealed: string, password: string): ProviderSession | undefined {
+/**
+ * Opens a sealed session; `undefined` for anything that is not one sealed with `password`, or one
+ * past its lifetime at `now` (Unix seconds).
+ */
+export function openSession(
+  sealed: string,
+  password: string,
+  now: number,
+): ProviderSession | undefined {
   const match = typeof sealed === 'string' ? SEALED.exec(sealed) : null;
   if (!match) return undefined;
   let plaintext: string;
@@ -99,7 +114,7 @@ export function openSession(sealed: string, password: string): ProviderSession |
   } catch {
     return undefined;
   }
-  return fromStored(stored);
+  return fromStored(stored, now);
 }
 
 function isToken(value: unknown): value is string {
@@ -107,9 +122,10 @@ function isToken(value: unknown): value is string {
 }
 
 /** The seal vouches for what is inside; the shape is checked all the same. */
-function fromStored(value: unknown): ProviderSession | undefined {
+function fromStored(value: unknown, now: number): ProviderSession | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const stored = value as Partial<Record<keyof Stored, unknown>>;
+  if (!Number.isSafeInteger(stored.exp) || (stored.exp as number) < now) return undefined;
   if (!isToken(stored.at)) return undefined;
   for (const field of ['rt', 'it', 'sid', 'acr'] as const) {
     if (stored[field] !== undefined && !isToken(stored[field])) return undefined;

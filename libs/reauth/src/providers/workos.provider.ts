@@ -74,6 +74,11 @@ export class WorkOSIdentityProvider extends IdentityProvider {
     return Promise.resolve(url.href);
   }
 
+  /** AuthKit sends no `iss` with its responses: there is nothing to tell them apart by. */
+  isOwnResponse(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   async redeemCode(redemption: CodeRedemption): Promise<IssuedSession> {
     try {
       const result = await this.config.workos.userManagement.authenticateWithCode({

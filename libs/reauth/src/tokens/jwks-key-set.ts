@@ -128,6 +128,8 @@ export class JwksKeySet {
       try {
         response = await fetch(await this.options.url(), {
           signal: AbortSignal.timeout(this.options.timeoutMs),
+          // The keys are at the URL the provider named, not wherever a redirect points.
+          redirect: 'error',
           headers: { accept: 'application/json' },
         });
       } catch (error) {

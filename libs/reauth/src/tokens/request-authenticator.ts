@@ -131,7 +131,8 @@ const merged = new WeakMap<AccessTokenClaims, AccessTokenClaims>();
 /**
  * A cookie session's caller. Access tokens that do not say when or how the user signed in get
  * `auth_time`, `acr` and `amr` from the sign-in's ID token (validated at the code exchange and
- * sealed in the cookie since); what the access token carries always wins.
+ * sealed in the cookie since), when they describe the same sign-in; what the access token
+ * carries always wins.
  */
 export function cookieAuthentication(
   claims: AccessTokenClaims,
@@ -139,8 +140,13 @@ export function cookieAuthentication(
 ): Authentication {
   const signIn = session.signIn;
   let effective = claims;
+  // Only facts of the same sign-in are merged: an access token that names its own auth_time
+  // (a later sign-in, say) never borrows the acr or amr of the one the ID token describes.
+  const sameSignIn =
+    signIn !== undefined &&
+    (claims.auth_time === undefined || claims.auth_time === signIn.authTime);
   if (
-    signIn &&
+    sameSignIn &&
     ((claims.auth_time === undefined && signIn.authTime !== undefined) ||
       (claims.acr === undefined && signIn.acr !== undefined) ||
       (claims.amr === undefined && signIn.amr !== undefined))

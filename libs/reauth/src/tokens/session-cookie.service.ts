@@ -158,7 +158,14 @@ export class SessionCookieService {
     const fromCookie = contents && decodedClaims(contents.accessToken);
     const token = fromCookie ?? request.reauth?.claims;
     const key = token && revocationKeyOf(token, contents?.sessionId ?? request.reauth?.sessionId);
-    if (token === undefined || key === undefined) return undefined;
+    if (token === undefined || key === undefined) {
+      if (token !== undefined) {
+        this.logger.warn(
+          'Sign-out of a token that names no session (no sid, no jti): nothing to revoke',
+        );
+      }
+      return undefined;
+    }
     const revoked = await this.provider.revoke({
       sessionId: key,
       refreshToken: contents?.refreshToken,
