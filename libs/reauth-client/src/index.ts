@@ -17,6 +17,7 @@ export {
 } from './errors.js';
 export {
   createReauthFetch,
+  type GraphQLErrorsOption,
   type ReauthClientOptions,
   type ReauthFetch,
   type ReauthInfo,

@@ -29,3 +29,10 @@ export type ReauthMarker = (typeof REAUTH_MARKERS)[number];
 
 /** `error` of the JSON 401 body that asks for re-authentication. */
 export const REAUTH_REQUIRED_ERROR = 'reauth_required';
+
+/**
+ * `extensions.code` of the GraphQL error that asks for re-authentication (a refused field of a
+ * `nest-workos-reauth` GraphQL API); its `extensions` carry `reason`, `maxAge`, `acrValues` and
+ * `reauthUrl`, as the JSON 401 does.
+ */
+export const REAUTH_REQUIRED_GRAPHQL_CODE = 'REAUTH_REQUIRED';

@@ -813,3 +813,310 @@ describe('createReauthFetch: where a reauthUrl may send the user', () => {
     }
   });
 });
+
+describe('createReauthFetch: GraphQL errors that ask for re-authentication', () => {
+  const GRAPHQL_URL = `${ORIGIN}/graphql`;
+  const OPERATION = { query: 'mutation { changeEmail(email: "new@example.com") }' };
+  let win: FakeWindow;
+
+  beforeEach(() => {
+    win = new FakeWindow();
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const refusal = (extensions: Record<string, unknown> = {}, path = ['changeEmail']) => ({
+    message: 'More recent authentication is required.',
+    path,
+    extensions: {
+      code: 'REAUTH_REQUIRED',
+      reason: 'stale',
+      maxAge: 300,
+      reauthUrl: REAUTH_URL,
+      ...extensions,
+    },
+  });
+
+  /** A GraphQL answer as `nest-workos-reauth` sends it: 200, the challenge, `errors`. */
+  function graphqlResponse(
+    body: unknown = { data: { changeEmail: null }, errors: [refusal()] },
+    init: { status?: number; headers?: Record<string, string> } = {},
+  ): Response {
+    return new Response(JSON.stringify(body), {
+      status: init.status ?? 200,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'www-authenticate': STEP_UP_CHALLENGE,
+        ...init.headers,
+      },
+    });
+  }
+
+  /** A GraphQL API whose guarded field is refused until a re-authentication completes. */
+  function staleGraphQL(refused: () => Response = () => graphqlResponse()) {
+    const state = { stale: true, calls: [] as Request[] };
+    const fetch = (input: RequestInfo | URL) => {
+      state.calls.push(input as Request);
+      return Promise.resolve(
+        state.stale
+          ? refused()
+          : new Response('{"data":{"changeEmail":"done"}}', {
+              status: 200,
+              headers: { 'content-type': 'application/json' },
+            }),
+      );
+    };
+    return { state, fetch };
+  }
+
+  const post = (api: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) =>
+    api(GRAPHQL_URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(OPERATION),
+    });
+
+  /** What `onReauthRequired` is told for one response, or `undefined` when it is not asked. */
+  async function infoFor(
+    response: () => Response,
+    extra: ReauthClientOptions = {},
+  ): Promise<ReauthInfo | undefined> {
+    const asked: ReauthInfo[] = [];
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(response()),
+      onReauthRequired: (info) => {
+        asked.push(info);
+        return false;
+      },
+      ...extra,
+    });
+    try {
+      await post(api);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReauthDeclinedError);
+    }
+    return asked[0];
+  }
+
+  it('re-authenticates on a 200 with a REAUTH_REQUIRED error, then retries the operation once', async () => {
+    const server = staleGraphQL();
+    const api = createReauthFetch({ window: win, fetch: server.fetch });
+    const pending = post(api);
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+    server.state.stale = false;
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    const response = await pending;
+    expect(await response.json()).toEqual({ data: { changeEmail: 'done' } });
+    expect(server.state.calls).toHaveLength(2);
+    expect(server.state.calls[0].headers.get('x-reauth-mode')).toBe('popup');
+    expect(await server.state.calls[1].json()).toEqual(OPERATION);
+  });
+
+  it('tells onReauthRequired what the error says, flagged as GraphQL', async () => {
+    const info = await infoFor(() =>
+      graphqlResponse({
+        data: null,
+        errors: [refusal({ reason: 'insufficient_assurance', acrValues: ['urn:mfa'] })],
+      }),
+    );
+    expect(info).toMatchObject({
+      url: REAUTH_URL,
+      maxAge: 300,
+      reason: 'insufficient_assurance',
+      acrValues: ['urn:mfa'],
+      graphql: true,
+      challenge: { maxAge: 300 },
+    });
+  });
+
+  it('takes maxAge from the error when the challenge has none (an anonymous caller)', async () => {
+    const info = await infoFor(() =>
+      graphqlResponse(
+        { data: null, errors: [refusal({ reason: 'unauthenticated', maxAge: 600 })] },
+        { headers: { 'www-authenticate': 'Bearer' } },
+      ),
+    );
+    expect(info).toMatchObject({ url: REAUTH_URL, maxAge: 600, reason: 'unauthenticated' });
+    expect(info?.challenge).toBeUndefined();
+    const noMaxAge = await infoFor(() =>
+      graphqlResponse(
+        { data: null, errors: [refusal({ reason: 'unauthenticated', maxAge: -1 })] },
+        { headers: { 'www-authenticate': 'Bearer' } },
+      ),
+    );
+    expect(noMaxAge?.maxAge).toBeUndefined();
+  });
+
+  it('follows the first refusal among other errors, aliases and the results of a batch', async () => {
+    const second = 'https://auth.example/authorize?max_age=300&state=second';
+    const body = [
+      { data: { hello: 'world' } },
+      {
+        data: { a: null, b: null, c: null },
+        errors: [
+          { message: 'Boom', path: ['a'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+          { message: 'No', path: ['b'], extensions: { code: 'REAUTH_FORBIDDEN' } },
+          refusal({}, ['c']),
+          refusal({ reauthUrl: second }, ['d']),
+        ],
+      },
+    ];
+    const info = await infoFor(() => graphqlResponse(body));
+    expect(info?.url).toBe(REAUTH_URL);
+  });
+
+  it('shares one popup among operations refused together', async () => {
+    const server = staleGraphQL();
+    const api = createReauthFetch({ window: win, fetch: server.fetch });
+    const all = Promise.all([post(api), post(api)]);
+    await tick();
+    expect(win.popups).toHaveLength(1);
+    server.state.stale = false;
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    expect((await all).map((res) => res.status)).toEqual([200, 200]);
+  });
+
+  it('rejects with ReauthLoopError when the retried operation is refused again', async () => {
+    const server = staleGraphQL();
+    const api = createReauthFetch({ window: win, fetch: server.fetch });
+    const pending = post(api);
+    await tick();
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    await expect(pending).rejects.toBeInstanceOf(ReauthLoopError);
+    expect(server.state.calls).toHaveLength(2);
+  });
+
+  it('recognises the error in a 401 too', async () => {
+    const info = await infoFor(() => graphqlResponse(undefined, { status: 401 }));
+    expect(info).toMatchObject({ url: REAUTH_URL, graphql: true });
+  });
+
+  it.each([
+    [
+      'another error code',
+      { errors: [{ message: 'No', extensions: { code: 'REAUTH_FORBIDDEN' } }] },
+    ],
+    ['no reauthUrl', { errors: [refusal({ reauthUrl: undefined })] }],
+    [
+      'a reauthUrl that is not http(s)',
+      { errors: [refusal({ reauthUrl: 'javascript:alert(1)' })] },
+    ],
+    ['a relative reauthUrl', { errors: [refusal({ reauthUrl: '/authorize' })] }],
+    [
+      'extensions that are not an object',
+      { errors: [{ message: 'x', extensions: 'REAUTH_REQUIRED' }] },
+    ],
+    ['errors that are not a list', { errors: { extensions: refusal().extensions } }],
+    ['data only', { data: { changeEmail: 'done' } }],
+    ['a JSON string', 'REAUTH_REQUIRED'],
+    ['JSON null', null],
+  ])('returns a 200 with %s as it is', async (_case, body) => {
+    const response = graphqlResponse(body);
+    const api = createReauthFetch({ window: win, fetch: () => Promise.resolve(response) });
+    expect(await post(api)).toBe(response);
+    expect(win.popups).toHaveLength(0);
+  });
+
+  it('returns a refusal that is not JSON, or not valid JSON, as it is', async () => {
+    for (const response of [
+      new Response(JSON.stringify({ errors: [refusal()] }), {
+        headers: { 'content-type': 'text/plain', 'www-authenticate': STEP_UP_CHALLENGE },
+      }),
+      new Response('{"errors": [', {
+        headers: { 'content-type': 'application/json', 'www-authenticate': STEP_UP_CHALLENGE },
+      }),
+    ]) {
+      const api = createReauthFetch({ window: win, fetch: () => Promise.resolve(response) });
+      expect(await post(api)).toBe(response);
+    }
+    expect(win.popups).toHaveLength(0);
+  });
+
+  it('by default reads only responses with a WWW-Authenticate header; "always" reads every JSON one', async () => {
+    const unchallenged = () => graphqlResponse(undefined, { headers: { 'www-authenticate': '' } });
+    const bare = () =>
+      new Response(JSON.stringify({ errors: [refusal()] }), {
+        headers: { 'content-type': 'application/graphql-response+json' },
+      });
+    expect(await infoFor(bare)).toBeUndefined();
+    expect(await infoFor(bare, { graphqlErrors: 'challenged' })).toBeUndefined();
+    expect(await infoFor(bare, { graphqlErrors: 'always' })).toMatchObject({ url: REAUTH_URL });
+    // An empty header is still a header: the server said something about authentication.
+    expect(await infoFor(unchallenged)).toMatchObject({ url: REAUTH_URL });
+  });
+
+  it('with "never" leaves GraphQL errors alone but still answers the JSON 401', async () => {
+    const response = graphqlResponse();
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(response),
+      graphqlErrors: 'never',
+    });
+    expect(await post(api)).toBe(response);
+    // A 401 with the challenge still asks, as any RFC 9470 refusal; the error's URL is not read.
+    const challenged401 = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(graphqlResponse(undefined, { status: 401 })),
+      graphqlErrors: 'never',
+    });
+    await expect(post(challenged401)).rejects.toBeInstanceOf(ReauthUrlMissingError);
+    const json401 = await infoFor(() => reauthResponse(), { graphqlErrors: 'never' });
+    expect(json401).toMatchObject({ url: REAUTH_URL, reason: 'stale' });
+    expect(json401?.graphql).toBeUndefined();
+  });
+
+  it.each([['sometimes'], [true], [null]])('refuses graphqlErrors %p at creation', (value) => {
+    expect(() => createReauthFetch({ window: win, graphqlErrors: value as never })).toThrow(
+      TypeError,
+    );
+  });
+
+  it('follows a cross-origin API’s reauthUrl only from authorizationOrigins', async () => {
+    const api = 'https://api.example/graphql';
+    const refusing = () => answeredFrom(api, graphqlResponse());
+    const rejecting = createReauthFetch({ window: win, fetch: () => Promise.resolve(refusing()) });
+    await expect(rejecting(api, { method: 'POST', body: '{}' })).rejects.toBeInstanceOf(
+      ReauthUrlRejectedError,
+    );
+    expect(win.popups).toHaveLength(0);
+    const allowed = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(refusing()),
+      authorizationOrigins: ['https://auth.example'],
+    });
+    void allowed(api, { method: 'POST', body: '{}' });
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+  });
+
+  it('in redirect mode leaves for the reauthUrl, recording the POST only when told to', async () => {
+    const server = staleGraphQL();
+    const api = createReauthFetch({ window: win, fetch: server.fetch, mode: 'redirect' });
+    void post(api);
+    await tick();
+    await tick();
+    expect(win.assigned).toEqual([REAUTH_URL]);
+    expect(pendingRecord(win)).toBeUndefined();
+
+    const replaying = createReauthFetch({
+      window: win,
+      fetch: server.fetch,
+      mode: 'redirect',
+      replayAfterRedirect: (request) => new URL(request.url).pathname === '/graphql',
+    });
+    void post(replaying);
+    await tick();
+    await tick();
+    expect(pendingRecord(win)?.request).toMatchObject({
+      url: GRAPHQL_URL,
+      method: 'POST',
+      body: JSON.stringify(OPERATION),
+    });
+    server.state.stale = false;
+    comeBack(win, 'ok');
+    const resumed = await replaying.resumePending();
+    expect(await resumed?.json()).toEqual({ data: { changeEmail: 'done' } });
+  });
+});

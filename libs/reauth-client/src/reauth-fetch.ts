@@ -15,13 +15,22 @@ import {
   readReauthReturn,
   type PendingRequest,
 } from './pending-request.js';
-import { POPUP_MODE, PROTOCOL, REAUTH_REQUIRED_ERROR, type ReauthMarker } from './protocol.js';
+import {
+  POPUP_MODE,
+  PROTOCOL,
+  REAUTH_REQUIRED_ERROR,
+  REAUTH_REQUIRED_GRAPHQL_CODE,
+  type ReauthMarker,
+} from './protocol.js';
 
 /** What the app learns before the user leaves to re-authenticate (see `onReauthRequired`). */
 export interface ReauthInfo {
   /** Where the user will re-authenticate. */
   url: string;
-  /** The `max_age` the server asks for, when it says. */
+  /**
+   * The `max_age` the server asks for, when it says: the challenge's `max_age`, else (for a
+   * GraphQL error) the error's `extensions.maxAge`.
+   */
   maxAge?: number;
   /**
    * The assurance levels (`acr` values) the server accepts, most preferred first, when it says:
@@ -35,9 +44,25 @@ export interface ReauthInfo {
   reason?: string;
   /** The RFC 9470 challenge of the response, when it has one. */
   challenge?: StepUpChallenge;
+  /**
+   * `true` when a GraphQL error asked (`errors[].extensions.code` `REAUTH_REQUIRED`), rather
+   * than a JSON 401 or a challenge.
+   */
+  graphql?: boolean;
   /** The request that needs it. */
   request: Request;
 }
+
+/**
+ * Which responses the helper reads for a GraphQL error that asks for re-authentication
+ * (`errors[].extensions.code === 'REAUTH_REQUIRED'` with a `reauthUrl`), whatever their status:
+ * - `'challenged'` (default): JSON responses that carry a `WWW-Authenticate` header, as
+ *   `nest-workos-reauth` sends with every such error, and every JSON 401;
+ * - `'always'`: every JSON response (for a cross-origin API that does not expose
+ *   `WWW-Authenticate` to the page);
+ * - `'never'`: none; only the JSON 401 and the RFC 9470 challenge ask.
+ */
+export type GraphQLErrorsOption = 'challenged' | 'always' | 'never';
 
 /** The browser surface the helper uses; `window` by default. */
 export interface ReauthWindow {
@@ -79,6 +104,17 @@ export interface ReauthClientOptions {
    * the app's explicit choice: pass `true` or a function.
    */
   replayAfterRedirect?: boolean | ((request: Request) => boolean);
+  /**
+   * Which responses are read for a GraphQL error that asks for re-authentication: `'challenged'`
+   * (default: JSON responses with a `WWW-Authenticate` header, and JSON 401s), `'always'` (every
+   * JSON response) or `'never'`. See {@link GraphQLErrorsOption}.
+   *
+   * @example
+   * ```ts
+   * createReauthFetch({ graphqlErrors: 'always', authorizationOrigins: ['https://auth.example'] });
+   * ```
+   */
+  graphqlErrors?: GraphQLErrorsOption;
   /**
    * Origins (exactly `scheme://host[:port]`) whose re-auth URLs the helper follows when a
    * cross-origin response asks for re-authentication. A same-origin response's `reauthUrl` is
@@ -132,6 +168,7 @@ interface Attempt {
 interface ReauthBody {
   error?: unknown;
   reason?: unknown;
+  maxAge?: unknown;
   acrValues?: unknown;
   reauthUrl?: unknown;
 }
@@ -157,6 +194,7 @@ const ORIGIN_EXAMPLE = '"https://auth.example"';
  */
 export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetch {
   const mode = options.mode ?? 'popup';
+  const graphqlErrors = graphqlErrorsOption(options.graphqlErrors);
   const authorizationOrigins = authorizationOriginsOption(options.authorizationOrigins);
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = options.now ?? Date.now;
@@ -182,14 +220,14 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
   /** The retry after a re-authentication: asked again, it fails rather than loops. */
   const retry = async (request: Request): Promise<Response> => {
     const { response } = await send(request);
-    if (await readReauthResponse(response)) throw new ReauthLoopError();
+    if (await readReauthResponse(response, graphqlErrors)) throw new ReauthLoopError();
     return response;
   };
 
   const reauthFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const first = await send(request);
-    const asked = await readReauthResponse(first.response);
+    const asked = await readReauthResponse(first.response, graphqlErrors);
     if (!asked) return first.response;
     const needed = reauthTarget(asked, first.response, request);
     inflight ??= reauthenticate(needed, request, first.id).finally(() => {
@@ -205,7 +243,7 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     response: Response,
     request: Request,
   ): Omit<ReauthInfo, 'request'> => {
-    const { challenge, body } = asked;
+    const { challenge, body, graphql } = asked;
     const bodyUrl = absoluteHttpUrl(body?.reauthUrl);
     // A synthetic Response (from a custom `fetch`) has no URL: it answers the request's.
     if (
@@ -220,10 +258,11 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     const acrValues = validAcrValues(body?.acrValues) ?? validAcrValues(challenge?.acrValues);
     return {
       url,
-      maxAge: challenge?.maxAge,
+      maxAge: challenge?.maxAge ?? (graphql ? validMaxAge(body?.maxAge) : undefined),
       acrValues: acrValues && Object.freeze(acrValues),
       reason: typeof body?.reason === 'string' ? body.reason : undefined,
       challenge,
+      ...(graphql ? { graphql } : {}),
     };
   };
 
@@ -383,21 +422,81 @@ function authorizationOriginsOption(value: unknown): ReadonlySet<string> {
 interface ReauthResponse {
   challenge?: StepUpChallenge;
   body?: ReauthBody;
+  /** The body is a GraphQL error's `extensions`. */
+  graphql?: boolean;
 }
 
-/** The challenge and body of a response that asks for re-authentication, else `undefined`. */
-async function readReauthResponse(response: Response): Promise<ReauthResponse | undefined> {
-  if (response.status !== 401) return undefined;
-  const challenge = findStepUpChallenge(response.headers.get('www-authenticate'));
-  let body: ReauthBody | undefined;
-  if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
-    try {
-      body = (await response.clone().json()) as ReauthBody;
-    } catch {
-      body = undefined;
+const GRAPHQL_ERRORS_OPTIONS: readonly GraphQLErrorsOption[] = ['challenged', 'always', 'never'];
+
+function graphqlErrorsOption(value: unknown): GraphQLErrorsOption {
+  if (value === undefined) return 'challenged';
+  if (GRAPHQL_ERRORS_OPTIONS.includes(value as GraphQLErrorsOption)) {
+    return value as GraphQLErrorsOption;
+  }
+  throw new TypeError(
+    `createReauthFetch: graphqlErrors must be 'challenged', 'always' or 'never', got ${describeValue(value)}`,
+  );
+}
+
+function validMaxAge(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The first GraphQL error of a response body (one result, or a batch of them) that asks for
+ * re-authentication with a usable `reauthUrl`, as a body the rest of the helper reads.
+ */
+function graphqlReauthError(json: unknown): ReauthBody | undefined {
+  for (const result of Array.isArray(json) ? (json as unknown[]) : [json]) {
+    const errors = isRecord(result) ? result.errors : undefined;
+    if (!Array.isArray(errors)) continue;
+    for (const error of errors as unknown[]) {
+      const extensions = isRecord(error) ? error.extensions : undefined;
+      if (
+        isRecord(extensions) &&
+        extensions.code === REAUTH_REQUIRED_GRAPHQL_CODE &&
+        absoluteHttpUrl(extensions.reauthUrl)
+      ) {
+        const { reason, maxAge, acrValues, reauthUrl } = extensions;
+        return { error: REAUTH_REQUIRED_ERROR, reason, maxAge, acrValues, reauthUrl };
+      }
     }
   }
-  const ours = body?.error === REAUTH_REQUIRED_ERROR;
-  if (!challenge && !ours) return undefined;
-  return { challenge, body };
+  return undefined;
+}
+
+/**
+ * The challenge and body of a response that asks for re-authentication, else `undefined`: a
+ * 401 with the step-up challenge or our JSON body, or (per `graphqlErrors`) a GraphQL error
+ * `REAUTH_REQUIRED` with a `reauthUrl`, whatever the status.
+ */
+async function readReauthResponse(
+  response: Response,
+  graphqlErrors: GraphQLErrorsOption,
+): Promise<ReauthResponse | undefined> {
+  const header = response.headers.get('www-authenticate');
+  const unauthorized = response.status === 401;
+  const lookForGraphQL =
+    graphqlErrors === 'always' ||
+    (graphqlErrors === 'challenged' && (unauthorized || header !== null));
+  if (!unauthorized && !lookForGraphQL) return undefined;
+  const challenge = findStepUpChallenge(header);
+  let json: unknown;
+  if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+    try {
+      json = await response.clone().json();
+    } catch {
+      json = undefined;
+    }
+  }
+  const body = isRecord(json) ? (json as ReauthBody) : undefined;
+  if (unauthorized && body?.error === REAUTH_REQUIRED_ERROR) return { challenge, body };
+  const graphql = lookForGraphQL ? graphqlReauthError(json) : undefined;
+  if (graphql) return { challenge, body: graphql, graphql: true };
+  if (unauthorized && challenge) return { challenge, body };
+  return undefined;
 }

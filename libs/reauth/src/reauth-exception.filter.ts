@@ -1,6 +1,13 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
+import {
+  graphqlTarget,
+  ReauthGraphQLError,
+  startInTurn,
+  writeHeader,
+  type GraphQLTarget,
+} from './graphql';
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
 import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from './http/problem-page';
@@ -49,11 +56,30 @@ export function challengeFor(exception: ReauthRequiredException): string {
   }
 }
 
+/** The exceptions the filter answers. */
+export type ReauthException =
+  ReauthRequiredException | ReauthForbiddenException | ReauthUnavailableException;
+
+/** Whether `error` is one of the exceptions the filter answers. */
+export function isReauthException(error: unknown): error is ReauthException {
+  return (
+    error instanceof ReauthRequiredException ||
+    error instanceof ReauthForbiddenException ||
+    error instanceof ReauthUnavailableException
+  );
+}
+
 /**
  * Turns {@link ReauthRequiredException} into what the caller can use: for browser navigations a
  * redirect to AuthKit (302 for GET/HEAD, 303 otherwise), for everything else a JSON 401 with the
  * re-auth URL and the RFC 9470 challenge. {@link ReauthForbiddenException} becomes a 403 (a page
  * for browser navigations, else JSON) and {@link ReauthUnavailableException} a 503.
+ *
+ * In a GraphQL resolver it returns the refused field's error instead (GraphQL filters answer with
+ * an error, they do not write responses): a {@link ReauthGraphQLError} whose `extensions.code` is
+ * `REAUTH_REQUIRED` (with `reason`, `maxAge`, `acrValues` and `reauthUrl`), `REAUTH_FORBIDDEN`
+ * (with `reason`) or `REAUTH_UNAVAILABLE`. The HTTP response gets the RFC 9470 challenge (or
+ * `Retry-After`), the binding cookie and `Cache-Control: no-store`; its status is GraphQL's.
  * `ReauthModule` registers it globally (`APP_FILTER`).
  */
 @Catch(ReauthRequiredException, ReauthForbiddenException, ReauthUnavailableException)
@@ -65,10 +91,10 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     private readonly flow: ReauthFlowService,
   ) {}
 
-  async catch(
-    exception: ReauthRequiredException | ReauthForbiddenException | ReauthUnavailableException,
-    host: ArgumentsHost,
-  ): Promise<void> {
+  async catch(exception: ReauthException, host: ArgumentsHost): Promise<void | ReauthGraphQLError> {
+    if (host.getType<string>() === 'graphql') {
+      return this.graphqlError(exception, graphqlTarget(host));
+    }
     const http = host.switchToHttp();
     const request = http.getRequest<ReauthRequest>();
     const response = http.getResponse<unknown>();
@@ -100,6 +126,115 @@ export class ReauthExceptionFilter implements ExceptionFilter {
           : new ReauthUnavailableException(this.flow.dependency, { cause: error });
       this.unavailable(response, unavailable);
     }
+  }
+
+  /** The GraphQL error of a refused field; never throws. */
+  private async graphqlError(
+    exception: ReauthException,
+    target: GraphQLTarget,
+  ): Promise<ReauthGraphQLError> {
+    const request = target.kind === 'operation' ? target.request : undefined;
+    const response = target.kind === 'operation' ? target.response : undefined;
+    try {
+      if (exception instanceof ReauthUnavailableException) {
+        return this.graphqlUnavailable(exception, request, response);
+      }
+      if (exception instanceof ReauthForbiddenException) {
+        this.logger.warn(`Refused the GraphQL field ${target.field}: ${exception.reason}`);
+        return new ReauthGraphQLError(
+          (exception.getResponse() as { message: string }).message,
+          { code: 'REAUTH_FORBIDDEN', reason: exception.reason },
+          { cause: exception },
+        );
+      }
+      return await this.graphqlReauthRequired(exception, target, request, response);
+    } catch (error) {
+      const unavailable =
+        error instanceof ReauthUnavailableException
+          ? error
+          : new ReauthUnavailableException(this.flow.dependency, { cause: error });
+      return this.graphqlUnavailable(unavailable, request, response);
+    }
+  }
+
+  private async graphqlReauthRequired(
+    exception: ReauthRequiredException,
+    target: GraphQLTarget,
+    request: (ReauthRequest & { body?: unknown }) | undefined,
+    response: object | undefined,
+  ): Promise<ReauthGraphQLError> {
+    const message = (exception.getResponse() as { message: string }).message;
+    const extensions = {
+      code: 'REAUTH_REQUIRED' as const,
+      reason: exception.reason,
+      maxAge: exception.maxAge,
+      acrValues: exception.acrValues,
+    };
+    if (!request) {
+      this.logger.warn(
+        `The GraphQL field ${target.field} needs a sign-in, but its GraphQL context has no \`req\` to start one from`,
+      );
+      return new ReauthGraphQLError(message, extensions, { cause: exception });
+    }
+    const { details } = exception;
+    const started = await startInTurn(request, (flowRequest) =>
+      this.flow.start({
+        request: flowRequest,
+        maxAge: details.maxAge,
+        sub: details.sub,
+        authTime: details.authTime,
+        loginHint: details.loginHint,
+        route: details.route,
+        // A script sent the operation and retries it itself: no action to restore.
+        action: undefined,
+        sid: details.sid,
+        acrValues: details.acrValues,
+        amr: details.amr,
+        mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
+        clientRequestId: singleHeader(request.headers[PROTOCOL.idHeader]),
+      }),
+    );
+    const adapter = this.adapterHost.httpAdapter;
+    writeHeader(adapter, request, response, {
+      name: 'Set-Cookie',
+      value: started.setCookie,
+      append: true,
+    });
+    writeHeader(adapter, request, response, {
+      name: 'WWW-Authenticate',
+      value: challengeFor(exception),
+      append: true,
+    });
+    writeHeader(adapter, request, response, { name: 'Cache-Control', value: 'no-store' });
+    return new ReauthGraphQLError(
+      message,
+      { ...extensions, reauthUrl: started.authorizationUrl },
+      { cause: exception },
+    );
+  }
+
+  private graphqlUnavailable(
+    exception: ReauthUnavailableException,
+    request: ReauthRequest | undefined,
+    response: object | undefined,
+  ): ReauthGraphQLError {
+    this.logUnavailable(exception);
+    if (request) {
+      const adapter = this.adapterHost.httpAdapter;
+      if (exception.setCookie) {
+        writeHeader(adapter, request, response, {
+          name: 'Set-Cookie',
+          value: exception.setCookie,
+          append: true,
+        });
+      }
+      writeHeader(adapter, request, response, { name: 'Retry-After', value: '5' });
+    }
+    return new ReauthGraphQLError(
+      (exception.getResponse() as { message: string }).message,
+      { code: 'REAUTH_UNAVAILABLE' },
+      { cause: exception },
+    );
   }
 
   private async reauthRequired(
@@ -187,15 +322,19 @@ export class ReauthExceptionFilter implements ExceptionFilter {
   }
 
   private unavailable(response: unknown, exception: ReauthUnavailableException): void {
+    this.logUnavailable(exception);
+    const adapter = this.adapterHost.httpAdapter;
+    if (exception.setCookie) adapter.appendHeader?.(response, 'Set-Cookie', exception.setCookie);
+    adapter.setHeader(response, 'Retry-After', '5');
+    this.reply(response, 503, exception.getResponse() as object);
+  }
+
+  private logUnavailable(exception: ReauthUnavailableException): void {
     this.logger.warn(
       exception.cause instanceof ReauthStoreFullError
         ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`
         : `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
     );
-    const adapter = this.adapterHost.httpAdapter;
-    if (exception.setCookie) adapter.appendHeader?.(response, 'Set-Cookie', exception.setCookie);
-    adapter.setHeader(response, 'Retry-After', '5');
-    this.reply(response, 503, exception.getResponse() as object);
   }
 
   private page(response: unknown, status: number, html: string): void {

@@ -17,6 +17,9 @@ import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 import { type ResolvedReauthOptions } from './reauth.options';
 import { ReauthClock } from './reauth.clock';
 import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
+import { graphqlTarget, writeHeader } from './graphql';
+import { isReauthException, ReauthExceptionFilter } from './reauth-exception.filter';
+import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
 import { describeError } from './reauth.errors';
@@ -31,12 +34,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * verified token); otherwise throws {@link ReauthRequiredException}. Routes without either
  * decorator pass untouched.
  *
+ * GraphQL queries, mutations and field resolvers (`@nestjs/graphql`) are checked the same way on
+ * the request in the GraphQL context (`req`); a refused field gets a GraphQL error with
+ * `extensions.code` `REAUTH_REQUIRED` (see `ReauthExceptionFilter`). Subscriptions, WebSocket
+ * gateways and microservice handlers that carry a decorator are refused, with a warning.
+ *
  * `ReauthModule` registers it as a global guard (`APP_GUARD`). Its steps are protected methods,
  * so an app can extend it and override one.
  */
 @Injectable()
 export class RecentAuthGuard implements CanActivate {
   private readonly logger = new Logger('ReauthModule');
+  /** Starts the re-authentications of refused GraphQL fields. */
+  @Inject(ReauthFlowService) private readonly flow!: ReauthFlowService;
+  private graphqlFilter?: ReauthExceptionFilter;
+  private readonly graphqlAuthentications = new WeakMap<object, Promise<AuthenticationResult>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -50,9 +62,11 @@ export class RecentAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
-    if (context.getType() !== 'http') {
-      // Only HTTP requests carry what the guard checks; a decorated GraphQL resolver, gateway or
-      // message handler is refused rather than silently left open.
+    const type = context.getType<string>();
+    if (type === 'graphql') return this.canActivateGraphQL(context, requirement);
+    if (type !== 'http') {
+      // Only HTTP requests carry what the guard checks; a decorated gateway or message handler
+      // is refused rather than silently left open.
       this.logger.warn(
         `${this.routeKey(context)} requires a recent sign-in but is not an HTTP route: refused`,
       );
@@ -61,19 +75,77 @@ export class RecentAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<ReauthRequest & { body?: unknown }>();
     const result = await this.authenticator.authenticate(request);
-    if (result.status !== 'invalid' && result.setCookie) {
-      this.adapterHost.httpAdapter.appendHeader?.(
-        http.getResponse(),
-        'Set-Cookie',
-        result.setCookie,
+    this.sendRefreshedSession(result, http.getResponse());
+    await this.authorize(result, requirement, context, request);
+    return true;
+  }
+
+  /**
+   * A GraphQL query or mutation field (or a field resolver, with `fieldResolverEnhancers:
+   * ['guards']`): the same checks on the HTTP request of the GraphQL context's `req`. A refusal
+   * is thrown as the field's GraphQL error, made by the exception filter, since Nest runs no
+   * filters for field resolvers unless told to. Subscriptions are refused: their events reach
+   * the client long after any check, over a connection the step-up flow cannot answer.
+   */
+  private async canActivateGraphQL(
+    context: ExecutionContext,
+    requirement: RecentAuthRequirement,
+  ): Promise<boolean> {
+    const target = graphqlTarget(context);
+    if (target.kind !== 'operation') {
+      this.logger.warn(
+        target.kind === 'subscription'
+          ? `${this.routeKey(context)} requires a recent sign-in but is a GraphQL subscription: refused`
+          : `${this.routeKey(context)} requires a recent sign-in but its GraphQL context has no \`req\`: refused`,
       );
+      return false;
     }
+    const { request, response } = target;
+    try {
+      // Every guarded field of the request (aliases, batched operations) shares one verification,
+      // and one refresh of an expired session cookie.
+      let result = this.graphqlAuthentications.get(request);
+      if (!result) {
+        result = this.authenticator.authenticate(request).then((outcome) => {
+          if (outcome.status !== 'invalid' && outcome.setCookie) {
+            writeHeader(this.adapterHost.httpAdapter, request, response, {
+              name: 'Set-Cookie',
+              value: outcome.setCookie,
+              append: true,
+            });
+          }
+          return outcome;
+        });
+        this.graphqlAuthentications.set(request, result);
+      }
+      await this.authorize(await result, requirement, context, request);
+      return true;
+    } catch (error) {
+      if (!isReauthException(error)) throw error;
+      this.graphqlFilter ??= new ReauthExceptionFilter(this.adapterHost, this.flow);
+      throw (await this.graphqlFilter.catch(error, context)) ?? error;
+    }
+  }
+
+  /** The checks after authentication; sets `request.reauth` when they pass. */
+  private async authorize(
+    result: AuthenticationResult,
+    requirement: RecentAuthRequirement,
+    context: ExecutionContext,
+    request: ReauthRequest & { body?: unknown },
+  ): Promise<void> {
     const authentication = this.requireAuthentication(result, requirement, context, request);
     this.checkOrigin(authentication, requirement, request);
     this.checkActor(authentication, requirement);
     await this.checkFreshness(authentication, requirement, context, request);
     request.reauth = authentication;
-    return true;
+  }
+
+  /** Sends back a session cookie the authentication refreshed (or cleared). */
+  private sendRefreshedSession(result: AuthenticationResult, response: unknown): void {
+    if (result.status !== 'invalid' && result.setCookie) {
+      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
+    }
   }
 
   /** The route's requirement; the handler's decorator wins over its controller's. */
@@ -196,7 +268,10 @@ export class RecentAuthGuard implements CanActivate {
       acrValues: requirement.acr,
       amr: requirement.amr,
       route: this.routeKey(context),
-      action: details.sub === undefined ? undefined : this.captureAction(requirement, request),
+      action:
+        details.sub === undefined || context.getType<string>() !== 'http'
+          ? undefined
+          : this.captureAction(requirement, request),
     });
   }
 

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthKitClaims, ReauthRequest } from '../interfaces';
+import { reauthRequestOf } from '../graphql/graphql-context';
+import type { AuthKitClaims } from '../interfaces';
 
 /**
  * Injects the verified access-token claims (or one claim) of a request that passed
@@ -14,7 +15,8 @@ import type { AuthKitClaims, ReauthRequest } from '../interfaces';
  */
 export const AuthClaims = createParamDecorator(
   (claim: keyof AuthKitClaims | undefined, context: ExecutionContext): unknown => {
-    const claims = context.switchToHttp().getRequest<ReauthRequest>().reauth?.claims;
+    // HTTP routes and GraphQL resolvers alike.
+    const claims = reauthRequestOf(context)?.reauth?.claims;
     return claim === undefined ? claims : claims?.[claim];
   },
 );

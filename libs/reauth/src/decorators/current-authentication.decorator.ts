@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { ReauthRequest } from '../interfaces';
+import { reauthRequestOf } from '../graphql/graphql-context';
 
 /**
  * Injects what the guard found out about the caller (`Authentication`: the verified claims,
@@ -17,6 +17,5 @@ import type { ReauthRequest } from '../interfaces';
  * ```
  */
 export const CurrentAuthentication = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) =>
-    context.switchToHttp().getRequest<ReauthRequest>().reauth,
+  (_data: unknown, context: ExecutionContext) => reauthRequestOf(context)?.reauth,
 );

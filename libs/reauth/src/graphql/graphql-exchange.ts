@@ -1,0 +1,89 @@
+import type { AbstractHttpAdapter } from '@nestjs/core';
+import type { ReauthRequest } from '../interfaces';
+
+/**
+ * One GraphQL HTTP request can refuse many fields: several guarded fields, aliases of one, the
+ * operations of a batch. Their refusals share the request, and what they write to it must agree.
+ */
+interface ExchangeState {
+  /** The re-authentication starts of this request, run one after another. */
+  queue: Promise<unknown>;
+  /** `name=value` of the binding cookie the first start set, which later starts reuse. */
+  binding?: string;
+  /** Header values already written, so each is written once. */
+  written: Set<string>;
+}
+
+const exchanges = new WeakMap<object, ExchangeState>();
+
+function stateOf(request: object): ExchangeState {
+  let state = exchanges.get(request);
+  if (!state) {
+    state = { queue: Promise.resolve(), written: new Set() };
+    exchanges.set(request, state);
+  }
+  return state;
+}
+
+/**
+ * Runs `start` for a refused field after the request's earlier starts, with a view of the
+ * request that already carries the binding cookie an earlier start set. Every re-auth URL of the
+ * response is then bound to the one cookie the browser keeps: otherwise each start of a browser
+ * without the cookie would pick its own value, and only the last `Set-Cookie` would survive.
+ */
+export function startInTurn<T extends { setCookie: string }>(
+  request: ReauthRequest,
+  start: (request: ReauthRequest) => Promise<T>,
+): Promise<T> {
+  const state = stateOf(request);
+  const run = state.queue.then(async () => {
+    const started = await start(state.binding ? withCookie(request, state.binding) : request);
+    state.binding ??= started.setCookie.split(';', 1)[0];
+    return started;
+  });
+  state.queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Writes a header of the HTTP response a GraphQL field belongs to, once per request and value;
+ * `append` adds a value (`Set-Cookie`, `WWW-Authenticate`), otherwise it replaces. Nothing is
+ * written when there is no response or its headers are already sent; a refusal never fails
+ * because of a header.
+ */
+export function writeHeader(
+  adapter: Pick<AbstractHttpAdapter, 'setHeader' | 'isHeadersSent'> &
+    Partial<Pick<AbstractHttpAdapter, 'appendHeader'>>,
+  request: ReauthRequest,
+  response: object | undefined,
+  header: { name: string; value: string; append?: boolean },
+): void {
+  if (!response) return;
+  const { written } = stateOf(request);
+  const key = `${header.name.toLowerCase()}\n${header.value}`;
+  if (written.has(key)) return;
+  try {
+    if (adapter.isHeadersSent(response)) return;
+    written.add(key);
+    if (header.append) adapter.appendHeader?.(response, header.name, header.value);
+    else adapter.setHeader(response, header.name, header.value);
+  } catch {
+    // A response that cannot take the header still gets the GraphQL error.
+  }
+}
+
+function withCookie(request: ReauthRequest, pair: string): ReauthRequest {
+  const existing = request.headers.cookie;
+  return {
+    method: request.method,
+    originalUrl: request.originalUrl,
+    url: request.url,
+    ip: request.ip,
+    socket: request.socket,
+    // First, so that it wins over an unusable value of the same cookie.
+    headers: {
+      ...request.headers,
+      cookie: typeof existing === 'string' && existing !== '' ? `${pair}; ${existing}` : pair,
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { IntrinsicException } from '@nestjs/common';
+
+/** `extensions.code` of the GraphQL errors the library answers refused fields with. */
+export type ReauthGraphQLCode = 'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH_UNAVAILABLE';
+
+/**
+ * What a refused field's GraphQL error carries in `extensions`: the JSON 401's (or 403's, or
+ * 503's) fields, never a token or a claim.
+ * - `REAUTH_REQUIRED`: `reason` (`stale`, `unauthenticated`, ...), `maxAge` (absent for
+ *   `@RequireSignIn()`), `acrValues` (when the field asks for some) and `reauthUrl`, built as for
+ *   HTTP (popup or redirect per `X-Reauth-Mode`);
+ * - `REAUTH_FORBIDDEN`: `reason` (`cross_site_request`, `impersonation_not_allowed`);
+ * - `REAUTH_UNAVAILABLE`: nothing more; try again shortly.
+ */
+export interface ReauthGraphQLExtensions {
+  code: ReauthGraphQLCode;
+  reason?: string;
+  maxAge?: number;
+  acrValues?: readonly string[];
+  reauthUrl?: string;
+}
+
+/**
+ * The error a refused GraphQL field resolves to. graphql-js copies an original error's
+ * `extensions` into the GraphQL error it reports, so no import of `graphql` is needed. It is an
+ * `IntrinsicException`: Nest does not log it as an unexpected error. `cause` keeps the exception
+ * the guard threw, for the server's own use; it is never serialized.
+ */
+export class ReauthGraphQLError extends IntrinsicException {
+  readonly extensions: ReauthGraphQLExtensions;
+
+  constructor(message: string, extensions: ReauthGraphQLExtensions, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReauthGraphQLError';
+    this.extensions = Object.fromEntries(
+      Object.entries(extensions).filter(([, value]) => value !== undefined),
+    ) as unknown as ReauthGraphQLExtensions;
+  }
+}

@@ -1,0 +1,158 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import {
+  Args,
+  Field,
+  GraphQLModule,
+  Int,
+  Mutation,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
+import { Test } from '@nestjs/testing';
+import { type AuthKitEmulator } from 'authkit-emulator';
+import {
+  AuthClaims,
+  CurrentAuthentication,
+  ReauthModule,
+  ReauthRequiredException,
+  ReauthUnavailableException,
+  RequireRecentAuth,
+  RequireSignIn,
+  type AccessTokenClaims,
+  type Authentication,
+  type ReauthStore,
+} from 'nest-workos-reauth';
+import { startEmulatorWithSdk } from '../../support/emulator';
+import { freePort } from '../../support/ports';
+import { COOKIE_PASSWORD } from '../../support/reauth-app';
+
+@ObjectType()
+export class Account {
+  @Field()
+  id!: string;
+
+  @Field(() => Int)
+  signedInAt!: number;
+}
+
+@Resolver(() => Account)
+export class AccountResolver {
+  @Query(() => String)
+  hello(): string {
+    return 'world';
+  }
+
+  @Query(() => Account, { nullable: true })
+  @RequireSignIn()
+  account(@AuthClaims() claims: AccessTokenClaims): Account {
+    return { id: claims.sub, signedInAt: claims.auth_time! };
+  }
+
+  /** A field resolver: guarded only with `fieldResolverEnhancers: ['guards']`. */
+  @ResolveField(() => [String], { nullable: true })
+  @RequireRecentAuth(300)
+  recoveryCodes(@Parent() account: Account): string[] {
+    return [`${account.id}-code-1`, `${account.id}-code-2`];
+  }
+
+  @Query(() => String, { nullable: true })
+  @RequireRecentAuth(300)
+  balance(@CurrentAuthentication() authentication: Authentication): string {
+    return `balance of ${authentication.claims.sub}`;
+  }
+
+  @Query(() => String, { nullable: true })
+  @RequireRecentAuth(300, { acr: ['urn:example:loa:2'] })
+  payoutLimits(): string {
+    return 'limits';
+  }
+
+  @Mutation(() => String, { nullable: true })
+  @RequireRecentAuth(300)
+  changeEmail(@Args('email') email: string, @AuthClaims('sub') sub: string): string {
+    return `${sub} is now ${email}`;
+  }
+
+  /** An app's own refusals, thrown in a resolver: the exception filter answers them. */
+  @Query(() => String, { nullable: true })
+  refuseItself(@Args('kind') kind: string): string {
+    if (kind === 'unavailable') throw new ReauthUnavailableException('store');
+    throw new ReauthRequiredException({ reason: 'stale', maxAge: 600 });
+  }
+
+  @Subscription(() => String, { nullable: true })
+  @RequireRecentAuth(300)
+  alerts(): AsyncIterableIterator<{ alerts: string }> {
+    return (async function* () {
+      yield await Promise.resolve({ alerts: 'one' });
+    })();
+  }
+}
+
+export interface GraphQLScenario {
+  app: INestApplication;
+  url: string;
+  graphqlUrl: string;
+  emulator: AuthKitEmulator;
+  redirectUri: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Nest app serving a code-first GraphQL schema (Apollo, Express) with the library against
+ * a fresh emulator, both reading the emulator's clock.
+ */
+export async function startGraphQLApp(
+  setup: { store?: ReauthStore; logger?: LoggerService } = {},
+): Promise<GraphQLScenario> {
+  const port = await freePort();
+  const redirectUri = `http://localhost:${port}/auth/callback`;
+  const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
+
+  @Module({
+    imports: [
+      ReauthModule.forRoot({
+        apiKey: emulator.apiKey,
+        clientId: emulator.clientId,
+        apiHostname: '127.0.0.1',
+        port: emulator.port,
+        https: false,
+        redirectUri,
+        cookiePassword: COOKIE_PASSWORD,
+        now: () => emulator.now() * 1000,
+        ...(setup.store ? { store: setup.store } : {}),
+      }),
+      GraphQLModule.forRoot<ApolloDriverConfig>({
+        driver: ApolloDriver,
+        autoSchemaFile: true,
+        fieldResolverEnhancers: ['guards'],
+        allowBatchedHttpRequests: true,
+        playground: false,
+        subscriptions: { 'graphql-ws': true },
+      }),
+    ],
+    providers: [AccountResolver],
+  })
+  class GraphQLAppModule {}
+
+  const moduleRef = await Test.createTestingModule({ imports: [GraphQLAppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
+  await app.listen(port, '127.0.0.1');
+  const url = `http://localhost:${port}`;
+  return {
+    app,
+    url,
+    graphqlUrl: `${url}/graphql`,
+    emulator,
+    redirectUri,
+    close: async () => {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}
