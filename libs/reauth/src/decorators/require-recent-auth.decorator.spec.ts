@@ -25,6 +25,28 @@ describe('@RequireRecentAuth', () => {
     );
   });
 
+  it.each([
+    ['@RequireRecentAuth()', () => RequireRecentAuth(300, { openapi: 'no' as never })],
+    ['@RequireSignIn()', () => RequireSignIn({ openapi: 0 as never })],
+  ])('%s refuses an openapi option that is not a boolean', (name, decorate) => {
+    expect(decorate).toThrow(new TypeError(`${name}: options.openapi must be a boolean`));
+  });
+
+  it('stores the same requirement with openapi true or false', () => {
+    class Target {
+      @RequireRecentAuth(300, { openapi: false })
+      quiet(): void {}
+
+      @RequireSignIn({ openapi: true })
+      documented(): void {}
+    }
+    const reflector = new Reflector();
+    expect(reflector.get(RecentAuthMetadata, Target.prototype.quiet)).toEqual({ maxAge: 300 });
+    expect(reflector.get(RecentAuthMetadata, Target.prototype.documented)).toEqual({
+      maxAge: null,
+    });
+  });
+
   it('stores the requirement so that the handler wins over the class', () => {
     const action = () => ({ draft: true });
     @RequireRecentAuth(600)

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { isValidAssuranceList, isValidMaxAge } from '../core';
 import type { ReauthRequest } from '../interfaces';
+import { DocumentReauthResponses } from '../openapi';
 import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
 
 /** Options of {@link RequireRecentAuth}. */
@@ -34,12 +35,20 @@ export interface RequireRecentAuthOptions {
    * so pair it with an `acr` the provider maps to it where it has one.
    */
   amr?: string[];
+  /**
+   * `false` leaves the route's re-authentication responses out of the OpenAPI document. When
+   * `@nestjs/swagger` is installed, the decorator adds them by default: the JSON 401 with its
+   * `WWW-Authenticate` header, the 403 where it can happen and the 503 with `Retry-After`.
+   */
+  openapi?: boolean;
 }
 
 /** Options of {@link RequireSignIn}. */
 export interface RequireSignInOptions {
   /** As for {@link RequireRecentAuthOptions.allowCrossOrigin}. */
   allowCrossOrigin?: boolean;
+  /** As for {@link RequireRecentAuthOptions.openapi}. */
+  openapi?: boolean;
 }
 
 /** What a route requires; stored as route metadata. */
@@ -62,6 +71,16 @@ function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[]
     );
   }
   return Object.freeze([...value]);
+}
+
+/** The requirement's metadata, and its OpenAPI responses unless `openapi` is `false`. */
+function requirementDecorator(
+  requirement: RecentAuthRequirement,
+  openapi: boolean | undefined,
+): MethodDecorator & ClassDecorator {
+  return openapi === false
+    ? applyDecorators(RecentAuthMetadata(requirement))
+    : applyDecorators(RecentAuthMetadata(requirement), DocumentReauthResponses(requirement));
 }
 
 function checkBoolean(decorator: string, options: object, name: string): boolean | undefined {
@@ -112,15 +131,16 @@ export function RequireRecentAuth(
   if (options.action !== undefined && typeof options.action !== 'function') {
     throw new TypeError('@RequireRecentAuth(): options.action must be a function');
   }
-  return applyDecorators(
-    RecentAuthMetadata({
+  return requirementDecorator(
+    {
       maxAge: maxAgeSeconds,
       action: options.action,
       allowCrossOrigin: checkBoolean('@RequireRecentAuth()', options, 'allowCrossOrigin'),
       allowImpersonation: checkBoolean('@RequireRecentAuth()', options, 'allowImpersonation'),
       acr: checkAssurance(options, 'acr'),
       amr: checkAssurance(options, 'amr'),
-    }),
+    },
+    checkBoolean('@RequireRecentAuth()', options, 'openapi'),
   );
 }
 
@@ -141,10 +161,11 @@ export function RequireSignIn(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('@RequireSignIn(): options must be an object');
   }
-  return applyDecorators(
-    RecentAuthMetadata({
+  return requirementDecorator(
+    {
       maxAge: null,
       allowCrossOrigin: checkBoolean('@RequireSignIn()', options, 'allowCrossOrigin'),
-    }),
+    },
+    checkBoolean('@RequireSignIn()', options, 'openapi'),
   );
 }

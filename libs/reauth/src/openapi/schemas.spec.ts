@@ -1,0 +1,83 @@
+import { ReauthForbiddenException } from '../reauth-forbidden.exception';
+import { ReauthRequiredException } from '../reauth-required.exception';
+import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import {
+  REAUTH_FORBIDDEN_SCHEMA,
+  REAUTH_REQUIRED_SCHEMA,
+  REAUTH_UNAVAILABLE_SCHEMA,
+} from './schemas';
+
+/** The fields of a body, and those it has whatever the request. */
+function fieldsOf(bodies: object[]): { all: string[]; always: string[] } {
+  const keys = bodies.map((body) =>
+    Object.entries(body)
+      .filter(([, value]) => value !== undefined)
+      .map(([key]) => key),
+  );
+  return {
+    all: [...new Set(keys.flat())].sort(),
+    always: keys.reduce((common, next) => common.filter((key) => next.includes(key))).sort(),
+  };
+}
+
+function documented(spec: { properties: object }): { all: string[]; always: string[] } {
+  const properties = Object.entries(spec.properties) as [string, { required: boolean }][];
+  return {
+    all: properties.map(([key]) => key).sort(),
+    always: properties
+      .filter(([, property]) => property.required)
+      .map(([key]) => key)
+      .sort(),
+  };
+}
+
+const body = (exception: { getResponse(): string | object }) => exception.getResponse() as object;
+
+describe('the schemas describe the bodies the exceptions make', () => {
+  it('the JSON 401 (with the reauthUrl the filter adds)', () => {
+    const bodies = [
+      { ...body(new ReauthRequiredException({ reason: 'unauthenticated' })), reauthUrl: 'u' },
+      {
+        ...body(
+          new ReauthRequiredException({
+            reason: 'insufficient_assurance',
+            maxAge: 300,
+            authTime: 1,
+            acrValues: ['loa2'],
+          }),
+        ),
+        reauthUrl: 'u',
+      },
+    ];
+    expect(documented(REAUTH_REQUIRED_SCHEMA)).toEqual(fieldsOf(bodies));
+  });
+
+  it('the 403', () => {
+    const bodies = [
+      body(new ReauthForbiddenException('cross_site_request')),
+      body(new ReauthForbiddenException('impersonation_not_allowed')),
+    ];
+    expect(documented(REAUTH_FORBIDDEN_SCHEMA)).toEqual(fieldsOf(bodies));
+  });
+
+  it('the 503', () => {
+    const bodies = [
+      body(new ReauthUnavailableException('jwks')),
+      body(new ReauthUnavailableException('store', { setCookie: 'x=1' })),
+    ];
+    expect(documented(REAUTH_UNAVAILABLE_SCHEMA)).toEqual(fieldsOf(bodies));
+  });
+
+  it('with the status code and error code each body carries', () => {
+    const cases = [
+      [REAUTH_REQUIRED_SCHEMA, body(new ReauthRequiredException({ reason: 'stale' }))],
+      [REAUTH_FORBIDDEN_SCHEMA, body(new ReauthForbiddenException('cross_site_request'))],
+      [REAUTH_UNAVAILABLE_SCHEMA, body(new ReauthUnavailableException('workos'))],
+    ] as const;
+    for (const [spec, made] of cases) {
+      const { statusCode, error } = made as { statusCode: number; error: string };
+      expect(spec.properties.statusCode.enum).toEqual([statusCode]);
+      expect(spec.properties.error.enum).toEqual([error]);
+    }
+  });
+});
