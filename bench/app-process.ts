@@ -29,7 +29,11 @@ export function startApp(config: AppConfig): Promise<RunningApp> {
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`the ${config.kind} app did not listen within ${START_TIMEOUT_MS} ms`));
+      reject(
+        new Error(
+          `the ${config.kind} app on ${config.platform} did not listen within ${START_TIMEOUT_MS} ms`,
+        ),
+      );
       void stop();
     }, START_TIMEOUT_MS);
     child.once('message', () => {
@@ -38,7 +42,7 @@ export function startApp(config: AppConfig): Promise<RunningApp> {
     });
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`the ${config.kind} app exited before it listened`));
+      reject(new Error(`the ${config.kind} app on ${config.platform} exited before it listened`));
     });
   });
 }

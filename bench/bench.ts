@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       fresh: await mint(emulator.now()),
       stale: await mint(emulator.now() - STALE_SECONDS),
     };
-    const config: Omit<AppConfig, 'kind'> = {
+    const config: Omit<AppConfig, 'kind' | 'platform'> = {
       port,
       emulatorUrl: emulator.url,
       emulatorPort: emulator.port,
@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const scenario of all) {
         progress(`round ${round}/${ROUNDS}: (${scenario.id}) ${scenario.label}`);
-        const app = await startApp({ ...config, kind: scenario.app });
+        const app = await startApp({
+          ...config,
+          kind: scenario.app,
+          platform: scenario.platform ?? 'express',
+        });
         try {
           const url = `${app.url}${ROUTE}`;
           const headers = await scenario.credentials(app.url);

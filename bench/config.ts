@@ -6,9 +6,13 @@ export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
 export type AppKind = 'bare' | 'noop-guard' | 'reauth' | 'passport' | 'jose';
 
-/** What the parent tells a server process: its app, its port and where the emulator is. */
+/** The HTTP platform an app runs on: `@nestjs/platform-express` or `@nestjs/platform-fastify`. */
+export type HttpPlatform = 'express' | 'fastify';
+
+/** What the parent tells a server process: its app and platform, its port, where the emulator is. */
 export interface AppConfig {
   kind: AppKind;
+  platform: HttpPlatform;
   port: number;
   emulatorUrl: string;
   emulatorPort: number;

@@ -105,6 +105,8 @@ export function formatReport(
       1.5,
     ),
     atLeast('(f)/(a) requests/s', rps('f') / bare, 0.5),
+    `- (g′)/(g) requests/s: ${(rps('g′') / rps('g')).toFixed(2)}: what any global guard costs on Fastify; (h)/(g′) = ${(rps('h') / rps('g′')).toFixed(2)}`,
+    atLeast('(Bearer on Fastify)/(bare Fastify) requests/s, (h)/(g)', rps('h') / rps('g'), 0.8),
     '',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import type { AppKind } from './config';
+import type { AppKind, HttpPlatform } from './config';
 
 type Headers = Record<string, string>;
 
@@ -12,6 +12,8 @@ export interface Scenario {
   id: string;
   label: string;
   app: AppKind;
+  /** The platform the app runs on; Express unless said. */
+  platform?: HttpPlatform;
   /** The headers of every measured request; the cookie scenario signs in to the app first. */
   credentials(appUrl: string): Headers | Promise<Headers>;
   /** What every measured request must get. */
@@ -23,7 +25,10 @@ export interface Scenario {
 // The same negotiation for every app: our guard answers JSON rather than redirecting.
 const ACCEPT = { accept: 'application/json' };
 
-/** (a) to (f); `signIn` returns a `wos-session` cookie for the running app. */
+/**
+ * (a) to (f) on Express, then (g), (g′) and (h) on Fastify; `signIn` returns a `wos-session`
+ * cookie for the running app.
+ */
 export function scenarios(
   tokens: { fresh: string; stale: string },
   signIn: (appUrl: string) => Promise<string>,
@@ -90,6 +95,33 @@ export function scenarios(
       credentials: () => bearer(tokens.stale),
       expect: { status: 401, reason: 'stale' },
       refused: [none],
+    },
+    {
+      id: 'g',
+      label: 'bare route on Fastify, no guard',
+      app: 'bare',
+      platform: 'fastify',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [],
+    },
+    {
+      id: 'g′',
+      label: 'bare route on Fastify behind a global guard that returns true (the floor there)',
+      app: 'noop-guard',
+      platform: 'fastify',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [],
+    },
+    {
+      id: 'h',
+      label: 'RecentAuthGuard, Bearer token, on Fastify',
+      app: 'reauth',
+      platform: 'fastify',
+      credentials: () => bearer(tokens.fresh),
+      expect: passes,
+      refused: [none, stale],
     },
   ];
 }

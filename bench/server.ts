@@ -2,7 +2,8 @@
 // in the parent does not compete with it. It tells the parent when it listens and exits as soon
 // as the parent goes away, whatever the reason.
 import { NestFactory } from '@nestjs/core';
-import type { Type } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { bareApp } from './apps/bare.app';
 import { joseApp } from './apps/jose.app';
 import { noopGuardApp } from './apps/noop-guard.app';
@@ -28,10 +29,13 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
 async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   const config = JSON.parse(process.argv[2]) as AppConfig;
-  const app = await NestFactory.create(await moduleFor(config), {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
+  const module = await moduleFor(config);
+  const options: NestApplicationOptions = { logger: ['error', 'warn'], abortOnError: false };
+  // The same module on either platform; Fastify with its defaults (no request logging).
+  const app: INestApplication =
+    config.platform === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), options)
+      : await NestFactory.create(module, options);
   await app.listen(config.port, '127.0.0.1');
   process.send?.('listening');
 }

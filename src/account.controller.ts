@@ -7,10 +7,11 @@ import {
   RequireSignIn,
   type Authentication,
   type AuthKitClaims,
+  type ReauthRequest,
 } from 'nest-workos-reauth';
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { isEmail } from 'class-validator';
-import type { Request, Response } from 'express';
 import { AccountsService } from './accounts.service';
 import { viewerOf } from './viewer';
 import { accountPage, deletedPage, SENSITIVE_MAX_AGE, securityPage } from './views/pages';
@@ -36,12 +37,17 @@ function deleteConfirmation(request: { body?: unknown }): { confirm: boolean } {
   return { confirm: (request.body as DeleteForm | undefined)?.confirm === 'DELETE' };
 }
 
+/**
+ * The account pages. `response` is Express's `Response` or Fastify's `Reply`, whichever platform
+ * the demo runs on: what the handlers write to it goes through Nest's HTTP adapter.
+ */
 @Controller('account')
 export class AccountController {
   constructor(
     private readonly reauth: ReauthService,
     private readonly accounts: AccountsService,
     private readonly clock: ReauthClock,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   private now(): number {
@@ -53,8 +59,8 @@ export class AccountController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async account(
     @CurrentAuthentication() authentication: Authentication,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: ReauthRequest,
+    @Res({ passthrough: true }) response: unknown,
     @Query('reauth') marker: unknown,
   ): Promise<string> {
     const restored = await this.reauth.takeRestoredAction<{ confirm?: boolean }>(request, response);
@@ -71,8 +77,8 @@ export class AccountController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async security(
     @CurrentAuthentication() authentication: Authentication,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: ReauthRequest,
+    @Res({ passthrough: true }) response: unknown,
     @Query('saved') saved: unknown,
   ): Promise<string> {
     const draft = await this.reauth.takeRestoredAction<{ email?: string }>(request, response);
@@ -90,27 +96,28 @@ export class AccountController {
   changeEmail(
     @Body() body: EmailForm,
     @CurrentAuthentication() authentication: Authentication,
-    @Res() response: Response,
+    @Res() response: unknown,
   ): void {
+    const http = this.adapterHost.httpAdapter;
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     if (!isEmail(email) || email.length > 320) {
-      response
-        .status(400)
-        .type('html')
-        .send(
-          securityPage({
-            viewer: viewerOf(authentication, this.accounts),
-            now: this.now(),
-            draftEmail: email,
-            restored: false,
-            saved: false,
-            error: 'That is not an email address.',
-          }),
-        );
+      http.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
+      http.reply(
+        response,
+        securityPage({
+          viewer: viewerOf(authentication, this.accounts),
+          now: this.now(),
+          draftEmail: email,
+          restored: false,
+          saved: false,
+          error: 'That is not an email address.',
+        }),
+        400,
+      );
       return;
     }
     this.accounts.changeEmail(authentication.claims.sub, email);
-    response.redirect(303, '/account/security?saved=1');
+    http.redirect(response, 303, '/account/security?saved=1');
   }
 
   @Post('delete')
@@ -120,11 +127,11 @@ export class AccountController {
   async remove(
     @Body() body: DeleteForm,
     @AuthClaims() claims: AuthKitClaims,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: ReauthRequest,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<string> {
     if (body?.confirm !== 'DELETE') {
-      response.status(400);
+      this.adapterHost.httpAdapter.status(response, 400);
       return accountPage({
         viewer: { userId: claims.sub, authTime: claims.auth_time },
         now: this.now(),

@@ -4,6 +4,7 @@ describe('loadDemoConfig', () => {
   it('runs on embedded defaults with no WorkOS variables', () => {
     expect(loadDemoConfig({})).toMatchObject({
       port: 3000,
+      httpAdapter: 'express',
       provider: 'emulator',
       emulatorPort: 8787,
       testControls: false,
@@ -99,5 +100,38 @@ describe('loadDemoConfig', () => {
     expect(
       loadDemoConfig({ OIDC_ISSUER: 'http://localhost:9000', OIDC_CLIENT_ID: 'demo' }).provider,
     ).toBe('oidc');
+  });
+
+  it('runs on Fastify with HTTP_ADAPTER=fastify, whatever the provider', () => {
+    expect(loadDemoConfig({ HTTP_ADAPTER: 'fastify' })).toMatchObject({
+      httpAdapter: 'fastify',
+      provider: 'emulator',
+    });
+    expect(loadDemoConfig({ HTTP_ADAPTER: 'express' }).httpAdapter).toBe('express');
+    expect(loadDemoConfig({ HTTP_ADAPTER: '' }).httpAdapter).toBe('express');
+    expect(
+      loadDemoConfig({
+        HTTP_ADAPTER: 'fastify',
+        OIDC_ISSUER: 'http://localhost:9000',
+        OIDC_CLIENT_ID: 'demo',
+      }),
+    ).toMatchObject({ httpAdapter: 'fastify', provider: 'oidc' });
+    expect(
+      loadDemoConfig({
+        HTTP_ADAPTER: 'fastify',
+        WORKOS_API_KEY: 'sk_live_x',
+        WORKOS_CLIENT_ID: 'client_x',
+        WORKOS_COOKIE_PASSWORD: 'p'.repeat(32),
+      }),
+    ).toMatchObject({ httpAdapter: 'fastify', provider: 'workos' });
+  });
+
+  it('refuses an unknown HTTP_ADAPTER, naming the variable', () => {
+    for (const value of ['koa', 'Fastify', 'express ', 'platform-fastify']) {
+      expect(() => loadDemoConfig({ HTTP_ADAPTER: value })).toThrow(TypeError);
+      expect(() => loadDemoConfig({ HTTP_ADAPTER: value })).toThrow(
+        `HTTP_ADAPTER must be "express" or "fastify", got "${value}"`,
+      );
+    }
   });
 });

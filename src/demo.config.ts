@@ -1,8 +1,15 @@
 import { EMULATOR_DEFAULTS } from 'authkit-emulator';
 
+/** The HTTP platform Nest runs on: `@nestjs/platform-express` or `@nestjs/platform-fastify`. */
+export type DemoHttpAdapter = 'express' | 'fastify';
+
+const HTTP_ADAPTERS: readonly DemoHttpAdapter[] = ['express', 'fastify'];
+
 /** How the demo runs, read from the environment. */
 export interface DemoConfig {
   port: number;
+  /** `HTTP_ADAPTER`: the HTTP platform; `express` when absent. */
+  httpAdapter?: DemoHttpAdapter;
   /**
    * `emulator`: embedded AuthKit emulator; `workos`: a real (or external) WorkOS API; `oidc`: any
    * OpenID Provider.
@@ -35,12 +42,21 @@ function port(value: string | undefined, name: string, fallback: number): number
   return parsed;
 }
 
+function httpAdapter(value: string | undefined): DemoHttpAdapter {
+  if (value === undefined || value === '') return 'express';
+  if (!(HTTP_ADAPTERS as readonly string[]).includes(value)) {
+    throw new TypeError(`HTTP_ADAPTER must be "express" or "fastify", got "${value}"`);
+  }
+  return value as DemoHttpAdapter;
+}
+
 function isLocalIssuer(issuer: string): boolean {
   return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(issuer);
 }
 
 /**
- * Embedded defaults unless `OIDC_ISSUER` or `WORKOS_API_KEY` is set. With `OIDC_ISSUER`, the demo
+ * `HTTP_ADAPTER` (`express`, the default, or `fastify`) chooses the HTTP platform, whatever the
+ * provider. Embedded defaults unless `OIDC_ISSUER` or `WORKOS_API_KEY` is set. With `OIDC_ISSUER`, the demo
  * signs in with that OpenID Provider (`OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_AUDIENCE`,
  * `OIDC_REDIRECT_URI`, `OIDC_COOKIE_PASSWORD`); with `WORKOS_API_KEY`, the `WORKOS_*` variables
  * describe a WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator
@@ -48,6 +64,7 @@ function isLocalIssuer(issuer: string): boolean {
  */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const appPort = port(env.PORT, 'PORT', 3000);
+  const adapter = httpAdapter(env.HTTP_ADAPTER);
   if (env.OIDC_ISSUER) {
     const local = isLocalIssuer(env.OIDC_ISSUER);
     const missing = ['OIDC_CLIENT_ID', ...(local ? [] : ['OIDC_COOKIE_PASSWORD'])].filter(
@@ -58,6 +75,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     }
     return {
       port: appPort,
+      httpAdapter: adapter,
       provider: 'oidc',
       emulatorPort: 0,
       testControls: false,
@@ -78,6 +96,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   if (!env.WORKOS_API_KEY) {
     return {
       port: appPort,
+      httpAdapter: adapter,
       provider: 'emulator',
       emulatorPort: port(
         env.AUTHKIT_EMULATOR_PORT,
@@ -98,6 +117,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   }
   return {
     port: appPort,
+    httpAdapter: adapter,
     provider: 'workos',
     emulatorPort: 0,
     testControls: false,

@@ -1,10 +1,15 @@
 import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { type ReauthModuleOptions } from 'nest-workos-reauth';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
-import { type INestApplication, type LoggerService } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestApplication,
+  type LogLevel,
+  type LoggerService,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { type DemoConfig } from './demo.config';
+import { type DemoConfig, type DemoHttpAdapter } from './demo.config';
 
 /** A running demo: the app and, on embedded defaults, the emulator it signs in with. */
 export interface RunningDemo {
@@ -64,13 +69,18 @@ export async function startDemo(
     };
   }
   if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
+  const adapter = config.httpAdapter ?? 'express';
   try {
-    const app = await NestFactory.create(AppModule.forRoot(reauth), {
-      logger: options.logger ?? ['log', 'warn', 'error'],
-    });
+    const app = await createApp(
+      AppModule.forRoot(reauth),
+      adapter,
+      options.logger ?? ['log', 'warn', 'error'],
+    );
     app.enableShutdownHooks();
-    // On embedded defaults everything stays on the loopback interface.
+    // On embedded defaults everything stays on the loopback interface. Otherwise the demo listens
+    // on every interface, as Express does by default (Fastify's default is localhost only).
     if (config.provider === 'emulator') await app.listen(config.port, '127.0.0.1');
+    else if (adapter === 'fastify') await app.listen(config.port, '0.0.0.0');
     else await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
     return {
@@ -86,4 +96,19 @@ export async function startDemo(
     await emulator?.close();
     throw error;
   }
+}
+
+/**
+ * The Nest app on Express or on Fastify. Nothing else differs: Nest parses JSON and url-encoded
+ * form bodies on both (its `bodyParser` option, on by default), so the demo's forms post the same
+ * way. `@nestjs/platform-fastify` is loaded only when asked for.
+ */
+async function createApp(
+  module: DynamicModule,
+  adapter: DemoHttpAdapter,
+  logger: LoggerService | LogLevel[] | false,
+): Promise<INestApplication> {
+  if (adapter === 'express') return NestFactory.create(module, { logger });
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return NestFactory.create(module, new FastifyAdapter(), { logger });
 }

@@ -1,6 +1,5 @@
-import { ReauthService } from 'nest-workos-reauth';
+import { ReauthService, type ReauthRequest } from 'nest-workos-reauth';
 import { Controller, Get, Header, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AccountsService } from './accounts.service';
 import { viewerOf } from './viewer';
 import { homePage } from './views/pages';
@@ -15,8 +14,9 @@ export class HomeController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: ReauthRequest,
+    // Express's Response or Fastify's Reply: the library writes a refreshed session's cookie to it.
+    @Res({ passthrough: true }) response: unknown,
     @Query('reauth') marker: unknown,
   ): Promise<string> {
     const authentication = await this.reauth.currentAuthentication(request, response);

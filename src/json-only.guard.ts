@@ -4,7 +4,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { ReauthRequest } from 'nest-workos-reauth';
 
 /**
  * Lets only JSON bodies through. An HTML form can post url-encoded, multipart or plain text
@@ -14,10 +14,16 @@ import type { Request } from 'express';
 @Injectable()
 export class JsonOnlyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
-    if (request.is('application/json') !== 'application/json') {
+    const request = context.switchToHttp().getRequest<ReauthRequest>();
+    if (mediaType(request.headers['content-type']) !== 'application/json') {
       throw new UnsupportedMediaTypeException('Send a JSON body (Content-Type: application/json)');
     }
     return true;
   }
+}
+
+/** The media type of a `Content-Type` header, without its parameters, in lower case. */
+function mediaType(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return header.split(';', 1)[0].trim().toLowerCase();
 }

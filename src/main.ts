@@ -13,7 +13,8 @@ function describeUsers(): string[] {
 async function main(): Promise<void> {
   const config = loadDemoConfig();
   const demo = await startDemo(config);
-  const lines = [``, `Sudo mode demo: ${demo.url}`];
+  const platform = config.httpAdapter === 'fastify' ? 'Fastify' : 'Express';
+  const lines = [``, `Sudo mode demo: ${demo.url} (on ${platform})`];
   if (demo.emulator) {
     lines.push(
       `AuthKit emulator: ${demo.emulator.url}${config.testControls ? ' (test controls on)' : ''}`,

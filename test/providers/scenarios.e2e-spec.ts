@@ -6,14 +6,14 @@ import {
   RequireSignIn,
   type AccessTokenClaims,
   type Authentication,
+  type ReauthRequest,
 } from 'nest-workos-reauth';
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
-import { type Request, type Response } from 'express';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { unsealState } from '../../libs/reauth/src/core';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { OIDC_ACR } from '../support/oidc-provider';
-import { RIG_NAMES, startRig, type Person, type ProviderRig } from '../support/provider-rigs';
+import { RIG_PLATFORMS, startRig, type Person, type ProviderRig } from '../support/provider-rigs';
 import { COOKIE_PASSWORD } from '../support/reauth-app';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -49,7 +49,7 @@ class ScenarioController {
 
   @Get('form')
   @RequireSignIn()
-  async form(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async form(@Req() request: ReauthRequest, @Res({ passthrough: true }) response: unknown) {
     return { restored: (await this.reauth.takeRestoredAction(request, response)) ?? null };
   }
 
@@ -78,12 +78,12 @@ class ScenarioController {
   }
 }
 
-describe.each(RIG_NAMES)('Scenarios on %s', (rigName) => {
+describe.each(RIG_PLATFORMS)('Scenarios on %s, %s', (rigName, adapter) => {
   let rig: ProviderRig;
   let browser: HttpBrowser;
 
   beforeEach(async () => {
-    rig = await startRig(rigName, { controllers: [ScenarioController] });
+    rig = await startRig(rigName, { controllers: [ScenarioController], adapter });
     browser = new HttpBrowser();
   });
   afterEach(() => rig.close());

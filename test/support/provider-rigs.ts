@@ -1,6 +1,13 @@
 import { type AuthKitEmulator } from 'authkit-emulator';
 import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
-import { type INestApplication, type LoggerService, Module, type Type } from '@nestjs/common';
+import {
+  type INestApplication,
+  type LoggerService,
+  Module,
+  type NestApplicationOptions,
+  type Type,
+} from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { signInThroughPages, startEmulatorWithSdk, type Credentials } from './emulator';
 import { type HttpBrowser } from './http-browser';
@@ -24,6 +31,20 @@ export type RigName = (typeof RIG_NAMES)[number];
 
 export type Person = 'alice' | 'bob';
 
+/** The HTTP platform the app runs on: `@nestjs/platform-express` or `@nestjs/platform-fastify`. */
+export type HttpPlatform = 'express' | 'fastify';
+
+/**
+ * The rigs and platforms the scenario suites run on: every rig on Express, and the emulator and
+ * the RS256 OpenID Provider on Fastify (the ES256 rig differs from the RS256 one in nothing the
+ * platform touches).
+ */
+export const RIG_PLATFORMS: readonly (readonly [RigName, HttpPlatform])[] = [
+  ...RIG_NAMES.map((name) => [name, 'express'] as const),
+  ['authkit-emulator', 'fastify'],
+  ['oidc-provider', 'fastify'],
+];
+
 /** How a person signs in at the provider's pages. */
 export interface SignInChoice {
   /** Complete the second factor too (an OTP at the OpenID Provider; Bob's TOTP on AuthKit). */
@@ -37,6 +58,7 @@ export interface SignInChoice {
  */
 export interface ProviderRig {
   readonly name: RigName;
+  readonly adapter: HttpPlatform;
   readonly url: string;
   readonly redirectUri: string;
   readonly app: INestApplication;
@@ -75,8 +97,22 @@ export async function startRig(
     logger?: LoggerService;
     /** Options of the OpenID Provider besides the rig's own (which they override). */
     oidcOptions?: Partial<OidcTestProviderOptions>;
+    /** The HTTP platform of the app (default `express`). */
+    adapter?: HttpPlatform;
+    /** Nest's own body parsers (JSON and url-encoded forms); default `true`, as in Nest. */
+    bodyParser?: boolean;
+    /** Runs before the app listens: plugins or middleware the app registers in its `main.ts`. */
+    configure?: (app: INestApplication) => void | Promise<void>;
   },
 ): Promise<ProviderRig> {
+  const adapter = setup.adapter ?? 'express';
+  const appSetup: AppSetup = {
+    adapter,
+    controllers: setup.controllers,
+    logger: setup.logger,
+    bodyParser: setup.bodyParser,
+    configure: setup.configure,
+  };
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const redirectUri = `${url}/auth/callback`;
@@ -84,7 +120,7 @@ export async function startRig(
 
   if (name === 'authkit-emulator') {
     const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
-    const app = await startApp(port, setup.controllers, setup.logger, {
+    const app = await startApp(port, appSetup, {
       ...base,
       apiKey: emulator.apiKey,
       clientId: emulator.clientId,
@@ -99,6 +135,7 @@ export async function startRig(
     });
     return {
       name,
+      adapter,
       url,
       redirectUri,
       app,
@@ -142,7 +179,7 @@ export async function startRig(
       : {}),
     ...setup.oidcOptions,
   });
-  const app = await startApp(port, setup.controllers, setup.logger, {
+  const app = await startApp(port, appSetup, {
     ...base,
     clientId: oidc.clientId,
     oidc: {
@@ -159,6 +196,7 @@ export async function startRig(
   });
   return {
     name,
+    adapter,
     url,
     redirectUri,
     app,
@@ -191,17 +229,47 @@ export async function startRig(
   };
 }
 
+/** How {@link startApp} builds the app around the library. */
+interface AppSetup {
+  adapter: HttpPlatform;
+  controllers: Type[];
+  /** The app's logger (default `false`: nothing logged). */
+  logger?: LoggerService;
+  /** Nest's own body parsers (JSON and url-encoded forms); default `true`, as in Nest. */
+  bodyParser?: boolean;
+  /** Runs before the app listens. */
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/**
+ * A Nest app with the library and `setup.controllers`, listening on `port` of the loopback
+ * interface, on Express or on Fastify. Both keep Nest's defaults unless told otherwise: on
+ * Fastify that includes Nest's url-encoded form parser, as
+ * `NestFactory.create(AppModule, new FastifyAdapter())` does.
+ */
 async function startApp(
   port: number,
-  controllers: Type[],
-  logger: LoggerService | undefined,
+  setup: AppSetup,
   reauth: ReauthModuleOptions,
 ): Promise<INestApplication> {
-  @Module({ imports: [ReauthModule.forRoot(reauth)], controllers })
+  @Module({ imports: [ReauthModule.forRoot(reauth)], controllers: setup.controllers })
   class RigModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [RigModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: logger ?? false });
-  await app.listen(port, '127.0.0.1');
+  const options: NestApplicationOptions = {
+    logger: setup.logger ?? false,
+    bodyParser: setup.bodyParser ?? true,
+  };
+  const app =
+    setup.adapter === 'express'
+      ? moduleRef.createNestApplication(options)
+      : moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options);
+  try {
+    await setup.configure?.(app);
+    await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return app;
 }

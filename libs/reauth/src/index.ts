@@ -8,6 +8,11 @@ export {
   type RequireRecentAuthOptions,
   type RequireSignInOptions,
 } from './decorators';
+export {
+  ReauthGraphQLError,
+  type ReauthGraphQLCode,
+  type ReauthGraphQLExtensions,
+} from './graphql';
 export type {
   AccessTokenClaims,
   Authentication,

@@ -16,6 +16,7 @@ import {
   Reflector,
 } from '@nestjs/core';
 import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
+import { HttpResponses } from './http/http-responses';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { IdentityProvider } from './providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './reauth.constants';
@@ -100,6 +101,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     SignInAdmission,
     ReauthFlowService,
     ReauthService,
+    HttpResponses,
     RecentAuthGuard,
     { provide: APP_GUARD, useExisting: RecentAuthGuard },
     { provide: APP_FILTER, useClass: ReauthExceptionFilter },

@@ -1,10 +1,11 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { PROTOCOL } from '../core/protocol';
+import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, popupResultPage, problemPage } from '../http/problem-page';
+import type { ReauthRequest } from '../interfaces';
 import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
 import { CallbackQueryDto } from './callback-query.dto';
 
@@ -16,19 +17,27 @@ import { CallbackQueryDto } from './callback-query.dto';
  */
 @Controller()
 export class ReauthCallbackController {
-  constructor(protected readonly flow: ReauthFlowService) {}
+  constructor(
+    protected readonly flow: ReauthFlowService,
+    protected readonly responses: HttpResponses,
+  ) {}
 
   @Get()
   async callback(
     @Query() query: Record<string, unknown>,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: ReauthRequest,
+    @Res() response: unknown,
   ): Promise<void> {
     const dto = plainToInstance(CallbackQueryDto, query);
     const problems = validateSync(dto, { forbidUnknownValues: true });
     if (problems.length > 0) {
       const fields = problems.map((problem) => problem.property);
-      return send(response, this.flow.malformedCallback(fields), this.flow.popupTargetOrigin);
+      return send(
+        this.responses,
+        response,
+        this.flow.malformedCallback(fields),
+        this.flow.popupTargetOrigin,
+      );
     }
     const outcome = await this.flow.complete(request, {
       code: dto.code,
@@ -37,37 +46,42 @@ export class ReauthCallbackController {
       errorDescription: dto.error_description,
       iss: dto.iss,
     });
-    send(response, outcome, this.flow.popupTargetOrigin);
+    send(this.responses, response, outcome, this.flow.popupTargetOrigin);
   }
 }
 
-export function send(response: Response, outcome: CallbackOutcome, popupOrigin: string): void {
-  response.set(NO_STORE_HEADERS);
-  if (outcome.setCookies.length > 0) response.append('Set-Cookie', outcome.setCookies);
+/** Writes the callback's outcome: a 303, the popup's result page, or a failure page. */
+export function send(
+  responses: HttpResponses,
+  response: unknown,
+  outcome: CallbackOutcome,
+  popupOrigin: string,
+): void {
+  responses.setHeaders(response, NO_STORE_HEADERS);
+  if (outcome.setCookies.length > 0) responses.appendCookies(response, outcome.setCookies);
   if (outcome.kind === 'redirect') {
-    response.redirect(303, outcome.location);
+    responses.redirect(response, 303, outcome.location);
     return;
   }
   if (outcome.kind === 'popup') {
     const nonce = randomBytes(16).toString('base64');
-    response
-      .set(
-        'Content-Security-Policy',
-        `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'none'`,
-      )
-      .status(200)
-      .type('html')
-      .send(
-        popupResultPage(
-          { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
-          popupOrigin,
-          nonce,
-        ),
-      );
+    responses.setHeaders(response, {
+      'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'none'`,
+    });
+    responses.html(
+      response,
+      200,
+      popupResultPage(
+        { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
+        popupOrigin,
+        nonce,
+      ),
+    );
     return;
   }
-  response
-    .status(outcome.status)
-    .type('html')
-    .send(problemPage(outcome.title, outcome.message, outcome.code, outcome.continueTo));
+  responses.html(
+    response,
+    outcome.status,
+    problemPage(outcome.title, outcome.message, outcome.code, outcome.continueTo),
+  );
 }

@@ -1,7 +1,8 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { isSameOriginRequest } from '../core';
+import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -19,31 +20,26 @@ export class ReauthLogoutController {
     protected readonly sessions: SessionCookieService,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
     protected readonly provider: IdentityProvider,
+    protected readonly responses: HttpResponses,
   ) {}
 
   @Post()
   @HttpCode(303)
-  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
-    response.set(NO_STORE_HEADERS);
+  async logout(@Req() request: ReauthRequest, @Res() response: unknown): Promise<void> {
+    this.responses.setHeaders(response, NO_STORE_HEADERS);
     if (!isSameOriginRequest(request.headers, this.options.allowedOrigins)) {
-      response
-        .status(403)
-        .type('html')
-        .send(
-          problemPage(
-            'Sign-out refused',
-            'Sign-out must start from this site.',
-            'cross_origin',
-            '/',
-          ),
-        );
+      this.responses.html(
+        response,
+        403,
+        problemPage('Sign-out refused', 'Sign-out must start from this site.', 'cross_origin', '/'),
+      );
       return;
     }
     const ended = await this.sessions.end(request);
-    response.append('Set-Cookie', this.sessions.clear());
+    this.responses.appendCookies(response, this.sessions.clear());
     const target = ended
       ? await this.provider.logoutUrl(ended, this.options.logoutReturnTo)
       : this.options.logoutReturnTo;
-    response.redirect(303, target);
+    this.responses.redirect(response, 303, target);
   }
 }

@@ -101,6 +101,23 @@ describe('assertActionSize', () => {
     });
   });
 
+  describe('form bodies as Fastify parses them', () => {
+    it('takes fast-querystring objects (an empty prototype with none of its own) as plain data', () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { parse } = require('fast-querystring') as { parse: (query: string) => object };
+      const body = parse('amount=125&to=savings');
+      expect(Object.getPrototypeOf(body)).not.toBe(Object.prototype);
+      expect(() => assertActionSize(body)).not.toThrow();
+    });
+
+    it('still refuses an object whose prototype carries anything', () => {
+      const prototype = Object.create(null) as Record<string, unknown>;
+      prototype.inherited = 1;
+      const body = Object.create(prototype) as object;
+      expect(() => assertActionSize(body)).toThrow();
+    });
+  });
+
   describe('values that are not plain JSON', () => {
     class Transfer {
       amount = 1;

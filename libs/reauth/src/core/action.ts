@@ -118,5 +118,21 @@ function isPlainJson(value: unknown): boolean {
 
 function isPlainObject(value: object): value is Record<string, unknown> {
   const prototype: unknown = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !('toJSON' in value);
+  return (
+    (prototype === Object.prototype || prototype === null || isBareDictionary(prototype)) &&
+    !('toJSON' in value)
+  );
+}
+
+/**
+ * The prototype of the objects Fastify's form parsers make (fast-querystring's): an empty object
+ * with no prototype of its own, so nothing is inherited and the value is plain data.
+ */
+function isBareDictionary(prototype: unknown): boolean {
+  return (
+    typeof prototype === 'object' &&
+    prototype !== null &&
+    Object.getPrototypeOf(prototype) === null &&
+    Reflect.ownKeys(prototype).length === 0
+  );
 }

@@ -18,17 +18,26 @@ export interface Authentication {
 }
 
 /**
- * The parts of an HTTP request the library reads. Express's `Request` satisfies it; so does any
- * Node `IncomingMessage` with `originalUrl`.
+ * The parts of an HTTP request the library reads. Express's `Request` and Fastify's
+ * `FastifyRequest` satisfy it; so does any Node `IncomingMessage` with `originalUrl`. Cookies are
+ * read from the `Cookie` header itself, so no cookie-parsing middleware or plugin is needed.
  */
 export interface ReauthRequest {
   method: string;
   originalUrl?: string;
   url?: string;
   headers: Record<string, string | string[] | undefined>;
-  /** The client's address as the framework determined it (Express: `trust proxy` honoured). */
+  /**
+   * The client's address as the framework determined it (Express: `trust proxy` honoured;
+   * Fastify: its `trustProxy` option).
+   */
   ip?: string;
   socket?: { remoteAddress?: string };
+  /**
+   * The parsed body, as the framework's body parser left it: what a route's `action` captures.
+   * Fastify parses JSON by itself; form posts need `@fastify/formbody`.
+   */
+  body?: unknown;
   /** Set by the guard once the token is verified. */
   reauth?: Authentication;
 }

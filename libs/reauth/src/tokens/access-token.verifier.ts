@@ -37,8 +37,9 @@ export interface VerifyOptions {
   fromProvider?: boolean;
 }
 
-/** A verified token's claims and the key that signed it. */
+/** A verified token, its claims and the key that signed it. */
 interface Verified {
+  token: string;
   claims: AccessTokenClaims;
   kid: string;
 }
@@ -95,11 +96,14 @@ export class AccessTokenVerifier {
    * or expired token and with `ReauthUnavailableException` when the keys cannot be fetched.
    */
   async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
       throw new InvalidAccessTokenError(false);
     }
-    const cached = this.verified.get(token);
-    if (cached && this.keys.publishes(cached.kid)) return cached.claims;
+    // Looked up by the signature alone (hashing a shorter key is cheaper on every request), then
+    // the whole token must be the one that was verified, byte for byte.
+    const cached = this.verified.get(signatureOf(token));
+    if (cached && cached.token === token && this.keys.publishes(cached.kid)) return cached.claims;
+    if (!COMPACT_JWS.test(token)) throw new InvalidAccessTokenError(false);
 
     let kid: unknown;
     let alg: unknown;
@@ -157,12 +161,17 @@ export class AccessTokenVerifier {
     const claims = deepFreeze(payload) as AccessTokenClaims;
     // jose accepts the token until exp + tolerance; so may the cache, and not a moment longer.
     this.verified.set(
-      token,
-      { claims, kid },
+      signatureOf(token),
+      { token, claims, kid },
       (claims.exp + this.options.clockToleranceSeconds) * 1000,
     );
     return claims;
   }
+}
+
+/** The signature segment of a compact JWS (the whole string when it has no dot). */
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }
 
 function isNonEmptyString(value: unknown): value is string {

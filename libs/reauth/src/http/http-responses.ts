@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+
+/** The redirects the library answers with: 302 for a read, 303 after anything else. */
+export type RedirectStatus = 302 | 303;
+
+/**
+ * Writes the library's own responses through Nest's HTTP adapter, so the same controllers answer
+ * on Express (`@nestjs/platform-express`) and on Fastify (`@nestjs/platform-fastify`). `response`
+ * is whatever `@Res()` gives on the running adapter: Express's `Response` or Fastify's `Reply`.
+ *
+ * What it evens out between the two:
+ * - `Set-Cookie` values are added one by one and never replace each other or a cookie already on
+ *   the response (a session the guard refreshed, say).
+ * - A redirect's `Location` is percent-encoded where it is not printable ASCII, as Express does
+ *   and Fastify does not: Node refuses control characters and anything beyond Latin-1 in a header
+ *   (the answer would be a 500), and sends the rest as bytes that are not a URL.
+ * - An HTML page gets an explicit `Content-Type` with its charset; both adapters leave the body
+ *   out of an answer to `HEAD`.
+ */
+@Injectable()
+export class HttpResponses {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Sets each header, replacing an earlier value of the same name. */
+  setHeaders(response: unknown, headers: Readonly<Record<string, string>>): void {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const [name, value] of Object.entries(headers)) adapter.setHeader(response, name, value);
+  }
+
+  /** Adds `Set-Cookie` values, keeping the ones already on the response. */
+  appendCookies(response: unknown, cookies: string | readonly string[]): void {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const cookie of typeof cookies === 'string' ? [cookies] : cookies) {
+      adapter.appendHeader(response, 'Set-Cookie', cookie);
+    }
+  }
+
+  /** Ends the response with a redirect to `location`. */
+  redirect(response: unknown, status: RedirectStatus, location: string): void {
+    this.adapterHost.httpAdapter.redirect(response, status, headerSafeLocation(location));
+  }
+
+  /** Ends the response with an HTML page. */
+  html(response: unknown, status: number, page: string): void {
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
+    adapter.reply(response, page, status);
+  }
+}
+
+/**
+ * `location` with every character outside printable ASCII percent-encoded as UTF-8 (a lone
+ * surrogate as U+FFFD), and nothing else touched: escapes already in it stay as they are.
+ */
+export function headerSafeLocation(location: string): string {
+  return location.replace(/[^\x21-\x7E]+/g, (run) =>
+    Array.from(
+      Buffer.from(run, 'utf8'),
+      (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    ).join(''),
+  );
+}
