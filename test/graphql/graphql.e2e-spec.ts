@@ -198,8 +198,10 @@ describe('@RequireRecentAuth on GraphQL resolvers (Apollo on Express, real app, 
     const errors = res.result.errors ?? [];
     expect(errors.map((error) => error.path).sort()).toEqual([['first'], ['second']]);
     const urls = errors.map((error) => error.extensions?.reauthUrl as string);
-    expect(new Set(urls).size).toBe(2);
-    // One binding cookie for both states, so whichever URL the client follows completes.
+    // Aliases of one field ask for the same thing: one start, one sealed state, one URL, so that
+    // hundreds of aliases cost no more than one.
+    expect(urls).toHaveLength(2);
+    expect(new Set(urls).size).toBe(1);
     expect(bindingCookies(res.headers)).toHaveLength(1);
     expect(res.headers.get('www-authenticate')).toBe(STALE_CHALLENGE);
   });
@@ -384,14 +386,17 @@ describe('@RequireRecentAuth on GraphQL resolvers (Apollo on Express, real app, 
     }
 
     async function refuseInBrowser(browser: HttpBrowser, headers: Record<string, string>) {
-      const res = await query('{ first: balance second: balance }', {
+      // Two different guarded fields: two starts, two URLs, one binding cookie.
+      const res = await query('{ balance account { id recoveryCodes } }', {
         token: await stale(),
         headers,
       });
       for (const cookie of res.headers.getSetCookie()) {
         await browser.jar.setCookie(cookie, scenario.url);
       }
-      return res.result.errors!.map((error) => error.extensions!.reauthUrl as string);
+      const urls = res.result.errors!.map((error) => error.extensions!.reauthUrl as string);
+      expect(new Set(urls).size).toBe(2);
+      return urls;
     }
 
     it('in a popup when the request says X-Reauth-Mode: popup, whichever URL is followed', async () => {
@@ -452,6 +457,13 @@ describe('@RequireRecentAuth on GraphQL resolvers (Apollo on Express, real app, 
     const sessions = res.headers.getSetCookie().filter((c) => c.startsWith('wos-session='));
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).not.toContain(sealedSession);
+  });
+
+  it('does not start when field resolvers would run without guards', async () => {
+    // The suite's logger: Nest's logger is process-wide, and the other tests read this one.
+    await expect(startGraphQLApp({ fieldResolverEnhancers: [], logger })).rejects.toThrow(
+      "ReauthModule: AccountResolver.recoveryCodes is a GraphQL field resolver that requires a sign-in, but GraphQLModule runs field resolvers without guards: add fieldResolverEnhancers: ['guards'] to its options, or it would be left open",
+    );
   });
 
   it('logs no refusal as an unexpected error', () => {

@@ -967,6 +967,74 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
     expect(info?.url).toBe(REAUTH_URL);
   });
 
+  describe('never runs a mutation twice', () => {
+    const reauthenticated = async (
+      body: unknown,
+      send: (api: ReturnType<typeof createReauthFetch>) => Promise<Response>,
+    ) => {
+      const server = staleGraphQL(() => graphqlResponse(body));
+      const api = createReauthFetch({ window: win, fetch: server.fetch });
+      const pending = send(api);
+      await tick();
+      expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+      server.state.stale = false;
+      win.post({ type: 'nest-reauth', status: 'ok' });
+      return { response: await pending, calls: server.state.calls };
+    };
+
+    it('re-authenticates but does not send again a mutation whose other fields ran', async () => {
+      const ran = { data: { bump: { n: 1 }, changeEmail: null }, errors: [refusal()] };
+      const { response, calls } = await reauthenticated(ran, post);
+      expect(calls).toHaveLength(1);
+      expect(await response.json()).toEqual(ran);
+    });
+
+    it('nor a batch, whose other operations ran', async () => {
+      const batch = [{ data: { changeEmail: null }, errors: [refusal()] }, { data: { n: 1 } }];
+      const { calls } = await reauthenticated(batch, (api) =>
+        api(GRAPHQL_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify([OPERATION, { query: '{ n }' }]),
+        }),
+      );
+      expect(calls).toHaveLength(1);
+    });
+
+    it('but sends a query again, whatever else it returned', async () => {
+      const partial = {
+        data: { hello: 'world', balance: null },
+        errors: [refusal({}, ['balance'])],
+      };
+      const { response, calls } = await reauthenticated(partial, (api) =>
+        api(GRAPHQL_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '# mutation is only a word here\n{ hello balance }' }),
+        }),
+      );
+      expect(calls).toHaveLength(2);
+      expect(response.status).toBe(200);
+    });
+  });
+
+  it("with 'always' reads only answers to GraphQL requests", async () => {
+    // Stored JSON of the origin, shaped like the error, served without any challenge.
+    const stored = () =>
+      new Response(JSON.stringify({ errors: [refusal({ reauthUrl: 'https://evil.example/' })] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(stored()),
+      graphqlErrors: 'always',
+    });
+    const response = await api(`${ORIGIN}/api/profile`);
+    expect(response.status).toBe(200);
+    expect(win.popups).toHaveLength(0);
+  });
+
   it('shares one popup among operations refused together', async () => {
     const server = staleGraphQL();
     const api = createReauthFetch({ window: win, fetch: server.fetch });

@@ -226,14 +226,25 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
 
   const reauthFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
+    // With 'always', only answers to GraphQL requests are read for GraphQL errors: any other
+    // JSON of the origin (stored user data, say) must not be able to open a sign-in page.
+    const documents = graphqlErrors === 'always' ? await graphqlDocuments(request) : undefined;
     const first = await send(request);
-    const asked = await readReauthResponse(first.response, graphqlErrors);
+    const asked = await readReauthResponse(
+      first.response,
+      graphqlErrors === 'always' && documents === undefined ? 'challenged' : graphqlErrors,
+    );
     if (!asked) return first.response;
     const needed = reauthTarget(asked, first.response, request);
     inflight ??= reauthenticate(needed, request, first.id).finally(() => {
       inflight = undefined;
     });
     await inflight;
+    if (asked.graphql && !(await repeatable(request, documents, asked.json))) {
+      // Other fields of this operation may have run already: sending it again would run them
+      // twice. The user is signed in again; the app decides what to send.
+      return first.response;
+    }
     return retry(request);
   };
 
@@ -424,6 +435,8 @@ interface ReauthResponse {
   body?: ReauthBody;
   /** The body is a GraphQL error's `extensions`. */
   graphql?: boolean;
+  /** The whole JSON of the response, when it had one. */
+  json?: unknown;
 }
 
 const GRAPHQL_ERRORS_OPTIONS: readonly GraphQLErrorsOption[] = ['challenged', 'always', 'never'];
@@ -496,7 +509,74 @@ async function readReauthResponse(
   const body = isRecord(json) ? (json as ReauthBody) : undefined;
   if (unauthorized && body?.error === REAUTH_REQUIRED_ERROR) return { challenge, body };
   const graphql = lookForGraphQL ? graphqlReauthError(json) : undefined;
-  if (graphql) return { challenge, body: graphql, graphql: true };
+  if (graphql) return { challenge, body: graphql, graphql: true, json };
   if (unauthorized && challenge) return { challenge, body };
   return undefined;
+}
+
+/**
+ * The GraphQL documents a request sends: a POST's JSON body (`{ query }`, or a batch of them) or
+ * a GET's `query` parameter; `undefined` when it is not a GraphQL request.
+ */
+async function graphqlDocuments(request: Request): Promise<string[] | undefined> {
+  if (request.method === 'GET') {
+    const query = new URL(request.url).searchParams.get('query');
+    return query === null ? undefined : [query];
+  }
+  if (!/\bjson\b/i.test(request.headers.get('content-type') ?? '')) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(await request.clone().text());
+  } catch {
+    return undefined;
+  }
+  const operations = Array.isArray(body) ? (body as unknown[]) : [body];
+  const documents = operations.map((operation) =>
+    isRecord(operation) && typeof operation.query === 'string' ? operation.query : undefined,
+  );
+  return documents.length > 0 && documents.every((document) => document !== undefined)
+    ? (documents)
+    : undefined;
+}
+
+/** Whether a GraphQL document may hold a mutation (in doubt, it may). */
+function mayMutate(document: string): boolean {
+  const withoutComments = document.replace(/#[^\n\r]*/g, '');
+  return /(^|[^\w$])mutation\b/.test(withoutComments);
+}
+
+/**
+ * Whether a refused GraphQL operation may be sent again as it is: a single query, or a single
+ * mutation of which nothing ran (every field of `data` is null and refused). A batch, or a
+ * mutation whose other fields ran, is not: they would run twice.
+ */
+async function repeatable(
+  request: Request,
+  known: string[] | undefined,
+  json: unknown,
+): Promise<boolean> {
+  const documents = known ?? (await graphqlDocuments(request));
+  if (documents === undefined || documents.length !== 1) return false;
+  if (!mayMutate(documents[0])) return true;
+  return nothingElseRan(json);
+}
+
+/** Every top-level field of the result is null and has a refusal of its own. */
+function nothingElseRan(json: unknown): boolean {
+  if (!isRecord(json)) return false;
+  const { data, errors } = json;
+  if (data === null || data === undefined) return true;
+  if (!isRecord(data) || !Array.isArray(errors)) return false;
+  const refused = new Set(
+    (errors as unknown[]).flatMap((error) =>
+      isRecord(error) &&
+      isRecord(error.extensions) &&
+      error.extensions.code === REAUTH_REQUIRED_GRAPHQL_CODE &&
+      Array.isArray(error.path) &&
+      error.path.length === 1
+        ? [String(error.path[0])]
+        : [],
+    ),
+  );
+  return Object.entries(data).every(([field, value]) => value === null && refused.has(field));
 }

@@ -177,7 +177,14 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       return new ReauthGraphQLError(message, extensions, { cause: exception });
     }
     const { details } = exception;
-    const started = await startInTurn(request, (flowRequest) =>
+    const startKey = JSON.stringify([
+      details.route,
+      details.maxAge,
+      details.acrValues,
+      details.amr,
+      details.sub,
+    ]);
+    const started = await startInTurn(request, startKey, (flowRequest) =>
       this.flow.start({
         request: flowRequest,
         maxAge: details.maxAge,

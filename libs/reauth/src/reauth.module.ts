@@ -13,6 +13,7 @@ import {
   DiscoveryModule,
   DiscoveryService,
   MetadataScanner,
+  ModuleRef,
   Reflector,
 } from '@nestjs/core';
 import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
@@ -39,6 +40,10 @@ import { ReauthStore } from './stores/reauth.store';
 import { AccessTokenVerifier } from './tokens/access-token.verifier';
 import { RequestAuthenticator } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
+
+/** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
+const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
+const GRAPHQL_FIELD_RESOLVER = 'graphql:resolve_property';
 
 /** Below this, users find re-authentication prompts frustrating (WorkOS's guidance). */
 const SHORT_MAX_AGE_SECONDS = 60;
@@ -121,11 +126,13 @@ export class ReauthModule
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly provider: IdentityProvider,
     private readonly store: ReauthStore,
+    private readonly moduleRef: ModuleRef,
   ) {
     super();
   }
 
   onModuleInit(): void {
+    this.refuseUnguardedFieldResolvers();
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
       if (!controller) continue;
@@ -168,6 +175,35 @@ export class ReauthModule
     this.logger.log(
       `Step-up authentication ready: callback ${this.options.routes.callback}, ${this.provider.describe()}`,
     );
+  }
+
+  /**
+   * `@nestjs/graphql` runs field resolvers (`@ResolveField`) without any guard unless
+   * `GraphQLModule` says `fieldResolverEnhancers: ['guards']`: a decorated one would be left open
+   * without a word. The app does not start instead.
+   */
+  private refuseUnguardedFieldResolvers(): void {
+    let graphqlOptions: { fieldResolverEnhancers?: unknown } | undefined;
+    try {
+      graphqlOptions = this.moduleRef.get(GRAPHQL_MODULE_OPTIONS, { strict: false });
+    } catch {
+      return; // No GraphQL in this app.
+    }
+    const enhancers = graphqlOptions?.fieldResolverEnhancers;
+    if (Array.isArray(enhancers) && enhancers.includes('guards')) return;
+    for (const wrapper of this.discovery.getProviders()) {
+      const resolver = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!resolver || typeof resolver !== 'function' || !resolver.prototype) continue;
+      const prototype = resolver.prototype as Record<string, unknown>;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name] as (...args: unknown[]) => unknown;
+        if (Reflect.getMetadata(GRAPHQL_FIELD_RESOLVER, handler) !== true) continue;
+        if (!this.reflector.getAllAndOverride(RecentAuthMetadata, [handler, resolver])) continue;
+        throw new Error(
+          `ReauthModule: ${resolver.name}.${name} is a GraphQL field resolver that requires a sign-in, but GraphQLModule runs field resolvers without guards: add fieldResolverEnhancers: ['guards'] to its options, or it would be left open`,
+        );
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -108,7 +108,12 @@ export interface GraphQLScenario {
  * a fresh emulator, both reading the emulator's clock.
  */
 export async function startGraphQLApp(
-  setup: { store?: ReauthStore; logger?: LoggerService } = {},
+  setup: {
+    store?: ReauthStore;
+    logger?: LoggerService;
+    /** GraphQLModule's `fieldResolverEnhancers`; default `['guards']`. */
+    fieldResolverEnhancers?: Array<'guards' | 'filters' | 'interceptors'>;
+  } = {},
 ): Promise<GraphQLScenario> {
   const port = await freePort();
   const redirectUri = `http://localhost:${port}/auth/callback`;
@@ -130,7 +135,7 @@ export async function startGraphQLApp(
       GraphQLModule.forRoot<ApolloDriverConfig>({
         driver: ApolloDriver,
         autoSchemaFile: true,
-        fieldResolverEnhancers: ['guards'],
+        fieldResolverEnhancers: setup.fieldResolverEnhancers ?? ['guards'],
         allowBatchedHttpRequests: true,
         playground: false,
         subscriptions: { 'graphql-ws': true },
@@ -142,7 +147,13 @@ export async function startGraphQLApp(
 
   const moduleRef = await Test.createTestingModule({ imports: [GraphQLAppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
-  await app.listen(port, '127.0.0.1');
+  try {
+    await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await emulator.close();
+    throw error;
+  }
   const url = `http://localhost:${port}`;
   return {
     app,

@@ -39,7 +39,9 @@ export function graphqlTarget(host: ArgumentsHost): GraphQLTarget {
   const field = `${nameOf(info.parentType?.name)}.${nameOf(info.fieldName)}`;
   if (info.operation?.operation === 'subscription') return { kind: 'subscription', field };
   const { req, res, reply } = (isObject(context) ? context : {}) as Record<string, unknown>;
-  if (!isRequest(req)) return { kind: 'no-request', field };
+  // A WebSocket's upgrade request (graphql-ws) says nothing of the operation sent over it: its
+  // method, origin and cookies are the connection's, so it cannot stand in for an HTTP request.
+  if (!isRequest(req) || isUpgrade(req)) return { kind: 'no-request', field };
   // Express links the response to its request; an app's own context may name it `res`.
   const response = [res, reply, (req as { res?: unknown }).res].find(isObject);
   return { kind: 'operation', request: req, response, field };
@@ -69,4 +71,9 @@ function isRequest(value: unknown): value is ReauthRequest {
 
 function nameOf(value: unknown): string {
   return typeof value === 'string' ? value : '?';
+}
+
+function isUpgrade(request: ReauthRequest): boolean {
+  const upgrade = request.headers.upgrade;
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
 }

@@ -12,6 +12,8 @@ interface ExchangeState {
   binding?: string;
   /** Header values already written, so each is written once. */
   written: Set<string>;
+  /** Starts by what they ask for: aliases of one field share one sealed state and URL. */
+  started: Map<string, Promise<unknown>>;
 }
 
 const exchanges = new WeakMap<object, ExchangeState>();
@@ -19,7 +21,7 @@ const exchanges = new WeakMap<object, ExchangeState>();
 function stateOf(request: object): ExchangeState {
   let state = exchanges.get(request);
   if (!state) {
-    state = { queue: Promise.resolve(), written: new Set() };
+    state = { queue: Promise.resolve(), written: new Set(), started: new Map() };
     exchanges.set(request, state);
   }
   return state;
@@ -27,21 +29,27 @@ function stateOf(request: object): ExchangeState {
 
 /**
  * Runs `start` for a refused field after the request's earlier starts, with a view of the
- * request that already carries the binding cookie an earlier start set. Every re-auth URL of the
+ * request that already carries the binding cookie an earlier start set; a start with the same
+ * `key` (the same route and requirement) as an earlier one of the request reuses its result. Every re-auth URL of the
  * response is then bound to the one cookie the browser keeps: otherwise each start of a browser
  * without the cookie would pick its own value, and only the last `Set-Cookie` would survive.
  */
 export function startInTurn<T extends { setCookie: string }>(
   request: ReauthRequest,
+  key: string,
   start: (request: ReauthRequest) => Promise<T>,
 ): Promise<T> {
   const state = stateOf(request);
+  // Hundreds of aliases of one field cost one start, not one sealed state each.
+  const earlier = state.started.get(key) as Promise<T> | undefined;
+  if (earlier) return earlier;
   const run = state.queue.then(async () => {
     const started = await start(state.binding ? withCookie(request, state.binding) : request);
     state.binding ??= started.setCookie.split(';', 1)[0];
     return started;
   });
   state.queue = run.catch(() => undefined);
+  state.started.set(key, run);
   return run;
 }
 

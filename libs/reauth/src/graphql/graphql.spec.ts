@@ -59,6 +59,15 @@ describe('graphqlTarget', () => {
     expect(reauthRequestOf(resolverHost(context))).toBeUndefined();
   });
 
+  it('never takes a WebSocket upgrade request for the request of an operation', () => {
+    const upgrade = {
+      method: 'GET',
+      url: '/graphql',
+      headers: { upgrade: 'WebSocket', connection: 'Upgrade', cookie: 'wos-session=x' },
+    };
+    expect(graphqlTarget(resolverHost({ req: upgrade }))).toMatchObject({ kind: 'no-request' });
+  });
+
   it('names an unknown field with ? rather than failing', () => {
     const host = new ExecutionContextHost([undefined, {}, { req: request }, null]);
     host.setType('graphql');
