@@ -535,7 +535,7 @@ async function graphqlDocuments(request: Request): Promise<string[] | undefined>
     isRecord(operation) && typeof operation.query === 'string' ? operation.query : undefined,
   );
   return documents.length > 0 && documents.every((document) => document !== undefined)
-    ? (documents)
+    ? documents
     : undefined;
 }
 
