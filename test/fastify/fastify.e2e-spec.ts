@@ -8,9 +8,8 @@ import {
   RequireSignIn,
   type ReauthRequest,
 } from 'nest-workos-reauth';
-import { request as httpRequest } from 'node:http';
 import { unsealState } from '../../libs/reauth/src/core';
-import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
+import { HttpBrowser, send, type BrowserResponse } from '../support/http-browser';
 import { startRig, type ProviderRig } from '../support/provider-rigs';
 import { COOKIE_PASSWORD } from '../support/reauth-app';
 
@@ -127,13 +126,13 @@ describe('On Fastify (@nestjs/platform-fastify)', () => {
         Array.from({ length: 300 }, (_, i) => `c${i}=${'x'.repeat(30)}`).join('; '),
       ];
       for (const cookie of malformed) {
-        const api = await send('GET', app('/fresh'), { ...JSON_ACCEPT, cookie });
+        const api = await send(app('/fresh'), 'GET', { ...JSON_ACCEPT, cookie });
         expect([cookie.slice(0, 40), api.status]).toEqual([cookie.slice(0, 40), 401]);
         expect(JSON.parse(api.text)).toMatchObject({ reason: 'unauthenticated' });
         expect(api.headers.get('www-authenticate')).toBe('Bearer');
-        const page = await send('GET', app('/fresh'), { ...HTML, cookie });
+        const page = await send(app('/fresh'), 'GET', { ...HTML, cookie });
         expect([cookie.slice(0, 40), page.status]).toEqual([cookie.slice(0, 40), 302]);
-        const callbackWithIt = await send('GET', app('/auth/callback?code=c&state=s.t.a.t.e'), {
+        const callbackWithIt = await send(app('/auth/callback?code=c&state=s.t.a.t.e'), 'GET', {
           ...HTML,
           cookie,
         });
@@ -142,7 +141,7 @@ describe('On Fastify (@nestjs/platform-fastify)', () => {
     });
 
     it('answers a Cookie header over the server’s header limit with a 4xx, never a 500', async () => {
-      const res = await send('GET', app('/fresh'), {
+      const res = await send(app('/fresh'), 'GET', {
         ...JSON_ACCEPT,
         cookie: `wos-session=${'A'.repeat(20_000)}`,
       });
@@ -272,20 +271,20 @@ describe('On Fastify (@nestjs/platform-fastify)', () => {
     });
 
     it('answers HEAD requests as GET ones, without a body', async () => {
-      const login = await send('HEAD', app('/auth/login?returnTo=%2Ffresh'), HTML);
+      const login = await send(app('/auth/login?returnTo=%2Ffresh'), 'HEAD', HTML);
       expect(login.status).toBe(302);
       expect(login.headers.getSetCookie()).toHaveLength(1);
       expect(login.text).toBe('');
 
-      const page = await send('HEAD', app('/fresh'), HTML);
+      const page = await send(app('/fresh'), 'HEAD', HTML);
       expect(page.status).toBe(302);
       expect(new URL(page.headers.get('location')!).searchParams.get('max_age')).toBe('300');
-      const api = await send('HEAD', app('/fresh'), JSON_ACCEPT);
+      const api = await send(app('/fresh'), 'HEAD', JSON_ACCEPT);
       expect(api.status).toBe(401);
       expect(api.headers.get('www-authenticate')).toBe('Bearer');
       expect(api.text).toBe('');
 
-      const failed = await send('HEAD', app('/auth/callback?state=not-a-state'), HTML);
+      const failed = await send(app('/auth/callback?state=not-a-state'), 'HEAD', HTML);
       expect(failed.status).toBe(400);
       expect(failed.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(failed.text).toBe('');
@@ -364,36 +363,5 @@ describe('On Fastify (@nestjs/platform-fastify)', () => {
     });
   });
 });
-
-/** One request over `node:http`, with exactly the headers given (no cookie jar). */
-function send(
-  method: string,
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: Headers; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const collected = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          for (const item of Array.isArray(value) ? value : [value ?? '']) {
-            collected.append(name, item);
-          }
-        }
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: collected,
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-      });
-    });
-    req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`timeout: ${url}`)));
-    req.end();
-  });
-}
 
 /** A module the app may have installed, or `undefined`. */

@@ -114,11 +114,12 @@ export function findForm(html: string, actionPart: string): HtmlForm {
   throw new Error(`no form with action containing "${actionPart}" on the page`);
 }
 
-function send(
+/** One request over `node:http`, with exactly the headers given (no cookie jar). */
+export function send(
   url: string,
   method: string,
   headers: Record<string, string>,
-  body: string | undefined,
+  body?: string,
 ): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers }, (res) => {
