@@ -26,6 +26,21 @@ export async function startEmulatorWithSdk(
   return { emulator, workos: sdkFor(emulator) };
 }
 
+/**
+ * The module options that point the library at an emulator: its client, its API on the loopback
+ * interface, and its clock.
+ */
+export function emulatorModuleOptions(emulator: AuthKitEmulator) {
+  return {
+    apiKey: emulator.apiKey,
+    clientId: emulator.clientId,
+    apiHostname: '127.0.0.1',
+    port: emulator.port,
+    https: false,
+    now: () => emulator.now() * 1000,
+  };
+}
+
 /** A real SDK client pointed at an emulator. */
 export function sdkFor(emulator: AuthKitEmulator): WorkOS {
   return new WorkOS(emulator.apiKey, {

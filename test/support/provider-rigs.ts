@@ -9,7 +9,12 @@ import {
 } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { signInThroughPages, startEmulatorWithSdk, type Credentials } from './emulator';
+import {
+  emulatorModuleOptions,
+  signInThroughPages,
+  startEmulatorWithSdk,
+  type Credentials,
+} from './emulator';
 import { type HttpBrowser } from './http-browser';
 import {
   OIDC_USERS,
@@ -122,12 +127,7 @@ export async function startRig(
     const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
     const app = await startApp(port, appSetup, {
       ...base,
-      apiKey: emulator.apiKey,
-      clientId: emulator.clientId,
-      apiHostname: '127.0.0.1',
-      port: emulator.port,
-      https: false,
-      now: () => emulator.now() * 1000,
+      ...emulatorModuleOptions(emulator),
       ...setup.reauth,
     }).catch(async (error: unknown) => {
       await emulator.close();

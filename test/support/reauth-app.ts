@@ -22,7 +22,7 @@ import {
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type Request, type Response } from 'express';
-import { signInThroughPages, startEmulatorWithSdk } from './emulator';
+import { emulatorModuleOptions, signInThroughPages, startEmulatorWithSdk } from './emulator';
 import { HttpBrowser } from './http-browser';
 import { freePort } from './ports';
 
@@ -121,14 +121,9 @@ export async function startScenarioApp(
   @Module({
     imports: [
       ReauthModule.forRoot({
-        apiKey: emulator.apiKey,
-        clientId: emulator.clientId,
-        apiHostname: '127.0.0.1',
-        port: emulator.port,
-        https: false,
+        ...emulatorModuleOptions(emulator),
         redirectUri,
         cookiePassword: COOKIE_PASSWORD,
-        now: () => emulator.now() * 1000,
         ...setup.reauth?.(emulator),
       }),
     ],

@@ -27,7 +27,7 @@ import {
   type Authentication,
   type ReauthStore,
 } from 'nest-workos-reauth';
-import { startEmulatorWithSdk } from '../../support/emulator';
+import { emulatorModuleOptions, startEmulatorWithSdk } from '../../support/emulator';
 import { freePort } from '../../support/ports';
 import { COOKIE_PASSWORD } from '../../support/reauth-app';
 
@@ -122,14 +122,9 @@ export async function startGraphQLApp(
   @Module({
     imports: [
       ReauthModule.forRoot({
-        apiKey: emulator.apiKey,
-        clientId: emulator.clientId,
-        apiHostname: '127.0.0.1',
-        port: emulator.port,
-        https: false,
+        ...emulatorModuleOptions(emulator),
         redirectUri,
         cookiePassword: COOKIE_PASSWORD,
-        now: () => emulator.now() * 1000,
         ...(setup.store ? { store: setup.store } : {}),
       }),
       GraphQLModule.forRoot<ApolloDriverConfig>({
