@@ -173,6 +173,8 @@ const keyCache = new Map<string, Uint8Array>();
  * const url = workos.userManagement.getAuthorizationUrl({ ..., state: sealed });
  * ```
  */
+// Async though it awaits nothing: every failure stays a rejection, as callers expect.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function sealState(state: ReauthState, secret: string): Promise<string> {
   const key = deriveKey(secret);
   const problem = findStateProblem(state);
@@ -203,6 +205,7 @@ export async function sealState(state: ReauthState, secret: string): Promise<str
  * }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function unsealState(
   token: string,
   secret: string,
