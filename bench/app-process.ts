@@ -6,23 +6,50 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface RunningApp {
   url: string;
+  /** The server process's pid (for reading its memory from outside). */
+  pid: number;
   stop(): Promise<void>;
 }
+
+/** How to run the server process, beyond its app. */
+export interface StartOptions {
+  /** Extra Node flags for the server process, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+  /**
+   * Stop by asking the process to exit (so that it can write what `--cpu-prof` collected) rather
+   * than by SIGKILL; still killed if it has not exited within 10 s.
+   */
+  graceful?: boolean;
+}
+
+const GRACEFUL_STOP_MS = 10_000;
 
 /** How to stop each server process still alive. */
 const stops = new Set<() => Promise<void>>();
 
 /** Forks `server.ts` for one app and resolves once it listens. */
-export function startApp(config: AppConfig): Promise<RunningApp> {
+export function startApp(config: AppConfig, start: StartOptions = {}): Promise<RunningApp> {
   const child = fork(join(__dirname, 'server.ts'), [JSON.stringify(config)], {
-    execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
+    execArgv: [
+      ...(start.nodeFlags ?? []),
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+    ],
     // The server's own output goes to stderr: stdout carries the report only.
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = () => {
+  const kill = () => {
     child.kill('SIGKILL');
     return exited;
+  };
+  const stop = () => {
+    if (!start.graceful || !child.connected) return kill();
+    child.send('exit');
+    const timer = setTimeout(() => void kill(), GRACEFUL_STOP_MS);
+    return exited.finally(() => clearTimeout(timer));
   };
   stops.add(stop);
   void exited.then(() => stops.delete(stop));
@@ -38,7 +65,7 @@ export function startApp(config: AppConfig): Promise<RunningApp> {
     }, START_TIMEOUT_MS);
     child.once('message', () => {
       clearTimeout(timer);
-      resolve({ url: `http://127.0.0.1:${config.port}`, stop });
+      resolve({ url: `http://127.0.0.1:${config.port}`, pid: child.pid!, stop });
     });
     void exited.then(() => {
       clearTimeout(timer);

@@ -1,7 +1,11 @@
 import type { Expectation, Scenario } from './scenarios';
 
 async function answer(url: string, headers: Record<string, string>): Promise<Expectation> {
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, {
+    headers,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   let reason: unknown;
   try {
@@ -9,7 +13,11 @@ async function answer(url: string, headers: Record<string, string>): Promise<Exp
   } catch {
     // Not JSON: there is no reason to read.
   }
-  return { status: response.status, reason: typeof reason === 'string' ? reason : undefined };
+  return {
+    status: response.status,
+    reason: typeof reason === 'string' ? reason : undefined,
+    location: response.headers.get('location') ?? undefined,
+  };
 }
 
 /**
@@ -29,11 +37,14 @@ export async function proveItChecks(
     }
   }
   const got = await answer(url, headers);
-  const { status, reason } = scenario.expect;
+  const { status, reason, location } = scenario.expect;
   if (got.status !== status || (reason !== undefined && got.reason !== reason)) {
     throw new Error(
       `${name}: the measured request got ${got.status} (reason ${got.reason}), ` +
         `expected ${status}${reason === undefined ? '' : ` (reason ${reason})`}`,
     );
+  }
+  if (location !== undefined && !got.location?.includes(location)) {
+    throw new Error(`${name}: the redirect went to ${got.location}, expected ${location}`);
   }
 }

@@ -2,10 +2,14 @@ import type { AppKind, HttpPlatform } from './config';
 
 type Headers = Record<string, string>;
 
-/** What an app must answer: a status, and for our JSON 401 the `reason` in its body. */
+/**
+ * What an app must answer: a status, for our JSON 401 the `reason` in its body, and for a
+ * redirect a part of its `Location`.
+ */
 export interface Expectation {
   status: number;
   reason?: string;
+  location?: string;
 }
 
 export interface Scenario {
@@ -24,9 +28,13 @@ export interface Scenario {
 
 // The same negotiation for every app: our guard answers JSON rather than redirecting.
 const ACCEPT = { accept: 'application/json' };
+// What a browser sends for a page view: our guard redirects it to sign in.
+const PAGE_VIEW = {
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+};
 
 /**
- * (a) to (f) on Express, then (g), (g′) and (h) on Fastify; `signIn` returns a `wos-session`
+ * (a) to (f′) on Express, then (g), (g′) and (h) on Fastify; `signIn` returns a `wos-session`
  * cookie for the running app.
  */
 export function scenarios(
@@ -95,6 +103,14 @@ export function scenarios(
       credentials: () => bearer(tokens.stale),
       expect: { status: 401, reason: 'stale' },
       refused: [none],
+    },
+    {
+      id: 'f′',
+      label: 'RecentAuthGuard, page view without credentials (302 to sign in)',
+      app: 'reauth',
+      credentials: () => PAGE_VIEW,
+      expect: { status: 302, location: '/user_management/authorize' },
+      refused: [none, stale],
     },
     {
       id: 'g',

@@ -28,6 +28,10 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
 
 async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
+  // A graceful stop: exiting normally lets `--cpu-prof` write its profile.
+  process.on('message', (message) => {
+    if (message === 'exit') process.exit(0);
+  });
   const config = JSON.parse(process.argv[2]) as AppConfig;
   const module = await moduleFor(config);
   const options: NestApplicationOptions = { logger: ['error', 'warn'], abortOnError: false };
