@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { AccessTokenClaims } from '../interfaces';
-import { IdentityProvider } from '../providers/identity-provider';
+import { IdentityProvider, type TokenVerificationSettings } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -22,9 +22,26 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
+/**
+ * Why a token's claims or header were refused: the `cause` of an {@link InvalidAccessTokenError},
+ * naming the claim (or header parameter) for logs and tests. Never shown to the caller.
+ */
+export class TokenClaimError extends Error {
+  constructor(
+    readonly claim: string,
+    readonly reason: 'missing' | 'invalid' | 'check_failed',
+  ) {
+    super(`the "${claim}" ${reason === 'missing' ? 'is missing' : `check failed (${reason})`}`);
+    this.name = this.constructor.name;
+  }
+}
+
 // Far above any AuthKit token; refuses to parse megabytes of attacker input.
 const MAX_TOKEN_LENGTH = 8192;
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** The JOSE header and payload of a compact JWS, decoded (not yet trusted). */
+type JsonObject = Record<string, unknown>;
 
 /** How {@link AccessTokenVerifier.verify} treats the token. */
 export interface VerifyOptions {
@@ -47,6 +64,8 @@ interface Verified {
 // Enough for every token active on an instance at once; a flood of distinct forged tokens
 // cannot grow it, since only verified tokens enter.
 const VERIFIED_CACHE_ENTRIES = 10_000;
+// Headers differ by key and type only; anyone can send others, so only a few are kept.
+const HEADER_CACHE_ENTRIES = 16;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 const JWKS_COOLDOWN_MS = 5_000;
 const JWKS_BACKOFF_MS = 1_000;
@@ -58,8 +77,13 @@ const JWKS_MAX_BACKOFF_MS = 30_000;
  * with a key of the matching type, the provider's issuer, `exp` and `nbf` with the configured
  * tolerance, an `iat` that is not in the future (beyond the tolerance), the audience (or, for an
  * OpenID Provider without one configured, that the token was issued to this client), and the
- * claims every token must carry (`sub`, `iat`, `exp`; AuthKit's `sid` too). The claims it resolves are deeply frozen: every request with
- * a token gets the same object, so no handler may change it for the next.
+ * claims every token must carry (`sub`, `iat`, `exp`; AuthKit's `sid` too). A header that marks
+ * any extension critical (`crit`) is refused. The claims it resolves are deeply frozen: every
+ * request with a token gets the same object, so no handler may change it for the next.
+ *
+ * Signatures are checked with `node:crypto` directly, synchronously, on keys imported once per
+ * `kid` (RSA keys of at least 2048 bits; ES256 signatures as R || S); only the payload of a
+ * signature that verified is parsed.
  *
  * Two caches keep it off the profile without weakening a check. Keys are imported once and
  * refetched when a new `kid` appears (single-flight, at most every 5 s unless the token came
@@ -72,6 +96,7 @@ const JWKS_MAX_BACKOFF_MS = 30_000;
 export class AccessTokenVerifier {
   private readonly keys: JwksKeySet;
   private readonly verified: BoundedCache<Verified>;
+  private readonly headers: BoundedCache<JsonObject>;
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -89,6 +114,7 @@ export class AccessTokenVerifier {
       maxBackoffMs: JWKS_MAX_BACKOFF_MS,
     });
     this.verified = new BoundedCache(VERIFIED_CACHE_ENTRIES, nowMs);
+    this.headers = new BoundedCache(HEADER_CACHE_ENTRIES, nowMs);
   }
 
   /**
@@ -105,61 +131,30 @@ export class AccessTokenVerifier {
     if (cached && cached.token === token && this.keys.publishes(cached.kid)) return cached.claims;
     if (!COMPACT_JWS.test(token)) throw new InvalidAccessTokenError(false);
 
-    let kid: unknown;
-    let alg: unknown;
-    try {
-      ({ kid, alg } = decodeProtectedHeader(token));
-    } catch (error) {
-      throw new InvalidAccessTokenError(false, { cause: error });
-    }
+    const signed = token.lastIndexOf('.');
+    const header = this.headerOf(token.slice(0, token.indexOf('.')));
     const settings = await this.provider.verification();
+    const { kid, alg } = header ?? {};
     if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
     if (typeof alg !== 'string' || !settings.algorithms.includes(alg)) {
       throw new InvalidAccessTokenError(false);
     }
-    const key = await this.keys.get(kid, alg, { force: options.fromProvider === true });
-    if (!key) throw new InvalidAccessTokenError(false);
+    // No extension is understood here, so none may be critical (RFC 7515, section 4.1.11).
+    if (header!.crit !== undefined) {
+      throw new InvalidAccessTokenError(false, { cause: new TokenClaimError('crit', 'invalid') });
+    }
+    const key =
+      this.keys.current(kid, alg) ??
+      (await this.keys.get(kid, alg, { force: options.fromProvider === true }));
+    if (!key || !signatureVerifies(alg, key, token, signed)) {
+      throw new InvalidAccessTokenError(false);
+    }
+    // Only a payload whose signature verified is parsed.
+    const payload = decodeSegment(token.slice(token.indexOf('.') + 1, signed));
+    if (!payload) throw new InvalidAccessTokenError(false);
 
-    const nowMs = this.clock.now();
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: [alg],
-        issuer: [...settings.issuers],
-        audience: settings.audience && [...settings.audience],
-        clockTolerance: this.options.clockToleranceSeconds,
-        currentDate: new Date(nowMs),
-        requiredClaims: settings.requireSid ? ['sub', 'sid', 'iat', 'exp'] : ['sub', 'iat', 'exp'],
-      }));
-    } catch (error) {
-      throw translateJoseError(error);
-    }
-    // An empty sid would name no session, and so could never be signed out.
-    if (
-      !isNonEmptyString(payload.sub) ||
-      (settings.requireSid ? !isNonEmptyString(payload.sid) : !isAbsentOrNonEmpty(payload.sid))
-    ) {
-      throw new InvalidAccessTokenError(false);
-    }
-    if (settings.audience === undefined && settings.clientId !== undefined) {
-      if (!issuedTo(payload, settings.clientId)) throw new InvalidAccessTokenError(false);
-    }
-    if (settings.idTokensOf !== undefined && isIdToken(token, payload, settings.idTokensOf)) {
-      throw new InvalidAccessTokenError(false);
-    }
-    // jose checks that iat is a number; a token from the future is ours to refuse.
-    if (payload.iat! > nowMs / 1000 + this.options.clockToleranceSeconds) {
-      throw new InvalidAccessTokenError(false, {
-        cause: new errors.JWTClaimValidationFailed(
-          '"iat" claim timestamp check failed (it should be in the past)',
-          payload,
-          'iat',
-          'check_failed',
-        ),
-      });
-    }
-    const claims = deepFreeze(payload) as AccessTokenClaims;
-    // jose accepts the token until exp + tolerance; so may the cache, and not a moment longer.
+    const claims = this.checkedClaims(payload, header!, settings);
+    // Accepted until exp + tolerance; so may the cache be, and not a moment longer.
     this.verified.set(
       signatureOf(token),
       { token, claims, kid },
@@ -167,6 +162,133 @@ export class AccessTokenVerifier {
     );
     return claims;
   }
+
+  /**
+   * The decoded JOSE header. Every token a provider signs with one key has the same header, so
+   * the few seen last are kept (frozen) rather than decoded for each first-seen token.
+   */
+  private headerOf(segment: string): JsonObject | undefined {
+    let header = this.headers.get(segment);
+    if (header === undefined) {
+      header = decodeSegment(segment);
+      if (header === undefined) return undefined;
+      this.headers.set(segment, deepFreeze(header), Number.POSITIVE_INFINITY);
+    }
+    return header;
+  }
+
+  /**
+   * The claims of a token whose signature verified, deeply frozen, once they pass every check;
+   * throws {@link InvalidAccessTokenError} (with a {@link TokenClaimError} cause) otherwise.
+   */
+  private checkedClaims(
+    payload: JsonObject,
+    header: JsonObject,
+    settings: TokenVerificationSettings,
+  ): AccessTokenClaims {
+    const refuse = (claim: string, reason: TokenClaimError['reason']) =>
+      new InvalidAccessTokenError(false, { cause: new TokenClaimError(claim, reason) });
+    const required = settings.requireSid ? REQUIRED_WITH_SID : REQUIRED;
+    for (const claim of required) if (payload[claim] === undefined) throw refuse(claim, 'missing');
+
+    if (typeof payload.iss !== 'string' || !settings.issuers.includes(payload.iss)) {
+      throw refuse('iss', 'check_failed');
+    }
+    if (settings.audience !== undefined && !hasAudience(payload.aud, settings.audience)) {
+      throw refuse('aud', 'check_failed');
+    }
+    const { exp, nbf, iat } = payload;
+    if (!isTime(exp)) throw refuse('exp', 'invalid');
+    if (!isTime(iat)) throw refuse('iat', 'invalid');
+    if (nbf !== undefined && !isTime(nbf)) throw refuse('nbf', 'invalid');
+    const tolerance = this.options.clockToleranceSeconds;
+    const now = this.clock.now() / 1000;
+    if (exp <= Math.floor(now) - tolerance) {
+      throw new InvalidAccessTokenError(true, {
+        cause: new TokenClaimError('exp', 'check_failed'),
+      });
+    }
+    if (nbf !== undefined && nbf > Math.floor(now) + tolerance) {
+      throw refuse('nbf', 'check_failed');
+    }
+    // A token from the future is refused, as any token that is not yet valid.
+    if (iat > now + tolerance) throw refuse('iat', 'check_failed');
+
+    // An empty sid would name no session, and so could never be signed out.
+    if (!isNonEmptyString(payload.sub)) throw refuse('sub', 'invalid');
+    if (settings.requireSid ? !isNonEmptyString(payload.sid) : !isAbsentOrNonEmpty(payload.sid)) {
+      throw refuse('sid', 'invalid');
+    }
+    if (settings.audience === undefined && settings.clientId !== undefined) {
+      if (!issuedTo(payload, settings.clientId)) throw refuse('client_id', 'check_failed');
+    }
+    if (settings.idTokensOf !== undefined && isIdToken(header, payload, settings.idTokensOf)) {
+      throw refuse('typ', 'check_failed');
+    }
+    return deepFreeze(payload) as AccessTokenClaims;
+  }
+}
+
+const REQUIRED = ['sub', 'iat', 'exp'] as const;
+const REQUIRED_WITH_SID = ['sub', 'sid', 'iat', 'exp'] as const;
+
+/** A base64url segment holding a JSON object; `undefined` for anything else. */
+function decodeSegment(segment: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as JsonObject)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the signature of a compact JWS verifies under `key` for `alg`, with `node:crypto`
+ * directly: synchronous, on the imported key, without a round trip through WebCrypto. The key
+ * already fits the algorithm (type, curve, RSA size); `signed` is the index of the last dot.
+ */
+function signatureVerifies(alg: string, key: KeyObject, token: string, signed: number): boolean {
+  const data = Buffer.from(token.slice(0, signed), 'latin1');
+  const signature = Buffer.from(token.slice(signed + 1), 'base64url');
+  try {
+    switch (alg) {
+      case 'RS256':
+        return verifySignature('sha256', data, key, signature);
+      case 'PS256':
+        return verifySignature(
+          'sha256',
+          data,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+          signature,
+        );
+      case 'ES256':
+        // JWS carries R || S, 32 bytes each (RFC 7518, section 3.4), not DER.
+        return (
+          signature.length === 64 &&
+          verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+        );
+      case 'EdDSA':
+        return verifySignature(null, data, key, signature);
+      default:
+        return false;
+    }
+  } catch {
+    // A signature of the wrong size for the key, say: it does not verify.
+    return false;
+  }
+}
+
+/** A NumericDate (RFC 7519): a finite number of seconds. */
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Whether `aud` (a string or an array of strings) names one of `audience`. */
+function hasAudience(aud: unknown, audience: readonly string[]): boolean {
+  if (typeof aud === 'string') return audience.includes(aud);
+  return Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audience.includes(a));
 }
 
 /** The signature segment of a compact JWS (the whole string when it has no dot). */
@@ -183,7 +305,7 @@ function isAbsentOrNonEmpty(value: unknown): boolean {
 }
 
 /** Whether a token was issued to `clientId`: RFC 9068's `client_id`, or OpenID Connect's `azp`. */
-function issuedTo(payload: JWTPayload, clientId: string): boolean {
+function issuedTo(payload: JsonObject, clientId: string): boolean {
   return payload.client_id === clientId || payload.azp === clientId;
 }
 
@@ -198,20 +320,16 @@ const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'appl
  * that is not an access token's, or by being for this client (`aud`) without saying it was issued
  * to a client (`client_id`, `azp`), as access tokens for an API do.
  */
-function isIdToken(token: string, payload: JWTPayload, clientId: string): boolean {
+function isIdToken(header: JsonObject, payload: JsonObject, clientId: string): boolean {
   if (['nonce', 'at_hash', 'c_hash', 's_hash'].some((claim) => payload[claim] !== undefined)) {
     return true;
   }
   if (payload.typ === 'ID') return true;
-  const { typ } = decodeProtectedHeader(token);
+  const { typ } = header;
   if (typeof typ === 'string' && !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) return true;
-  const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
   return (
-    audiences.includes(clientId) && payload.client_id === undefined && payload.azp === undefined
+    hasAudience(payload.aud, [clientId]) &&
+    payload.client_id === undefined &&
+    payload.azp === undefined
   );
-}
-
-/** The key is local by now: whatever jose refuses is the token's fault. */
-function translateJoseError(error: unknown): InvalidAccessTokenError {
-  return new InvalidAccessTokenError(error instanceof errors.JWTExpired, { cause: error });
 }

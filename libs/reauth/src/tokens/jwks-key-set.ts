@@ -1,22 +1,36 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ReauthUnavailableException, type ReauthDependency } from '../reauth-unavailable.exception';
 
-/** A published signing key, imported for each algorithm a token used it with. */
+/**
+ * A published signing key, imported once (as a `node:crypto` public key) and checked once for
+ * each algorithm a token used it with; `null` when it does not fit that algorithm.
+ */
 interface PublishedKey {
   jwk: JWK;
-  imported: Map<string, Promise<CryptoKey | undefined>>;
+  /** `null` once the key failed to import: it verifies nothing. */
+  imported?: KeyObject | null;
+  fits: Map<string, KeyObject | null>;
 }
 
 /** Published signing keys by `kid`. */
 type Keys = Map<string, PublishedKey>;
 
-/** The key type (and curve) each accepted algorithm needs. */
-const KEY_TYPES: Readonly<Record<string, { kty: string; crv?: string }>> = {
-  RS256: { kty: 'RSA' },
-  PS256: { kty: 'RSA' },
-  ES256: { kty: 'EC', crv: 'P-256' },
-  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+/**
+ * What each accepted algorithm needs: the JWK's type (and curve), and the imported key's type
+ * (and named curve) as `node:crypto` reports them.
+ */
+const KEY_TYPES: Readonly<
+  Record<string, { kty: string; crv?: string; keyType: string; namedCurve?: string }>
+> = {
+  RS256: { kty: 'RSA', keyType: 'rsa' },
+  PS256: { kty: 'RSA', keyType: 'rsa' },
+  ES256: { kty: 'EC', crv: 'P-256', keyType: 'ec', namedCurve: 'prime256v1' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', keyType: 'ed25519' },
 };
+
+// Shorter RSA keys are refused for RS256 and PS256, as RFC 7518 (section 3.3) requires.
+const MIN_RSA_MODULUS_BITS = 2048;
 
 export interface JwksKeySetOptions {
   /** The JWKS URL; resolved at each fetch (an OpenID Provider's comes from discovery). */
@@ -72,7 +86,7 @@ export class JwksKeySet {
     kid: string,
     alg: string,
     lookup: KeyLookupOptions = {},
-  ): Promise<CryptoKey | undefined> {
+  ): Promise<KeyObject | undefined> {
     const now = this.options.nowMs();
     const age = now - this.fetchedAtMs;
     const stale = age > this.options.maxAgeMs;
@@ -86,15 +100,25 @@ export class JwksKeySet {
     return this.imported(kid, alg);
   }
 
-  private imported(kid: string, alg: string): Promise<CryptoKey | undefined> {
+  /**
+   * The key for `kid` and `alg` when the set is current and has it, without waiting: what every
+   * request with a known key takes. `undefined` means "ask {@link get}", which may fetch.
+   */
+  current(kid: string, alg: string): KeyObject | undefined {
+    if (this.options.nowMs() - this.fetchedAtMs > this.options.maxAgeMs) return undefined;
+    return this.imported(kid, alg);
+  }
+
+  private imported(kid: string, alg: string): KeyObject | undefined {
     const key = this.keys.get(kid);
-    if (!key) return Promise.resolve(undefined);
-    let imported = key.imported.get(alg);
-    if (!imported) {
-      imported = importFor(key.jwk, alg);
-      key.imported.set(alg, imported);
+    if (!key) return undefined;
+    let fit = key.fits.get(alg);
+    if (fit === undefined) {
+      if (key.imported === undefined) key.imported = importKey(key.jwk);
+      fit = key.imported && fitsAlgorithm(key.jwk, key.imported, alg);
+      key.fits.set(alg, fit);
     }
-    return imported;
+    return fit ?? undefined;
   }
 
   /** Whether the set is current and still publishes `kid` (no fetch). */
@@ -162,7 +186,7 @@ export class JwksKeySet {
       if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue;
       if ((jwk.use && jwk.use !== 'sig') || 'd' in jwk || 'k' in jwk) continue;
       if (!Object.values(KEY_TYPES).some((type) => type.kty === jwk.kty)) continue;
-      keys.set(jwk.kid, { jwk: Object.freeze({ ...jwk }), imported: new Map() });
+      keys.set(jwk.kid, { jwk: Object.freeze({ ...jwk }), fits: new Map() });
     }
     this.keys = keys;
     this.fetchedAtMs = this.options.nowMs();
@@ -187,19 +211,30 @@ export function backoffDelayMs(
   return Math.min(backoffMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
 }
 
+/** Imports a published public key once; `null` when it is malformed (it verifies nothing). */
+function importKey(jwk: JWK): KeyObject | null {
+  try {
+    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    return key.type === 'public' ? key : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Imports a published key for `alg`: only when the key's type and curve fit the algorithm and the
- * key does not name another one. A malformed key verifies nothing; the others still do.
+ * The imported key, when it may verify `alg`: its type and curve fit the algorithm (checked on
+ * the JWK and on what `node:crypto` made of it), an RSA key has at least 2048 bits, and the JWK
+ * does not name another algorithm. Anything else is `null`: it verifies nothing.
  */
-async function importFor(jwk: JWK, alg: string): Promise<CryptoKey | undefined> {
+function fitsAlgorithm(jwk: JWK, key: KeyObject, alg: string): KeyObject | null {
   const type = KEY_TYPES[alg];
   if (!type || jwk.kty !== type.kty || (type.crv !== undefined && jwk.crv !== type.crv)) {
-    return undefined;
+    return null;
   }
-  if (jwk.alg !== undefined && jwk.alg !== alg) return undefined;
-  try {
-    return (await importJWK({ ...jwk, alg }, alg)) as CryptoKey;
-  } catch {
-    return undefined;
-  }
+  if (jwk.alg !== undefined && jwk.alg !== alg) return null;
+  if (key.asymmetricKeyType !== type.keyType) return null;
+  const details = key.asymmetricKeyDetails;
+  if (type.namedCurve !== undefined && details?.namedCurve !== type.namedCurve) return null;
+  if (type.keyType === 'rsa' && (details?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) return null;
+  return key;
 }
