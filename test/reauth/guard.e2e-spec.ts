@@ -74,6 +74,52 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
     expect(reauthUrl.searchParams.get('state')).toMatch(/^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
+  it('writes the JSON 401 with its length and no ETag, and leaves the body out for HEAD', async () => {
+    const stale = await token(now() - 301);
+    const stackTraceLimit = Error.stackTraceLimit;
+    const res = await call('/fresh', bearer(stale));
+    const text = await res.text();
+    // The refusal is made without a stack, and leaves the process's stack depth as it was.
+    expect(Error.stackTraceLimit).toBe(stackTraceLimit);
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    // The answer is no-store: a validator for it would only cost a hash per refusal.
+    expect(res.headers.get('etag')).toBeNull();
+    expect(JSON.parse(text)).toMatchObject({ reason: 'stale' });
+
+    const head = await call('/fresh', { method: 'HEAD', ...bearer(stale) });
+    expect(head.status).toBe(401);
+    expect(head.headers.get('www-authenticate')).toContain('max_age="300"');
+    expect(await head.text()).toBe('');
+  });
+
+  it('builds the re-auth URL the SDK builds, with the values of each request', async () => {
+    const authTime = now() - 301;
+    const first = (await (await call('/fresh', bearer(await token(authTime)))).json()) as {
+      reauthUrl: string;
+    };
+    const second = (await (await call('/fresh', bearer(await token(authTime)))).json()) as {
+      reauthUrl: string;
+    };
+    const [a, b] = [new URL(first.reauthUrl), new URL(second.reauthUrl)];
+    const sdk = new URL(
+      scenario.workos.userManagement.getAuthorizationUrl({
+        provider: 'authkit',
+        clientId: scenario.emulator.clientId,
+        redirectUri: scenario.redirectUri,
+        state: a.searchParams.get('state')!,
+        codeChallenge: a.searchParams.get('code_challenge')!,
+        codeChallengeMethod: 'S256',
+        maxAge: 300,
+      }),
+    );
+    const sorted = (url: URL) => [...url.searchParams].sort(([x], [y]) => x.localeCompare(y));
+    expect(sorted(a)).toEqual(sorted(sdk));
+    expect(a.origin + a.pathname).toBe(sdk.origin + sdk.pathname);
+    // Each refusal has its own state and PKCE challenge.
+    expect(b.searchParams.get('state')).not.toBe(a.searchParams.get('state'));
+    expect(b.searchParams.get('code_challenge')).not.toBe(a.searchParams.get('code_challenge'));
+  });
+
   it('never puts the token or claims other than authTime in the body', async () => {
     const value = await token(now() - 1000);
     const res = await call('/fresh', bearer(value));

@@ -11,6 +11,7 @@ import {
 import type { ReauthRequest } from './interfaces';
 import { describeError } from './reauth.errors';
 import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from './http/problem-page';
+import { replyJson } from './http/http-responses';
 import { PROTOCOL } from './core/protocol';
 import { ReauthFlowService } from './reauth-flow.service';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
@@ -298,11 +299,10 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       return;
     }
     adapter.setHeader(response, 'WWW-Authenticate', challengeFor(exception));
-    adapter.reply(
-      response,
-      { ...(exception.getResponse() as object), reauthUrl: started.authorizationUrl },
-      401,
-    );
+    replyJson(adapter, response, 401, {
+      ...(exception.getResponse() as object),
+      reauthUrl: started.authorizationUrl,
+    });
   }
 
   private forbidden(
@@ -357,6 +357,6 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(JSON_HEADERS)) {
       adapter.setHeader(response, name, value);
     }
-    adapter.reply(response, body, status);
+    replyJson(adapter, response, status, body);
   }
 }

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { assertActionSize } from './action';
 import { isValidAssuranceList } from './assurance';
 import { ReauthCoreError } from './errors';
 import { isValidMaxAge } from './freshness';
+import { randomBytesPooled } from './random';
 import { sanitizeReturnTo } from './return-to';
 
 /**
@@ -232,15 +233,16 @@ export async function unsealState(
 
 // The protected header every sealed state carries, encoded once: it is also the AES-GCM AAD.
 const ENCODED_HEADER = Buffer.from(JSON.stringify(JWE_HEADER)).toString('base64url');
+const HEADER_AAD = Buffer.from(ENCODED_HEADER, 'ascii');
 
 /**
  * A compact JWE with `dir` and `A256GCM` (RFC 7516), made with `node:crypto` directly: the same
  * format as any JOSE library's, without a round trip through WebCrypto for each refusal.
  */
 function encryptCompact(plaintext: Buffer, key: Uint8Array): string {
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(ENCODED_HEADER, 'ascii'));
+  cipher.setAAD(HEADER_AAD);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return `${ENCODED_HEADER}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   CLIENT_REQUEST_ID,
   pathOf,
@@ -10,6 +10,7 @@ import {
   type ReauthState,
 } from '../core';
 import { withoutMarker } from '../core/markers';
+import { randomToken } from '../core/random';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
@@ -80,9 +81,9 @@ export class ReauthStarter {
         }),
     );
     const cancelTo = this.cancelTarget(request, returnTo, host);
-    const nonce = randomBytes(16).toString('base64url');
+    const nonce = randomToken(16);
     const binding = this.bindings.bind(request);
-    const codeVerifier = randomBytes(32).toString('base64url');
+    const codeVerifier = randomToken(32);
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const state: ReauthState = {
       v: 1,
@@ -107,7 +108,8 @@ export class ReauthStarter {
       acr: input.acrValues,
       amr: input.amr,
     };
-    const sealed = await sealState(stripUndefined(state), this.options.cookiePassword);
+    // Fields left undefined are not sealed: JSON has no undefined.
+    const sealed = await sealState(state, this.options.cookiePassword);
     // The state's nonce doubles as the OpenID Connect nonce: random, sealed, single-use.
     const authorizationUrl = await this.provider.authorizationUrl({
       state: sealed,
@@ -136,8 +138,4 @@ export class ReauthStarter {
 function header(request: ReauthRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

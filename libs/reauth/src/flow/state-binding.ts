@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parse as parseCookies, serialize } from 'cookie';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATE_TTL_SECONDS } from '../core';
+import { randomToken } from '../core/random';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../reauth.options';
@@ -28,25 +29,28 @@ export interface StateBinding {
 @Injectable()
 export class StateBindings {
   private readonly name: string;
+  /** The cookie's attributes, serialised once: only the value changes from one refusal to the next. */
+  private readonly attributes: string;
 
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions) {
+  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) options: ResolvedReauthOptions) {
     this.name = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_BINDING_COOKIE;
+    const sample = 'x'.repeat(43);
+    const cookie = serialize(this.name, sample, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.cookie.secure,
+      // Sent with every request (as a __Host- cookie must be), so that a refusal can reuse it.
+      path: '/',
+      maxAge: STATE_TTL_SECONDS,
+    });
+    this.attributes = cookie.slice(`${this.name}=${sample}`.length);
   }
 
   /** The browser's binding, reusing the value its cookie already holds (renewed for 10 minutes). */
   bind(request: ReauthRequest): StateBinding {
-    const value = this.read(request) ?? randomBytes(32).toString('base64url');
-    return {
-      hash: sha256(value),
-      setCookie: serialize(this.name, value, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.options.cookie.secure,
-        // Sent with every request (as a __Host- cookie must be), so that a refusal can reuse it.
-        path: '/',
-        maxAge: STATE_TTL_SECONDS,
-      }),
-    };
+    // Either way a value of BINDING_VALUE's alphabet, which a cookie carries as it is.
+    const value = this.read(request) ?? randomToken(32);
+    return { hash: sha256(value), setCookie: `${this.name}=${value}${this.attributes}` };
   }
 
   /** Whether the request comes from the browser a state with binding hash `hash` was sealed for. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
+import type { ServerResponse } from 'node:http';
 
 /** The redirects the library answers with: 302 for a read, 303 after anything else. */
 export type RedirectStatus = 302 | 303;
@@ -47,6 +48,30 @@ export class HttpResponses {
     adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
     adapter.reply(response, page, status);
   }
+}
+
+/**
+ * Ends the response with `body` as JSON. On Express it is written directly: `res.json()` would
+ * also hash the body for an `ETag`, which an uncacheable answer (the library's are all
+ * `no-store`) never uses, and every refusal pays for. Node leaves the body out of an answer to
+ * `HEAD`. Fastify replies through its own serialisation.
+ */
+export function replyJson(
+  adapter: AbstractHttpAdapter,
+  response: unknown,
+  status: number,
+  body: object,
+): void {
+  if (adapter.getType() !== 'express') {
+    adapter.reply(response, body, status);
+    return;
+  }
+  const res = response as ServerResponse;
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 /**

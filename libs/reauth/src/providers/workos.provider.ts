@@ -12,6 +12,16 @@ import {
   type TokenVerificationSettings,
 } from './identity-provider';
 
+/** The authorization URL's parameters that differ from one request to the next. */
+const PER_REQUEST_PARAMETERS = [
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'max_age',
+  'login_hint',
+  'acr_values',
+];
+
 /** What the WorkOS provider needs, checked by the options. */
 export interface WorkOSProviderSettings {
   workos: WorkOSClient;
@@ -31,6 +41,7 @@ export class WorkOSIdentityProvider extends IdentityProvider {
   readonly dependency = 'workos' as const;
   readonly revocationScope = 'session' as const;
   private readonly settings: TokenVerificationSettings;
+  private authorizationBase?: string;
 
   constructor(private readonly config: WorkOSProviderSettings) {
     super();
@@ -52,26 +63,43 @@ export class WorkOSIdentityProvider extends IdentityProvider {
   }
 
   authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    // What changes per request is appended to what does not, which the SDK built once: every
+    // refusal builds one of these, and parsing and re-serialising a URL each time is most of it.
+    this.authorizationBase ??= this.staticAuthorizationUrl();
+    let url =
+      `${this.authorizationBase}&state=${encodeURIComponent(request.state)}` +
+      `&code_challenge=${encodeURIComponent(request.codeChallenge)}`;
+    if (request.maxAge !== undefined) url += `&max_age=${request.maxAge}`;
+    if (request.loginHint !== undefined) {
+      url += `&login_hint=${encodeURIComponent(request.loginHint)}`;
+    }
+    // AuthKit issues no `acr`; the request still says what was asked, for the record and for a
+    // deployment that puts a proxy in front, and the callback refuses what does not satisfy it.
+    if (request.acrValues?.length) {
+      url += `&acr_values=${encodeURIComponent(request.acrValues.join(' '))}`;
+    }
+    return Promise.resolve(url);
+  }
+
+  /**
+   * The SDK's authorization URL without the parameters that change per request (`state`, PKCE's
+   * challenge, `max_age`, `login_hint`, `acr_values`), with `code_challenge_method=S256` (which
+   * SDKs before 10.6 leave out, as they drop `max_age`).
+   */
+  private staticAuthorizationUrl(): string {
     const url = new URL(
       this.config.workos.userManagement.getAuthorizationUrl({
         provider: 'authkit',
         clientId: this.config.clientId,
         redirectUri: this.config.redirectUri,
-        state: request.state,
-        maxAge: request.maxAge,
-        loginHint: request.loginHint,
-        codeChallenge: request.codeChallenge,
+        state: 'state',
+        codeChallenge: 'challenge',
         codeChallengeMethod: 'S256',
       }),
     );
-    // SDKs before 10.6 drop maxAge without a word; the parameter is the whole point.
-    if (request.maxAge !== undefined) url.searchParams.set('max_age', String(request.maxAge));
-    url.searchParams.set('code_challenge', request.codeChallenge);
+    for (const name of PER_REQUEST_PARAMETERS) url.searchParams.delete(name);
     url.searchParams.set('code_challenge_method', 'S256');
-    // AuthKit issues no `acr`; the request still says what was asked, for the record and for a
-    // deployment that puts a proxy in front, and the callback refuses what does not satisfy it.
-    if (request.acrValues?.length) url.searchParams.set('acr_values', request.acrValues.join(' '));
-    return Promise.resolve(url.href);
+    return url.href;
   }
 
   /** AuthKit sends no `iss` with its responses: there is nothing to tell them apart by. */
