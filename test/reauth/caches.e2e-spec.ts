@@ -1,4 +1,4 @@
-import { type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { signInToApp, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
 
 const ALICE = 'alice@example.com';
 
@@ -67,6 +67,36 @@ describe('Caches never change a security decision', () => {
       expect(await res.json()).toMatchObject({ reason: 'invalid_token' });
     }
     expect((await signedIn(token)).status).toBe(200);
+  });
+
+  it('refuses a session cookie altered anywhere but its end, after the original was accepted (and cached)', async () => {
+    const { sealedSession } = await signInToApp(scenario);
+    const withCookie = (value: string) =>
+      fetch(`${scenario.url}/signed-in`, {
+        headers: { accept: 'application/json', cookie: `wos-session=${value}` },
+      });
+    expect((await withCookie(sealedSession)).status).toBe(200);
+    expect((await withCookie(sealedSession)).status).toBe(200);
+    // The opened-cookie cache is looked up by the cookie's last 64 characters: copies that share
+    // them but differ before must be opened (and refused) in full.
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    const middle = Math.floor(sealedSession.length / 2);
+    const altered = [
+      sealedSession.slice(0, middle) +
+        flip(sealedSession[middle]) +
+        sealedSession.slice(middle + 1),
+      flip(sealedSession[0]) + sealedSession.slice(1),
+      `x${sealedSession}`,
+      sealedSession.slice(1),
+    ];
+    for (const value of altered) {
+      expect(value.slice(-64)).toBe(sealedSession.slice(-64));
+      const res = await withCookie(value);
+      expect(res.status).toBe(401);
+      // Not ours: the cookie is cleared.
+      expect(res.headers.getSetCookie().join()).toMatch(/wos-session=;/);
+    }
+    expect((await withCookie(sealedSession)).status).toBe(200);
   });
 
   it('fetches the key set once, and once more (shared) when a new kid appears', async () => {

@@ -52,6 +52,9 @@ const MAX_COOKIE_LENGTH = 8192;
 const REFRESH_SHARE_SECONDS = 30;
 const UNSEALED_CACHE_ENTRIES = 10_000;
 const UNSEALED_CACHE_MS = 10 * 60_000;
+// The end of a sealed cookie: WorkOS's seal ends with its HMAC, the library's own with the
+// AES-GCM tag, so two cookies that differ end differently (and a hit is compared in full).
+const UNSEALED_KEY_LENGTH = 64;
 const ENDED_CACHE_ENTRIES = 10_000;
 
 const ENDED: RefreshOutcome = Object.freeze({ status: 'ended' });
@@ -75,12 +78,14 @@ export class SessionCookieService {
    * change a decision (the token inside is still verified on every request); only cookies that
    * did open are kept, frozen, since every request with the cookie gets the same object.
    */
-  private readonly unsealed: BoundedCache<SessionContents>;
+  private readonly unsealed: BoundedCache<{ sealed: string; session: SessionContents }>;
   /**
    * Cookies whose refresh token the provider refused: a spent refresh token never works again,
    * so a replayed dead cookie is answered here instead of costing a provider call per request.
    */
   private readonly ended: BoundedCache<true>;
+  /** The `Set-Cookie` that removes the session: the same for every request. */
+  private readonly clearing: string;
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -91,6 +96,15 @@ export class SessionCookieService {
     const nowMs = () => clock.now();
     this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, nowMs);
     this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, nowMs);
+    const { cookie } = options;
+    this.clearing = serialize(cookie.name, '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookie.secure,
+      domain: cookie.domain,
+      path: '/',
+      maxAge: 0,
+    });
   }
 
   /** The raw cookie value, if the request has one of a plausible size. */
@@ -103,12 +117,15 @@ export class SessionCookieService {
 
   /** Opens a sealed session; `undefined` when it is not one of ours (tampered, other password). */
   async unseal(sealed: string): Promise<SessionContents | undefined> {
-    const cached = this.unsealed.get(sealed);
-    if (cached) return cached;
+    // Looked up by the seal's end (its authentication tag or MAC: hashing a few KB of cookie on
+    // every request costs more), then the whole cookie must be the one that was opened.
+    const key = sealed.slice(-UNSEALED_KEY_LENGTH);
+    const cached = this.unsealed.get(key);
+    if (cached && cached.sealed === sealed) return cached.session;
     const session = await this.provider.unseal(sealed);
     if (!session) return undefined;
     deepFreeze(session);
-    this.unsealed.set(sealed, session, this.clock.now() + UNSEALED_CACHE_MS);
+    this.unsealed.set(key, { sealed, session }, this.clock.now() + UNSEALED_CACHE_MS);
     return session;
   }
 
@@ -199,15 +216,7 @@ export class SessionCookieService {
 
   /** `Set-Cookie` value that removes the session. */
   clear(): string {
-    const { cookie } = this.options;
-    return serialize(cookie.name, '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: cookie.secure,
-      domain: cookie.domain,
-      path: '/',
-      maxAge: 0,
-    });
+    return this.clearing;
   }
 
   private async recordRevocation(sessionId: string, ttlSeconds: number): Promise<void> {
