@@ -1,7 +1,8 @@
 import type { AuthKitEmulator } from 'authkit-emulator';
 import { signInThroughPages, type Credentials } from '../test/support/emulator';
 import { HttpBrowser } from '../test/support/http-browser';
-import { ROUTE } from './config';
+import { startApp } from './app-process';
+import { ROUTE, type AppConfig } from './config';
 
 export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 
@@ -27,4 +28,21 @@ export async function signInForSessionCookie(
   const cookie = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='));
   if (!cookie) throw new Error(`the callback answered ${done.status} without a wos-session cookie`);
   return cookie.split(';')[0];
+}
+
+/**
+ * A `wos-session` cookie from a real sign-in through a `reauth` app started for it (and stopped
+ * after): every app with the bench's cookie password opens it. The emulator must issue access
+ * tokens that outlive the run, or the cookie's token expires and each request refreshes it.
+ */
+export async function signInOnce(
+  config: Omit<AppConfig, 'kind' | 'platform'>,
+  emulator: AuthKitEmulator,
+): Promise<string> {
+  const app = await startApp({ ...config, kind: 'reauth', platform: 'express' });
+  try {
+    return await signInForSessionCookie(app.url, emulator, config.redirectUri);
+  } finally {
+    await app.stop();
+  }
 }
