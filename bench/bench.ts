@@ -8,7 +8,7 @@ import { ROUTE, type AppConfig } from './config';
 import { measureLoad, type LoadResult } from './load';
 import { proveItChecks } from './proof';
 import { formatReport, ROUNDS } from './report';
-import { scenarios } from './scenarios';
+import { scenarios, type Scenario } from './scenarios';
 import { ALICE, signInOnce } from './session-cookie';
 import { measureVerification } from './verification';
 
@@ -36,10 +36,7 @@ async function main(): Promise<void> {
         authTime,
         expiresIn: TOKEN_LIFETIME_SECONDS,
       });
-    const tokens = {
-      fresh: await mint(emulator.now()),
-      stale: await mint(emulator.now() - STALE_SECONDS),
-    };
+    const stale = await mint(emulator.now() - STALE_SECONDS);
     const config: Omit<AppConfig, 'kind' | 'platform'> = {
       port,
       emulatorUrl: emulator.url,
@@ -48,16 +45,18 @@ async function main(): Promise<void> {
       apiKey: emulator.apiKey,
       redirectUri,
     };
-    progress('signing in for a wos-session cookie');
-    const cookie = await signInOnce(config, emulator);
-
     // Rounds interleave the apps, and every ratio is taken within a round, then the median of the
     // rounds reported: on a shared two-core machine one app measured alone would take whatever
-    // the machine did at that moment.
-    const all = scenarios(tokens, cookie);
-    const results = new Map<string, LoadResult[]>(all.map((scenario) => [scenario.id, []]));
+    // the machine did at that moment. Each round signs in anew: the run outlasts the routes'
+    // 300 s, and a sign-in from its start would be refused as stale by its end.
+    const results = new Map<string, LoadResult[]>();
+    let all: Scenario[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
+      progress(`round ${round}/${ROUNDS}: signing in (a fresh token and a wos-session cookie)`);
+      const fresh = await mint(emulator.now());
+      all = scenarios({ fresh, stale }, await signInOnce(config, emulator));
       for (const scenario of all) {
+        if (!results.has(scenario.id)) results.set(scenario.id, []);
         progress(`round ${round}/${ROUNDS}: (${scenario.id}) ${scenario.label}`);
         const app = await startApp({
           ...config,

@@ -36,6 +36,21 @@ describe('BoundedCache', () => {
     expect(cache.size).toBe(3);
   });
 
+  it('counts a hit through an equal key built from another string as use of the entry', () => {
+    // Keys are often slices of a request's token or cookie: each hit brings a new string.
+    const tokenA = 'header.payload.signature-of-a';
+    cache.set(tokenA.slice(15), 'A', now + 10_000);
+    cache.set('b', 'B', now + 10_000);
+    cache.set('c', 'C', now + 10_000);
+    const copy = `xx${tokenA}`.slice(17);
+    expect(copy).toBe(tokenA.slice(15));
+    expect(cache.get(copy)).toBe('A');
+    cache.set('d', 'D', now + 10_000);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('signature-of-a')).toBe('A');
+    expect(cache.size).toBe(3);
+  });
+
   it('deletes', () => {
     cache.set('a', 'A', now + 10_000);
     cache.delete('a');

@@ -4,7 +4,7 @@
  * inputs can cost at most `maxEntries` entries.
  */
 export class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
+  private readonly entries = new Map<string, { key: string; value: V; expiresAtMs: number }>();
 
   constructor(
     private readonly maxEntries: number,
@@ -22,9 +22,11 @@ export class BoundedCache<V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Re-insert: Map order is recency order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Re-insert: Map order is recency order. Under the key it was stored with, not the caller's:
+    // a key is often a slice of a larger string (a request's token or cookie), and a slice keeps
+    // all of that string alive, so each hit would pin one more copy.
+    this.entries.delete(entry.key);
+    this.entries.set(entry.key, entry);
     return entry.value;
   }
 
@@ -35,7 +37,7 @@ export class BoundedCache<V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expiresAtMs });
+    this.entries.set(key, { key, value, expiresAtMs });
   }
 
   delete(key: string): void {
