@@ -11,6 +11,7 @@ import {
   type ProviderSession,
   type TokenVerificationSettings,
 } from './identity-provider';
+import { NOT_OPENED, openWorkOSSeal } from './workos-seal';
 
 /** The authorization URL's parameters that differ from one request to the next. */
 const PER_REQUEST_PARAMETERS = [
@@ -137,15 +138,22 @@ export class WorkOSIdentityProvider extends IdentityProvider {
     }
   }
 
+  /**
+   * Opens the session cookie. The shape the SDK writes is opened here with `node:crypto` (the
+   * same steps as the SDK's, several times faster); any other shape is left to the SDK's
+   * `getSessionFromCookie`.
+   */
   async unseal(sealed: string): Promise<ProviderSession | undefined> {
-    let contents: unknown;
-    try {
-      contents = await this.config.workos.userManagement.getSessionFromCookie({
-        sessionData: sealed,
-        cookiePassword: this.config.cookiePassword,
-      });
-    } catch {
-      return undefined;
+    let contents = openWorkOSSeal(sealed, this.config.cookiePassword);
+    if (contents === NOT_OPENED) {
+      try {
+        contents = await this.config.workos.userManagement.getSessionFromCookie({
+          sessionData: sealed,
+          cookiePassword: this.config.cookiePassword,
+        });
+      } catch {
+        return undefined;
+      }
     }
     const session = contents as Partial<ProviderSession> | undefined;
     if (!session || typeof session.accessToken !== 'string') return undefined;
