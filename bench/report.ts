@@ -70,6 +70,30 @@ function targetRow(target: Target): string[] {
   ];
 }
 
+/** The load table alone, with each row's ratios to (a) and (a′) when they ran. */
+export function formatRows(rows: LoadRow[]): string {
+  const find = (id: string) => rows.find((row) => row.scenario.id === id);
+  const within = (row: LoadRow, base: LoadRow | undefined) =>
+    base
+      ? fixed(
+          stats(row.rounds.map((r, i) => r.requestsPerSecond / base.rounds[i].requestsPerSecond))
+            .median,
+        )
+      : '';
+  return [
+    ...table(
+      ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)'],
+      rows.map((row) => [
+        `(${row.scenario.id}) ${row.scenario.label}`,
+        count(stats(row.rounds.map((r) => r.requestsPerSecond)).median),
+        within(row, find('a')),
+        within(row, find('a′')),
+      ]),
+    ),
+    '',
+  ].join('\n');
+}
+
 /** The whole report, in Markdown. */
 export function formatReport(rows: LoadRow[], verification: VerificationResults[]): string {
   const row = (id: string) => {

@@ -48,11 +48,7 @@ export function openWorkOSSeal(sealed: string, password: string): unknown {
   const ivBytes = Buffer.from(iv, 'base64url');
   if (ivBytes.length !== AES_CBC_IV_BYTES) return undefined;
   try {
-    const decipher = createDecipheriv(
-      'aes-256-cbc',
-      deriveKey(password, encryptionSalt),
-      ivBytes,
-    );
+    const decipher = createDecipheriv('aes-256-cbc', deriveKey(password, encryptionSalt), ivBytes);
     const json = Buffer.concat([
       decipher.update(Buffer.from(body, 'base64url')),
       decipher.final(),
