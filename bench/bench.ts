@@ -1,10 +1,9 @@
 // npm run bench — what our guard costs under load next to a bare route and the usual recipes,
 // and what token verification costs next to a bare crypto.verify. Markdown on stdout, progress on
 // stderr. Every phase is bounded in time, and every server process is killed however it ends.
-import { startAuthKitEmulator } from 'authkit-emulator';
-import { freePort } from '../test/support/ports';
-import { startApp, stopAllApps } from './app-process';
-import { ROUTE, type AppConfig } from './config';
+import { startApp } from './app-process';
+import { ROUTE } from './config';
+import { runMain, withBench } from './harness';
 import { measureLoad, type LoadResult } from './load';
 import { proveItChecks } from './proof';
 import { formatReport, formatRows, ROUNDS } from './report';
@@ -21,17 +20,7 @@ const TOKEN_LIFETIME_SECONDS = 1800;
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function main(): Promise<void> {
-  // Every app listens on this one port in turn: the emulator must know the redirect URI upfront.
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  const emulator = await startAuthKitEmulator({
-    port: 0,
-    testControls: true,
-    redirectUris: [redirectUri],
-    // The signed-in cookie's access token outlives the run too, so it is never refreshed.
-    accessTokenTtlSeconds: TOKEN_LIFETIME_SECONDS,
-  });
-  try {
+  const report = await withBench(TOKEN_LIFETIME_SECONDS, async ({ emulator, config }) => {
     const mint = (authTime: number) =>
       emulator.mintAccessToken({
         email: ALICE.email,
@@ -39,14 +28,6 @@ async function main(): Promise<void> {
         expiresIn: TOKEN_LIFETIME_SECONDS,
       });
     const stale = await mint(emulator.now() - STALE_SECONDS);
-    const config: Omit<AppConfig, 'kind' | 'platform'> = {
-      port,
-      emulatorUrl: emulator.url,
-      emulatorPort: emulator.port,
-      clientId: emulator.clientId,
-      apiKey: emulator.apiKey,
-      redirectUri,
-    };
     // Rounds interleave the apps, and every ratio is taken within a round, then the median of the
     // rounds reported: on a shared two-core machine one app measured alone would take whatever
     // the machine did at that moment. Each round signs in anew: the run outlasts the routes'
@@ -78,26 +59,12 @@ async function main(): Promise<void> {
       }
     }
     const rows = all.map((scenario) => ({ scenario, rounds: results.get(scenario.id)! }));
-    if (only) {
-      process.stdout.write(formatRows(rows));
-      return;
-    }
+    if (only) return formatRows(rows);
     progress('token verification');
-    const rates = await measureVerification(emulator, redirectUri, ROUNDS);
-    process.stdout.write(formatReport(rows, rates));
-  } finally {
-    await stopAllApps();
-    await emulator.close();
-  }
+    const rates = await measureVerification(emulator, config.redirectUri, ROUNDS);
+    return formatReport(rows, rates);
+  });
+  process.stdout.write(report);
 }
 
-// The library's own errors say little on their own ("temporarily unavailable"): show the causes.
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause === undefined ? error.message : `${error.message} (${describe(error.cause)})`;
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${describe(error)}\n`);
-  process.exitCode = 1;
-});
+runMain('bench', main);

@@ -3,12 +3,12 @@
 // RSS for 1 to 100,000 distinct Bearer tokens, then as many sealed session cookies. Markdown on
 // stdout, progress on stderr, the chart in bench/cost-curves.svg. Every phase is bounded in time,
 // and every server process is killed however the run ends.
-import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
+import type { AuthKitEmulator } from 'authkit-emulator';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sdkFor } from '../test/support/emulator';
-import { freePort } from '../test/support/ports';
-import { startApp, stopAllApps } from './app-process';
+import { startApp } from './app-process';
+import { runMain, withBench } from './harness';
 import { MAX_AGE, ROUTE, type AppConfig } from './config';
 import { CookieSealer, mintTokens } from './curves-credentials';
 import { heapProbeFlags } from './curves-heap-probe';
@@ -231,25 +231,8 @@ function describeRow(row: CurveRow): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const allUsers = usersFromEnv(process.env.CURVES_USERS) ?? DEFAULT_USERS;
-  // Every app listens on this one port in turn: the emulator must know the redirect URI upfront.
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  const emulator = await startAuthKitEmulator({
-    port: 0,
-    testControls: true,
-    redirectUris: [redirectUri],
-  });
-  try {
-    const config: AppConfig = {
-      kind: 'reauth',
-      platform: 'express',
-      port,
-      emulatorUrl: emulator.url,
-      emulatorPort: emulator.port,
-      clientId: emulator.clientId,
-      apiKey: emulator.apiKey,
-      redirectUri,
-    };
+  await withBench(TOKEN_LIFETIME_SECONDS, async ({ emulator, config: base }) => {
+    const config: AppConfig = { ...base, kind: 'reauth', platform: 'express' };
     progress('signing in once, for the shape of a sealed session');
     const sealer = await sealerFromSignIn(config, emulator);
     const [staleToken] = await mintTokens(
@@ -273,19 +256,7 @@ async function main(): Promise<void> {
     await writeFile(SVG_PATH, curvesSvg(rows, setup));
     process.stdout.write(formatCurves(rows, setup));
     progress(`done in ${Math.round((Date.now() - started) / 1000)} s; chart in ${SVG_PATH}`);
-  } finally {
-    await stopAllApps();
-    await emulator.close();
-  }
+  });
 }
 
-// The library's own errors say little on their own ("temporarily unavailable"): show the causes.
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause === undefined ? error.message : `${error.message} (${describe(error.cause)})`;
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:curves failed: ${describe(error)}\n`);
-  process.exitCode = 1;
-});
+runMain('bench:curves', main);

@@ -7,9 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { startAuthKitEmulator } from 'authkit-emulator';
-import { freePort } from '../test/support/ports';
-import { startApp, stopAllApps } from './app-process';
+import { startApp } from './app-process';
+import { runMain, withBench } from './harness';
 import { ROUTE, type AppConfig } from './config';
 import { cannon, CONNECTIONS, WARM_UP_SECONDS } from './load';
 import { formatProfileReport, type ProfiledRun } from './profile-report';
@@ -146,17 +145,7 @@ async function main(): Promise<void> {
   };
   const dir = mkdtempSync(join(tmpdir(), 'reauth-profiles-'));
   progress(`raw profiles in ${dir}`);
-  // The app listens on this port: the emulator must know the redirect URI upfront.
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/callback`;
-  const emulator = await startAuthKitEmulator({
-    port: 0,
-    testControls: true,
-    redirectUris: [redirectUri],
-    // The signed-in cookie's access token outlives the run, so it is never refreshed.
-    accessTokenTtlSeconds: TOKEN_LIFETIME_SECONDS,
-  });
-  try {
+  await withBench(TOKEN_LIFETIME_SECONDS, async ({ emulator, config: base }) => {
     const mint = (authTime: number) =>
       emulator.mintAccessToken({
         email: ALICE.email,
@@ -167,16 +156,7 @@ async function main(): Promise<void> {
       fresh: await mint(emulator.now()),
       stale: await mint(emulator.now() - STALE_SECONDS),
     };
-    const config: AppConfig = {
-      kind: 'reauth',
-      platform: 'express',
-      port,
-      emulatorUrl: emulator.url,
-      emulatorPort: emulator.port,
-      clientId: emulator.clientId,
-      apiKey: emulator.apiKey,
-      redirectUri,
-    };
+    const config: AppConfig = { ...base, kind: 'reauth', platform: 'express' };
     const all = scenarios(tokens, await signInOnce(config, emulator));
     const sourceLine = typeScriptLines(REPO_ROOT);
 
@@ -198,19 +178,7 @@ async function main(): Promise<void> {
         profileDir: dir,
       }),
     );
-  } finally {
-    await stopAllApps();
-    await emulator.close();
-  }
+  });
 }
 
-// The library's own errors say little on their own ("temporarily unavailable"): show the causes.
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause === undefined ? error.message : `${error.message} (${describe(error.cause)})`;
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:profile failed: ${describe(error)}\n`);
-  process.exitCode = 1;
-});
+runMain('bench:profile', main);
