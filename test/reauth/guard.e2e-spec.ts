@@ -92,6 +92,19 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
     expect(await head.text()).toBe('');
   });
 
+  it('still refuses with a 401 when the stack depth cannot be changed (frozen intrinsics)', async () => {
+    const stale = await token(now() - 301);
+    const limit = Error.stackTraceLimit;
+    Object.defineProperty(Error, 'stackTraceLimit', { writable: false });
+    try {
+      const res = await call('/fresh', bearer(stale));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ reason: 'stale' });
+    } finally {
+      Object.defineProperty(Error, 'stackTraceLimit', { writable: true, value: limit });
+    }
+  });
+
   it('builds the re-auth URL the SDK builds, with the values of each request', async () => {
     const authTime = now() - 301;
     const first = (await (await call('/fresh', bearer(await token(authTime)))).json()) as {

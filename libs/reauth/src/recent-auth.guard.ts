@@ -314,7 +314,12 @@ export class RecentAuthGuard implements CanActivate {
  */
 function withoutStack<E extends Error>(make: () => E): E {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  try {
+    Error.stackTraceLimit = 0;
+  } catch {
+    // Frozen intrinsics (--frozen-intrinsics, a lockdown): the error keeps its stack.
+    return make();
+  }
   try {
     return make();
   } finally {

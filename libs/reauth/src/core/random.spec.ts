@@ -31,6 +31,25 @@ describe('randomBytesPooled', () => {
   });
 });
 
+describe('randomBytesPooled, misused', () => {
+  it.each([-8, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses a size of %p, and hands out fresh bytes after',
+    (size) => {
+      expect(() => randomBytesPooled(size)).toThrow(RangeError);
+      const a = randomBytesPooled(16);
+      const b = randomBytesPooled(16);
+      expect(a).toHaveLength(16);
+      expect(a.equals(b)).toBe(false);
+    },
+  );
+
+  it('returns bytes in memory of their own: no other draw can be read through them', () => {
+    const bytes = randomBytesPooled(12);
+    expect(bytes.buffer.byteLength).toBe(12);
+    expect(bytes.byteOffset).toBe(0);
+  });
+});
+
 describe('randomToken', () => {
   it('is base64url of the size asked', () => {
     const token = randomToken(32);

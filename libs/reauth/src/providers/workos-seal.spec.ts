@@ -96,6 +96,13 @@ describe.each(sdks)('openWorkOSSeal, against %s', (_name, sdk) => {
     }
   });
 
+  it('leaves a password shorter than iron’s 32 characters to the SDK, which refuses it', async () => {
+    const sealed = await seal(7);
+    expect(openWorkOSSeal(sealed, 'short')).toBe(NOT_OPENED);
+    expect(openWorkOSSeal(sealed, '')).toBe(NOT_OPENED);
+    expect(await opens(sealed, 'short')).toBeUndefined();
+  });
+
   it('refuses a seal whose MAC was cut short or lengthened', async () => {
     const sealed = await seal(5);
     const iron = sealed.slice(0, -2);

@@ -13,6 +13,8 @@ const KEY_BYTES = 32;
 const PBKDF2_ITERATIONS = 1;
 const AES_CBC_IV_BYTES = 16;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// iron's minimum, which the SDK enforces: a shorter password is the SDK's to refuse.
+const MIN_PASSWORD_LENGTH = 32;
 
 /**
  * Opens a WorkOS session cookie sealed the way `@workos-inc/node` seals it, with `node:crypto`
@@ -29,7 +31,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * password id, an expiry, no version suffix...), which the caller hands to the SDK.
  */
 export function openWorkOSSeal(sealed: string, password: string): unknown {
-  if (!sealed.endsWith(VERSION_SUFFIX)) return NOT_OPENED;
+  if (password.length < MIN_PASSWORD_LENGTH || !sealed.endsWith(VERSION_SUFFIX)) return NOT_OPENED;
   const iron = sealed.slice(0, -VERSION_SUFFIX.length);
   if (iron.includes('~')) return NOT_OPENED;
   const parts = iron.split('*');

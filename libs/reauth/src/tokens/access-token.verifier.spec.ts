@@ -458,6 +458,42 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
       expect(error).toMatchObject({ expired: false, cause: { claim, reason: 'invalid' } });
     });
 
+    it('reads a token both not yet valid and expired as bad, not as expired', async () => {
+      const token = signRaw(
+        headerOf('RS256'),
+        claimsOf({ nbf: NOW_SECONDS + 3600, exp: NOW_SECONDS - 3600 }),
+      );
+      const error = await verifierWith()
+        .verify(token)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ expired: false, cause: { claim: 'nbf' } });
+    });
+
+    it('refuses a signed payload that is not valid UTF-8', async () => {
+      const json = Buffer.from(JSON.stringify(claimsOf({ name: 'XX' })));
+      // The two X bytes become a lone continuation byte and a truncated sequence.
+      const at = json.indexOf('XX');
+      json[at] = 0x80;
+      json[at + 1] = 0xc3;
+      const header = Buffer.from(JSON.stringify(headerOf('RS256'))).toString('base64url');
+      const input = `${header}.${json.toString('base64url')}`;
+      const signature = signBytes('sha256', Buffer.from(input), KeyObject.from(privateKeys.RS256));
+      await expectInvalid(verifierWith().verify(`${input}.${signature.toString('base64url')}`));
+    });
+
+    it('takes a required claim only from the token itself, never from a polluted prototype', async () => {
+      const prototype = Object.prototype as Record<string, unknown>;
+      prototype.sid = 'session_from_prototype';
+      try {
+        const verification = verifierWith({ requireSid: true }).verify(
+          signRaw(headerOf('RS256'), claimsOf()),
+        );
+        await expectInvalid(verification);
+      } finally {
+        delete prototype.sid;
+      }
+    });
+
     it('refuses a token not valid before a time beyond the tolerance, and accepts one within it', async () => {
       const verifier = verifierWith();
       const later = signRaw(headerOf('RS256'), claimsOf({ nbf: NOW_SECONDS + TOLERANCE + 1 }));

@@ -189,7 +189,11 @@ export class AccessTokenVerifier {
     const refuse = (claim: string, reason: TokenClaimError['reason']) =>
       new InvalidAccessTokenError(false, { cause: new TokenClaimError(claim, reason) });
     const required = settings.requireSid ? REQUIRED_WITH_SID : REQUIRED;
-    for (const claim of required) if (payload[claim] === undefined) throw refuse(claim, 'missing');
+    for (const claim of required) {
+      if (!Object.hasOwn(payload, claim) || payload[claim] === undefined) {
+        throw refuse(claim, 'missing');
+      }
+    }
 
     if (typeof payload.iss !== 'string' || !settings.issuers.includes(payload.iss)) {
       throw refuse('iss', 'check_failed');
@@ -203,13 +207,14 @@ export class AccessTokenVerifier {
     if (nbf !== undefined && !isTime(nbf)) throw refuse('nbf', 'invalid');
     const tolerance = this.options.clockToleranceSeconds;
     const now = this.clock.now() / 1000;
+    // Not yet valid before expired, as jose checks them: such a token is bad, not refreshable.
+    if (nbf !== undefined && nbf > Math.floor(now) + tolerance) {
+      throw refuse('nbf', 'check_failed');
+    }
     if (exp <= Math.floor(now) - tolerance) {
       throw new InvalidAccessTokenError(true, {
         cause: new TokenClaimError('exp', 'check_failed'),
       });
-    }
-    if (nbf !== undefined && nbf > Math.floor(now) + tolerance) {
-      throw refuse('nbf', 'check_failed');
     }
     // A token from the future is refused, as any token that is not yet valid.
     if (iat > now + tolerance) throw refuse('iat', 'check_failed');
@@ -232,10 +237,13 @@ export class AccessTokenVerifier {
 const REQUIRED = ['sub', 'iat', 'exp'] as const;
 const REQUIRED_WITH_SID = ['sub', 'sid', 'iat', 'exp'] as const;
 
-/** A base64url segment holding a JSON object; `undefined` for anything else. */
+// Invalid UTF-8 is refused, not replaced: a claim never reads other than the bytes signed.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A base64url segment holding a JSON object (in valid UTF-8); `undefined` for anything else. */
 function decodeSegment(segment: string): JsonObject | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as JsonObject)
       : undefined;

@@ -240,6 +240,17 @@ describe('JwksKeySet', () => {
       expect(server.requests).toBe(1);
     });
 
+    it.each([
+      [['sign'], false],
+      [[], false],
+      ['verify', false],
+      [['verify'], true],
+      [['sign', 'verify'], true],
+    ])('with key_ops %j, uses the key: %p', async (keyOps, used) => {
+      const key = await lookup([{ ...rsa, kid: 'k', key_ops: keyOps as string[] }], 'k', 'RS256');
+      expect(key !== undefined).toBe(used);
+    });
+
     it('refuses an RSA key shorter than 2048 bits, for both RSA algorithms', async () => {
       const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
       const short = publicKey.export({ format: 'jwk' }) as JWK;

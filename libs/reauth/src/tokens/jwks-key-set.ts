@@ -232,6 +232,13 @@ function fitsAlgorithm(jwk: JWK, key: KeyObject, alg: string): KeyObject | null 
     return null;
   }
   if (jwk.alg !== undefined && jwk.alg !== alg) return null;
+  // A key published for other operations (RFC 7517, section 4.3) verifies nothing.
+  if (
+    jwk.key_ops !== undefined &&
+    !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))
+  ) {
+    return null;
+  }
   if (key.asymmetricKeyType !== type.keyType) return null;
   const details = key.asymmetricKeyDetails;
   if (type.namedCurve !== undefined && details?.namedCurve !== type.namedCurve) return null;
