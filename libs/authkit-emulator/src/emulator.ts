@@ -20,6 +20,7 @@ import {
   type MintAccessTokenInput,
 } from './test-controls.routes';
 import { createUsers } from './users';
+import { FaultInjector, type EmulatorFaults } from './faults';
 
 /** A running emulator. */
 export interface AuthKitEmulator {
@@ -57,6 +58,18 @@ export interface AuthKitEmulator {
   rotateKeys(): Promise<string>;
   /** Turns the "ignores max_age" provider behaviour on or off. */
   setIgnoreMaxAge(ignore: boolean): void;
+  /**
+   * Replaces the injected faults: latency, server errors or hanging requests on the calls an app
+   * makes (`authenticate`, `jwks`, `users`, `revoke`); `{}` clears them.
+   *
+   * @example
+   * ```ts
+   * emulator.setFaults({ jwks: { status: 503, times: 3 }, authenticate: { latencyMs: 2000 } });
+   * ```
+   */
+  setFaults(faults: EmulatorFaults): void;
+  /** The faults in force, with what is left of each `times`. */
+  faults(): EmulatorFaults;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -89,6 +102,7 @@ export async function startAuthKitEmulator(
   const keys = await KeyRing.create(clock, resolved.keyRotationGraceSeconds);
   const store = new EmulatorStore(clock, resolved.codeTtlSeconds);
   const ctx = new EmulatorContext(resolved, clock, keys, store, users);
+  const faults = new FaultInjector();
 
   const app = express();
   app.disable('x-powered-by');
@@ -103,8 +117,9 @@ export async function startAuthKitEmulator(
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(authorizeRoutes(ctx));
+  app.use(faults.middleware());
   app.use(apiRoutes(ctx));
-  if (resolved.testControls) app.use(testControlRoutes(ctx));
+  if (resolved.testControls) app.use(testControlRoutes(ctx, faults));
   app.use((_req, res) => sendError(res, EmulatorHttpError.notFound('Resource')));
   app.use(errorHandler(resolved.log));
 
@@ -138,6 +153,8 @@ export async function startAuthKitEmulator(
     setIgnoreMaxAge: (ignore) => {
       ctx.ignoreMaxAge = ignore;
     },
+    setFaults: (injected) => faults.set(injected),
+    faults: () => faults.current(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,5 +1,6 @@
 export { EmulatorClock } from './clock';
 export { startAuthKitEmulator, type AuthKitEmulator } from './emulator';
+export { FAULT_TARGETS, type EmulatorFaults, type FaultSpec, type FaultTarget } from './faults';
 export {
   EMULATOR_DEFAULTS,
   resolveEmulatorOptions,

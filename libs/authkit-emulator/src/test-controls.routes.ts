@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { servedAuthorities } from './host-check';
 import { type EmulatorContext } from './context';
 import { EmulatorHttpError, sendError } from './errors';
+import type { FaultInjector } from './faults';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
 const MAX_AUTH_TIME = 99_999_999_999;
@@ -151,7 +152,7 @@ export function issueAuthorizationCode(
  * `/__emulator/*`: controls for tests and demos. Mounted only when test controls are on, since
  * they mint tokens for anyone.
  */
-export function testControlRoutes(ctx: EmulatorContext): Router {
+export function testControlRoutes(ctx: EmulatorContext, faults: FaultInjector): Router {
   const router = Router();
 
   // Tests and scripts call these directly. A browser page of another origin could still post a
@@ -194,6 +195,15 @@ export function testControlRoutes(ctx: EmulatorContext): Router {
   router.post('/__emulator/authorization-codes', (req, res) => {
     const { code } = issueAuthorizationCode(ctx, parseAuthorizationCodeInput(req.body));
     res.set('Cache-Control', 'no-store').json({ code });
+  });
+
+  router.get('/__emulator/faults', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(faults.current());
+  });
+
+  router.post('/__emulator/faults', (req, res) => {
+    faults.set(jsonObject(req));
+    res.set('Cache-Control', 'no-store').json(faults.current());
   });
 
   router.post('/__emulator/rotate-keys', async (_req, res) => {
