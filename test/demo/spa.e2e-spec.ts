@@ -38,6 +38,15 @@ describe('The SPA page and the browser helper in a real browser', () => {
 
   const results = () => page.locator('#results li').allTextContents();
 
+  /**
+   * Settles when the popup has closed, even if it closed before this is awaited: the popup closes
+   * itself as soon as the sign-in lands, which on a busy machine can be before the click returns.
+   */
+  const closing = (popup: Page): Promise<void> =>
+    popup.isClosed()
+      ? Promise.resolve()
+      : new Promise((resolve) => popup.once('close', () => resolve()));
+
   it('popup: re-authenticates in a popup, completes the transfer, keeps what was typed', async () => {
     const shots = new Screenshots('spa-popup');
     await openSpaStale(shots);
@@ -50,8 +59,9 @@ describe('The SPA page and the browser helper in a real browser', () => {
     await popup.waitForURL((url) => url.href.startsWith(emulatorUrl()));
     expect(new URL(popup.url()).pathname).toBe('/user_management/authorize/sign-in');
     await shots.take(popup, 'popup');
+    const closed = closing(popup);
     await passwordSignIn(popup);
-    await popup.waitForEvent('close');
+    await closed;
     await page.waitForSelector('#results li');
     await shots.take(page, 'done');
     expect(await results()).toEqual(['Transfer: completed (25 to savings)']);
@@ -92,10 +102,12 @@ describe('The SPA page and the browser helper in a real browser', () => {
     const popups: Page[] = [];
     page.on('popup', (popup) => popups.push(popup));
     await page.click('#transfer-three');
+    const popupOpened = page.waitForEvent('popup');
     await page.click('#confirm-continue');
-    await page.waitForEvent('popup');
-    await passwordSignIn(popups[0]);
-    await popups[0].waitForEvent('close');
+    const popup = await popupOpened;
+    const closed = closing(popup);
+    await passwordSignIn(popup);
+    await closed;
     await page.waitForFunction(() => document.querySelectorAll('#results li').length === 3);
     await shots.take(page, 'done');
     expect((await results()).sort()).toEqual([

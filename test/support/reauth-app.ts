@@ -135,7 +135,14 @@ export async function startScenarioApp(
     imports: [ScenarioModule],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
-  await app.listen(port, '127.0.0.1');
+  try {
+    await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    // Nothing the test could close is left listening, so a failed start never holds Jest open.
+    await app.close();
+    await emulator.close();
+    throw error;
+  }
   return {
     app,
     url: `http://localhost:${port}`,
