@@ -15,6 +15,7 @@ import {
   type INestApplication,
   type LoggerService,
   Module,
+  type ModuleMetadata,
   type Type,
   Post,
   Req,
@@ -109,6 +110,9 @@ export async function startScenarioApp(
     logger?: LoggerService;
     /** More controllers next to the shared scenario routes: a scenario's own small routes. */
     controllers?: Type[];
+    /** More modules and providers of the app, next to the library's. */
+    imports?: ModuleMetadata['imports'];
+    providers?: ModuleMetadata['providers'];
   } = {},
 ): Promise<ScenarioApp> {
   const port = await freePort();
@@ -126,8 +130,10 @@ export async function startScenarioApp(
         cookiePassword: COOKIE_PASSWORD,
         ...setup.reauth?.(emulator),
       }),
+      ...(setup.imports ?? []),
     ],
     controllers: [ScenarioController, ClassLevelController, ...(setup.controllers ?? [])],
+    providers: setup.providers ?? [],
   })
   class ScenarioModule {}
 

@@ -13,11 +13,32 @@ export {
   type ReauthGraphQLCode,
   type ReauthGraphQLExtensions,
 } from './graphql';
+export {
+  REAUTH_EVENT_TYPES,
+  type ReauthCompletedEvent,
+  type ReauthEvent,
+  type ReauthEventBase,
+  type ReauthEventListener,
+  type ReauthEventType,
+  type ReauthFailedEvent,
+  type ReauthFailureReason,
+  type ReauthRequiredEvent,
+  type ReauthStartedEvent,
+  type SessionRefreshedEvent,
+  type SessionRevokedEvent,
+  type StoreUnavailableEvent,
+} from './events/reauth-event';
+export type {
+  ReauthMeter,
+  ReauthMetricAttributes,
+  ReauthMetricsOptions,
+} from './events/reauth-metrics';
 export type {
   AccessTokenClaims,
   Authentication,
   AuthKitClaims,
   ReauthCookieOptions,
+  ReauthEventsOptions,
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthOidcOptions,

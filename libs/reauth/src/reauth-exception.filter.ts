@@ -164,6 +164,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     request: (ReauthRequest & { body?: unknown }) | undefined,
     response: object | undefined,
   ): Promise<ReauthGraphQLError> {
+    this.reportRefusal(exception);
     const message = (exception.getResponse() as { message: string }).message;
     const extensions = {
       code: 'REAUTH_REQUIRED' as const,
@@ -252,6 +253,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
   ): Promise<void> {
     const adapter = this.adapterHost.httpAdapter;
     const { details } = exception;
+    this.reportRefusal(exception);
     const started = await this.flow.start({
       request,
       maxAge: details.maxAge,
@@ -336,7 +338,21 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     this.reply(response, 503, exception.getResponse() as object);
   }
 
+  private reportRefusal(exception: ReauthRequiredException): void {
+    const { details } = exception;
+    this.flow.events.emit({
+      type: 'reauth.required',
+      reason: details.reason,
+      userId: details.sub,
+      sessionId: details.sid,
+      route: details.route,
+      maxAge: details.maxAge,
+      acrValues: details.acrValues,
+    });
+  }
+
   private logUnavailable(exception: ReauthUnavailableException): void {
+    this.flow.events.unavailable(exception.dependency);
     this.logger.warn(
       exception.cause instanceof ReauthStoreFullError
         ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`

@@ -21,6 +21,7 @@ import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { ReauthStarter, type StartedFlow, type StartFlowInput } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
+import { ReauthEvents } from './events/reauth-events';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { cookieAuthentication } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
@@ -82,6 +83,8 @@ export class ReauthFlowService {
     private readonly sessions: SessionCookieService,
     private readonly records: ReauthRecords,
     private readonly bindings: StateBindings,
+    /** Where the flow's audit events go; the exception filter reports refusals through it. */
+    readonly events: ReauthEvents,
   ) {}
 
   /** The dependency a failure to start a flow is reported as. */
@@ -90,8 +93,18 @@ export class ReauthFlowService {
   }
 
   /** Builds the sealed state and the authorization URL; writes nothing to the store. */
-  start(input: StartFlowInput): Promise<StartedFlow> {
-    return this.starter.start(input);
+  async start(input: StartFlowInput): Promise<StartedFlow> {
+    const started = await this.starter.start(input);
+    this.events.emit({
+      type: 'reauth.started',
+      userId: input.sub,
+      sessionId: input.sid,
+      route: input.route,
+      maxAge: input.maxAge,
+      acrValues: input.acrValues,
+      mode: input.mode === 'popup' ? 'popup' : 'redirect',
+    });
+    return started;
   }
 
   /** Completes a (re-)authentication at the callback. */
@@ -102,12 +115,22 @@ export class ReauthFlowService {
       state = await unsealState(params.state, this.options.cookiePassword, now);
     } catch (error) {
       if (!(error instanceof StateError)) throw error;
-      return error.code === 'state_expired'
-        ? this.failure('state_expired')
-        : this.failure('state_invalid');
+      const code = error.code === 'state_expired' ? 'state_expired' : 'state_invalid';
+      this.events.emit({ type: 'reauth.failed', reason: code });
+      return this.failure(code);
     }
 
     const outcome = await this.settle(request, params, state, now);
+    if (outcome.kind === 'failure') {
+      this.events.emit({
+        type: 'reauth.failed',
+        reason: outcome.code as CallbackFailureCode,
+        userId: state.sub,
+        sessionId: state.sid,
+        route: state.route,
+        maxAge: state.maxAge,
+      });
+    }
     if (state.mode === 'popup' && outcome.kind === 'failure') {
       // The opener decides what to show; the popup only reports and closes.
       return {
@@ -139,6 +162,14 @@ export class ReauthFlowService {
     }
     if (params.error === 'access_denied') {
       this.logger.log('Re-authentication cancelled at the provider');
+      this.events.emit({
+        type: 'reauth.failed',
+        reason: 'cancelled',
+        userId: state.sub,
+        sessionId: state.sid,
+        route: state.route,
+        maxAge: state.maxAge,
+      });
       if (state.mode === 'popup') {
         return { kind: 'popup', status: 'cancelled', code: 'provider_error', setCookies: [] };
       }
@@ -234,6 +265,16 @@ export class ReauthFlowService {
       await this.records.saveAction(sessionKey, state.returnTo, state.action);
     }
     const setCookies = [this.sessions.serialize(issued.sealed)];
+    this.events.emit({
+      type: 'reauth.completed',
+      userId: claims.sub,
+      sessionId: typeof claims.sid === 'string' ? claims.sid : issued.sessionId,
+      route: state.route,
+      maxAge: state.maxAge,
+      authTime: claims.auth_time,
+      acr: typeof claims.acr === 'string' ? claims.acr : undefined,
+      actionRestored: state.action !== undefined,
+    });
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };
     const location =
       state.rid === undefined
@@ -254,6 +295,7 @@ export class ReauthFlowService {
 
   /** The answer to a callback whose query fails validation. */
   malformedCallback(fields: string[]): CallbackOutcome {
+    this.events.emit({ type: 'reauth.failed', reason: 'invalid_callback' });
     return this.failure('invalid_callback', [], fields);
   }
 

@@ -27,6 +27,8 @@ import {
   ReauthConfigurableModule,
 } from './reauth.module-definition';
 import { resolveReauthSetup, type ReauthSetup, type ResolvedReauthOptions } from './reauth.options';
+import { ReauthEvents } from './events/reauth-events';
+import { ReauthMetrics } from './events/reauth-metrics';
 import { ReauthClock } from './reauth.clock';
 import { ReauthExceptionFilter } from './reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
@@ -97,6 +99,12 @@ const SHORT_MAX_AGE_SECONDS = 60;
       useFactory: (setup: ReauthSetup) => setup.clock,
       inject: [REAUTH_SETUP],
     },
+    {
+      provide: ReauthMetrics,
+      useFactory: (setup: ReauthSetup) => setup.metrics,
+      inject: [REAUTH_SETUP],
+    },
+    ReauthEvents,
     AccessTokenVerifier,
     SessionCookieService,
     RequestAuthenticator,

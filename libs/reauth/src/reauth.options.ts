@@ -13,6 +13,8 @@ import { WorkOSIdentityProvider } from './providers/workos.provider';
 import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
 import { ReauthStore } from './stores/reauth.store';
+import type { ReauthEventListener } from './events/reauth-event';
+import { ReauthMetrics, type ReauthMetricsOptions } from './events/reauth-metrics';
 
 /**
  * The module's options after one check at start-up: plain data every part of the library reads.
@@ -36,6 +38,7 @@ export interface ResolvedReauthOptions {
   allowImpersonation: boolean;
   signInLimits: { perUser: number; perAddress: number; windowSeconds: number };
   clientAddress: (request: ReauthRequest) => string | undefined;
+  events: { listener?: ReauthEventListener; eventEmitter: boolean };
 }
 
 export const DEFAULT_ROUTES = Object.freeze({
@@ -151,6 +154,7 @@ export interface ReauthSetup {
   provider: IdentityProvider;
   store: ReauthStore;
   clock: ReauthClock;
+  metrics: ReauthMetrics;
 }
 
 const CLIENT_METHODS = [
@@ -345,13 +349,49 @@ export function resolveReauthSetup(
       windowSeconds: integerInRange(windowSeconds, 'signInLimits.windowSeconds', 600, 10, 86_400),
     },
     clientAddress: options.clientAddress ?? defaultClientAddress,
+    events: resolveEvents(options.events),
   };
   return {
     options: resolved,
     provider,
     store: options.store ?? new MemoryReauthStore({ now: options.now }),
     clock: new FunctionReauthClock(nowMs),
+    metrics: resolveMetrics(options.metrics),
   };
+}
+
+function resolveEvents(events: unknown): ResolvedReauthOptions['events'] {
+  if (events === undefined) return { eventEmitter: true };
+  if (typeof events !== 'object' || events === null || Array.isArray(events)) {
+    fail('events', 'must be an object');
+  }
+  const { listener, eventEmitter } = events as NonNullable<ReauthModuleOptions['events']>;
+  if (
+    listener !== undefined &&
+    typeof listener !== 'function' &&
+    typeof (listener as { onReauthEvent?: unknown } | null)?.onReauthEvent !== 'function'
+  ) {
+    fail('events.listener', 'must be a function or an object with an onReauthEvent method');
+  }
+  return { listener, eventEmitter: booleanOption(eventEmitter, 'events.eventEmitter', true) };
+}
+
+/** The instruments of the `metrics` option, once it is checked. */
+function resolveMetrics(metrics: unknown): ReauthMetrics {
+  if (metrics !== undefined && metrics !== false) checkMetricsOption(metrics);
+  return ReauthMetrics.create(metrics as ReauthMetricsOptions | false | undefined);
+}
+
+function checkMetricsOption(metrics: unknown): void {
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
+    fail('metrics', 'must be false or an object');
+  }
+  const { meter } = metrics as { meter?: unknown };
+  if (meter === undefined) return;
+  const { createCounter, createHistogram } = (meter ?? {}) as Record<string, unknown>;
+  if (typeof createCounter !== 'function' || typeof createHistogram !== 'function') {
+    fail('metrics.meter', 'must be an OpenTelemetry Meter (createCounter, createHistogram)');
+  }
 }
 
 /** The checked options alone (what the module injects as plain data). */

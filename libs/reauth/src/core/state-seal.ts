@@ -45,7 +45,7 @@ export interface ReauthState {
   maxAge?: number;
   /** Where a cancelled re-authentication sends the user; a path like `returnTo`. */
   cancelTo?: string;
-  /** The guarded route that asked, for the one-time grant a `max_age` of 0 needs. */
+  /** The guarded route that asked: scopes the one-time grant of a `max_age` of 0, names events. */
   route?: string;
   /** The `auth_time` of the token that asked: a re-authentication must come after it. */
   authTime?: number;

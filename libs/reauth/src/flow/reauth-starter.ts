@@ -90,7 +90,8 @@ export class ReauthStarter {
       returnTo,
       maxAge: input.maxAge,
       cancelTo: cancelTo === returnTo ? undefined : cancelTo,
-      route: input.maxAge === 0 ? input.route : undefined,
+      // Names the guarded handler in the callback's events, and scopes a max_age=0 grant.
+      route: input.route,
       sub: input.sub,
       authTime: input.authTime,
       mode: input.mode === 'popup' ? 'popup' : undefined,

@@ -1,6 +1,7 @@
 export type { AccessTokenClaims, AuthKitClaims } from './authkit-claims.interface';
 export type {
   ReauthCookieOptions,
+  ReauthEventsOptions,
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthOidcOptions,

@@ -1,4 +1,6 @@
 import type { WorkOS } from '@workos-inc/node';
+import type { ReauthEventListener } from '../events/reauth-event';
+import type { ReauthMetricsOptions } from '../events/reauth-metrics';
 
 /**
  * The parts of a `WorkOS` client the library uses. Any `@workos-inc/node` from 8 on provides
@@ -156,6 +158,30 @@ export interface ReauthModuleOptions {
    * (Express's, which honours `trust proxy`), else the socket's remote address.
    */
   clientAddress?: (request: ReauthRequest) => string | undefined;
+  /** Where the audit events go; see {@link ReauthEventsOptions}. */
+  events?: ReauthEventsOptions;
+  /**
+   * OpenTelemetry metrics (counters and latency histograms; see the README, Events and metrics).
+   * Default: the meter of `@opentelemetry/api` when that optional peer is installed, which
+   * records nothing until the app registers an OpenTelemetry SDK. `false`: none.
+   */
+  metrics?: ReauthMetricsOptions | false;
+}
+
+/**
+ * The audit events (`reauth.required`, `reauth.started`, `reauth.completed`, `reauth.failed`,
+ * `session.refreshed`, `session.revoked`, `store.unavailable`): user id, session id, route and
+ * time, never a token, code, `state` or cookie. They are delivered after the decision they report
+ * and can neither change it nor hold the request.
+ */
+export interface ReauthEventsOptions {
+  /** Receives every event. */
+  listener?: ReauthEventListener;
+  /**
+   * Also emit each event by its name (`@OnEvent('reauth.completed')`) on `@nestjs/event-emitter`'s
+   * `EventEmitter2` when the app imports `EventEmitterModule`. Default `true`.
+   */
+  eventEmitter?: boolean;
 }
 
 /**

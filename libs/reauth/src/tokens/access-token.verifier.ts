@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { AccessTokenClaims } from '../interfaces';
 import { IdentityProvider, type TokenVerificationSettings } from '../providers/identity-provider';
+import { ReauthMetrics } from '../events/reauth-metrics';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -102,6 +103,7 @@ export class AccessTokenVerifier {
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
+    @Optional() private readonly metrics: ReauthMetrics = new ReauthMetrics(undefined),
   ) {
     const nowMs = () => clock.now();
     this.keys = new JwksKeySet({
@@ -129,6 +131,23 @@ export class AccessTokenVerifier {
     // the whole token must be the one that was verified, byte for byte.
     const cached = this.verified.get(signatureOf(token));
     if (cached && cached.token === token && this.keys.publishes(cached.kid)) return cached.claims;
+    if (!this.metrics.enabled) return this.verifyUncached(token, options);
+    const startedAt = performance.now();
+    try {
+      const claims = await this.verifyUncached(token, options);
+      this.metrics.verification(startedAt, 'valid');
+      return claims;
+    } catch (error) {
+      this.metrics.verification(
+        startedAt,
+        error instanceof InvalidAccessTokenError ? 'invalid' : 'unavailable',
+      );
+      throw error;
+    }
+  }
+
+  /** Checks a token that is not in the verified-token cache, and caches it. */
+  private async verifyUncached(token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
     if (!COMPACT_JWS.test(token)) throw new InvalidAccessTokenError(false);
 
     const signed = token.lastIndexOf('.');

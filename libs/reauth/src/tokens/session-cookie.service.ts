@@ -8,6 +8,7 @@ import {
   ProviderRejectedError,
   type ProviderSession,
 } from '../providers/identity-provider';
+import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
@@ -92,6 +93,7 @@ export class SessionCookieService {
     private readonly provider: IdentityProvider,
     private readonly store: ReauthStore,
     private readonly clock: ReauthClock,
+    private readonly events: ReauthEvents,
   ) {
     const nowMs = () => clock.now();
     this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, nowMs);
@@ -188,6 +190,12 @@ export class SessionCookieService {
       refreshToken: contents?.refreshToken,
     });
     if (!revoked) this.logger.warn('Revoking the session at the provider failed at sign-out');
+    this.events.emit({
+      type: 'session.revoked',
+      cause: 'sign_out',
+      userId: typeof token.sub === 'string' ? token.sub : undefined,
+      sessionId: typeof token.sid === 'string' ? token.sid : contents?.sessionId,
+    });
     // Revoked at the provider, no token of the session outlives its access token's lifetime. If
     // not, its refresh token still works there: keep the record for as long as a cookie can live.
     const ttl = revocationTtlSeconds(token, this.options.clockToleranceSeconds);
@@ -237,8 +245,15 @@ export class SessionCookieService {
     const storeKey = STORE_KEYS.refresh + key;
     const shared = await this.sharedResult(storeKey);
     if (shared) return shared;
+    const who = {
+      userId: typeof claims!.sub === 'string' ? claims!.sub : undefined,
+      sessionId: typeof claims!.sid === 'string' ? claims!.sid : contents.sessionId,
+    };
+    const startedAt = this.events.metrics.enabled ? performance.now() : 0;
     try {
       const issued = await this.provider.refresh(contents);
+      this.events.metrics.refresh(startedAt, 'refreshed');
+      this.events.emit({ type: 'session.refreshed', ...who });
       const { sealed, ...session } = issued;
       // Every request waiting on this refresh gets the same object.
       const outcome: RefreshOutcome = deepFreeze({
@@ -250,12 +265,15 @@ export class SessionCookieService {
       return outcome;
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
+        this.events.metrics.refresh(startedAt, 'ended');
         // Another instance may have used the token a moment ago and shared its result.
         const shared = await this.sharedResult(storeKey);
         if (shared) return shared;
         this.ended.set(key, true, this.clock.now() + this.options.cookie.maxAgeSeconds * 1000);
+        this.events.emit({ type: 'session.revoked', cause: 'refresh_refused', ...who });
         return ENDED;
       }
+      this.events.metrics.refresh(startedAt, 'unavailable');
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
     }
@@ -286,6 +304,7 @@ export class SessionCookieService {
   }
 
   private sharingFailed(error: unknown): void {
+    this.events.emit({ type: 'store.unavailable', effect: 'degraded' });
     this.logger.warn(
       `Sharing a refreshed session through the store failed${storeFailure(error)}; going on without sharing`,
     );
@@ -305,7 +324,7 @@ function storeFailure(error: unknown): string {
  */
 function decodedClaims(
   accessToken: string,
-): (SessionTokenTimes & { sid?: unknown; jti?: unknown }) | undefined {
+): (SessionTokenTimes & { sub?: unknown; sid?: unknown; jti?: unknown }) | undefined {
   try {
     return decodeJwt(accessToken);
   } catch {

@@ -1,0 +1,153 @@
+import type { ReauthReason } from '../reauth-required.exception';
+
+/**
+ * Why a re-authentication (or sign-in) did not complete: a callback failure code (documented in
+ * the README, Errors), or `cancelled` when the user cancelled at the provider.
+ */
+export type ReauthFailureReason =
+  | 'cancelled'
+  | 'state_expired'
+  | 'state_invalid'
+  | 'state_not_bound'
+  | 'state_replayed'
+  | 'issuer_mismatch'
+  | 'code_missing'
+  | 'code_invalid'
+  | 'provider_token_invalid'
+  | 'session_too_large'
+  | 'max_age_not_satisfied'
+  | 'acr_not_satisfied'
+  | 'provider_refused'
+  | 'provider_error'
+  | 'user_mismatch'
+  | 'session_conflict'
+  | 'too_many_sign_ins'
+  | 'invalid_callback';
+
+/**
+ * What every event carries. Identifiers only: never a token, code, `state`, cookie, email
+ * address or request path (a path can hold personal data; `route` names the handler instead).
+ */
+export interface ReauthEventBase {
+  /** When it happened, on the library's clock (the `now` option). */
+  time: Date;
+  /** The user's id (the token's `sub`), when known. */
+  userId?: string;
+  /** The provider session's id (the token's `sid`), when known. */
+  sessionId?: string;
+  /**
+   * The guarded handler, as `<controller path>:Controller.handler` (the name grants and logs
+   * use), when the event concerns one.
+   */
+  route?: string;
+}
+
+/** A guarded request was refused until the user signs in again (the 401 or the redirect). */
+export interface ReauthRequiredEvent extends ReauthEventBase {
+  type: 'reauth.required';
+  reason: ReauthReason;
+  /** The route's `max_age`; absent for `@RequireSignIn()`. */
+  maxAge?: number;
+  acrValues?: readonly string[];
+}
+
+/**
+ * A sign-in was started: the browser is sent to the provider (a redirect, or the URL of a JSON
+ * 401). A re-authentication has `maxAge`; a plain sign-in has none.
+ */
+export interface ReauthStartedEvent extends ReauthEventBase {
+  type: 'reauth.started';
+  maxAge?: number;
+  acrValues?: readonly string[];
+  /** `popup`: the browser helper re-authenticates in a popup. */
+  mode: 'redirect' | 'popup';
+}
+
+/** The callback accepted a sign-in that satisfies what was asked. */
+export interface ReauthCompletedEvent extends ReauthEventBase {
+  type: 'reauth.completed';
+  maxAge?: number;
+  /** The new sign-in's `auth_time`. */
+  authTime?: number;
+  /** The new sign-in's `acr`, when the provider issues one. */
+  acr?: string;
+  /** An in-progress action (a form) travels back to the page to be restored. */
+  actionRestored: boolean;
+}
+
+/** The callback refused, or the user cancelled. */
+export interface ReauthFailedEvent extends ReauthEventBase {
+  type: 'reauth.failed';
+  reason: ReauthFailureReason;
+  maxAge?: number;
+}
+
+/** An expired access token in the session cookie was exchanged for a new one. */
+export interface SessionRefreshedEvent extends ReauthEventBase {
+  type: 'session.refreshed';
+}
+
+/**
+ * A session ended: signed out here (`sign_out`), or found ended when the provider refused its
+ * refresh token (`refresh_refused`).
+ */
+export interface SessionRevokedEvent extends ReauthEventBase {
+  type: 'session.revoked';
+  cause: 'sign_out' | 'refresh_refused';
+}
+
+/** The store did not answer, so a request got a 503 (or a refresh went unshared). */
+export interface StoreUnavailableEvent extends ReauthEventBase {
+  type: 'store.unavailable';
+  /** `refused`: a request was answered 503; `degraded`: it went on without the store. */
+  effect: 'refused' | 'degraded';
+}
+
+/** An audit event of the step-up flow, delivered after the decision it reports. */
+export type ReauthEvent =
+  | ReauthRequiredEvent
+  | ReauthStartedEvent
+  | ReauthCompletedEvent
+  | ReauthFailedEvent
+  | SessionRefreshedEvent
+  | SessionRevokedEvent
+  | StoreUnavailableEvent;
+
+/** The names of {@link ReauthEvent}s, as `@OnEvent()` takes them. */
+export type ReauthEventType = ReauthEvent['type'];
+
+/** Every event name, for `@OnEvent()` wildcards or subscriptions. */
+export const REAUTH_EVENT_TYPES: readonly ReauthEventType[] = Object.freeze([
+  'reauth.required',
+  'reauth.started',
+  'reauth.completed',
+  'reauth.failed',
+  'session.refreshed',
+  'session.revoked',
+  'store.unavailable',
+]);
+
+/**
+ * Receives the library's events: an object with `onReauthEvent`, or a function. It runs after
+ * the request's decision was made and never inside it: what it returns or throws (or how long
+ * its promise takes) changes nothing for the request. Keep it quick; queue slow work.
+ *
+ * @example
+ * ```ts
+ * ReauthModule.forRootAsync({
+ *   inject: [AuditLog],
+ *   useFactory: (audit: AuditLog) => ({
+ *     ...options,
+ *     events: { listener: (event) => audit.record(event) },
+ *   }),
+ * });
+ * ```
+ */
+export type ReauthEventListener =
+  ((event: ReauthEvent) => unknown) | { onReauthEvent(event: ReauthEvent): unknown };
+
+/** Distributes `T` over a union, so each event keeps its own fields. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event before the library stamps its time. */
+export type ReauthEventInput = DistributiveOmit<ReauthEvent, 'time'>;

@@ -1,0 +1,176 @@
+import { loadOptionalPeer } from '../optional-peer';
+import type { ReauthDependency } from '../reauth-unavailable.exception';
+import type { ReauthEvent } from './reauth-event';
+
+/** Attribute values, as OpenTelemetry takes them. */
+export type ReauthMetricAttributes = Record<string, string | number | boolean>;
+
+/**
+ * The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) the library uses; a `Meter` from
+ * `metrics.getMeter()` is one.
+ */
+export interface ReauthMeter {
+  createCounter(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): { add(value: number, attributes?: ReauthMetricAttributes): void };
+  createHistogram(
+    name: string,
+    options?: {
+      description?: string;
+      unit?: string;
+      advice?: { explicitBucketBoundaries?: number[] };
+    },
+  ): { record(value: number, attributes?: ReauthMetricAttributes): void };
+}
+
+/** The `metrics` option: the meter to record with. */
+export interface ReauthMetricsOptions {
+  /**
+   * Default: `metrics.getMeter('nest-workos-reauth')` of `@opentelemetry/api`, when that optional
+   * peer is installed; it records nothing until the app registers an OpenTelemetry SDK.
+   */
+  meter?: ReauthMeter;
+}
+
+/** How a verification or a refresh ended, as the histograms' `reauth.outcome` attribute. */
+export type VerificationOutcome = 'valid' | 'invalid' | 'unavailable';
+export type RefreshOutcome = 'refreshed' | 'ended' | 'unavailable';
+
+/** Seconds, from well under a millisecond (a signature) to a slow provider. */
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+const METER_NAME = 'nest-workos-reauth';
+
+interface OpenTelemetryApi {
+  metrics: { getMeter(name: string): ReauthMeter };
+}
+
+type Counter = ReturnType<ReauthMeter['createCounter']>;
+type Histogram = ReturnType<ReauthMeter['createHistogram']>;
+
+/**
+ * The library's OpenTelemetry instruments. Recording never throws into a request: a meter that
+ * fails is ignored (an exporter's failures happen in the SDK, away from requests, anyway).
+ *
+ * - `reauth.flows` (counter): `reauth.outcome` = `required` | `started` | `completed` | `failed`,
+ *   with `reauth.reason` for `required` (the 401's reason) and `failed` (the callback's code).
+ * - `reauth.sessions` (counter): `reauth.outcome` = `refreshed` | `revoked`, with
+ *   `reauth.reason` for `revoked` (`sign_out` | `refresh_refused`).
+ * - `reauth.unavailable` (counter): 503s, by `reauth.dependency` (`jwks` | `workos` | `oidc` |
+ *   `store`).
+ * - `reauth.token.verification.duration` (histogram, s): signature and claim checks of tokens not
+ *   already verified (a cached token costs a lookup and is not recorded), by `reauth.outcome` =
+ *   `valid` | `invalid` | `unavailable`.
+ * - `reauth.session.refresh.duration` (histogram, s): refreshes at the provider, by
+ *   `reauth.outcome` = `refreshed` | `ended` | `unavailable`.
+ */
+export class ReauthMetrics {
+  private readonly flows?: Counter;
+  private readonly sessions?: Counter;
+  private readonly unavailableCounter?: Counter;
+  private readonly verificationDuration?: Histogram;
+  private readonly refreshDuration?: Histogram;
+
+  /** `false`: no metrics. Otherwise the given meter, or `@opentelemetry/api`'s when installed. */
+  static create(
+    options: ReauthMetricsOptions | false | undefined,
+    load: (id: string) => unknown = require,
+  ): ReauthMetrics {
+    if (options === false) return new ReauthMetrics(undefined);
+    if (options?.meter) return new ReauthMetrics(options.meter);
+    const api = loadOptionalPeer<OpenTelemetryApi>('@opentelemetry/api', load);
+    return new ReauthMetrics(api?.metrics.getMeter(METER_NAME));
+  }
+
+  constructor(meter: ReauthMeter | undefined) {
+    if (!meter) return;
+    this.flows = meter.createCounter('reauth.flows', {
+      description: 'Step-up flows: refusals, sign-ins started, completed and failed',
+    });
+    this.sessions = meter.createCounter('reauth.sessions', {
+      description: 'Session cookies refreshed and sessions revoked',
+    });
+    this.unavailableCounter = meter.createCounter('reauth.unavailable', {
+      description: 'Requests refused with 503 because a dependency failed',
+    });
+    const advice = { explicitBucketBoundaries: LATENCY_BUCKETS };
+    this.verificationDuration = meter.createHistogram('reauth.token.verification.duration', {
+      description: 'Verification of access tokens not already verified',
+      unit: 's',
+      advice,
+    });
+    this.refreshDuration = meter.createHistogram('reauth.session.refresh.duration', {
+      description: 'Refreshes of expired session cookies at the identity provider',
+      unit: 's',
+      advice,
+    });
+  }
+
+  /** Whether anything is recorded: lets hot paths skip reading the clock. */
+  get enabled(): boolean {
+    return this.verificationDuration !== undefined;
+  }
+
+  /** Counts an event. */
+  count(event: ReauthEvent): void {
+    switch (event.type) {
+      case 'reauth.required':
+        return safely(() =>
+          this.flows?.add(1, { ...OUTCOME.required, 'reauth.reason': event.reason }),
+        );
+      case 'reauth.started':
+        return safely(() => this.flows?.add(1, OUTCOME.started));
+      case 'reauth.completed':
+        return safely(() => this.flows?.add(1, OUTCOME.completed));
+      case 'reauth.failed':
+        return safely(() =>
+          this.flows?.add(1, { ...OUTCOME.failed, 'reauth.reason': event.reason }),
+        );
+      case 'session.refreshed':
+        return safely(() => this.sessions?.add(1, OUTCOME.refreshed));
+      case 'session.revoked':
+        return safely(() =>
+          this.sessions?.add(1, { ...OUTCOME.revoked, 'reauth.reason': event.cause }),
+        );
+      case 'store.unavailable':
+        return; // Counted with the other dependencies by `unavailable()`.
+    }
+  }
+
+  /** Counts a 503. */
+  unavailable(dependency: ReauthDependency): void {
+    safely(() => this.unavailableCounter?.add(1, { 'reauth.dependency': dependency }));
+  }
+
+  /** Records a verification that started at `startedAt` (`performance.now()`). */
+  verification(startedAt: number, outcome: VerificationOutcome): void {
+    const seconds = (performance.now() - startedAt) / 1000;
+    safely(() => this.verificationDuration?.record(seconds, { 'reauth.outcome': outcome }));
+  }
+
+  /** Records a refresh that started at `startedAt` (`performance.now()`). */
+  refresh(startedAt: number, outcome: RefreshOutcome): void {
+    const seconds = (performance.now() - startedAt) / 1000;
+    safely(() => this.refreshDuration?.record(seconds, { 'reauth.outcome': outcome }));
+  }
+}
+
+const OUTCOME = Object.freeze({
+  required: { 'reauth.outcome': 'required' },
+  started: { 'reauth.outcome': 'started' },
+  completed: { 'reauth.outcome': 'completed' },
+  failed: { 'reauth.outcome': 'failed' },
+  refreshed: { 'reauth.outcome': 'refreshed' },
+  revoked: { 'reauth.outcome': 'revoked' },
+});
+
+function safely(record: () => void): void {
+  try {
+    record();
+  } catch {
+    // A meter that throws must not turn a decision into a 500; metrics are best effort.
+  }
+}
