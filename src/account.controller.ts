@@ -13,8 +13,15 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '
 import { HttpAdapterHost } from '@nestjs/core';
 import { isEmail } from 'class-validator';
 import { AccountsService } from './accounts.service';
+import { ActivityLog } from './activity.service';
 import { viewerOf } from './viewer';
-import { accountPage, deletedPage, SENSITIVE_MAX_AGE, securityPage } from './views/pages';
+import {
+  accountPage,
+  activityPage,
+  deletedPage,
+  SENSITIVE_MAX_AGE,
+  securityPage,
+} from './views/pages';
 
 interface EmailForm {
   email?: unknown;
@@ -48,6 +55,7 @@ export class AccountController {
     private readonly accounts: AccountsService,
     private readonly clock: ReauthClock,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly activity: ActivityLog,
   ) {}
 
   private now(): number {
@@ -70,6 +78,14 @@ export class AccountController {
       confirmedDelete: restored?.confirm === true,
       message: marker === 'cancelled' ? CANCELLED : undefined,
     });
+  }
+
+  /** The user's own step-up history, from the library's events. */
+  @Get('activity')
+  @RequireSignIn()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  activityLog(@AuthClaims('sub') userId: string): string {
+    return activityPage(this.activity.of(userId));
   }
 
   @Get('security')

@@ -11,6 +11,7 @@ import { Body, Controller, Get, Post, UseGuards, ValidationPipe } from '@nestjs/
 import { Type } from 'class-transformer';
 import { IsNumber, IsString, Length, Max, Min } from 'class-validator';
 import { AccountsService, type Transfer } from './accounts.service';
+import { ActivityLog } from './activity.service';
 import { JsonOnlyGuard } from './json-only.guard';
 import { SENSITIVE_MAX_AGE } from './views/pages';
 
@@ -31,7 +32,15 @@ export class ApiController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly clock: ReauthClock,
+    private readonly activity: ActivityLog,
   ) {}
+
+  /** The signed-in user's own step-up history, newest first. */
+  @Get('activity')
+  @RequireSignIn()
+  activityLog(@AuthClaims('sub') userId: string) {
+    return { activity: this.activity.of(userId) };
+  }
 
   @Get('me')
   @RequireSignIn()

@@ -28,6 +28,7 @@ button.danger{background:#dc2626} button.link{background:none;color:#4b5563;padd
 .meter{height:8px;background:#e5e7eb;border-radius:99px;overflow:hidden;margin:6px 0 8px;max-width:380px}
 .meter span{display:block;height:100%;background:#10b981}
 code{font-size:13px}
+table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e7eb} th{color:#6b7280;font-weight:600}
 dialog{border:0;border-radius:12px;padding:24px;max-width:420px;box-shadow:0 20px 50px rgba(0,0,0,.2)}
 dialog::backdrop{background:rgba(17,24,39,.35)}
 `;

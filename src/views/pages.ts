@@ -1,3 +1,4 @@
+import type { ActivityEntry } from '../activity.service';
 import { h, layout, notice } from './layout';
 
 /** The re-authentication window of the demo's sensitive pages, in seconds. */
@@ -92,7 +93,8 @@ ${notice('ok', 'You confirmed it’s you. Deleting cannot be undone.')}
     body: `<h1>Your account</h1>
 ${notice('warn', message)}
 <div class="card">${freshness(viewer, now)}
-<p style="margin-top:14px"><a class="button" href="/account/security" id="to-security">Security settings</a></p></div>
+<p style="margin-top:14px"><a class="button" href="/account/security" id="to-security">Security settings</a>
+<a href="/account/activity" id="to-activity" style="margin-left:12px">Sign-in activity</a></p></div>
 ${deleteCard}`,
   });
 }
@@ -140,5 +142,44 @@ export function deletedPage(): string {
     body: `<h1>Your account was deleted</h1>
 <div class="card"><p id="deleted">This is a demo: nothing was really removed, and you have been signed out.</p>
 <p><a class="button" href="/">Back to the start</a></p></div>`,
+  });
+}
+
+/** What each event means to the user whose history it is. */
+const ACTIVITY_WORDS: Record<ActivityEntry['type'], string> = {
+  'reauth.required': 'Asked to confirm it’s you',
+  'reauth.started': 'Went to confirm it’s you',
+  'reauth.completed': 'Confirmed it’s you',
+  'reauth.failed': 'Did not confirm it’s you',
+  'session.refreshed': 'Session renewed',
+  'session.revoked': 'Signed out',
+  'store.unavailable': 'Sign-in service unavailable',
+};
+
+export function activityPage(entries: readonly ActivityEntry[]): string {
+  const rows = entries
+    .map(
+      (entry) => `<tr data-type="${h(entry.type)}">
+<td>${h(entry.time.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</td>
+<td>${h(ACTIVITY_WORDS[entry.type])}${entry.type === 'reauth.started' && entry.maxAge === undefined ? ' (sign-in)' : ''}</td>
+<td>${h(entry.action)}</td>
+<td>${h(entry.reason)}</td>
+</tr>`,
+    )
+    .join('\n');
+  const table = entries.length
+    ? `<table id="activity"><thead><tr><th>When</th><th>What</th><th>For</th><th>Why</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`
+    : '<p class="muted" id="no-activity">Nothing yet.</p>';
+  return layout({
+    title: 'Sign-in activity',
+    signedIn: true,
+    body: `<h1>Sign-in activity</h1>
+<div class="card">
+<p class="muted">When you were asked to confirm it’s you, and what came of it: newest first, the last 50.</p>
+${table}
+<p style="margin-top:14px"><a href="/account">Back to your account</a></p></div>`,
   });
 }
