@@ -1,25 +1,48 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import { ReauthModule } from 'nest-workos-reauth';
+import { ReauthModule, type ReauthRequiredEvent } from 'nest-workos-reauth';
 import { startReauthTestKit, type ReauthTestKit } from 'nest-workos-reauth/testing';
 import request from 'supertest';
 import { AppController } from '../src/app.controller.js';
+import { ReauthRequiredLog } from '../src/reauth-required.log.js';
+
+/** The user id (`sub`) an access token names. */
+function userIdOf(token: string): string {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sub;
+}
+
+/**
+ * The first event the log received. The library delivers events a turn of the event loop after
+ * the request's decision, so this waits a bounded number of turns rather than a fixed time.
+ */
+async function firstEvent(log: ReauthRequiredLog): Promise<ReauthRequiredEvent> {
+  for (let turn = 0; turn < 100; turn++) {
+    const [event] = log.received;
+    if (event) return event;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('no reauth.required event after 100 turns of the event loop');
+}
 
 describe('AppController', () => {
   let kit: ReauthTestKit;
   let app: INestApplication;
+  let log: ReauthRequiredLog;
 
   before(async () => {
     // A local AuthKit emulator and a clock that only moves when the test moves it.
     kit = await startReauthTestKit();
     const moduleRef = await Test.createTestingModule({
-      imports: [ReauthModule.forRoot(kit.moduleOptions())],
+      imports: [EventEmitterModule.forRoot(), ReauthModule.forRoot(kit.moduleOptions())],
       controllers: [AppController],
+      providers: [ReauthRequiredLog],
     }).compile();
     app = moduleRef.createNestApplication();
     await app.init();
+    log = app.get(ReauthRequiredLog);
   });
 
   after(async () => {
@@ -44,6 +67,7 @@ describe('AppController', () => {
 
   it('asks a user who signed in 10 minutes ago to re-authenticate', async () => {
     const token = await kit.accessToken({ signedInSecondsAgo: 600 });
+    log.clear();
 
     const res = await api().get('/api/profile').auth(token, { type: 'bearer' }).expect(401);
 
@@ -52,6 +76,17 @@ describe('AppController', () => {
     assert.equal(res.body.maxAge, 300);
     assert.match(res.body.reauthUrl, /[?&]max_age=300(&|$)/);
     assert.match(res.headers['www-authenticate'], /error="insufficient_user_authentication"/);
+
+    // The audit event, on the app's EventEmitter2 (@OnEvent): who and why, never the token.
+    const event = await firstEvent(log);
+    assert.equal(event.type, 'reauth.required');
+    assert.equal(event.reason, 'stale');
+    assert.equal(event.maxAge, 300);
+    assert.equal(event.userId, userIdOf(token));
+    assert.match(event.route ?? '', /:AppController\.profile$/);
+    assert.deepEqual(event.time, new Date(kit.clock.now()));
+    // Not assert.doesNotMatch: a failed assertion would print the token.
+    assert.equal(JSON.stringify(event).includes(token), false);
   });
 
   it('lets freshness run out when the clock moves', async () => {
