@@ -8,16 +8,20 @@ import {
   MetricReader,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { unsealState } from '../../libs/reauth/src/core';
 import { type ReauthEvent } from '../../libs/reauth/src/events/reauth-event';
 import { FaultyStore } from '../support/faulty-store';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { RecordingLogger } from '../support/recording-logger';
-import { type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { COOKIE_PASSWORD, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
 const FRESH_ROUTE = '/:ScenarioController.fresh';
+
+/** What a sealed state holds (the test knows the cookie password). */
+const stateOf = (state: string, now: number) => unsealState(state, COOKIE_PASSWORD, now);
 
 /** Events settle after the response: wait for the ones a step produced, not for time. */
 async function until<T>(read: () => T | undefined, what: string): Promise<T> {
@@ -210,6 +214,67 @@ describe('Audit events and metrics', () => {
     expect(warnings.join('\n')).toMatch(/requests are not affected/);
   });
 
+  it('names nobody in the failure of a state replayed from another browser', async () => {
+    const events: ReauthEvent[] = [];
+    scenario = await startScenarioApp({
+      reauth: () => ({ events: { listener: (event) => void events.push(event) } }),
+    });
+    const app = scenario;
+    const victim = new HttpBrowser();
+    const login = await victim.get(`${app.url}/auth/login?returnTo=%2Ffresh`, NAVIGATE);
+    const signedIn = await signInThroughPages(
+      victim,
+      login.location!,
+      ALICE,
+      app.emulator,
+      app.redirectUri,
+    );
+    expect((await victim.get(signedIn.href, NAVIGATE)).status).toBe(303);
+    app.emulator.advanceClock(310);
+    const stale = await victim.get(`${app.url}/fresh`, NAVIGATE);
+    // The victim's re-authentication was started; another browser replays its state.
+    const state = new URL(stale.location!).searchParams.get('state')!;
+    const replay = new URL(app.redirectUri);
+    replay.search = new URLSearchParams({ error: 'access_denied', state }).toString();
+    const attacker = new HttpBrowser();
+    expect((await attacker.get(replay.href, NAVIGATE)).status).toBe(400);
+    const failure = await until(
+      () => events.find((e) => e.type === 'reauth.failed'),
+      'the failure',
+    );
+    expect((await stateOf(state, app.emulator.now())).sub).toMatch(/^user_/);
+    expect(failure).toEqual({
+      type: 'reauth.failed',
+      reason: 'state_not_bound',
+      time: expect.any(Date),
+    });
+  });
+
+  it('catches an @OnEvent handler that throws, even with suppressErrors off', async () => {
+    let calls = 0;
+    @Injectable()
+    class BrokenAudit {
+      @OnEvent('reauth.*', { suppressErrors: false })
+      onReauth() {
+        calls++;
+        throw new Error('audit sink down, holding secret-value-3');
+      }
+    }
+    const logger = new RecordingLogger();
+    scenario = await startScenarioApp({
+      logger,
+      imports: [EventEmitterModule.forRoot({ wildcard: true })],
+      providers: [BrokenAudit],
+    });
+    await liveASession(scenario, new HttpBrowser());
+    await until(() => (calls >= 4 ? true : undefined), 'every delivery');
+    await until(
+      () => logger.lines.find((line) => line.includes('@OnEvent handler failed')),
+      'the warning',
+    );
+    expect(logger.lines.join('\n')).not.toContain('secret-value');
+  });
+
   it('emits each event by name through @nestjs/event-emitter when the app uses it', async () => {
     @Injectable()
     class AuditTrail {
@@ -266,6 +331,10 @@ describe('Audit events and metrics', () => {
     );
     expect(unavailable).toMatchObject({ effect: 'refused' });
     expect(events.some((e) => e.type === 'reauth.completed')).toBe(false);
+    // The sign-in that was started ends in a failure, named for what it was.
+    expect(events.find((e) => e.type === 'reauth.failed')).toMatchObject({
+      reason: 'unavailable',
+    });
   });
 
   describe('metrics', () => {
@@ -373,12 +442,13 @@ describe('Audit events and metrics', () => {
       await provider.shutdown();
     });
 
-    it('uses the global OpenTelemetry meter provider when given no meter', async () => {
+    it('follows the global OpenTelemetry meter provider when given no meter', async () => {
       const reader = new ManualReader();
       const provider = new MeterProvider({ readers: [reader] });
-      otel.metrics.setGlobalMeterProvider(provider);
       try {
         scenario = await startScenarioApp();
+        // Registered once the app runs, as an SDK started late (or replaced) would be.
+        otel.metrics.setGlobalMeterProvider(provider);
         await liveASession(scenario, new HttpBrowser());
         const points = await collect(reader);
         expect(sumOf(points.get('reauth.flows'), { 'reauth.outcome': 'completed' })).toBe(2);

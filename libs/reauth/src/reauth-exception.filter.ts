@@ -164,7 +164,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     request: (ReauthRequest & { body?: unknown }) | undefined,
     response: object | undefined,
   ): Promise<ReauthGraphQLError> {
-    this.reportRefusal(exception);
+    this.reportRefusal(exception, request);
     const message = (exception.getResponse() as { message: string }).message;
     const extensions = {
       code: 'REAUTH_REQUIRED' as const,
@@ -227,7 +227,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     request: ReauthRequest | undefined,
     response: object | undefined,
   ): ReauthGraphQLError {
-    this.logUnavailable(exception);
+    this.logUnavailable(exception, request);
     if (request) {
       const adapter = this.adapterHost.httpAdapter;
       if (exception.setCookie) {
@@ -338,9 +338,10 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     this.reply(response, 503, exception.getResponse() as object);
   }
 
-  private reportRefusal(exception: ReauthRequiredException): void {
+  /** A GraphQL request's refused fields are one refusal: `request` reports it once. */
+  private reportRefusal(exception: ReauthRequiredException, request?: object): void {
     const { details } = exception;
-    this.flow.events.emit({
+    this.flow.events.emitOnce(request, 'reauth.required', {
       type: 'reauth.required',
       reason: details.reason,
       userId: details.sub,
@@ -351,8 +352,9 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     });
   }
 
-  private logUnavailable(exception: ReauthUnavailableException): void {
-    this.flow.events.unavailable(exception.dependency);
+  /** Logs and counts a 503; the fields of one GraphQL request that fail together, once. */
+  private logUnavailable(exception: ReauthUnavailableException, request?: object): void {
+    if (!this.flow.events.unavailable(exception.dependency, request)) return;
     this.logger.warn(
       exception.cause instanceof ReauthStoreFullError
         ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`

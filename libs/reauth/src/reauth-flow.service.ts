@@ -21,6 +21,7 @@ import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { ReauthStarter, type StartedFlow, type StartFlowInput } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
+import type { ReauthFailureReason } from './events/reauth-event';
 import { ReauthEvents } from './events/reauth-events';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { cookieAuthentication } from './tokens/request-authenticator';
@@ -120,17 +121,25 @@ export class ReauthFlowService {
       return this.failure(code);
     }
 
-    const outcome = await this.settle(request, params, state, now);
-    if (outcome.kind === 'failure') {
+    // Whose flow this is counts only once the state proved to be this browser's: anyone could
+    // replay a state they saw elsewhere, to pin failures on its user.
+    const bound = this.bindings.isBound(request, state.bh);
+    const failed = (reason: ReauthFailureReason) =>
       this.events.emit({
         type: 'reauth.failed',
-        reason: outcome.code as CallbackFailureCode,
-        userId: state.sub,
-        sessionId: state.sid,
-        route: state.route,
-        maxAge: state.maxAge,
+        reason,
+        ...(bound
+          ? { userId: state.sub, sessionId: state.sid, route: state.route, maxAge: state.maxAge }
+          : {}),
       });
+    let outcome: CallbackOutcome;
+    try {
+      outcome = await this.settle(request, params, state, now, bound);
+    } catch (error) {
+      if (error instanceof ReauthUnavailableException) failed('unavailable');
+      throw error;
     }
+    if (outcome.kind === 'failure') failed(outcome.code as CallbackFailureCode);
     if (state.mode === 'popup' && outcome.kind === 'failure') {
       // The opener decides what to show; the popup only reports and closes.
       return {
@@ -149,10 +158,9 @@ export class ReauthFlowService {
     params: CallbackParams,
     state: ReauthState,
     now: number,
+    bound: boolean,
   ): Promise<CallbackOutcome> {
-    if (!this.bindings.isBound(request, state.bh)) {
-      return this.failure('state_not_bound');
-    }
+    if (!bound) return this.failure('state_not_bound');
     // The binding cookie stays for the browser's other pending sign-ins; it expires on its own.
 
     // RFC 9207: whose answer this is comes first, before anything in it is believed.
@@ -272,7 +280,8 @@ export class ReauthFlowService {
       route: state.route,
       maxAge: state.maxAge,
       authTime: claims.auth_time,
-      acr: typeof claims.acr === 'string' ? claims.acr : undefined,
+      // A provider's value: bounded, so an event stays small whatever it issues.
+      acr: typeof claims.acr === 'string' && claims.acr.length <= 256 ? claims.acr : undefined,
       actionRestored: state.action !== undefined,
     });
     if (state.mode === 'popup') return { kind: 'popup', status: 'ok', setCookies };

@@ -25,6 +25,7 @@ import {
   RequireSignIn,
   type AccessTokenClaims,
   type Authentication,
+  type ReauthModuleOptions,
   type ReauthStore,
 } from 'nest-workos-reauth';
 import { emulatorModuleOptions, startEmulatorWithSdk } from '../../support/emulator';
@@ -113,6 +114,8 @@ export async function startGraphQLApp(
     logger?: LoggerService;
     /** GraphQLModule's `fieldResolverEnhancers`; default `['guards']`. */
     fieldResolverEnhancers?: Array<'guards' | 'filters' | 'interceptors'>;
+    /** More options of the library. */
+    reauth?: Partial<ReauthModuleOptions>;
   } = {},
 ): Promise<GraphQLScenario> {
   const port = await freePort();
@@ -126,6 +129,7 @@ export async function startGraphQLApp(
         redirectUri,
         cookiePassword: COOKIE_PASSWORD,
         ...(setup.store ? { store: setup.store } : {}),
+        ...setup.reauth,
       }),
       GraphQLModule.forRoot<ApolloDriverConfig>({
         driver: ApolloDriver,

@@ -31,6 +31,7 @@ export {
 } from './return-to';
 export {
   CLIENT_REQUEST_ID,
+  ROUTE_MAX_LENGTH,
   STATE_TTL_SECONDS,
   StateError,
   sealState,

@@ -122,7 +122,8 @@ const SECRET_MIN_LENGTH = 32;
 const STATE_MAX_LENGTH = 8192;
 const NONCE_MAX_LENGTH = 128;
 const SUB_MAX_LENGTH = 256;
-const ROUTE_MAX_LENGTH = 256;
+/** The longest route name a state carries. */
+export const ROUTE_MAX_LENGTH = 256;
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const BINDING_HASH = /^[A-Za-z0-9_-]{43}$/;
 /** What the browser helper may send as `X-Reauth-Id`. */

@@ -2,10 +2,12 @@ import type { ReauthReason } from '../reauth-required.exception';
 
 /**
  * Why a re-authentication (or sign-in) did not complete: a callback failure code (documented in
- * the README, Errors), or `cancelled` when the user cancelled at the provider.
+ * the README, Errors), `cancelled` when the user cancelled at the provider, or `unavailable` when
+ * the callback answered 503 (the provider, its keys or the store failed).
  */
 export type ReauthFailureReason =
   | 'cancelled'
+  | 'unavailable'
   | 'state_expired'
   | 'state_invalid'
   | 'state_not_bound'
@@ -45,9 +47,11 @@ export interface ReauthEventBase {
 /** A guarded request was refused until the user signs in again (the 401 or the redirect). */
 export interface ReauthRequiredEvent extends ReauthEventBase {
   type: 'reauth.required';
+  /** The 401's `reason`: `stale`, `missing_auth_time`, `unauthenticated`, `invalid_token`... */
   reason: ReauthReason;
   /** The route's `max_age`; absent for `@RequireSignIn()`. */
   maxAge?: number;
+  /** The `acr` values the route accepts, when it asks for an assurance level. */
   acrValues?: readonly string[];
 }
 
@@ -57,7 +61,9 @@ export interface ReauthRequiredEvent extends ReauthEventBase {
  */
 export interface ReauthStartedEvent extends ReauthEventBase {
   type: 'reauth.started';
+  /** The `max_age` the new sign-in must satisfy; absent for a plain sign-in. */
   maxAge?: number;
+  /** The `acr_values` sent to the provider. */
   acrValues?: readonly string[];
   /** `popup`: the browser helper re-authenticates in a popup. */
   mode: 'redirect' | 'popup';
@@ -66,6 +72,7 @@ export interface ReauthStartedEvent extends ReauthEventBase {
 /** The callback accepted a sign-in that satisfies what was asked. */
 export interface ReauthCompletedEvent extends ReauthEventBase {
   type: 'reauth.completed';
+  /** The `max_age` the sign-in satisfied; absent for a plain sign-in. */
   maxAge?: number;
   /** The new sign-in's `auth_time`. */
   authTime?: number;
@@ -75,10 +82,15 @@ export interface ReauthCompletedEvent extends ReauthEventBase {
   actionRestored: boolean;
 }
 
-/** The callback refused, or the user cancelled. */
+/**
+ * The callback refused, the user cancelled, or the callback failed with a 503. The user, session
+ * and route are given only when the `state` proved to be this browser's: a `state` replayed from
+ * elsewhere names nobody.
+ */
 export interface ReauthFailedEvent extends ReauthEventBase {
   type: 'reauth.failed';
   reason: ReauthFailureReason;
+  /** The `max_age` that was asked for, when the state proved to be this browser's. */
   maxAge?: number;
 }
 

@@ -11,7 +11,8 @@ import { ReauthMetrics } from './reauth-metrics';
 
 /** `@nestjs/event-emitter`'s emitter, as far as it is used here. */
 interface EventEmitterLike {
-  emit(event: string, ...values: unknown[]): unknown;
+  /** Settles once every handler settled; rejects if one rejects (an `@OnEvent` that throws). */
+  emitAsync(event: string, ...values: unknown[]): Promise<unknown>;
 }
 
 /** A failing listener is reported at most this often, so a broken one cannot flood the log. */
@@ -19,8 +20,9 @@ const FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Hands the library's events to the app's listener (the `events.listener` option) and, when the
- * app registers `EventEmitterModule` of `@nestjs/event-emitter`, emits them there by name, and
- * counts them in the metrics. Delivery waits for the current request's work to yield
+ * app registers `EventEmitterModule` of `@nestjs/event-emitter`, emits them there by name
+ * (`emitAsync`, so an `@OnEvent` handler's rejection is caught here too), and counts them in the
+ * metrics. Delivery waits for the current request's work to yield
  * (`setImmediate`), so a listener runs after the decision and never inside it; its errors and
  * rejections are caught and logged (rate-limited), its promises never awaited.
  */
@@ -31,6 +33,8 @@ export class ReauthEvents implements OnApplicationBootstrap {
   private emitter?: EventEmitterLike;
   private lastFailureLoggedAt = -Infinity;
   private failuresSinceLog = 0;
+  /** What was reported for a request already: one GraphQL request refuses many fields at once. */
+  private readonly reported = new WeakMap<object, Set<string>>();
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -67,33 +71,45 @@ export class ReauthEvents implements OnApplicationBootstrap {
     setImmediate(() => this.deliver(event));
   }
 
-  /** A 503: counted by dependency; the store's also becomes a `store.unavailable` event. */
-  unavailable(
-    dependency: ReauthDependency,
-    details: { userId?: string; sessionId?: string; route?: string } = {},
-  ): void {
+  /**
+   * Like {@link emit}, once per `request` and `key`: a GraphQL request whose fields are refused
+   * (or fail) together is one refusal, however many aliases it repeats.
+   */
+  emitOnce(request: object | undefined, key: string, input: ReauthEventInput): void {
+    if (this.firstTime(request, key)) this.emit(input);
+  }
+
+  /**
+   * A 503: counted by dependency; the store's also becomes a `store.unavailable` event. False
+   * when `request` was reported already.
+   */
+  unavailable(dependency: ReauthDependency, request?: object): boolean {
+    if (!this.firstTime(request, `unavailable:${dependency}`)) return false;
     this.metrics.unavailable(dependency);
-    if (dependency === 'store')
-      this.emit({ type: 'store.unavailable', effect: 'refused', ...details });
+    if (dependency === 'store') this.emit({ type: 'store.unavailable', effect: 'refused' });
+    return true;
+  }
+
+  private firstTime(request: object | undefined, key: string): boolean {
+    if (request === undefined) return true;
+    let keys = this.reported.get(request);
+    if (!keys) this.reported.set(request, (keys = new Set()));
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
   }
 
   private deliver(event: ReauthEvent): void {
     if (this.listener) this.settle(() => this.listener!(event), 'listener');
-    if (this.emitter)
-      this.settle(() => this.emitter!.emit(event.type, event), 'EventEmitter2 handler');
+    if (this.emitter) {
+      this.settle(() => this.emitter!.emitAsync(event.type, event), '@OnEvent handler');
+    }
   }
 
   private settle(call: () => unknown, who: string): void {
     try {
       const result = call();
-      if (isThenable(result)) {
-        result.then(undefined, (error: unknown) => this.failed(who, error));
-      } else if (Array.isArray(result)) {
-        // EventEmitter2's emitAsync, or a listener returning several promises.
-        for (const item of result) {
-          if (isThenable(item)) item.then(undefined, (error: unknown) => this.failed(who, error));
-        }
-      }
+      if (isThenable(result)) result.then(undefined, (error: unknown) => this.failed(who, error));
     } catch (error) {
       this.failed(who, error);
     }

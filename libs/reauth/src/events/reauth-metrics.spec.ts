@@ -26,7 +26,7 @@ function recordingMeter() {
 const at = new Date(0);
 
 describe('ReauthMetrics', () => {
-  it('records nothing, and reads no clock, with metrics: false', () => {
+  it('records nothing, and lets hot paths skip the clock, with metrics: false', () => {
     const metrics = ReauthMetrics.create(false);
     expect(metrics.enabled).toBe(false);
     expect(() =>
@@ -50,23 +50,47 @@ describe('ReauthMetrics', () => {
     expect(() => ReauthMetrics.create(undefined, broken)).toThrow(SyntaxError);
   });
 
-  it('uses the global meter of @opentelemetry/api by default', () => {
-    const { meter, recorded } = recordingMeter();
-    const names: string[] = [];
-    const api = {
-      metrics: {
-        getMeter: (name: string) => {
-          names.push(name);
-          return meter;
-        },
-      },
+  it('follows the global meter provider of @opentelemetry/api by default, even one set late', () => {
+    const first = recordingMeter();
+    const later = recordingMeter();
+    let provider = {
+      getMeter: (name: string) => (name === 'nest-workos-reauth' ? first.meter : undefined!),
     };
+    const api = { metrics: { getMeterProvider: () => provider } };
     const metrics = ReauthMetrics.create(undefined, () => api);
+    expect(metrics.enabled).toBe(true);
     metrics.unavailable('jwks');
-    expect(names).toEqual(['nest-workos-reauth']);
-    expect(recorded).toEqual([
+    expect(first.recorded).toEqual([
       { name: 'reauth.unavailable', value: 1, attributes: { 'reauth.dependency': 'jwks' } },
     ]);
+    // An SDK registered after the module was built: recorded to from then on.
+    provider = { getMeter: () => later.meter };
+    metrics.unavailable('store');
+    expect(first.recorded).toHaveLength(1);
+    expect(later.recorded).toEqual([
+      { name: 'reauth.unavailable', value: 1, attributes: { 'reauth.dependency': 'store' } },
+    ]);
+  });
+
+  it('records nothing, and never throws, when the meter cannot make its instruments', () => {
+    const metrics = new ReauthMetrics({
+      createCounter: () => {
+        throw new Error('no counters here');
+      },
+      createHistogram: () => {
+        throw new Error('no histograms here');
+      },
+    });
+    expect(metrics.enabled).toBe(false);
+    expect(() => metrics.unavailable('store')).not.toThrow();
+    const failing = new ReauthMetrics(undefined, {
+      getMeterProvider: () => {
+        throw new Error('broken global');
+      },
+    });
+    expect(() =>
+      failing.count({ type: 'reauth.started', mode: 'redirect', time: at }),
+    ).not.toThrow();
   });
 
   it.each<[ReauthEvent, string, Record<string, unknown> | undefined]>([

@@ -44,16 +44,30 @@ const LATENCY_BUCKETS = [
 
 const METER_NAME = 'nest-workos-reauth';
 
+/** `@opentelemetry/api`'s global meter provider, as far as it is used here. */
+interface GlobalMeterProvider {
+  getMeterProvider(): { getMeter(name: string): ReauthMeter };
+}
+
 interface OpenTelemetryApi {
-  metrics: { getMeter(name: string): ReauthMeter };
+  metrics: GlobalMeterProvider;
 }
 
 type Counter = ReturnType<ReauthMeter['createCounter']>;
 type Histogram = ReturnType<ReauthMeter['createHistogram']>;
 
+interface Instruments {
+  flows: Counter;
+  sessions: Counter;
+  unavailable: Counter;
+  verificationDuration: Histogram;
+  refreshDuration: Histogram;
+}
+
 /**
  * The library's OpenTelemetry instruments. Recording never throws into a request: a meter that
- * fails is ignored (an exporter's failures happen in the SDK, away from requests, anyway).
+ * fails, to make an instrument or to record, is ignored (an exporter's failures happen in the
+ * SDK, away from requests, anyway).
  *
  * - `reauth.flows` (counter): `reauth.outcome` = `required` | `started` | `completed` | `failed`,
  *   with `reauth.reason` for `required` (the 401's reason) and `failed` (the callback's code).
@@ -68,11 +82,9 @@ type Histogram = ReturnType<ReauthMeter['createHistogram']>;
  *   `reauth.outcome` = `refreshed` | `ended` | `unavailable`.
  */
 export class ReauthMetrics {
-  private readonly flows?: Counter;
-  private readonly sessions?: Counter;
-  private readonly unavailableCounter?: Counter;
-  private readonly verificationDuration?: Histogram;
-  private readonly refreshDuration?: Histogram;
+  private instruments?: Instruments;
+  /** The global meter provider the instruments were made from, when following it. */
+  private provider?: unknown;
 
   /** `false`: no metrics. Otherwise the given meter, or `@opentelemetry/api`'s when installed. */
   static create(
@@ -82,79 +94,108 @@ export class ReauthMetrics {
     if (options === false) return new ReauthMetrics(undefined);
     if (options?.meter) return new ReauthMetrics(options.meter);
     const api = loadOptionalPeer<OpenTelemetryApi>('@opentelemetry/api', load);
-    return new ReauthMetrics(api?.metrics.getMeter(METER_NAME));
+    return new ReauthMetrics(undefined, api?.metrics);
   }
 
-  constructor(meter: ReauthMeter | undefined) {
-    if (!meter) return;
-    this.flows = meter.createCounter('reauth.flows', {
-      description: 'Step-up flows: refusals, sign-ins started, completed and failed',
-    });
-    this.sessions = meter.createCounter('reauth.sessions', {
-      description: 'Session cookies refreshed and sessions revoked',
-    });
-    this.unavailableCounter = meter.createCounter('reauth.unavailable', {
-      description: 'Requests refused with 503 because a dependency failed',
-    });
-    const advice = { explicitBucketBoundaries: LATENCY_BUCKETS };
-    this.verificationDuration = meter.createHistogram('reauth.token.verification.duration', {
-      description: 'Verification of access tokens not already verified',
-      unit: 's',
-      advice,
-    });
-    this.refreshDuration = meter.createHistogram('reauth.session.refresh.duration', {
-      description: 'Refreshes of expired session cookies at the identity provider',
-      unit: 's',
-      advice,
-    });
+  /**
+   * With `global`, the instruments follow the global meter provider: an app that registers its
+   * OpenTelemetry SDK after the module is built (or replaces it) is still recorded to.
+   */
+  constructor(
+    meter: ReauthMeter | undefined,
+    private readonly global?: GlobalMeterProvider,
+  ) {
+    if (meter) this.instruments = instrumentsOf(meter);
   }
 
-  /** Whether anything is recorded: lets hot paths skip reading the clock. */
+  /** Whether anything may be recorded: lets hot paths skip reading the clock. */
   get enabled(): boolean {
-    return this.verificationDuration !== undefined;
+    return this.instruments !== undefined || this.global !== undefined;
   }
 
   /** Counts an event. */
   count(event: ReauthEvent): void {
+    const instruments = this.current();
+    if (!instruments) return;
     switch (event.type) {
       case 'reauth.required':
-        return safely(() =>
-          this.flows?.add(1, { ...OUTCOME.required, 'reauth.reason': event.reason }),
-        );
+        return add(instruments.flows, { ...OUTCOME.required, 'reauth.reason': event.reason });
       case 'reauth.started':
-        return safely(() => this.flows?.add(1, OUTCOME.started));
+        return add(instruments.flows, OUTCOME.started);
       case 'reauth.completed':
-        return safely(() => this.flows?.add(1, OUTCOME.completed));
+        return add(instruments.flows, OUTCOME.completed);
       case 'reauth.failed':
-        return safely(() =>
-          this.flows?.add(1, { ...OUTCOME.failed, 'reauth.reason': event.reason }),
-        );
+        return add(instruments.flows, { ...OUTCOME.failed, 'reauth.reason': event.reason });
       case 'session.refreshed':
-        return safely(() => this.sessions?.add(1, OUTCOME.refreshed));
+        return add(instruments.sessions, OUTCOME.refreshed);
       case 'session.revoked':
-        return safely(() =>
-          this.sessions?.add(1, { ...OUTCOME.revoked, 'reauth.reason': event.cause }),
-        );
+        return add(instruments.sessions, { ...OUTCOME.revoked, 'reauth.reason': event.cause });
       case 'store.unavailable':
-        return; // Counted with the other dependencies by `unavailable()`.
+        return; // A 503 is counted with the other dependencies by `unavailable()`.
     }
   }
 
   /** Counts a 503. */
   unavailable(dependency: ReauthDependency): void {
-    safely(() => this.unavailableCounter?.add(1, { 'reauth.dependency': dependency }));
+    const instruments = this.current();
+    if (instruments) add(instruments.unavailable, { 'reauth.dependency': dependency });
   }
 
   /** Records a verification that started at `startedAt` (`performance.now()`). */
   verification(startedAt: number, outcome: VerificationOutcome): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    safely(() => this.verificationDuration?.record(seconds, { 'reauth.outcome': outcome }));
+    const instruments = this.current();
+    if (instruments) record(instruments.verificationDuration, startedAt, outcome);
   }
 
   /** Records a refresh that started at `startedAt` (`performance.now()`). */
   refresh(startedAt: number, outcome: RefreshOutcome): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    safely(() => this.refreshDuration?.record(seconds, { 'reauth.outcome': outcome }));
+    const instruments = this.current();
+    if (instruments) record(instruments.refreshDuration, startedAt, outcome);
+  }
+
+  private current(): Instruments | undefined {
+    if (this.global) {
+      try {
+        const provider = this.global.getMeterProvider();
+        if (provider !== this.provider) {
+          this.provider = provider;
+          this.instruments = instrumentsOf(provider.getMeter(METER_NAME));
+        }
+      } catch {
+        return undefined;
+      }
+    }
+    return this.instruments;
+  }
+}
+
+/** The instruments, or none when the meter fails to make them: metrics never stop the app. */
+function instrumentsOf(meter: ReauthMeter): Instruments | undefined {
+  const advice = { explicitBucketBoundaries: LATENCY_BUCKETS };
+  try {
+    return {
+      flows: meter.createCounter('reauth.flows', {
+        description: 'Step-up flows: refusals, sign-ins started, completed and failed',
+      }),
+      sessions: meter.createCounter('reauth.sessions', {
+        description: 'Session cookies refreshed and sessions revoked',
+      }),
+      unavailable: meter.createCounter('reauth.unavailable', {
+        description: 'Requests refused with 503 because a dependency failed',
+      }),
+      verificationDuration: meter.createHistogram('reauth.token.verification.duration', {
+        description: 'Verification of access tokens not already verified',
+        unit: 's',
+        advice,
+      }),
+      refreshDuration: meter.createHistogram('reauth.session.refresh.duration', {
+        description: 'Refreshes of expired session cookies at the identity provider',
+        unit: 's',
+        advice,
+      }),
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -167,10 +208,20 @@ const OUTCOME = Object.freeze({
   revoked: { 'reauth.outcome': 'revoked' },
 });
 
-function safely(record: () => void): void {
+// A meter that throws must not turn a decision into a 500: metrics are best effort.
+
+function add(counter: Counter, attributes: ReauthMetricAttributes): void {
   try {
-    record();
+    counter.add(1, attributes);
   } catch {
-    // A meter that throws must not turn a decision into a 500; metrics are best effort.
+    // Ignored, as above.
+  }
+}
+
+function record(histogram: Histogram, startedAt: number, outcome: string): void {
+  try {
+    histogram.record((performance.now() - startedAt) / 1000, { 'reauth.outcome': outcome });
+  } catch {
+    // Ignored, as above.
   }
 }

@@ -5,6 +5,7 @@ import {
   pathOf,
   refererPath,
   returnToFromRequest,
+  ROUTE_MAX_LENGTH,
   sealState,
   STATE_TTL_SECONDS,
   type ReauthState,
@@ -90,8 +91,12 @@ export class ReauthStarter {
       returnTo,
       maxAge: input.maxAge,
       cancelTo: cancelTo === returnTo ? undefined : cancelTo,
-      // Names the guarded handler in the callback's events, and scopes a max_age=0 grant.
-      route: input.route,
+      // Scopes a max_age=0 grant (which needs it); otherwise only names the route in the
+      // callback's events, so a route name too long to seal is left out rather than refused.
+      route:
+        input.maxAge === 0 || (input.route !== undefined && input.route.length <= ROUTE_MAX_LENGTH)
+          ? input.route
+          : undefined,
       sub: input.sub,
       authTime: input.authTime,
       mode: input.mode === 'popup' ? 'popup' : undefined,

@@ -231,6 +231,7 @@ export class SessionCookieService {
     try {
       await this.store.set(STORE_KEYS.revokedSession + sessionId, '1', ttlSeconds);
     } catch (error) {
+      this.events.emit({ type: 'store.unavailable', effect: 'degraded' });
       this.logger.warn(
         `Recording the ended session in the store failed${storeFailure(error)}: copies of its cookie or tokens stay usable until they expire`,
       );
