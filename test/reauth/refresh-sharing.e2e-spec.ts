@@ -92,6 +92,28 @@ describe('A shared refresh belongs to the cookie it came from', () => {
     expect(refreshes() - before).toBe(1);
   });
 
+  it('is made once when two instances get the same expired cookie at the same moment', async () => {
+    const [first, second] = deployment.instances;
+    const { sealedSession } = await signInToApp(first);
+    deployment.emulator.advanceClock(400);
+    // A slow token endpoint: both requests are in flight together, as the calls of one page load
+    // spread over two instances are. Each refresh token is single-use.
+    deployment.emulator.setFaults({ authenticate: { latencyMs: 300 } });
+    const before = refreshes();
+    const [one, other] = await Promise.all([
+      withCookie(first, sealedSession),
+      withCookie(second, sealedSession),
+    ]);
+    deployment.emulator.setFaults({});
+    expect([one.status, other.status]).toEqual([200, 200]);
+    // Neither answer clears the session: the browser keeps the renewed one, whichever lands last.
+    for (const res of [one, other]) {
+      expect(res.headers.getSetCookie().join()).not.toMatch(/wos-session=;/);
+    }
+    expect(newSessions(other)).toEqual(newSessions(one));
+    expect(refreshes() - before).toBe(1);
+  });
+
   it('is not handed to another cookie holding the same refresh token', async () => {
     const [first, second] = deployment.instances;
     const { sealedSession } = await signInToApp(first);

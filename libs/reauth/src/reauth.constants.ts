@@ -13,6 +13,7 @@ export const STORE_KEYS = Object.freeze({
   grant: 'reauth:grant:',
   action: 'reauth:action:',
   refresh: 'reauth:refresh:',
+  refreshLock: 'reauth:refresh-lock:',
   limit: 'reauth:limit:',
   revokedSession: 'reauth:revoked:',
 });

@@ -51,6 +51,11 @@ const MAX_COOKIE_LENGTH = 8192;
 // Long enough for concurrent requests of one page load to share a refresh, short enough that
 // an old cookie replayed later does not revive a session.
 const REFRESH_SHARE_SECONDS = 30;
+// How long one instance may hold a cookie's refresh to itself: past a provider call's own bounds
+// (the SDK's 10 s timeout), so a waiting instance never takes over a refresh still in flight.
+const REFRESH_LOCK_SECONDS = 20;
+// How often an instance waiting on another's refresh looks for its result.
+const REFRESH_POLL_MS = 25;
 const UNSEALED_CACHE_ENTRIES = 10_000;
 const UNSEALED_CACHE_MS = 10 * 60_000;
 // The end of a sealed cookie: WorkOS's seal ends with its HMAC, the library's own with the
@@ -244,7 +249,7 @@ export class SessionCookieService {
     const sessionKey = claims && revocationKeyOf(claims, contents.sessionId);
     if (sessionKey === undefined || (await this.isRevoked(sessionKey))) return ENDED;
     const storeKey = STORE_KEYS.refresh + key;
-    const shared = await this.sharedResult(storeKey);
+    const shared = await this.sharedOrTurn(key, storeKey);
     if (shared) return shared;
     const who = {
       userId: typeof claims!.sub === 'string' ? claims!.sub : undefined,
@@ -265,6 +270,8 @@ export class SessionCookieService {
       await this.storeResult(storeKey, sealed);
       return outcome;
     } catch (error) {
+      // Another instance waiting on this refresh may try itself at once.
+      this.store.take(STORE_KEYS.refreshLock + key).catch(() => undefined);
       if (error instanceof ProviderRejectedError) {
         this.events.metrics.refresh(startedAt, 'ended');
         // Another instance may have used the token a moment ago and shared its result.
@@ -277,6 +284,32 @@ export class SessionCookieService {
       this.events.metrics.refresh(startedAt, 'unavailable');
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
+    }
+  }
+
+  /**
+   * The refresh another instance made (or is making) of this cookie, or `undefined` when it is
+   * this request's turn to refresh. A refresh token is single-use: two instances exchanging it at
+   * once would have the second refused, which ends the session the first just renewed. So one
+   * instance at a time holds a cookie's refresh (a lock in the store, for at most
+   * {@link REFRESH_LOCK_SECONDS}), and the others wait for its shared result. A store that fails
+   * lets this request go ahead, as before there was sharing.
+   */
+  private async sharedOrTurn(key: string, storeKey: string): Promise<RefreshOutcome | undefined> {
+    const lockKey = STORE_KEYS.refreshLock + key;
+    const deadline = performance.now() + REFRESH_LOCK_SECONDS * 1000;
+    for (;;) {
+      const shared = await this.sharedResult(storeKey);
+      if (shared) return shared;
+      let ours: boolean;
+      try {
+        ours = await this.store.setIfAbsent(lockKey, '1', REFRESH_LOCK_SECONDS);
+      } catch (error) {
+        this.sharingFailed(error);
+        return undefined;
+      }
+      if (ours || performance.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
     }
   }
 
