@@ -268,6 +268,8 @@ export class SessionCookieService {
         session,
       });
       await this.storeResult(storeKey, sealed);
+      // Shared (or not): an instance that waited finds the result, or its turn, either way.
+      this.store.take(STORE_KEYS.refreshLock + key).catch(() => undefined);
       return outcome;
     } catch (error) {
       // Another instance waiting on this refresh may try itself at once.
