@@ -1,4 +1,5 @@
 import { type WorkOSClient } from 'nest-workos-reauth';
+import { WorkOS } from '@workos-inc/node';
 import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
@@ -18,6 +19,41 @@ describe('When WorkOS fails', () => {
     expect(res.status).toBe(503);
     expect(JSON.parse(res.text)).toMatchObject({ error: 'reauth_unavailable' });
     await scenario.app.close();
+  });
+
+  it('answers 503, and keeps the session, when a refresh times out', async () => {
+    // The SDK reports its own timeout as a 408: a refresh that times out is WorkOS being
+    // unavailable, never the session being over.
+    const scenario = await startScenarioApp({
+      reauth: (emulator) => ({
+        workos: new WorkOS(emulator.apiKey, {
+          clientId: emulator.clientId,
+          apiHostname: '127.0.0.1',
+          port: emulator.port,
+          https: false,
+          timeout: 200,
+          maxRetries: 0,
+        }),
+      }),
+    });
+    try {
+      const { browser } = await signInToApp(scenario);
+      scenario.emulator.advanceClock(400);
+      scenario.emulator.setFaults({ authenticate: { hang: true, times: 1 } });
+      const timedOut = await browser.get(`${scenario.url}/signed-in`, {
+        accept: 'application/json',
+      });
+      expect(timedOut.status).toBe(503);
+      expect(timedOut.headers.getSetCookie().join()).not.toMatch(/wos-session=;/);
+      // The hang is over: the same cookie is refreshed, and the user stays signed in.
+      const refreshed = await browser.get(`${scenario.url}/signed-in`, {
+        accept: 'application/json',
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.headers.getSetCookie().join()).toMatch(/wos-session=Fe26/);
+    } finally {
+      await scenario.close();
+    }
   });
 
   it('answers 503 when the code cannot be exchanged at the callback', async () => {

@@ -13,6 +13,9 @@ import {
 } from './identity-provider';
 import { NOT_OPENED, openWorkOSSeal } from './workos-seal';
 
+/** 4xx answers that say nothing about the user's grant: a bad API key, a rate limit, a timeout. */
+const NOT_THE_USERS_DOING = new Set([401, 408, 429]);
+
 /** The authorization URL's parameters that differ from one request to the next. */
 const PER_REQUEST_PARAMETERS = [
   'state',
@@ -188,8 +191,9 @@ export class WorkOSIdentityProvider extends IdentityProvider {
 
   /**
    * A 4xx OAuth answer is the provider's refusal (a used code, a spent or revoked refresh token);
-   * so is any other 4xx to a refresh (`sso_required`...), except a bad API key or a rate limit,
-   * which are not the user's doing. Everything else is the provider being unavailable.
+   * so is any other 4xx to a refresh (`sso_required`...), except a bad API key, a rate limit or a
+   * timeout, which are not the user's doing. Everything else is the provider being unavailable.
+   * The SDK reports its own timeout as a 408: a refresh that timed out must never end a session.
    */
   private translate(error: unknown, refreshing: boolean): Error {
     if (error instanceof ReauthUnavailableException) return error;
@@ -200,7 +204,8 @@ export class WorkOSIdentityProvider extends IdentityProvider {
       typeof status === 'number' &&
       status >= 400 &&
       status < 500 &&
-      (refreshing ? oauth || (status !== 401 && status !== 429) : oauth && status !== 401);
+      !NOT_THE_USERS_DOING.has(status) &&
+      (refreshing || oauth);
     if (refused) return new ProviderRejectedError(oauthCode(error), { cause: error });
     return new ReauthUnavailableException('workos', { cause: error });
   }
