@@ -52,7 +52,7 @@ const Y_TICKS = 6;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
 /** Escapes text for SVG content and attribute values. */
-function escape(text: string): string {
+export function escape(text: string): string {
   return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -63,7 +63,7 @@ function escape(text: string): string {
 const fixed = (n: number) => n.toFixed(1);
 
 /** 1, 2, 2.5 or 5 times a power of ten: tick steps a reader can add up at a glance. */
-function niceStep(max: number, ticks: number): number {
+export function niceStep(max: number, ticks: number): number {
   const raw = max / ticks;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw);

@@ -1,7 +1,7 @@
 // The soak's chart: panels stacked over one time axis (seconds into the run), with the fault
 // windows shaded across all of them and the clock moves ticked. Hand-written SVG like the
 // benchmarks' charts (bench/chart.ts), so the image is plain text that diffs and renders as is.
-import { compactNumber } from '../bench/chart';
+import { compactNumber, escape, niceStep } from '../bench/chart';
 
 export interface TimePoint {
   /** Seconds into the run. */
@@ -52,22 +52,7 @@ const LEGEND = 28;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const BAND_FILL = '#f59e0b';
 
-function escape(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
-
 const f = (n: number) => n.toFixed(1);
-
-/** 1, 2, 2.5 or 5 times a power of ten. */
-function niceStep(max: number, ticks: number): number {
-  const raw = max / ticks;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? 10 * power;
-}
 
 interface Frame {
   left: number;

@@ -1,28 +1,20 @@
 // What the soak reads from the pages and JSON answers of the demo and the emulator. The demo's
 // pages mark what matters with ids (`#email`, `#delete-now`, `#deleted`...), as its browser tests
 // rely on too.
+import { decodeEntities } from '../test/support/http-browser';
 import type { BrowserResponse } from './browser';
-
-function decode(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
 
 /** The signed-in user an app page names (`<dd id="email">` or `<strong id="email">`). */
 export function shownEmail(html: string): string | undefined {
   const match = /<(?:dd|strong) id="email">([^<]*)</.exec(html);
-  return match ? decode(match[1]) : undefined;
+  return match ? decodeEntities(match[1]) : undefined;
 }
 
 /** The value of the input with id `id`, if the page has one. */
 export function inputValue(html: string, id: string): string | undefined {
   const input = new RegExp(`<input[^>]*\\sid="${id}"[^>]*>`).exec(html)?.[0];
   const value = input && /\svalue="([^"]*)"/.exec(input);
-  return value ? decode(value[1]) : undefined;
+  return value ? decodeEntities(value[1]) : undefined;
 }
 
 export function hasElement(html: string, id: string): boolean {
@@ -53,7 +45,7 @@ export function failureOf(response: BrowserResponse): string {
   const error = jsonBody(response)?.error;
   if (typeof error === 'string') return `${response.status} ${error}`;
   const code = /<p><code>([^<]+)<\/code><\/p>/.exec(response.text)?.[1];
-  return code ? `${response.status} ${decode(code)}` : `${response.status}`;
+  return code ? `${response.status} ${decodeEntities(code)}` : `${response.status}`;
 }
 
 /** Whether an answer says what went wrong in a way a user (or a client) can act on. */

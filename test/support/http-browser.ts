@@ -88,7 +88,8 @@ function attribute(tag: string, name: string): string | undefined {
   return match ? decodeEntities(match[1]) : undefined;
 }
 
-function decodeEntities(value: string): string {
+/** Decodes the entities the pages' attributes and text use. */
+export function decodeEntities(value: string): string {
   return value
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")

@@ -30,7 +30,8 @@ export function redisAvailable(): boolean {
   return found;
 }
 
-function answersPing(port: number): Promise<boolean> {
+/** Whether a redis-server answers on `port`. */
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
     socket.setTimeout(500, () => socket.destroy());
