@@ -42,8 +42,10 @@ export function jsonBody(response: BrowserResponse): Record<string, unknown> | u
  * library (or an error page of the emulator) shows in `<code>`, else only the status.
  */
 export function failureOf(response: BrowserResponse): string {
-  const error = jsonBody(response)?.error;
-  if (typeof error === 'string') return `${response.status} ${error}`;
+  const body = jsonBody(response);
+  const error = body?.error;
+  const reason = typeof body?.reason === 'string' ? ` (${body.reason})` : '';
+  if (typeof error === 'string') return `${response.status} ${error}${reason}`;
   const code = /<p><code>([^<]+)<\/code><\/p>/.exec(response.text)?.[1];
   return code ? `${response.status} ${decodeEntities(code)}` : `${response.status}`;
 }

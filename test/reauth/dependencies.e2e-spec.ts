@@ -56,6 +56,41 @@ describe('When WorkOS fails', () => {
     }
   });
 
+  it('hands over the continued session when the callback fails after the code exchange', async () => {
+    // AuthKit continues the session that asked and rotates its refresh token at the exchange:
+    // the browser's own cookie would never refresh again if the 503 left it in place.
+    const scenario = await startScenarioApp();
+    try {
+      const { browser } = await signInToApp(scenario);
+      scenario.emulator.advanceClock(310);
+      const stale = await browser.get(`${scenario.url}/fresh`, {
+        accept: 'text/html',
+        'sec-fetch-mode': 'navigate',
+      });
+      expect(stale.status).toBe(302);
+      const url = await signInThroughPages(
+        browser,
+        stale.location!,
+        ALICE,
+        scenario.emulator,
+        scenario.redirectUri,
+      );
+      // The new token is signed with a key the app has not seen, and the JWKS is down.
+      await scenario.emulator.rotateKeys();
+      scenario.emulator.setFaults({ jwks: { status: 503 } });
+      const failed = await browser.get(url.href, HTML);
+      expect(failed.status).toBe(503);
+      expect(failed.headers.getSetCookie().join()).toMatch(/wos-session=Fe26/);
+
+      scenario.emulator.setFaults({});
+      scenario.emulator.advanceClock(400);
+      const later = await browser.get(`${scenario.url}/signed-in`, { accept: 'application/json' });
+      expect(later.status).toBe(200);
+    } finally {
+      await scenario.close();
+    }
+  });
+
   it('answers 503 when the code cannot be exchanged at the callback', async () => {
     const scenario = await startScenarioApp();
     const browser = new HttpBrowser();

@@ -216,6 +216,13 @@ export class ReauthFlowService {
       throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
     }
     // From here on a provider session is open: whatever stops the sign-in must close it.
+    // Unless it is the session that asked, continued: a provider such as AuthKit then rotates
+    // that session's refresh token, so the browser's cookie stops refreshing. Whatever stops the
+    // sign-in hands the browser the continued session instead (it names the same session and
+    // user the browser already had; its token is verified on every request like any cookie's).
+    const kept = continuesSession(issued, state)
+      ? this.sessions.serialize(issued.sealed)
+      : undefined;
     let claims: AccessTokenClaims;
     try {
       const verified = await this.verifier.verify(issued.accessToken, { fromProvider: true });
@@ -226,14 +233,18 @@ export class ReauthFlowService {
         this.logger.warn('The identity provider issued an access token that does not verify');
         return this.failure('provider_token_invalid');
       }
-      if (error instanceof ReauthUnavailableException) throw error;
-      throw new ReauthUnavailableException('jwks', { cause: error });
+      throw unavailableKeeping(
+        error instanceof ReauthUnavailableException
+          ? error
+          : new ReauthUnavailableException('jwks', { cause: error }),
+        kept,
+      );
     }
     try {
-      return await this.admit(request, state, claims, issued, now);
+      return await this.admit(request, state, claims, issued, now, kept);
     } catch (error) {
       await this.revokeOpened(issued, state);
-      throw error;
+      throw unavailableKeeping(error, kept);
     }
   }
 
@@ -244,6 +255,7 @@ export class ReauthFlowService {
     claims: AccessTokenClaims,
     issued: IssuedSession,
     now: number,
+    kept: string | undefined,
   ): Promise<CallbackOutcome> {
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
       await this.revokeOpened(
@@ -251,7 +263,7 @@ export class ReauthFlowService {
         state,
         code === 'user_mismatch' || code === 'session_conflict',
       );
-      return this.failure(code);
+      return this.failure(code, kept === undefined ? [] : [kept]);
     };
     const refused = await this.admission.refusal(request, state, claims);
     if (refused !== undefined) return refuse(refused);
@@ -346,6 +358,21 @@ export class ReauthFlowService {
       continueTo: this.options.fallbackReturnTo,
     };
   }
+}
+
+/** Whether the sign-in continued the very session that asked (its refresh token now rotated). */
+function continuesSession(issued: IssuedSession, state: ReauthState): boolean {
+  return issued.sessionId !== undefined && issued.sessionId === state.sid;
+}
+
+/**
+ * A 503 that carries the continued session's cookie, when there is one: the browser's own cookie
+ * no longer refreshes once the provider rotated its session.
+ */
+function unavailableKeeping(error: unknown, setCookie: string | undefined): unknown {
+  if (!(error instanceof ReauthUnavailableException)) return error;
+  if (setCookie === undefined || error.setCookie !== undefined) return error;
+  return new ReauthUnavailableException(error.dependency, { cause: error.cause, setCookie });
 }
 
 /** The callback's query as the provider sent it, for the provider's own checks. */
