@@ -284,7 +284,7 @@ export class ReauthFlowService {
     if (state.action !== undefined) {
       await this.records.saveAction(sessionKey, state.returnTo, state.action);
     }
-    const setCookies = [this.sessions.serialize(issued.sealed)];
+    const setCookies = [kept ?? this.sessions.serialize(issued.sealed)];
     this.events.emit({
       type: 'reauth.completed',
       userId: claims.sub,
