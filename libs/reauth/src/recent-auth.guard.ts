@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
@@ -12,6 +13,7 @@ import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
 } from './decorators/require-recent-auth.decorator';
+import { markChecked } from './decorators/route-check';
 import type { Authentication, ReauthRequest } from './interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
 import { type ResolvedReauthOptions } from './reauth.options';
@@ -46,18 +48,28 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class RecentAuthGuard implements CanActivate {
   private readonly logger = new Logger('ReauthModule');
   /** Starts the re-authentications of refused GraphQL fields. */
-  @Inject(ReauthFlowService) private readonly flow!: ReauthFlowService;
+  @Optional() @Inject(ReauthFlowService) private readonly flow!: ReauthFlowService;
   private graphqlFilter?: ReauthExceptionFilter;
   private readonly graphqlAuthentications = new WeakMap<object, Promise<AuthenticationResult>>();
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly authenticator: RequestAuthenticator,
-    protected readonly records: ReauthRecords,
+    // Optional only so that a guard registered without the module says what is missing, instead
+    // of Nest's generic "can't resolve dependencies".
+    @Optional() protected readonly authenticator: RequestAuthenticator,
+    @Optional() protected readonly records: ReauthRecords,
     protected readonly adapterHost: HttpAdapterHost,
-    @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
-    protected readonly clock: ReauthClock,
-  ) {}
+    @Optional()
+    @Inject(REAUTH_RESOLVED_OPTIONS)
+    protected readonly options: ResolvedReauthOptions,
+    @Optional() protected readonly clock: ReauthClock,
+  ) {
+    if (!authenticator || !records || !options || !clock) {
+      throw new Error(
+        "RecentAuthGuard needs ReauthModule: import ReauthModule.forRoot(...) (or forRootAsync) in the application's root module, which registers the guard globally, instead of registering RecentAuthGuard by hand",
+      );
+    }
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirement = this.getRequirement(context);
@@ -139,6 +151,7 @@ export class RecentAuthGuard implements CanActivate {
     this.checkActor(authentication, requirement);
     await this.checkFreshness(authentication, requirement, context, request);
     request.reauth = authentication;
+    markChecked(request, context.getHandler());
   }
 
   /** Sends back a session cookie the authentication refreshed (or cleared). */

@@ -1,9 +1,10 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { isValidAssuranceList, isValidMaxAge } from '../core';
 import type { ReauthRequest } from '../interfaces';
 import { DocumentReauthResponses } from '../openapi';
 import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
+import { ROUTE_CHECK } from './route-check';
 
 /** Options of {@link RequireRecentAuth}. */
 export interface RequireRecentAuthOptions {
@@ -73,14 +74,19 @@ function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[]
   return Object.freeze([...value]);
 }
 
-/** The requirement's metadata, and its OpenAPI responses unless `openapi` is `false`. */
+/**
+ * The requirement's metadata, the guard that refuses the route unless the library's check passed
+ * (so a forgotten `ReauthModule` fails closed), and the OpenAPI responses unless `openapi` is
+ * `false`.
+ */
 function requirementDecorator(
   requirement: RecentAuthRequirement,
   openapi: boolean | undefined,
 ): MethodDecorator & ClassDecorator {
+  const locked = [RecentAuthMetadata(requirement), UseGuards(ROUTE_CHECK)];
   return openapi === false
-    ? applyDecorators(RecentAuthMetadata(requirement))
-    : applyDecorators(RecentAuthMetadata(requirement), DocumentReauthResponses(requirement));
+    ? applyDecorators(...locked)
+    : applyDecorators(...locked, DocumentReauthResponses(requirement));
 }
 
 function checkBoolean(decorator: string, options: object, name: string): boolean | undefined {
