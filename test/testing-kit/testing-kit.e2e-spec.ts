@@ -242,6 +242,32 @@ describe('a kit of its own users', () => {
   });
 });
 
+describe('a kit on the port it is given', () => {
+  it('starts its emulator there, points the module at it, and says when it is taken', async () => {
+    const port = await freePort();
+    const kit = await startReauthTestKit({ port });
+    try {
+      expect(kit.emulator.port).toBe(port);
+      expect(kit.emulator.url).toBe(`http://127.0.0.1:${port}`);
+      expect(kit.moduleOptions().port).toBe(port);
+      const jwks = await fetch(`http://127.0.0.1:${port}/sso/jwks/${kit.emulator.clientId}`);
+      expect(jwks.status).toBe(200);
+
+      await expect(startReauthTestKit({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await kit.close();
+    }
+  });
+
+  it('refuses a port out of range with a TypeError naming it, before starting anything', async () => {
+    await expect(startReauthTestKit({ port: 65536 })).rejects.toThrow(
+      new TypeError(
+        'ReauthTestKit: port must be an integer from 1 to 65535, or 0 for any free port',
+      ),
+    );
+  });
+});
+
 describe('without authkit-emulator installed', () => {
   it('fails at import, naming the package and the install command', async () => {
     await jest.isolateModulesAsync(async () => {

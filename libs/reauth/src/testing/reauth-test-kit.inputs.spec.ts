@@ -19,6 +19,7 @@ describe('resolveTestKitOptions', () => {
       users: undefined,
       clock: expect.any(TestClock),
       cookiePassword: TEST_KIT_DEFAULTS.cookiePassword,
+      port: 0,
     });
     expect(resolved.cookiePassword.length).toBeGreaterThanOrEqual(32);
   });
@@ -32,12 +33,14 @@ describe('resolveTestKitOptions', () => {
         users,
         clock,
         cookiePassword: 'c'.repeat(32),
+        port: 8788,
       }),
     ).toEqual({
       redirectUri: 'https://app.example/auth/callback',
       users,
       clock,
       cookiePassword: 'c'.repeat(32),
+      port: 8788,
     });
   });
 
@@ -71,6 +74,18 @@ describe('resolveTestKitOptions', () => {
   it.each([...MALFORMED, '', 'p'.repeat(31)])('rejects the cookiePassword %p', (cookiePassword) => {
     expect(() => resolveTestKitOptions({ cookiePassword })).toThrow(
       new TypeError('ReauthTestKit: cookiePassword must be a string of at least 32 characters'),
+    );
+  });
+
+  it.each([0, 1, 8787, 65535])('takes the port %p', (port) => {
+    expect(resolveTestKitOptions({ port }).port).toBe(port);
+  });
+
+  it.each([...MALFORMED, 65536, NaN, Infinity, '8787', 8787n])('rejects the port %p', (port) => {
+    expect(() => resolveTestKitOptions({ port })).toThrow(
+      new TypeError(
+        'ReauthTestKit: port must be an integer from 1 to 65535, or 0 for any free port',
+      ),
     );
   });
 });

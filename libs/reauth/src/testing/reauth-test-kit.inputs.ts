@@ -48,6 +48,7 @@ export interface ResolvedTestKitOptions {
   users?: EmulatorUserSeed[];
   clock: TestClock;
   cookiePassword: string;
+  port: number;
 }
 
 /** Checks the kit's options; misuse throws a TypeError naming the option. */
@@ -57,6 +58,7 @@ export function resolveTestKitOptions(options: unknown): ResolvedTestKitOptions 
     'users',
     'clock',
     'cookiePassword',
+    'port',
   ]);
   const redirectUri = orDefault(source.redirectUri, TEST_KIT_DEFAULTS.redirectUri);
   if (typeof redirectUri !== 'string' || !isHttpUrl(redirectUri)) {
@@ -68,12 +70,17 @@ export function resolveTestKitOptions(options: unknown): ResolvedTestKitOptions 
   if (typeof cookiePassword !== 'string' || cookiePassword.length < 32) {
     fail('cookiePassword must be a string of at least 32 characters');
   }
+  const port = orDefault(source.port, 0);
+  if (!integer(port, 0, 65535)) {
+    fail('port must be an integer from 1 to 65535, or 0 for any free port');
+  }
   // The emulator checks each user seed, with messages naming `users[i]`.
   return {
     redirectUri,
     users: source.users as EmulatorUserSeed[] | undefined,
     clock,
     cookiePassword,
+    port,
   };
 }
 

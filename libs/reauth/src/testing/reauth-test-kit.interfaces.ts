@@ -29,6 +29,11 @@ export interface ReauthTestKitOptions {
   clock?: TestClock;
   /** Seals session cookies; at least 32 characters. Default a fixed test value. */
   cookiePassword?: string;
+  /**
+   * The emulator's port on 127.0.0.1, an integer from 1 to 65535, for a test that needs its
+   * address before it starts. Default `0`: any free port (read it from `emulator.port`).
+   */
+  port?: number;
 }
 
 /**

@@ -50,10 +50,11 @@ export async function startReauthTestKit(
     redirectUri,
     clock,
     cookiePassword,
+    port,
     users = [...DEMO_USERS],
   } = resolveTestKitOptions(options);
   const started = await startAuthKitEmulator({
-    port: 0,
+    port,
     testControls: true,
     redirectUris: [redirectUri],
     users,
