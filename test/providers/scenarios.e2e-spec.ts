@@ -189,7 +189,8 @@ describe.each(RIG_PLATFORMS)('Scenarios on %s, %s', (rigName, adapter) => {
     expect(asked.status).toBe(302);
     const url = new URL(asked.location!);
     expect(url.searchParams.get('max_age')).toBe('0');
-    if (rig.oidc) expect(url.searchParams.get('prompt')).toBe('login');
+    // With `consent` too: offline_access at an issuer of no family known to grant it without.
+    if (rig.oidc) expect(url.searchParams.get('prompt')?.split(' ')).toContain('login');
     const back = await callback(await rig.authenticateAt(browser, asked.location!));
     expect(back.location).toBe(app('/delete-page'));
     expect((await navigate('/delete-page')).status).toBe(200);
@@ -234,11 +235,67 @@ describe.each(RIG_PLATFORMS)('Scenarios on %s, %s', (rigName, adapter) => {
     expect(forged.status).toBe(400);
     expect(forged.text).toContain('state_invalid');
 
-    expect((await callback(url)).status).toBe(303);
-    const replay = await callback(url);
+    const done = await callback(url);
+    expect(done.status).toBe(303);
+    // A reload in the browser that holds the session it made goes on to where it was going; the
+    // provider never sees the used code again (one that follows RFC 6749 §4.1.2 would revoke
+    // everything issued with it).
+    const reload = await callback(url);
+    expect(reload.status).toBe(303);
+    expect(reload.location).toBe(app('/fresh'));
+    expect(sessionCookie(reload)).toBeUndefined();
+    // Anyone else with the state learns that the link works once.
+    const bindingOnly = (await browser.jar.getCookieString(url.href))
+      .split('; ')
+      .filter((cookie) => !cookie.startsWith('wos-session='))
+      .join('; ');
+    const replay = await new HttpBrowser().get(url.href, { ...HTML, cookie: bindingOnly });
     expect(replay.status).toBe(400);
-    expect(replay.text).toMatch(/code_invalid|state_replayed/);
+    expect(replay.text).toContain('state_replayed');
+    // The session outlives its access token: its grant was never revoked.
+    await rig.advanceClock(3 * 3600);
+    const later = await api('/signed-in');
+    expect(later.status).toBe(200);
+    expect(sessionCookie(later)).toBeDefined();
   });
+
+  it.each([
+    ['completes', false],
+    ['is refused for max_age', true],
+  ])(
+    'never puts another user’s session into a signed-in browser through a planted re-auth state that %s',
+    async (_label, providerSkipsPrompt) => {
+      await signIn();
+      const victim = json(await api('/signed-in')).sub;
+      const victimSession = async () =>
+        (await browser.jar.getCookies(app('/'))).find((c) => c.key === 'wos-session')?.value;
+      const before = await victimSession();
+
+      // Someone else signs in, lets the session go stale and runs a re-auth at the provider
+      // (which hands back the session it continues), then plants its binding cookie.
+      const attacker = new HttpBrowser();
+      const start = await attacker.get(app('/auth/login?returnTo=%2Fsigned-in'), HTML);
+      const own = await rig.authenticateAt(attacker, start.location!, 'bob');
+      expect((await attacker.get(own.href, HTML)).status).toBe(303);
+      await rig.advanceClock(301);
+      const stale = await attacker.get(app('/fresh'), HTML);
+      expect(stale.status).toBe(302);
+      await rig.ignoreMaxAge(providerSkipsPrompt);
+      const planted = await rig.authenticateAt(attacker, stale.location!, 'bob');
+      await rig.ignoreMaxAge(false);
+      const binding = (await attacker.jar.getCookies(planted.href)).find((c) =>
+        c.key.endsWith('wos-reauth'),
+      )!;
+      await browser.jar.setCookie(`${binding.key}=${binding.value}; Path=/`, app('/'));
+
+      const res = await callback(planted);
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('session_conflict');
+      expect(sessionCookie(res)).toBeUndefined();
+      expect(await victimSession()).toBe(before);
+      expect(json(await api('/signed-in')).sub).toBe(victim);
+    },
+  );
 
   it('returns a user who cancels to where they were, marked', async () => {
     await signInAged(301);

@@ -88,8 +88,11 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
       const first = await codeFor(browser, CAROL);
       const second = await codeFor(browser, CAROL);
       expect((await browser.get(second.url.href, HTML)).status).toBe(303);
-      const replay = await browser.get(second.url.href, HTML);
+      const bindingOnly = new HttpBrowser();
+      await bindingOnly.jar.setCookie(first.stateCookies[0], app('/auth/callback'));
+      const replay = await bindingOnly.get(second.url.href, HTML);
       expect(replay.status).toBe(400);
+      expect(replay.text).toContain('state_replayed');
       expect((await browser.get(first.url.href, HTML)).status).toBe(303);
     });
   });

@@ -173,15 +173,33 @@ describe('Re-authentication round trips through the emulator', () => {
       expect(res.headers.getSetCookie().some((c) => c.startsWith('wos-session='))).toBe(false);
     });
 
-    it('rejects a replayed callback, even with the original cookie', async () => {
+    it('sends a reload on in the browser that holds its session, refuses any other replay, and never spends the code twice', async () => {
       const url = await startStale();
-      const cookies = await browser.jar.getCookieString(url.href);
-      expect((await callback(url)).status).toBe(303);
-      // The binding cookie stays for the browser's other sign-ins; the used code is what fails.
-      expect((await callback(url)).text).toContain('code_invalid');
-      const replay = await new HttpBrowser().get(url.href, { ...HTML, cookie: cookies });
+      const bindingOnly = (await browser.jar.getCookieString(url.href))
+        .split('; ')
+        .filter((cookie) => !cookie.startsWith('wos-session='))
+        .join('; ');
+      const done = await callback(url);
+      expect(done.status).toBe(303);
+      // The binding cookie stays for the browser's other sign-ins; the used state is what counts,
+      // before the code goes anywhere: exchanging the used code again would fail as code_invalid.
+      const reload = await callback(url);
+      expect(reload.status).toBe(303);
+      expect(reload.location).toBe(done.location);
+      const replay = await new HttpBrowser().get(url.href, { ...HTML, cookie: bindingOnly });
       expect(replay.status).toBe(400);
-      expect(replay.text).toContain('code_invalid');
+      expect(replay.text).toContain('state_replayed');
+    });
+
+    it('settles a double-clicked callback once: the code is spent by one of them only', async () => {
+      const url = await startStale();
+      const answers = await Promise.all([callback(url), callback(url)]);
+      expect(answers.map((answer) => answer.status)).toEqual([303, 303]);
+      expect(answers.every((answer) => !answer.text.includes('code_invalid'))).toBe(true);
+      const withSession = answers.filter((answer) =>
+        answer.headers.getSetCookie().some((cookie) => cookie.startsWith('wos-session=')),
+      );
+      expect(withSession).toHaveLength(1);
     });
 
     it('completes a state once, even with a second valid code for it', async () => {
@@ -189,7 +207,10 @@ describe('Re-authentication round trips through the emulator', () => {
       scenario.emulator.advanceClock(301);
       const stale = await navigate('/fresh');
       const first = await authenticateAt(stale.location!);
-      const cookies = await browser.jar.getCookieString(first.href);
+      const cookies = (await browser.jar.getCookieString(first.href))
+        .split('; ')
+        .filter((cookie) => !cookie.startsWith('wos-session='))
+        .join('; ');
       expect((await callback(first)).status).toBe(303);
       // The same authorization URL (so the same state) signed in again yields a new code.
       const second = await signInThroughPages(

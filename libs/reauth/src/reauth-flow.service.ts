@@ -25,7 +25,7 @@ import type { ReauthFailureReason } from './events/reauth-event';
 import { ReauthEvents } from './events/reauth-events';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
 import { cookieAuthentication } from './tokens/request-authenticator';
-import { SessionCookieService } from './tokens/session-cookie.service';
+import { SessionCookieService, type HeldSession } from './tokens/session-cookie.service';
 
 /** The callback's query, already validated. */
 export interface CallbackParams {
@@ -73,6 +73,8 @@ export const REAUTH_MARKER = PROTOCOL.marker;
 @Injectable()
 export class ReauthFlowService {
   private readonly logger = new Logger('ReauthModule');
+  /** The callback of each state being settled in this instance, by the state's nonce. */
+  private readonly settling = new Map<string, Promise<CallbackOutcome>>();
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -152,16 +154,45 @@ export class ReauthFlowService {
     return outcome;
   }
 
-  /** Everything after the state itself proved authentic and unexpired. */
-  private async settle(
+  /**
+   * Everything after the state itself proved authentic and unexpired. Callbacks of one state run
+   * one after the other in this instance (a double click, a reload while the first is still at
+   * the provider), so the second finds the first one's marker instead of spending the code again.
+   */
+  private settle(
     request: ReauthRequest,
     params: CallbackParams,
     state: ReauthState,
     now: number,
     bound: boolean,
   ): Promise<CallbackOutcome> {
-    if (!bound) return this.failure('state_not_bound');
+    if (!bound) return Promise.resolve(this.failure('state_not_bound'));
     // The binding cookie stays for the browser's other pending sign-ins; it expires on its own.
+    const previous = this.settling.get(state.nonce);
+    const run = (previous ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.settleUnused(request, params, state, now));
+    this.settling.set(state.nonce, run);
+    const forget = () => {
+      if (this.settling.get(state.nonce) === run) this.settling.delete(state.nonce);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** A bound state's callback: refused when already used, before the provider hears of it. */
+  private async settleUnused(
+    request: ReauthRequest,
+    params: CallbackParams,
+    state: ReauthState,
+    now: number,
+  ): Promise<CallbackOutcome> {
+    // A used state's code was spent: sending it again makes a provider that follows RFC 6749
+    // §4.1.2 revoke everything issued with it. Reading the marker first also proves the store
+    // answers before the code is spent (a 503 now lets a reload finish the sign-in).
+    const used = await this.records.usedState(state.nonce);
+    if (used !== undefined) return this.replayed(request, state, used);
+    const held = await this.sessions.held(request);
 
     // RFC 9207: whose answer this is comes first, before anything in it is believed.
     if (!(await this.provider.isOwnResponse(callbackQuery(params)))) {
@@ -220,7 +251,7 @@ export class ReauthFlowService {
     // that session's refresh token, so the browser's cookie stops refreshing. Whatever stops the
     // sign-in hands the browser the continued session instead (it names the same session and
     // user the browser already had; its token is verified on every request like any cookie's).
-    const kept = continuesSession(issued, state)
+    const kept = continuesHeldSession(issued, held)
       ? this.sessions.serialize(issued.sealed)
       : undefined;
     let claims: AccessTokenClaims;
@@ -241,7 +272,7 @@ export class ReauthFlowService {
       );
     }
     try {
-      return await this.admit(request, state, claims, issued, now, kept);
+      return await this.admit(request, state, claims, issued, now, held, kept);
     } catch (error) {
       await this.revokeOpened(issued, state);
       throw unavailableKeeping(error, kept);
@@ -255,6 +286,7 @@ export class ReauthFlowService {
     claims: AccessTokenClaims,
     issued: IssuedSession,
     now: number,
+    held: HeldSession | undefined,
     kept: string | undefined,
   ): Promise<CallbackOutcome> {
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
@@ -265,19 +297,21 @@ export class ReauthFlowService {
       );
       return this.failure(code, kept === undefined ? [] : [kept]);
     };
-    const refused = await this.admission.refusal(request, state, claims);
+    const refused = await this.admission.refusal(request, state, claims, held);
     if (refused !== undefined) return refuse(refused);
 
-    // Written only once a real sign-in completed, so anonymous traffic cannot fill the store.
-    const firstUse = await this.records.markStateUsed(
-      state.nonce,
-      state.exp - now + this.options.clockToleranceSeconds,
-    );
-    if (!firstUse) return refuse('state_replayed');
     const sessionKey = sessionKeyOf(
       typeof claims.sid === 'string' ? claims.sid : issued.sessionId,
       claims.sub,
     );
+    // Written only once a real sign-in completed, so anonymous traffic cannot fill the store;
+    // it names the session the sign-in made, so a reload in the browser that holds it goes on.
+    const firstUse = await this.records.markStateUsed(
+      state.nonce,
+      sessionKey,
+      state.exp - now + this.options.clockToleranceSeconds,
+    );
+    if (!firstUse) return refuse('state_replayed');
     if (state.maxAge === 0 && state.route !== undefined) {
       await this.records.saveGrant(sessionKey, claims.auth_time!, state.route);
     }
@@ -302,6 +336,24 @@ export class ReauthFlowService {
         ? state.returnTo
         : withQuery(state.returnTo, markerQuery('ok', state.rid));
     return { kind: 'redirect', location, setCookies };
+  }
+
+  /**
+   * A callback whose state was already used (Back, a reload, a double click, a replay). The
+   * browser that holds the very session that sign-in made is sent on to where it was going
+   * (without the marker that would make a page replay its request again); anyone else learns
+   * that the link works once. The provider never hears of it either way.
+   */
+  private async replayed(
+    request: ReauthRequest,
+    state: ReauthState,
+    usedBy: string,
+  ): Promise<CallbackOutcome> {
+    const held = await this.sessions.held(request);
+    if (state.mode !== 'popup' && held && sessionKeyOf(held.sessionId, held.sub) === usedBy) {
+      return { kind: 'redirect', location: state.returnTo, setCookies: [] };
+    }
+    return this.failure('state_replayed');
   }
 
   /** The origin a popup's result is posted to: the app's, where the opener runs. */
@@ -360,9 +412,13 @@ export class ReauthFlowService {
   }
 }
 
-/** Whether the sign-in continued the very session that asked (its refresh token now rotated). */
-function continuesSession(issued: IssuedSession, state: ReauthState): boolean {
-  return issued.sessionId !== undefined && issued.sessionId === state.sid;
+/**
+ * Whether the sign-in continued the very session this browser's cookie holds (its refresh token
+ * now rotated). Only then may a refused sign-in hand the browser the continued session: a state
+ * names the session of whoever started it, and a planted one names someone else's.
+ */
+function continuesHeldSession(issued: IssuedSession, held: HeldSession | undefined): boolean {
+  return issued.sessionId !== undefined && issued.sessionId === held?.sessionId;
 }
 
 /**

@@ -42,6 +42,7 @@ import { ReauthStore } from './stores/reauth.store';
 import { AccessTokenVerifier } from './tokens/access-token.verifier';
 import { RequestAuthenticator } from './tokens/request-authenticator';
 import { SessionCookieService } from './tokens/session-cookie.service';
+import { SessionRevocations } from './tokens/session-revocations';
 
 /** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
@@ -106,6 +107,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
     },
     ReauthEvents,
     AccessTokenVerifier,
+    SessionRevocations,
     SessionCookieService,
     RequestAuthenticator,
     ReauthRecords,

@@ -29,11 +29,19 @@ export class ReauthRecords {
     private readonly store: ReauthStore,
   ) {}
 
-  /** Marks a state used; `false` when it already was (a replayed callback). */
-  markStateUsed(nonce: string, ttlSeconds: number): Promise<boolean> {
+  /**
+   * Marks a state used by the sign-in that made the session `sessionKey` (see
+   * {@link sessionKeyOf}); `false` when it already was (a replayed callback).
+   */
+  markStateUsed(nonce: string, sessionKey: string, ttlSeconds: number): Promise<boolean> {
     return this.run(() =>
-      this.store.setIfAbsent(STORE_KEYS.usedState + nonce, '1', Math.max(1, ttlSeconds)),
+      this.store.setIfAbsent(STORE_KEYS.usedState + nonce, sessionKey, Math.max(1, ttlSeconds)),
     );
+  }
+
+  /** The session key a used state's sign-in made, or `undefined` while the state is unused. */
+  usedState(nonce: string): Promise<string | undefined> {
+    return this.run(() => this.store.get(STORE_KEYS.usedState + nonce));
   }
 
   /**

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeJwt } from 'jose';
 import { evaluateFreshness, meetsAssurance, type ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../reauth.options';
-import { SessionCookieService } from '../tokens/session-cookie.service';
+import { type HeldSession } from '../tokens/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
 
@@ -21,16 +20,29 @@ export class SignInAdmission {
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly clock: ReauthClock,
-    private readonly sessions: SessionCookieService,
     private readonly records: ReauthRecords,
   ) {}
 
-  /** The first check the sign-in fails, or `undefined`; only the sign-in counters are written. */
+  /**
+   * The first check the sign-in fails, or `undefined`; only the sign-in counters are written.
+   * `held` is the session the browser's own cookie holds.
+   */
   async refusal(
     request: ReauthRequest,
     state: ReauthState,
     claims: AccessTokenClaims,
+    held: HeldSession | undefined,
   ): Promise<CallbackFailureCode | undefined> {
+    // First, whatever the state says: a state names whoever started it, and a planted one
+    // (a tossed binding cookie) names someone else. Never put another user's session into a
+    // browser that holds a session, on success or failure.
+    if (held !== undefined && held.sub !== claims.sub) {
+      // The user who started signed in as someone else; or a sign-in completing in a browser
+      // that holds another user's session: a login CSRF, or a shared computer.
+      return state.sub !== undefined && state.sub === held.sub
+        ? 'user_mismatch'
+        : 'session_conflict';
+    }
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state)) {
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
@@ -44,11 +56,6 @@ export class SignInAdmission {
       return 'acr_not_satisfied';
     }
     if (state.sub !== undefined && claims.sub !== state.sub) return 'user_mismatch';
-    if (state.sub === undefined && (await this.signedInAsAnotherUser(request, claims))) {
-      // A sign-in completing in a browser that holds someone else's session: a login CSRF (a
-      // planted state cookie), or a shared computer. Never swap the session silently.
-      return 'session_conflict';
-    }
     if (await this.overSignInLimits(request, claims)) return 'too_many_sign_ins';
     return undefined;
   }
@@ -64,7 +71,11 @@ export class SignInAdmission {
         Number.isSafeInteger(authTime) &&
         (authTime as number) >= state.iat - tolerance &&
         (authTime as number) <= now + tolerance &&
-        (state.authTime === undefined || (authTime as number) > state.authTime)
+        (state.authTime === undefined ||
+          (authTime as number) > state.authTime ||
+          // Two confirmations within one second: the asking token's sign-in was itself made
+          // no earlier than this flow began, so it is as recent as a second allows.
+          ((authTime as number) === state.authTime && state.authTime >= state.iat))
       );
     }
     return evaluateFreshness({
@@ -73,24 +84,6 @@ export class SignInAdmission {
       now,
       toleranceSeconds: tolerance,
     }).fresh;
-  }
-
-  /** Whether the browser holds a session of another user than the one who just signed in. */
-  private async signedInAsAnotherUser(
-    request: ReauthRequest,
-    claims: AccessTokenClaims,
-  ): Promise<boolean> {
-    const sealed = this.sessions.read(request);
-    const contents = sealed === undefined ? undefined : await this.sessions.unseal(sealed);
-    if (!contents) return false;
-    let sub: unknown;
-    try {
-      // The seal authenticates what is inside; whether the token is still valid does not matter.
-      ({ sub } = decodeJwt(contents.accessToken));
-    } catch {
-      return false;
-    }
-    return typeof sub === 'string' && sub !== claims.sub;
   }
 
   /**

@@ -19,6 +19,7 @@ import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
 import { BoundedCache } from './bounded-cache';
 import { deepFreeze } from './deep-freeze';
 import { revocationTtlSeconds, type SessionTokenTimes } from './session-revocation';
+import { SessionRevocations } from './session-revocations';
 
 /** What a sealed session cookie holds, opened. */
 export type SessionContents = ProviderSession;
@@ -26,6 +27,13 @@ export type SessionContents = ProviderSession;
 /** A refresh either produced a new sealed session or found the session over. */
 export type RefreshOutcome =
   { status: 'refreshed'; sealedSession: string; session: ProviderSession } | { status: 'ended' };
+
+/** The session a browser's cookie holds, named as the guard names it. */
+export interface HeldSession {
+  sub: string;
+  /** The token's `sid`, else the id the library gave the cookie session. */
+  sessionId?: string;
+}
 
 /** A session {@link SessionCookieService.end} ended: what the provider's logout URL needs. */
 export interface EndedSession {
@@ -99,6 +107,7 @@ export class SessionCookieService {
     private readonly store: ReauthStore,
     private readonly clock: ReauthClock,
     private readonly events: ReauthEvents,
+    private readonly revocations: SessionRevocations,
   ) {
     const nowMs = () => clock.now();
     this.unsealed = new BoundedCache(UNSEALED_CACHE_ENTRIES, nowMs);
@@ -137,6 +146,20 @@ export class SessionCookieService {
   }
 
   /**
+   * The session the request's cookie holds, expired or not (the seal vouches for what is inside),
+   * or `undefined` when it has no cookie that opens. Never a reason to let anyone through: only
+   * to tell whose browser this is.
+   */
+  async held(request: Pick<ReauthRequest, 'headers'>): Promise<HeldSession | undefined> {
+    const sealed = this.read(request);
+    const contents = sealed === undefined ? undefined : await this.unseal(sealed);
+    const claims = contents && decodedClaims(contents.accessToken);
+    if (!claims || typeof claims.sub !== 'string') return undefined;
+    const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
+    return { sub: claims.sub, sessionId: sid ?? contents.sessionId };
+  }
+
+  /**
    * Exchanges the refresh token of the session in `sealed` (opened as `contents`) at the
    * provider, unless the session was ended. `auth_time` is carried over: a refresh is not an
    * authentication. Rejects with `ReauthUnavailableException` when the provider cannot be
@@ -160,13 +183,8 @@ export class SessionCookieService {
    * Whether the session was ended (signed out) here or on any instance sharing the store. Rejects
    * with `ReauthUnavailableException` when the store cannot answer: nothing passes unchecked.
    */
-  async isRevoked(key: string | undefined): Promise<boolean> {
-    if (key === undefined) return false;
-    try {
-      return (await this.store.get(STORE_KEYS.revokedSession + key)) !== undefined;
-    } catch (error) {
-      throw new ReauthUnavailableException('store', { cause: error });
-    }
+  isRevoked(key: string | undefined): Promise<boolean> {
+    return this.revocations.isRevoked(key);
   }
 
   /**
@@ -174,7 +192,9 @@ export class SessionCookieService {
    * or tokens passes here again, and revokes it at the provider (which ends its refresh token,
    * even if the browser never reaches the provider's logout page); returns what the provider's
    * logout URL needs. The session is the one in the request's cookie, else the verified token's.
-   * Either failure is logged, not thrown: the caller clears the cookie either way.
+   * A failed revocation at the provider is logged. A sign-out the store could not record rejects
+   * with `ReauthUnavailableException` (a 503 that clears the cookie): copies of the cookie would
+   * go on passing, so it is not reported as done.
    */
   async end(request: ReauthRequest): Promise<EndedSession | undefined> {
     const sealed = this.read(request);
@@ -204,13 +224,21 @@ export class SessionCookieService {
     // Revoked at the provider, no token of the session outlives its access token's lifetime. If
     // not, its refresh token still works there: keep the record for as long as a cookie can live.
     const ttl = revocationTtlSeconds(token, this.options.clockToleranceSeconds);
-    await this.recordRevocation(
-      key,
-      revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
-    );
     // A token that names no session is checked by its jti: its Bearer copies end here too.
     const byJti = token.sid === undefined ? revocationKeyOf({ jti: token.jti }) : undefined;
-    if (byJti !== undefined && byJti !== key) await this.recordRevocation(byJti, ttl);
+    try {
+      await this.revocations.record(
+        key,
+        revoked ? ttl : Math.max(ttl, this.options.cookie.maxAgeSeconds),
+      );
+      if (byJti !== undefined && byJti !== key) await this.revocations.record(byJti, ttl);
+    } catch (error) {
+      const cause = error instanceof ReauthUnavailableException ? error.cause : error;
+      this.logger.warn(
+        `Recording the ended session in the store failed${storeFailure(cause)}: the sign-out answers 503, and copies of its cookie or tokens stay usable until they expire${revoked ? '' : ' or the provider ends the session'}`,
+      );
+      throw new ReauthUnavailableException('store', { cause, setCookie: this.clearing });
+    }
     return { sessionId: key, idToken: contents?.idToken };
   }
 
@@ -230,17 +258,6 @@ export class SessionCookieService {
   /** `Set-Cookie` value that removes the session. */
   clear(): string {
     return this.clearing;
-  }
-
-  private async recordRevocation(sessionId: string, ttlSeconds: number): Promise<void> {
-    try {
-      await this.store.set(STORE_KEYS.revokedSession + sessionId, '1', ttlSeconds);
-    } catch (error) {
-      this.events.emit({ type: 'store.unavailable', effect: 'degraded' });
-      this.logger.warn(
-        `Recording the ended session in the store failed${storeFailure(error)}: copies of its cookie or tokens stay usable until they expire`,
-      );
-    }
   }
 
   private async refreshOnce(key: string, contents: SessionContents): Promise<RefreshOutcome> {

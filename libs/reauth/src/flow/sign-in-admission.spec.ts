@@ -1,0 +1,92 @@
+import type { ReauthState } from '../core';
+import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
+import { FunctionReauthClock } from '../reauth.clock';
+import type { ResolvedReauthOptions } from '../reauth.options';
+import { MemoryReauthStore } from '../stores/memory-reauth.store';
+import { ReauthRecords } from './reauth-records';
+import { SignInAdmission } from './sign-in-admission';
+
+const NOW = 1_800_000_000;
+const options = {
+  clockToleranceSeconds: 5,
+  signInLimits: { perUser: 100, perAddress: 100, windowSeconds: 60 },
+  clientAddress: () => '127.0.0.1',
+} as unknown as ResolvedReauthOptions;
+const request = { method: 'GET', url: '/auth/callback', headers: {} } as ReauthRequest;
+
+function admission(): SignInAdmission {
+  const clock = new FunctionReauthClock(() => NOW * 1000);
+  return new SignInAdmission(
+    options,
+    clock,
+    new ReauthRecords(options, new MemoryReauthStore({ now: () => NOW * 1000 })),
+  );
+}
+
+function state(fields: Partial<ReauthState>): ReauthState {
+  return { v: 1, returnTo: '/', nonce: 'n', iat: NOW - 10, exp: NOW + 590, ...fields };
+}
+
+function claims(sub: string, authTime: number): AccessTokenClaims {
+  return { sub, auth_time: authTime, iat: authTime, exp: authTime + 300 } as AccessTokenClaims;
+}
+
+describe('SignInAdmission', () => {
+  describe('another user in the browser comes first, whatever the state says', () => {
+    it('refuses a planted re-auth state of another user in a signed-in browser', async () => {
+      const planted = state({ sub: 'user_mallory', maxAge: 300 });
+      const held = { sub: 'user_alice', sessionId: 'session_alice' };
+      await expect(
+        admission().refusal(request, planted, claims('user_mallory', NOW), held),
+      ).resolves.toBe('session_conflict');
+    });
+
+    it('refuses it before a max_age refusal, which would hand back a continued session', async () => {
+      const planted = state({ sub: 'user_mallory', maxAge: 300 });
+      const held = { sub: 'user_alice', sessionId: 'session_alice' };
+      await expect(
+        admission().refusal(request, planted, claims('user_mallory', NOW - 3600), held),
+      ).resolves.toBe('session_conflict');
+    });
+
+    it('names it a user mismatch when the browser’s own user started and signed in as another', async () => {
+      const own = state({ sub: 'user_alice', maxAge: 300 });
+      const held = { sub: 'user_alice', sessionId: 'session_alice' };
+      await expect(admission().refusal(request, own, claims('user_bob', NOW), held)).resolves.toBe(
+        'user_mismatch',
+      );
+    });
+
+    it('admits the browser’s own user', async () => {
+      const own = state({ sub: 'user_alice', maxAge: 300 });
+      const held = { sub: 'user_alice', sessionId: 'session_alice' };
+      await expect(
+        admission().refusal(request, own, claims('user_alice', NOW - 1), held),
+      ).resolves.toBeUndefined();
+    });
+  });
+
+  describe('max_age 0', () => {
+    it('admits a second confirmation within the second of the first', async () => {
+      // The first confirmation signed in at NOW; the second flow began in that same second.
+      const second = state({ sub: 'user_alice', maxAge: 0, iat: NOW, authTime: NOW });
+      await expect(
+        admission().refusal(request, second, claims('user_alice', NOW), undefined),
+      ).resolves.toBeUndefined();
+    });
+
+    it('refuses a provider that skipped the prompt and handed back the asking sign-in', async () => {
+      const asked = state({ sub: 'user_alice', maxAge: 0, iat: NOW - 2, authTime: NOW - 3 });
+      await expect(
+        admission().refusal(request, asked, claims('user_alice', NOW - 3), undefined),
+      ).resolves.toBe('max_age_not_satisfied');
+    });
+
+    it('admits a sign-in after the asking one', async () => {
+      const asked = state({ sub: 'user_alice', maxAge: 0, iat: NOW - 2, authTime: NOW - 3 });
+      await expect(
+        admission().refusal(request, asked, claims('user_alice', NOW), undefined),
+      ).resolves.toBeUndefined();
+    });
+  });
+});
