@@ -173,7 +173,7 @@ describe('Revocation across instances sharing a store', () => {
 });
 
 describe('Revocation when the store fails', () => {
-  it('still clears the cookie and revokes at WorkOS when the store cannot record the end, and logs it', async () => {
+  it('answers 503, still clearing the cookie and revoking at WorkOS, when the store cannot record the end, and logs it', async () => {
     const logger = new RecordingLogger();
     const emulatorLog: string[] = [];
     const deployment = await startDeployment({
@@ -186,13 +186,15 @@ describe('Revocation when the store fails', () => {
       const [instance] = deployment.instances;
       const { browser, sealedSession } = await signInToApp(instance);
       const out = await logOut(browser, instance);
-      expect(out.status).toBe(303);
+      // Not a success: copies of the cookie would still pass until its token expires.
+      expect(out.status).toBe(503);
+      expect(out.headers.get('retry-after')).toMatch(/^\d+$/);
       const cookies = out.headers.getSetCookie().filter((c) => c.startsWith('wos-session='));
       expect(cookies.map(isClearing)).toEqual([true]);
       expect(emulatorLog).toContain('POST /user_management/sessions/revoke 200');
       const warning = logger.lines.filter((line) => line.includes('ended session'));
       expect(warning).toEqual([
-        'Recording the ended session in the store failed with Error (ECONNRESET): copies of its cookie or tokens stay usable until they expire',
+        'Recording the ended session in the store failed with Error (ECONNRESET): the sign-out answers 503, and copies of its cookie or tokens stay usable until they expire',
       ]);
       for (const line of logger.lines) expect(line).not.toContain(sealedSession.slice(0, 24));
     } finally {
@@ -200,7 +202,7 @@ describe('Revocation when the store fails', () => {
     }
   });
 
-  it('logs a full store as such when it cannot record the end', async () => {
+  it('answers 503 and logs a full store as such when it cannot record the end', async () => {
     const logger = new RecordingLogger();
     let store!: MemoryReauthStore;
     const deployment = await startDeployment({
@@ -211,9 +213,9 @@ describe('Revocation when the store fails', () => {
       const [instance] = deployment.instances;
       const { browser } = await signInToApp(instance);
       await fillUp(store);
-      expect((await logOut(browser, instance)).status).toBe(303);
+      expect((await logOut(browser, instance)).status).toBe(503);
       expect(logger.lines).toContain(
-        'Recording the ended session in the store failed: the store is full (20 live entries): copies of its cookie or tokens stay usable until they expire',
+        'Recording the ended session in the store failed: the store is full (20 live entries): the sign-out answers 503, and copies of its cookie or tokens stay usable until they expire',
       );
     } finally {
       await deployment.close();

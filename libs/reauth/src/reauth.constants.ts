@@ -15,5 +15,8 @@ export const STORE_KEYS = Object.freeze({
   refresh: 'reauth:refresh:',
   refreshLock: 'reauth:refresh-lock:',
   limit: 'reauth:limit:',
-  revokedSession: 'reauth:revoked:',
+  // Ended sessions and the generation of that list share a Redis Cluster hash tag (`{...}`):
+  // one slot, so a failover that loses one loses the other (see SessionRevocations).
+  revokedSession: 'reauth:{revocations}:revoked:',
+  generation: 'reauth:{revocations}:generation',
 });

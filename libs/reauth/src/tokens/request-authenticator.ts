@@ -8,6 +8,7 @@ import { ReauthUnavailableException } from '../reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { deepFreeze } from './deep-freeze';
 import { revocationKeyOf, SessionCookieService } from './session-cookie.service';
+import { SessionRevocations } from './session-revocations';
 
 /**
  * Who the caller is, as far as the token says:
@@ -48,6 +49,7 @@ export class RequestAuthenticator {
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   async authenticate(request: ReauthRequest): Promise<AuthenticationResult> {
@@ -69,7 +71,12 @@ export class RequestAuthenticator {
     source: Authentication['source'],
   ): Promise<AuthenticationResult> {
     const claims = await this.verifiedOrUndefined(token);
-    if (!claims || (await this.sessions.isRevoked(revocationKeyOf(claims)))) {
+    // A token the store cannot vouch for (issued before it lost its data) cannot be refreshed
+    // here to prove its session is still alive: its client gets a new one.
+    if (
+      !claims ||
+      (await this.revocations.status(revocationKeyOf(claims), claims.iat)) !== 'live'
+    ) {
       return { status: 'invalid' };
     }
     const sessionId = typeof claims.sid === 'string' ? claims.sid : undefined;
@@ -84,10 +91,15 @@ export class RequestAuthenticator {
     // other bad signature, and a refresh (which issues a token under the new key) settles both.
     const claims = await this.verifiedOrUndefined(contents.accessToken);
     if (claims) {
-      if (await this.sessions.isRevoked(revocationKeyOf(claims, contents.sessionId))) {
-        return signedOut;
+      const status = await this.revocations.status(
+        revocationKeyOf(claims, contents.sessionId),
+        claims.iat,
+      );
+      if (status === 'revoked') return signedOut;
+      if (status === 'live') {
+        return { status: 'authenticated', authentication: cookieAuthentication(claims, contents) };
       }
-      return { status: 'authenticated', authentication: cookieAuthentication(claims, contents) };
+      // Unvouched: only a refresh (which a session ended at the provider cannot pass) tells.
     }
     const refreshed = await this.sessions.refresh(sealed, contents);
     if (refreshed.status === 'ended') return signedOut;

@@ -1,0 +1,130 @@
+import { Logger } from '@nestjs/common';
+import { ReauthEvents } from '../events/reauth-events';
+import { ReauthMetrics } from '../events/reauth-metrics';
+import { FunctionReauthClock } from '../reauth.clock';
+import { STORE_KEYS } from '../reauth.constants';
+import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { MemoryReauthStore } from '../stores/memory-reauth.store';
+import { ReauthStore } from '../stores/reauth.store';
+import { SessionRevocations } from './session-revocations';
+
+const START = 1_800_000_000;
+
+describe('SessionRevocations', () => {
+  let nowSeconds: number;
+  let store: MemoryReauthStore;
+  let errors: string[];
+
+  const revocationsOn = (on: ReauthStore) => {
+    const clock = new FunctionReauthClock(() => nowSeconds * 1000);
+    const events = new ReauthEvents({ events: {} } as never, clock, ReauthMetrics.create(false));
+    return new SessionRevocations(on, clock, events);
+  };
+
+  beforeEach(() => {
+    nowSeconds = START;
+    store = new MemoryReauthStore({ now: () => nowSeconds * 1000 });
+    errors = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => {
+      errors.push(String(message));
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('vouches for tokens issued since the store began keeping sign-outs, and only for those', async () => {
+    const revocations = revocationsOn(store);
+    await expect(revocations.status('session_a', START)).resolves.toBe('live');
+    await expect(revocations.status('session_a', START - 1)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', undefined)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', '1800000000')).resolves.toBe('unvouched');
+  });
+
+  it('reports a recorded sign-out as revoked, whenever the token was issued', async () => {
+    const revocations = revocationsOn(store);
+    await revocations.record('session_a', 600);
+    await expect(revocations.status('session_a', START + 10)).resolves.toBe('revoked');
+    await expect(revocations.isRevoked('session_a')).resolves.toBe(true);
+    await expect(revocations.isRevoked('session_b')).resolves.toBe(false);
+  });
+
+  it('learns the generation at start-up, and tells a loss from a store empty from the start', async () => {
+    const revocations = revocationsOn(store);
+    await revocations.onApplicationBootstrap();
+    nowSeconds += 10;
+    await store.take(STORE_KEYS.generation);
+    await expect(revocations.status('session_a', START + 10)).resolves.toBe('unvouched');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('shares one generation between instances of one store', async () => {
+    const first = revocationsOn(store);
+    await first.status(undefined, START);
+    nowSeconds += 100;
+    const second = revocationsOn(store);
+    // The second instance started later, but the store has kept everything since START.
+    await expect(second.status('session_a', START + 1)).resolves.toBe('live');
+  });
+
+  it('notices a store that lost its data: tokens issued before are unvouched from then on', async () => {
+    const revocations = revocationsOn(store);
+    await revocations.record('session_a', 600);
+    await expect(revocations.status('session_b', START)).resolves.toBe('live');
+    nowSeconds += 60;
+    for (const key of [STORE_KEYS.generation, STORE_KEYS.revokedSession + 'session_a']) {
+      await store.take(key);
+    }
+    // The sign-out was lost with it: the token of that session is not let through unasked.
+    await expect(revocations.status('session_a', START + 30)).resolves.toBe('unvouched');
+    // Whole seconds: a token issued in the second the loss was seen may be older than it.
+    await expect(revocations.status('session_b', START + 60)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_b', START + 61)).resolves.toBe('live');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('The store lost the sessions it had recorded as signed out');
+  });
+
+  it('notices a generation replaced by another instance that saw the loss first', async () => {
+    const revocations = revocationsOn(store);
+    await revocations.status(undefined, START);
+    nowSeconds += 60;
+    await store.take(STORE_KEYS.generation);
+    await revocationsOn(store).status(undefined, START);
+    await expect(revocations.status('session_a', START + 30)).resolves.toBe('unvouched');
+  });
+
+  it('writes over a value that is not a generation', async () => {
+    await store.set(STORE_KEYS.generation, 'planted', 60);
+    nowSeconds += 5;
+    const revocations = revocationsOn(store);
+    await expect(revocations.status('session_a', START)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', START + 5)).resolves.toBe('live');
+  });
+
+  it('answers 503 when the store fails, and refuses to report an unrecorded sign-out as done', async () => {
+    class BrokenStore extends MemoryReauthStore {
+      override get(): Promise<string | undefined> {
+        return Promise.reject(new Error('ECONNRESET'));
+      }
+      override set(): Promise<void> {
+        return Promise.reject(new Error('ECONNRESET'));
+      }
+    }
+    const revocations = revocationsOn(new BrokenStore());
+    await expect(revocations.status('session_a', START)).rejects.toBeInstanceOf(
+      ReauthUnavailableException,
+    );
+    await expect(revocations.record('session_a', 60)).rejects.toBeInstanceOf(
+      ReauthUnavailableException,
+    );
+  });
+
+  it('answers 503 when the store keeps no generation at all', async () => {
+    class ForgetfulStore extends MemoryReauthStore {
+      override setIfAbsent(): Promise<boolean> {
+        return Promise.resolve(false);
+      }
+    }
+    await expect(
+      revocationsOn(new ForgetfulStore()).status('session_a', START),
+    ).rejects.toBeInstanceOf(ReauthUnavailableException);
+  });
+});

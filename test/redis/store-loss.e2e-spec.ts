@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { RedisReauthStore } from 'nest-workos-reauth/redis';
+import { type HttpBrowser } from '../support/http-browser';
+import { COOKIE_PASSWORD, signInToApp } from '../support/reauth-app';
+import { type AppInstance, type Deployment, startDeployment } from '../support/reauth-deployment';
+import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
+
+const describeWithRedis = redisAvailable() ? describe : describe.skip;
+const JSON_ACCEPT = { accept: 'application/json' };
+
+/** A copy of a session cookie, sent from anywhere (no jar, no browser). */
+const withCookie = (instance: AppInstance, path: string, sealed: string) =>
+  fetch(`${instance.url}${path}`, {
+    headers: { cookie: `wos-session=${sealed}`, ...JSON_ACCEPT },
+    redirect: 'manual',
+  });
+const withBearer = (instance: AppInstance, path: string, token: string) =>
+  fetch(`${instance.url}${path}`, {
+    headers: { authorization: `Bearer ${token}`, ...JSON_ACCEPT },
+  });
+const sessionCookies = (res: Response) =>
+  res.headers.getSetCookie().filter((cookie) => cookie.startsWith('wos-session='));
+const logOut = (browser: HttpBrowser, instance: AppInstance) =>
+  browser.request(`${instance.url}/auth/logout`, {
+    method: 'POST',
+    headers: { origin: instance.url, 'sec-fetch-site': 'same-origin' },
+  });
+
+describeWithRedis('A Redis that loses its data, under two instances', () => {
+  let redis: TestRedis;
+  let admin: Redis;
+  let deployment: Deployment;
+
+  beforeEach(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    deployment = await startDeployment({
+      instances: 2,
+      store: () => new RedisReauthStore({ connection: redis.url }),
+    });
+  });
+  afterEach(async () => {
+    admin.disconnect();
+    await deployment.close();
+    await redis.close();
+  });
+
+  const accessTokenIn = async (sealed: string) =>
+    (await deployment.workos.userManagement.getSessionFromCookie({
+      sessionData: sealed,
+      cookiePassword: COOKIE_PASSWORD,
+    }))!.accessToken;
+
+  /** Until the instance's store client is connected again (bounded; no fixed wait). */
+  const storeAnswers = async (instance: AppInstance, token: string) => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const res = await withBearer(instance, '/signed-in', token);
+      if (res.status !== 503) return;
+    }
+    throw new Error('the store never answered again');
+  };
+
+  const wipes: [string, () => Promise<void>][] = [
+    ['FLUSHALL', () => admin.flushall().then(() => undefined)],
+    [
+      'SHUTDOWN NOSAVE and a restart',
+      async () => {
+        await admin.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+        await redis.stop!();
+        await redis.start!();
+      },
+    ],
+  ];
+
+  it.each(wipes)(
+    'after %s, no session signed out before comes back on any instance; live ones go on',
+    async (_wipe, wipe) => {
+      const [one, two] = deployment.instances;
+      const out = await signInToApp(one);
+      const outToken = await accessTokenIn(out.sealedSession);
+      const live = await signInToApp(two);
+      const liveToken = await accessTokenIn(live.sealedSession);
+      expect((await logOut(out.browser, one)).status).toBe(303);
+      for (const instance of [one, two]) {
+        expect((await withCookie(instance, '/fresh', out.sealedSession)).status).toBe(401);
+        expect((await withBearer(instance, '/fresh', outToken)).status).toBe(401);
+      }
+
+      await wipe();
+      for (const instance of [one, two]) await storeAnswers(instance, outToken);
+
+      for (const instance of [one, two]) {
+        // Fresh and within their lifetime, but signed out before the loss: the provider is asked
+        // (a refresh), and it refuses a session it ended.
+        const copy = await withCookie(instance, '/fresh', out.sealedSession);
+        expect(copy.status).toBe(401);
+        expect(await copy.json()).toMatchObject({ reason: 'unauthenticated' });
+        expect((await withBearer(instance, '/fresh', outToken)).status).toBe(401);
+      }
+
+      // A session that was never signed out goes on, after one refresh at the provider (once the
+      // second of the loss has passed: a token issued within it may be older than the loss).
+      deployment.emulator.advanceClock(2);
+      const after = await deployment.emulator.mintAccessToken({
+        email: 'alice@example.com',
+        authTime: deployment.emulator.now(),
+      });
+      const kept = await withCookie(one, '/fresh', live.sealedSession);
+      expect(kept.status).toBe(200);
+      const refreshed = sessionCookies(kept);
+      expect(refreshed).toHaveLength(1);
+      const next = refreshed[0].split(';')[0].slice('wos-session='.length);
+      const again = await withCookie(two, '/fresh', next);
+      expect(again.status).toBe(200);
+      expect(sessionCookies(again)).toEqual([]);
+      // A Bearer token issued before the loss cannot be refreshed here: its client needs a new one.
+      const bearer = await withBearer(two, '/signed-in', liveToken);
+      expect(bearer.status).toBe(401);
+      expect(await bearer.json()).toMatchObject({ reason: 'invalid_token' });
+      expect((await withBearer(two, '/signed-in', after)).status).toBe(200);
+    },
+  );
+});
