@@ -26,6 +26,11 @@ export interface ProviderSession {
   sessionId?: string;
   /** The user profile the provider returned with the tokens (AuthKit's `User`), if any. */
   user?: unknown;
+  /**
+   * The last second the seal it was opened from is accepted, for seals that carry one (the
+   * library's own): nothing may keep the opened session past it.
+   */
+  sealExpiresAt?: number;
 }
 
 /** A session just issued by a code exchange or a refresh, with its sealed cookie value. */

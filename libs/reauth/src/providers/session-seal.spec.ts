@@ -13,7 +13,14 @@ const LIFETIME = 3600;
 // Most tests seal and open at one moment; the lifetime has tests of its own.
 const sealSession = (session: ProviderSession, password: string) =>
   sealAt(session, password, { now: NOW, lifetime: LIFETIME });
-const openSession = (sealed: string, password: string) => openAt(sealed, password, NOW);
+/** Opens at NOW; the seal's expiry, which every opened session carries, has tests of its own. */
+const openSession = (sealed: string, password: string): ProviderSession | undefined => {
+  const opened = openAt(sealed, password, NOW);
+  if (opened === undefined) return undefined;
+  const { sealExpiresAt, ...session } = opened;
+  expect(Number.isSafeInteger(sealExpiresAt)).toBe(true);
+  return session;
+};
 
 const PASSWORD = 'a-cookie-password-of-32-chars!!!';
 const OTHER_PASSWORD = 'another-password-of-32-chars!!!!';
@@ -79,6 +86,13 @@ function prng(seed: number): () => number {
 }
 
 describe('sealSession and openSession', () => {
+  it('tells when the seal stops opening, the last second included', () => {
+    const sealed = sealSession(FULL, PASSWORD);
+    expect(openAt(sealed, PASSWORD, NOW)!.sealExpiresAt).toBe(NOW + LIFETIME);
+    expect(openAt(sealed, PASSWORD, NOW + LIFETIME)).toBeDefined();
+    expect(openAt(sealed, PASSWORD, NOW + LIFETIME + 1)).toBeUndefined();
+  });
+
   it.each<[string, ProviderSession]>([
     ['every field', FULL],
     ['an access token alone', { accessToken: 'at' }],

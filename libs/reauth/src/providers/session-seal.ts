@@ -148,5 +148,6 @@ function fromStored(value: unknown, now: number): ProviderSession | undefined {
     idToken: stored.it as string | undefined,
     sessionId: stored.sid as string | undefined,
     signIn,
+    sealExpiresAt: stored.exp as number,
   };
 }

@@ -141,7 +141,12 @@ export class SessionCookieService {
     const session = await this.provider.unseal(sealed);
     if (!session) return undefined;
     deepFreeze(session);
-    this.unsealed.set(key, { sealed, session }, this.clock.now() + UNSEALED_CACHE_MS);
+    // Never past the seal's own expiry: it would open no more after that.
+    const until = Math.min(
+      this.clock.now() + UNSEALED_CACHE_MS,
+      session.sealExpiresAt === undefined ? Infinity : (session.sealExpiresAt + 1) * 1000,
+    );
+    this.unsealed.set(key, { sealed, session }, until);
     return session;
   }
 
