@@ -68,7 +68,9 @@ export class ReauthService {
    * their session at the provider (WorkOS: the session; OpenID Connect: the refresh token, where
    * the provider offers revocation), so it cannot be refreshed, and clears the session cookie on
    * `response`. Unlike the logout route it does not redirect: the provider's own browser session
-   * stays, so the next sign-in may not prompt. A failed revocation is logged, not thrown.
+   * stays, so the next sign-in may not prompt. A failed revocation at the provider is logged.
+   * When the store cannot record the sign-out it rejects with `ReauthUnavailableException`, whose
+   * 503 still clears the cookie: copies of the session would go on passing, so it is not done.
    *
    * @example
    * ```ts
