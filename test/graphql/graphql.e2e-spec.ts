@@ -1,5 +1,6 @@
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { decodeJwt } from 'jose';
+import { STORE_KEYS } from '../../libs/reauth/src/reauth.constants';
 import { FaultyStore } from '../support/faulty-store';
 import { HttpBrowser } from '../support/http-browser';
 import { signInThroughPages } from '../support/emulator';
@@ -292,7 +293,7 @@ describe('@RequireRecentAuth on GraphQL resolvers (Apollo on Express, real app, 
   });
 
   it('answers REAUTH_UNAVAILABLE with Retry-After when the store cannot be read', async () => {
-    failing.prefixes.push('reauth:revoked:');
+    failing.prefixes.push(STORE_KEYS.revokedSession);
     try {
       const res = await query('{ hello balance first: balance }', { token: await fresh() });
       expect(res.status).toBe(200);
