@@ -4,7 +4,12 @@ import { validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { PROTOCOL } from '../core/protocol';
 import { HttpResponses } from '../http/http-responses';
-import { NO_STORE_HEADERS, popupResultPage, problemPage } from '../http/problem-page';
+import {
+  NO_STORE_HEADERS,
+  popupResultPage,
+  popupResultPolicy,
+  problemPage,
+} from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
 import { CallbackQueryDto } from './callback-query.dto';
@@ -65,9 +70,7 @@ export function send(
   }
   if (outcome.kind === 'popup') {
     const nonce = randomBytes(16).toString('base64');
-    responses.setHeaders(response, {
-      'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'none'`,
-    });
+    responses.setHeaders(response, { 'Content-Security-Policy': popupResultPolicy(nonce) });
     responses.html(
       response,
       200,

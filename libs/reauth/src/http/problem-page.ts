@@ -68,8 +68,17 @@ export interface PopupResult {
 }
 
 /**
+ * The `Content-Security-Policy` of {@link popupResultPage}: its one script and its one style
+ * element run by their nonce, and nothing else does (an inline `style` attribute would not).
+ */
+export function popupResultPolicy(nonce: string): string {
+  return `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; frame-ancestors 'none'`;
+}
+
+/**
  * The page a popup re-authentication ends on: it posts the result to the opener, to exactly the
- * app's origin, and closes. Its only script carries a per-response nonce.
+ * app's origin, and closes. Its only script and style carry a per-response nonce, which
+ * {@link popupResultPolicy} allows.
  */
 export function popupResultPage(result: PopupResult, targetOrigin: string, nonce: string): string {
   // JSON in a script: escape "<" so no value can close the element.
@@ -80,8 +89,10 @@ export function popupResultPage(result: PopupResult, targetOrigin: string, nonce
       : 'The confirmation did not complete. You can close this window.';
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(text)}</title></head>
-<body style="font:16px system-ui,sans-serif;padding:24px">
+<head><meta charset="utf-8"><title>${escapeHtml(text)}</title>
+<style nonce="${escapeHtml(nonce)}">body{font:16px system-ui,sans-serif;padding:24px}</style>
+</head>
+<body>
 <p id="popup-result" data-status="${escapeHtml(result.status)}">${escapeHtml(text)}</p>
 <script nonce="${escapeHtml(nonce)}">
 (function () {
