@@ -247,6 +247,78 @@ describe('createReauthFetch', () => {
     expect(win.popups).toHaveLength(0);
   });
 
+  /** The `ReauthInfo` the app is asked with for a single response. */
+  async function infoFor(response: Response): Promise<ReauthInfo> {
+    let info: ReauthInfo | undefined;
+    const api = createReauthFetch({
+      window: win,
+      fetch: () => Promise.resolve(response),
+      onReauthRequired: (given) => {
+        info = given;
+        return false;
+      },
+    });
+    await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthDeclinedError);
+    return info!;
+  }
+
+  it.each([
+    // RFC 6750: a request without credentials gets a challenge without error, so no max_age.
+    ['unauthenticated', 'Bearer'],
+    [
+      'invalid_token',
+      'Bearer error="invalid_token", error_description="The access token is invalid"',
+    ],
+  ])(
+    'gives the body’s maxAge when the reason is %s, whose challenge carries none',
+    async (reason, challenge) => {
+      const info = await infoFor(
+        reauthResponse(
+          { error: 'reauth_required', reason, maxAge: 300, reauthUrl: REAUTH_URL },
+          challenge,
+        ),
+      );
+      expect(info).toMatchObject({ url: REAUTH_URL, maxAge: 300, reason });
+      expect(info.challenge).toBeUndefined();
+    },
+  );
+
+  it('prefers the challenge’s max_age to the body’s', async () => {
+    const info = await infoFor(
+      reauthResponse({
+        error: 'reauth_required',
+        reason: 'stale',
+        maxAge: 60,
+        reauthUrl: REAUTH_URL,
+      }),
+    );
+    expect(info.maxAge).toBe(300);
+  });
+
+  it.each([-1, null, '300', [], {}, true, 1.5, Number.NaN])(
+    'leaves out a body maxAge of %p',
+    async (maxAge) => {
+      const info = await infoFor(
+        reauthResponse(
+          { error: 'reauth_required', reason: 'unauthenticated', maxAge, reauthUrl: REAUTH_URL },
+          'Bearer',
+        ),
+      );
+      expect(info.maxAge).toBeUndefined();
+    },
+  );
+
+  it('takes no maxAge from the body of a server that is not ours', async () => {
+    const info = await infoFor(
+      reauthResponse(
+        { maxAge: 300, reauthUrl: REAUTH_URL },
+        'Bearer error="insufficient_user_authentication"',
+      ),
+    );
+    expect(info.url).toBe(REAUTH_URL);
+    expect(info.maxAge).toBeUndefined();
+  });
+
   it('falls back to a redirect when the popup is blocked, or rejects if told to', async () => {
     win.blockPopups = true;
     void createReauthFetch({ window: win, fetch: staleServer().fetch })(`${ORIGIN}/api`);

@@ -28,8 +28,9 @@ export interface ReauthInfo {
   /** Where the user will re-authenticate. */
   url: string;
   /**
-   * The `max_age` the server asks for, when it says: the challenge's `max_age`, else (for a
-   * GraphQL error) the error's `extensions.maxAge`.
+   * The `max_age` the server asks for, when it says: the challenge's `max_age`, else our JSON
+   * body's `maxAge` (or a GraphQL error's `extensions.maxAge`). A refusal without a step-up
+   * challenge (`unauthenticated`, `invalid_token`) has it only there.
    */
   maxAge?: number;
   /**
@@ -269,7 +270,9 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     const acrValues = validAcrValues(body?.acrValues) ?? validAcrValues(challenge?.acrValues);
     return {
       url,
-      maxAge: challenge?.maxAge ?? (graphql ? validMaxAge(body?.maxAge) : undefined),
+      maxAge:
+        challenge?.maxAge ??
+        (graphql || body?.error === REAUTH_REQUIRED_ERROR ? validMaxAge(body?.maxAge) : undefined),
       acrValues: acrValues && Object.freeze(acrValues),
       reason: typeof body?.reason === 'string' ? body.reason : undefined,
       challenge,
