@@ -1,5 +1,5 @@
 import { PROTOCOL } from '../core/protocol';
-import { popupResultPage, popupResultPolicy } from './problem-page';
+import { popupResultPage, popupResultPolicy, unavailablePage } from './problem-page';
 
 describe('popupResultPage under popupResultPolicy', () => {
   const nonce = 'bm9uY2Utb2YtdGhlLXRlc3Q=';
@@ -29,5 +29,17 @@ describe('popupResultPage under popupResultPolicy', () => {
       `style-src 'nonce-${nonce}'`,
       "frame-ancestors 'none'",
     ]);
+  });
+});
+
+describe('unavailablePage', () => {
+  it('links to trying again and to leaving, with the links escaped', () => {
+    const page = unavailablePage('/auth/login?returnTo=%2Fa&x="><script>', '/');
+    expect(page).toContain('<code>reauth_unavailable</code>');
+    expect(page).toContain(
+      '<a id="retry" href="/auth/login?returnTo=%2Fa&amp;x=&quot;&gt;&lt;script&gt;">Try again</a>',
+    );
+    expect(page).toContain('<a id="leave" href="/">Go to the start page</a>');
+    expect(page).not.toContain('<script>');
   });
 });

@@ -43,6 +43,22 @@ ${links.map((link) => `<a id="${escapeHtml(link.id)}" href="${escapeHtml(link.hr
 }
 
 /**
+ * The page a browser gets when a sign-in cannot start because the provider (or the store) does
+ * not answer: a 503 to try again from, never JSON in a person's tab.
+ */
+export function unavailablePage(retry: string, leave: string): string {
+  return problemPage(
+    'Sign-in is unavailable right now',
+    'The sign-in service cannot be reached at the moment. Try again in a few seconds.',
+    'reauth_unavailable',
+    [
+      { href: retry, label: 'Try again', id: 'retry' },
+      { href: leave, label: 'Go to the start page', id: 'leave' },
+    ],
+  );
+}
+
+/**
  * Headers of every library response: never stored by a cache (they concern one user's session)
  * and never framed by another page (a framed page can be clicked through: clickjacking).
  */
