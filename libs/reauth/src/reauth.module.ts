@@ -3,6 +3,7 @@ import {
   Logger,
   Module,
   RequestMethod,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -20,6 +21,7 @@ import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
 import { HttpResponses } from './http/http-responses';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { IdentityProvider } from './providers/identity-provider';
+import { checkProvider } from './providers/provider-check';
 import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './reauth.constants';
 import {
   REAUTH_MODULE_EXTRAS,
@@ -125,7 +127,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
 })
 export class ReauthModule
   extends ReauthConfigurableModule
-  implements OnModuleInit, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger('ReauthModule');
 
@@ -214,6 +216,13 @@ export class ReauthModule
         );
       }
     }
+  }
+
+  /** With `checkProviderOnStart`, the app starts only once the provider proved usable. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.checkProviderOnStart) return;
+    await checkProvider(this.provider, { jwksTimeoutMs: this.options.jwksTimeoutMs });
+    this.logger.log(`checkProviderOnStart: ${this.provider.describe()} is usable`);
   }
 
   async onApplicationShutdown(): Promise<void> {

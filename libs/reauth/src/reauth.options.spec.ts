@@ -174,6 +174,25 @@ describe('resolveReauthOptions', () => {
     }
   });
 
+  it('leaves checkProviderOnStart off unless it is true', () => {
+    expect(resolveReauthOptions(VALID).checkProviderOnStart).toBe(false);
+    expect(resolveReauthOptions({ ...VALID, checkProviderOnStart: false })).toMatchObject({
+      checkProviderOnStart: false,
+    });
+    expect(resolveReauthOptions({ ...VALID, checkProviderOnStart: true })).toMatchObject({
+      checkProviderOnStart: true,
+    });
+  });
+
+  it.each([...MALFORMED.filter((value) => value !== true), 'true', 0])(
+    'refuses checkProviderOnStart %p',
+    (value) => {
+      expect(() =>
+        resolveReauthOptions({ ...VALID, checkProviderOnStart: value as unknown as boolean }),
+      ).toThrow(new TypeError('ReauthModule: checkProviderOnStart must be a boolean'));
+    },
+  );
+
   it('requires the callback route to be the path of the redirect URI', () => {
     expect(() => resolveReauthOptions(VALID, { routes: { callback: '/oauth/cb' } })).toThrow(
       'ReauthModule: routes.callback (/oauth/cb) must be the path of redirectUri (/auth/callback), or its end when the app has a global prefix',
@@ -227,6 +246,13 @@ describe('resolveReauthSetup with oidc', () => {
     const { provider } = withOidc({ issuer: 'https://idp.example/realms/acme' });
     expect(provider.describe()).toBe('OpenID Connect, issuer https://idp.example/realms/acme');
   });
+
+  it.each(['https://idp.example', 'https://IDP.example:443/tenant', 'http://127.0.0.1:9000'])(
+    'names the issuer %p for the start-up log exactly as configured',
+    (issuer) => {
+      expect(withOidc({ issuer }).provider.describe()).toBe(`OpenID Connect, issuer ${issuer}`);
+    },
+  );
 
   it.each([
     'http://localhost:8080/realms/acme',

@@ -39,6 +39,7 @@ export interface ResolvedReauthOptions {
   signInLimits: { perUser: number; perAddress: number; windowSeconds: number };
   clientAddress: (request: ReauthRequest) => string | undefined;
   events: { listener?: ReauthEventListener; eventEmitter: boolean };
+  checkProviderOnStart: boolean;
 }
 
 export const DEFAULT_ROUTES = Object.freeze({
@@ -350,6 +351,11 @@ export function resolveReauthSetup(
     },
     clientAddress: options.clientAddress ?? defaultClientAddress,
     events: resolveEvents(options.events),
+    checkProviderOnStart: booleanOption(
+      options.checkProviderOnStart,
+      'checkProviderOnStart',
+      false,
+    ),
   };
   return {
     options: resolved,
@@ -507,6 +513,7 @@ function oidcProvider(
   }
   return new OidcIdentityProvider({
     issuer: issuer.href,
+    configuredIssuer: oidc.issuer,
     clientId: basics.clientId,
     clientSecret: oidc.clientSecret,
     tokenEndpointAuthMethod: method,

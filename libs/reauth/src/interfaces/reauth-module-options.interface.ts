@@ -166,6 +166,13 @@ export interface ReauthModuleOptions {
    * records nothing until the app registers an OpenTelemetry SDK. `false`: none.
    */
   metrics?: ReauthMetricsOptions | false;
+  /**
+   * Checks the provider once at start-up, and fails the start (an `Error` naming this option and
+   * what failed) when it cannot be used: with `oidc`, the discovery document and the JWKS must
+   * load; on WorkOS, the JWKS of `clientId`. Default `false`: the app starts without asking the
+   * provider, and requests that need it answer 503 until it can be reached.
+   */
+  checkProviderOnStart?: boolean;
 }
 
 /**

@@ -22,6 +22,8 @@ export const OIDC_ALGORITHMS = Object.freeze(['RS256', 'PS256', 'ES256', 'EdDSA'
 /** What the OpenID Connect provider needs, checked by the options. */
 export interface OidcProviderSettings {
   issuer: string;
+  /** `oidc.issuer` exactly as the options gave it, for the start-up log. */
+  configuredIssuer: string;
   clientId: string;
   clientSecret?: string;
   tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -76,7 +78,7 @@ export class OidcIdentityProvider extends IdentityProvider {
   }
 
   describe(): string {
-    return `OpenID Connect, issuer ${this.config.issuer}`;
+    return `OpenID Connect, issuer ${this.config.configuredIssuer}`;
   }
 
   async verification(): Promise<TokenVerificationSettings> {
