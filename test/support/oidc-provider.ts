@@ -42,6 +42,16 @@ export interface OidcTestProviderOptions {
   rotateRefreshTokens?: boolean;
   /** Default 0: any free port, reported in `issuer`. */
   port?: number;
+  /**
+   * oidc-provider's own defaults for what a sign-in meets, instead of this harness's bent ones:
+   * refresh tokens only for `offline_access`, granted only with `prompt=consent`; `auth_time` in
+   * ID tokens only when asked for; access tokens without `auth_time`, `acr` or `amr`; ID tokens
+   * without `sid`; no acr step-up; no revocation endpoint. `refreshTokens` and
+   * `rotateRefreshTokens` do not apply. Default false.
+   */
+  stock?: boolean;
+  /** Enables the `claims` request parameter (`claims_parameter_supported`). Default false. */
+  claimsParameter?: boolean;
 }
 
 export interface OidcRevocation {
@@ -80,6 +90,8 @@ export interface OidcTestProvider {
   accessTokenClaims(on: boolean): Promise<void>;
   /** Which key signs the access tokens issued from now on. */
   accessTokenAlg(alg: SigningAlg): Promise<void>;
+  /** While on, ID tokens name their client in `azp` too (as Google's and Keycloak's do). */
+  idTokenAzp(on: boolean): Promise<void>;
   /** `unavailable`: discovery answers 503; `incomplete`: the document lacks `jwks_uri`. */
   failDiscovery(mode: 'unavailable' | 'incomplete' | null): Promise<void>;
   /** Ends every sign-in session: the next authorization request asks for a login. Tokens stay valid. */
@@ -214,6 +226,9 @@ export async function startOidcProvider(
     },
     accessTokenAlg: async (alg) => {
       await control('POST', 'access-token-alg', { alg });
+    },
+    idTokenAzp: async (on) => {
+      await control('POST', 'id-token-azp', { on });
     },
     failDiscovery: async (mode) => {
       await control('POST', 'fail-discovery', { mode });

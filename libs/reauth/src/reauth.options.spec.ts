@@ -547,6 +547,7 @@ describe('resolveReauthSetup with oidc', () => {
         audience: undefined,
         clientId: 'client_x',
         idTokensOf: 'client_x',
+        accessTokenType: 'auto',
         requireSid: false,
       });
     });
@@ -562,5 +563,61 @@ describe('resolveReauthSetup with oidc', () => {
       expect(settings).toMatchObject({ audience: ['https://api'], algorithms: ['ES256'] });
       expect(settings.clientId).toBeUndefined();
     });
+  });
+});
+
+describe('resolveReauthSetup with oidc: refresh tokens, auth_time and access token types', () => {
+  const withOidc = (oidc: Record<string, unknown>) =>
+    resolveReauthSetup({
+      clientId: 'client_x',
+      redirectUri: 'https://app.example/auth/callback',
+      cookiePassword: 'p'.repeat(32),
+      oidc: { issuer: 'https://idp.example/', ...oidc },
+    });
+
+  it.each([
+    { consentPrompt: 'auto' },
+    { consentPrompt: 'offline_access' },
+    { consentPrompt: 'always' },
+    { consentPrompt: 'never' },
+    { accessTokenType: 'auto' },
+    { accessTokenType: 'at+jwt' },
+    { accessTokenType: 'any' },
+    { authorizationParams: { claims: '{"id_token":{"acr":{"essential":true}},"userinfo":{}}' } },
+  ])('accepts %p', (oidc) => {
+    expect(withOidc(oidc).provider).toBeInstanceOf(OidcIdentityProvider);
+  });
+
+  it.each([...MALFORMED, '', 'Never', 'consent', 'login', 'offline_access consent'])(
+    'refuses consentPrompt %p',
+    (consentPrompt) => {
+      expect(() => withOidc({ consentPrompt })).toThrow(
+        new TypeError(
+          'ReauthModule: oidc.consentPrompt must be one of "auto", "offline_access", "always", "never"',
+        ),
+      );
+    },
+  );
+
+  it.each([...MALFORMED, '', 'AT+JWT ', 'jwt', 'application/at+jwt', 'heuristic'])(
+    'refuses accessTokenType %p',
+    (accessTokenType) => {
+      expect(() => withOidc({ accessTokenType })).toThrow(
+        new TypeError('ReauthModule: oidc.accessTokenType must be one of "auto", "at+jwt", "any"'),
+      );
+    },
+  );
+
+  it.each<[string, string]>([
+    ['{', 'the claims request is not JSON'],
+    ['[]', 'the claims request is not a JSON object'],
+    ['null', 'the claims request is not a JSON object'],
+    ['{"id_token":"auth_time"}', 'the claims request\'s "id_token" is not an object'],
+  ])('refuses the claims request %p', (claims, reason) => {
+    expect(() => withOidc({ authorizationParams: { claims } })).toThrow(
+      new TypeError(
+        `ReauthModule: oidc.authorizationParams.claims must be a claims request of OpenID Connect Core 5.5: ${reason}`,
+      ),
+    );
   });
 });

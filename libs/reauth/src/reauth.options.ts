@@ -9,6 +9,11 @@ import type {
 } from './interfaces';
 import { IdentityProvider } from './providers/identity-provider';
 import { OIDC_ALGORITHMS, OidcIdentityProvider } from './providers/oidc.provider';
+import {
+  CONSENT_PROMPTS,
+  parseClaimsRequest,
+  resolveConsentPrompt,
+} from './providers/oidc-sign-in';
 import { WorkOSIdentityProvider } from './providers/workos.provider';
 import { FunctionReauthClock, ReauthClock } from './reauth.clock';
 import { MemoryReauthStore } from './stores/memory-reauth.store';
@@ -429,6 +434,8 @@ function workosProvider(options: ReauthModuleOptions, basics: ProviderBasics): I
 }
 
 const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+const ACCESS_TOKEN_TYPES = ['auto', 'at+jwt', 'any'] as const;
+const DEFAULT_OIDC_SCOPE = ['openid', 'profile', 'email', 'offline_access'] as const;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 // Parameters the library sets itself; an extra one may not replace them.
 const RESERVED_AUTHORIZATION_PARAMS = new Set([
@@ -487,7 +494,7 @@ function oidcProvider(
   const scope = stringList(
     typeof oidc.scope === 'string' ? oidc.scope.split(/\s+/).filter(Boolean) : oidc.scope,
     'oidc.scope',
-  ) ?? ['openid', 'profile', 'email', 'offline_access'];
+  ) ?? [...DEFAULT_OIDC_SCOPE];
   if (scope.some((token) => !SCOPE_TOKEN.test(token))) fail('oidc.scope', 'must be scope tokens');
   if (!scope.includes('openid')) scope.unshift('openid');
   const algorithms = stringList(oidc.algorithms, 'oidc.algorithms') ?? [...OIDC_ALGORITHMS];
@@ -507,6 +514,23 @@ function oidcProvider(
       fail(`oidc.authorizationParams.${name}`, 'is set by the library');
     }
   }
+  if (extra.claims !== undefined) {
+    try {
+      parseClaimsRequest(extra.claims);
+    } catch (error) {
+      fail(
+        'oidc.authorizationParams.claims',
+        `must be a claims request of OpenID Connect Core 5.5: ${(error as Error).message}`,
+      );
+    }
+  }
+  const consentPrompt = oneOf(oidc.consentPrompt, 'oidc.consentPrompt', CONSENT_PROMPTS, 'auto');
+  const accessTokenType = oneOf(
+    oidc.accessTokenType,
+    'oidc.accessTokenType',
+    ACCESS_TOKEN_TYPES,
+    'auto',
+  );
   const audience = stringList(oidc.audience, 'oidc.audience') ?? basics.audience;
   if (oidc.audience !== undefined && basics.audience !== undefined) {
     fail('audience', 'and oidc.audience cannot both be given');
@@ -519,15 +543,31 @@ function oidcProvider(
     tokenEndpointAuthMethod: method,
     redirectUri: basics.redirectUri,
     cookiePassword: basics.cookiePassword,
-    scope: scope.join(' '),
+    scope,
+    defaultScope: oidc.scope === undefined,
+    consentPrompt: resolveConsentPrompt(consentPrompt, issuer),
     audience,
     algorithms,
+    accessTokenType,
     authorizationParams: { ...extra },
     clockToleranceSeconds: basics.clockToleranceSeconds,
     nowMs: basics.nowMs,
     sessionLifetimeSeconds: basics.cookieMaxAgeSeconds,
     discoveryTimeoutMs: integerInRange(oidc.timeoutMs, 'oidc.timeoutMs', 10_000, 100, 60_000),
   });
+}
+
+function oneOf<const T extends string>(
+  value: unknown,
+  option: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!values.includes(value as T)) {
+    fail(option, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+  }
+  return value as T;
 }
 
 function isLoopback(hostname: string): boolean {

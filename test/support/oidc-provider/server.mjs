@@ -1,7 +1,8 @@
 // A real OpenID Provider (panva's oidc-provider) for end-to-end tests, run as its own process.
 //
 // Configuration is one JSON object, from the OIDC_TEST_PROVIDER_CONFIG environment variable or
-// the first argument. Once listening on 127.0.0.1 it prints exactly one line on stdout:
+// the first argument. With `stock: true` the provider keeps oidc-provider's own defaults for
+// everything an app's sign-in meets (see `stockConfiguration` below). Once listening on 127.0.0.1 it prints exactly one line on stdout:
 //   {"ready":true,"issuer":"http://127.0.0.1:PORT","clientId":...,"clientSecret":...,"resource":...}
 // Everything else (oidc-provider's notices and warnings included) goes to stderr.
 //
@@ -135,6 +136,7 @@ function initialState() {
     enforceAcrValues: true,
     accessTokenClaims: true,
     accessTokenAlg: config.accessTokenAlg ?? 'RS256',
+    idTokenAzp: false,
     failDiscovery: null,
     lastAuthorizationRequest: null,
     lastTokenRequest: null,
@@ -219,7 +221,10 @@ const accessTokenTtl = config.accessTokenTtlSeconds ?? 3600;
 const issueRefreshTokens = config.refreshTokens ?? true;
 const DAY = 24 * 60 * 60;
 
-const provider = new Provider(issuer, {
+// What every configuration has: the client, keys, accounts, the sign-in pages, the sign-out
+// pages, and JWT access tokens for one resource (without a resource server, oidc-provider issues
+// opaque access tokens, which no app can verify on its own).
+const common = {
   clients: [
     {
       client_id: clientId,
@@ -234,63 +239,6 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: await signingKeys() },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
-  responseTypes: ['code'],
-  pkce: { required: () => true },
-  acrValues: [LOA_1, LOA_2],
-  // `auth_time`, `acr` and `amr` come with the `openid` scope, so every ID token carries them
-  // (`sid` too, see `includeSid` below).
-  claims: {
-    openid: ['sub', 'auth_time', 'acr', 'amr'],
-    email: ['email', 'email_verified'],
-    sid: null,
-  },
-  ttl: {
-    AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
-    AuthorizationCode: 60,
-    ClientCredentials: 600,
-    Grant: DAY,
-    IdToken: 3600,
-    Interaction: 3600,
-    RefreshToken: DAY,
-    Session: DAY,
-  },
-  // oidc-provider drops `offline_access` from a request unless it also says `prompt=consent`
-  // (OpenID Connect Core 11), so tying refresh tokens to that scope would mean none for a plain
-  // sign-in or a `prompt=login` step-up. The client is registered for the refresh_token grant,
-  // and that is what decides here (unless the provider was started with refreshTokens: false).
-  issueRefreshToken: (_ctx, client) =>
-    issueRefreshTokens && client.grantTypeAllowed('refresh_token'),
-  // Tokens outlive the sign-in session: ending sessions (or signing out through end_session)
-  // forces a new login, and leaves issued tokens valid; revocation is what ends a grant.
-  expiresWithSession: () => false,
-  rotateRefreshToken: config.rotateRefreshTokens ?? false,
-  // The test client is first party: whatever it asks for is granted without a consent page.
-  loadExistingGrant: async (ctx) => {
-    const { oidc } = ctx;
-    const accountId = oidc.session.accountId;
-    const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
-    let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-    if (!grant || grant.accountId !== accountId) {
-      grant = new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId });
-    }
-    grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
-    const claims = [...oidc.requestParamClaims];
-    if (claims.length) grant.addOIDCClaims(claims);
-    for (const [indicator, server] of Object.entries(oidc.resourceServers)) {
-      const scopes = [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
-      if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
-    }
-    await grant.save();
-    return grant;
-  },
-  // Access tokens carry the authentication they come from: the authorization code's, or the
-  // refresh token's, which keeps the original sign-in's values across refreshes.
-  extraTokenClaims: (ctx, token) => {
-    if (!state.accessTokenClaims || token.kind !== 'AccessToken') return undefined;
-    const source = ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken;
-    if (!source) return undefined;
-    return { auth_time: source.authTime, acr: source.acr, amr: source.amr };
-  },
   findAccount: (_ctx, sub) => {
     const user = findUserBySub(sub);
     if (!user) return undefined;
@@ -298,10 +246,6 @@ const provider = new Provider(issuer, {
       accountId: user.sub,
       claims: () => ({ sub: user.sub, email: user.email, email_verified: true }),
     };
-  },
-  interactions: {
-    url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-    policy: stepUpPolicy(),
   },
   renderError: (ctx, out) => {
     ctx.type = 'html';
@@ -315,47 +259,147 @@ const provider = new Provider(issuer, {
         .join('\n'),
     );
   },
-  features: {
-    devInteractions: { enabled: false },
-    // Authorization requests go through the front channel only, where they are recorded.
-    pushedAuthorizationRequests: { enabled: false },
-    revocation: {
-      enabled: true,
-      allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+};
+
+const commonFeatures = {
+  devInteractions: { enabled: false },
+  // Authorization requests go through the front channel only, where they are recorded.
+  pushedAuthorizationRequests: { enabled: false },
+  claimsParameter: { enabled: config.claimsParameter === true },
+  rpInitiatedLogout: {
+    enabled: true,
+    logoutSource: (ctx, form) => {
+      const signOut = form.replace(
+        '</form>',
+        '<input type="hidden" name="logout" value="yes"/><button type="submit">Yes, sign me out</button></form>',
+      );
+      const stay = form
+        .replace(' id="op.logoutForm"', '')
+        .replace('</form>', '<button type="submit">No, stay signed in</button></form>');
+      ctx.body = page('Sign out?', `${signOut}\n${stay}`);
     },
-    rpInitiatedLogout: {
-      enabled: true,
-      logoutSource: (ctx, form) => {
-        const signOut = form.replace(
-          '</form>',
-          '<input type="hidden" name="logout" value="yes"/><button type="submit">Yes, sign me out</button></form>',
-        );
-        const stay = form
-          .replace(' id="op.logoutForm"', '')
-          .replace('</form>', '<button type="submit">No, stay signed in</button></form>');
-        ctx.body = page('Sign out?', `${signOut}\n${stay}`);
-      },
-      postLogoutSuccessSource: (ctx) => {
-        ctx.body = page('Signed out', '<p>You are signed out.</p>');
-      },
-    },
-    resourceIndicators: {
-      enabled: true,
-      defaultResource: (_ctx, _client, oneOf) => oneOf ?? resource,
-      useGrantedResource: () => true,
-      getResourceServerInfo: (_ctx, indicator) => {
-        if (indicator !== resource) throw new errors.InvalidTarget();
-        return {
-          scope: 'openid email offline_access',
-          audience: resource,
-          accessTokenTTL: accessTokenTtl,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: state.accessTokenAlg } },
-        };
-      },
+    postLogoutSuccessSource: (ctx) => {
+      ctx.body = page('Signed out', '<p>You are signed out.</p>');
     },
   },
-});
+  resourceIndicators: {
+    enabled: true,
+    defaultResource: (_ctx, _client, oneOf) => oneOf ?? resource,
+    useGrantedResource: () => true,
+    getResourceServerInfo: (_ctx, indicator) => {
+      if (indicator !== resource) throw new errors.InvalidTarget();
+      return {
+        scope: 'openid email offline_access',
+        audience: resource,
+        accessTokenTTL: accessTokenTtl,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: state.accessTokenAlg } },
+      };
+    },
+  },
+};
+
+// oidc-provider's defaults for everything else: refresh tokens only for `offline_access`, which
+// it grants only with `prompt=consent` (OpenID Connect Core 11); `auth_time` in ID tokens only
+// when asked for (`max_age`, or the `claims` parameter where enabled); nothing extra in access
+// tokens; a consent prompt for whatever the grant lacks (the test pages grant it, as a
+// first-party app's consent page would); no revocation endpoint.
+function stockConfiguration() {
+  return {
+    ...common,
+    claims: {
+      acr: null,
+      auth_time: null,
+      iss: null,
+      sid: null,
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: commonFeatures,
+  };
+}
+
+// The provider most suites run against, bent where noted to make their scenarios possible.
+function customisedConfiguration() {
+  return {
+    ...common,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    acrValues: [LOA_1, LOA_2],
+    // `auth_time`, `acr` and `amr` come with the `openid` scope, so every ID token carries them
+    // (`sid` too, see `includeSid` below).
+    claims: {
+      openid: ['sub', 'auth_time', 'acr', 'amr'],
+      email: ['email', 'email_verified'],
+      sid: null,
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      Grant: DAY,
+      IdToken: 3600,
+      Interaction: 3600,
+      RefreshToken: DAY,
+      Session: DAY,
+    },
+    // oidc-provider drops `offline_access` from a request unless it also says `prompt=consent`
+    // (OpenID Connect Core 11), so tying refresh tokens to that scope would mean none for a plain
+    // sign-in or a `prompt=login` step-up. The client is registered for the refresh_token grant,
+    // and that is what decides here (unless the provider was started with refreshTokens: false).
+    issueRefreshToken: (_ctx, client) =>
+      issueRefreshTokens && client.grantTypeAllowed('refresh_token'),
+    // Tokens outlive the sign-in session: ending sessions (or signing out through end_session)
+    // forces a new login, and leaves issued tokens valid; revocation is what ends a grant.
+    expiresWithSession: () => false,
+    rotateRefreshToken: config.rotateRefreshTokens ?? false,
+    // The test client is first party: whatever it asks for is granted without a consent page.
+    loadExistingGrant: async (ctx) => {
+      const { oidc } = ctx;
+      const accountId = oidc.session.accountId;
+      const grantId =
+        oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!grant || grant.accountId !== accountId) {
+        grant = new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId });
+      }
+      grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
+      const claims = [...oidc.requestParamClaims];
+      if (claims.length) grant.addOIDCClaims(claims);
+      for (const [indicator, server] of Object.entries(oidc.resourceServers)) {
+        const scopes = [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
+        if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      await grant.save();
+      return grant;
+    },
+    // Access tokens carry the authentication they come from: the authorization code's, or the
+    // refresh token's, which keeps the original sign-in's values across refreshes.
+    extraTokenClaims: (ctx, token) => {
+      if (!state.accessTokenClaims || token.kind !== 'AccessToken') return undefined;
+      const source = ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken;
+      if (!source) return undefined;
+      return { auth_time: source.authTime, acr: source.acr, amr: source.amr };
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: stepUpPolicy(),
+    },
+    features: {
+      ...commonFeatures,
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+    },
+  };
+}
+
+const provider = new Provider(
+  issuer,
+  config.stock === true ? stockConfiguration() : customisedConfiguration(),
+);
 
 // The in-memory adapter cannot list what it holds; remember session ids to end them on demand.
 const sessionAdapter = provider.Session.adapter;
@@ -375,7 +419,18 @@ const sessionIds = new Set();
 
 // ID tokens always carry `sid` (oidc-provider adds it only for clients registered for
 // back-channel logout with a session, or when the request's `claims` asks for it).
-provider.Client.prototype.includeSid = () => true;
+if (config.stock !== true) provider.Client.prototype.includeSid = () => true;
+
+// While the `idTokenAzp` control is on, ID tokens name their client in `azp` too, as Google's
+// and Keycloak's do: such an ID token carries nothing else that only ID tokens carry unless it
+// was asked for with a `nonce`.
+{
+  const issue = provider.IdToken.prototype.issue;
+  provider.IdToken.prototype.issue = function issueWithAzp(options) {
+    if (state.idTokenAzp && options?.use === 'idtoken') this.set('azp', this.client.clientId);
+    return issue.call(this, options);
+  };
+}
 
 provider.on('server_error', (_ctx, err) => writeErr('oidc-provider server_error:', err?.stack));
 
@@ -404,9 +459,9 @@ function loginPage(interaction, { error, username } = {}) {
   );
 }
 
-async function finishInteraction(ctx, result) {
+async function finishInteraction(ctx, result, { mergeWithLastSubmission = false } = {}) {
   const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
-    mergeWithLastSubmission: false,
+    mergeWithLastSubmission,
   });
   ctx.status = 303;
   ctx.redirect(returnTo);
@@ -424,7 +479,9 @@ async function grantConsent(ctx, interaction) {
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   const grantId = await grant.save();
-  await finishInteraction(ctx, { consent: { grantId } });
+  // Merged with the sign-in of the same request: with `prompt=login consent`, a consent that
+  // dropped it would have the provider ask for the login again.
+  await finishInteraction(ctx, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 
 async function interactionRoutes(ctx) {
@@ -524,6 +581,9 @@ const controls = {
   },
   'POST /__test/access-token-claims': (body) => {
     state.accessTokenClaims = requireBoolean(body, 'on');
+  },
+  'POST /__test/id-token-azp': (body) => {
+    state.idTokenAzp = requireBoolean(body, 'on');
   },
   'POST /__test/access-token-alg': (body) => {
     if (!SIGNING_ALGS.has(body.alg)) throw new Error('"alg" must be RS256 or ES256');

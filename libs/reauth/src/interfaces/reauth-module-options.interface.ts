@@ -55,9 +55,43 @@ export interface ReauthOidcOptions {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
   /**
    * Scopes to ask for; `openid` is always added. Default `openid profile email offline_access`
-   * (`offline_access` for a refresh token, so the session outlives its first access token).
+   * (`offline_access` for a refresh token, so the session outlives its first access token),
+   * without `offline_access` where the discovery document lists the provider's scopes without
+   * it (Google, Amazon Cognito). A scope given here is sent as it is.
    */
   scope?: string | string[];
+  /**
+   * When a sign-in sends `prompt=consent`, which some providers need before they issue a refresh
+   * token for `offline_access` (OpenID Connect Core 11: panva's `oidc-provider`, authentik):
+   * - `offline_access`: when the sign-in asks for `offline_access`;
+   * - `always`: at every sign-in (Google, with `authorizationParams: { access_type: 'offline' }`);
+   * - `never`: at no sign-in (providers that grant `offline_access` without it);
+   * - `auto` (default): `never` for an issuer of Entra ID, Auth0, Okta, Keycloak, PingOne or
+   *   ZITADEL recognised by its host (or Keycloak's `/realms/` path), else `offline_access`.
+   *   An issuer on a custom domain is not recognised: set `never` where consent is not needed.
+   *
+   * @example
+   * ```ts
+   * oidc: { issuer: 'https://login.acme.example/', consentPrompt: 'never' } // Auth0, custom domain
+   * ```
+   */
+  consentPrompt?: 'auto' | 'offline_access' | 'always' | 'never';
+  /**
+   * What tells the provider's access tokens from its ID tokens, which are signed with the same
+   * keys and must never pass as access tokens:
+   * - `at+jwt`: only tokens whose JOSE header `typ` is RFC 9068's `at+jwt` (or
+   *   `application/at+jwt`) are accepted;
+   * - `any`: access tokens of any type; ID tokens are told by their claims (`nonce`, `at_hash`,
+   *   `c_hash`, `s_hash`, Keycloak's `typ: "ID"`, `aud` naming this client without `client_id` or
+   *   `azp`), which misses an ID token with `azp` that was asked for without a `nonce`;
+   * - `auto` (default): `at+jwt` once the provider's token endpoint has issued the app an access
+   *   token typed so (at a sign-in or refresh, on each instance), and as long as it keeps doing
+   *   so; `any` before.
+   *
+   * Set `any` where the issuer types some access tokens `at+jwt` and not others (Auth0 APIs with
+   * different token dialects, say) and the app accepts both.
+   */
+  accessTokenType?: 'auto' | 'at+jwt' | 'any';
   /**
    * Accepted `aud` values of access tokens (your API's identifier). Default: the token must have
    * been issued to this client (`aud` contains `clientId`, or `client_id` / `azp` equals it).
@@ -68,7 +102,8 @@ export interface ReauthOidcOptions {
   /**
    * Extra parameters of every authorization request, such as `{ audience: 'https://api' }` for
    * Auth0 or `{ resource: 'https://api' }` (RFC 8707). The library's own parameters cannot be
-   * replaced.
+   * replaced. A `claims` request (JSON, OpenID Connect Core 5.5) is kept, with `auth_time` added
+   * to its `id_token` member where the library asks for it that way.
    */
   authorizationParams?: Record<string, string>;
   /** Timeout of each call to the provider (discovery, token endpoint), in ms. Default 10000. */

@@ -80,6 +80,13 @@ export interface TokenVerificationSettings {
    * for the same issuer) are refused as access tokens.
    */
   idTokensOf?: string;
+  /**
+   * What an access token's JOSE header `typ` must be: `at+jwt`, RFC 9068's `at+jwt` (or
+   * `application/at+jwt`); `auto`, the same once the provider's token endpoint has issued this
+   * verifier an access token typed so (and for as long as it keeps doing so); `any` (or unset),
+   * any type, ID tokens told apart by their claims (see `idTokensOf`).
+   */
+  accessTokenType?: 'at+jwt' | 'auto' | 'any';
   /** Whether a token without `sid` is refused (AuthKit always sets it). */
   requireSid: boolean;
 }

@@ -14,6 +14,13 @@ import {
   type SignInFacts,
   type TokenVerificationSettings,
 } from './identity-provider';
+import {
+  authTimeParameters,
+  OFFLINE_ACCESS,
+  signInPrompt,
+  signInScope,
+  type ConsentPrompt,
+} from './oidc-sign-in';
 import { openSession, sealSession, SessionTooLargeError } from './session-seal';
 
 /** The JWS algorithms an OpenID Provider's access tokens may use: asymmetric only. */
@@ -29,9 +36,15 @@ export interface OidcProviderSettings {
   tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
   redirectUri: string;
   cookiePassword: string;
-  scope: string;
+  scope: readonly string[];
+  /** The scope is the default one: its `offline_access` goes where discovery does not list it. */
+  defaultScope: boolean;
+  /** When sign-ins send `prompt=consent` (`auto` already resolved for the issuer). */
+  consentPrompt: ConsentPrompt;
   audience?: readonly string[];
   algorithms: readonly string[];
+  /** See `TokenVerificationSettings.accessTokenType`. */
+  accessTokenType: 'at+jwt' | 'auto' | 'any';
   authorizationParams: Readonly<Record<string, string>>;
   clockToleranceSeconds: number;
   nowMs: () => number;
@@ -56,7 +69,9 @@ function oauth(): typeof OAuth {
  * Any OpenID Provider, found by discovery from its issuer: the authorization code flow with PKCE
  * (S256), `nonce` and RFC 9207 `iss` checked, `redirect_uri` at the token endpoint, and the ID
  * token validated as OpenID Connect Core §3.1.3.7 requires; the HTTP and the checks are
- * oauth4webapi's. Sessions live in the library's own sealed cookie (AES-256-GCM under a key
+ * oauth4webapi's. Every sign-in asks for a refresh token (`offline_access`, with `prompt=consent`
+ * where the provider needs it) and for `auth_time` in its ID token (the `claims` parameter where
+ * the provider supports it, else `max_age`). Sessions live in the library's own sealed cookie (AES-256-GCM under a key
  * derived from `cookiePassword`) holding the access, refresh and ID tokens.
  *
  * Discovery happens on first use and is cached for an hour; while the issuer cannot be reached
@@ -72,6 +87,7 @@ export class OidcIdentityProvider extends IdentityProvider {
   private failures = 0;
   private retryAtMs = Number.NEGATIVE_INFINITY;
   private lastFailure?: unknown;
+  private warnedOfNoRefreshToken = false;
 
   constructor(private readonly config: OidcProviderSettings) {
     super();
@@ -90,6 +106,7 @@ export class OidcIdentityProvider extends IdentityProvider {
       audience: this.config.audience,
       clientId: this.config.audience === undefined ? this.config.clientId : undefined,
       idTokensOf: this.config.clientId,
+      accessTokenType: this.config.accessTokenType,
       requireSid: false,
     };
   }
@@ -97,26 +114,32 @@ export class OidcIdentityProvider extends IdentityProvider {
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
     const server = await this.server();
     const url = new URL(server.authorization_endpoint!);
+    const scope = this.scopeFor(server);
+    const { claims: appClaims, ...extra } = this.config.authorizationParams;
     const params: Record<string, string> = {
-      ...this.config.authorizationParams,
+      ...extra,
       client_id: this.config.clientId,
       redirect_uri: this.config.redirectUri,
       response_type: 'code',
-      scope: this.config.scope,
+      scope: scope.join(' '),
       state: request.state,
       nonce: request.nonce,
       code_challenge: request.codeChallenge,
       code_challenge_method: 'S256',
+      ...authTimeParameters(request.maxAge, server.claims_parameter_supported === true, appClaims),
     };
-    if (request.maxAge !== undefined) {
-      params.max_age = String(request.maxAge);
-      // max_age=0 is "authenticate again now"; some providers only honour it as prompt=login.
-      if (request.maxAge === 0) params.prompt = 'login';
-    }
+    if (appClaims !== undefined) params.claims ??= appClaims;
+    const prompt = signInPrompt(this.config.consentPrompt, scope, request.maxAge);
+    if (prompt !== undefined) params.prompt = prompt;
     if (request.acrValues?.length) params.acr_values = request.acrValues.join(' ');
     if (request.loginHint !== undefined) params.login_hint = request.loginHint;
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     return url.href;
+  }
+
+  /** The scopes of a sign-in at `server` (see `signInScope`). */
+  private scopeFor(server: OAuth.AuthorizationServer): string[] {
+    return signInScope(this.config.scope, this.config.defaultScope, server.scopes_supported);
   }
 
   /**
@@ -161,6 +184,7 @@ export class OidcIdentityProvider extends IdentityProvider {
     } catch (error) {
       throw this.translate(error);
     }
+    if (response.refresh_token === undefined) this.warnOfNoRefreshToken(server);
     const idClaims = o.getValidatedIdTokenClaims(response)!;
     const sid = idClaims.sid;
     return this.issue({
@@ -171,6 +195,21 @@ export class OidcIdentityProvider extends IdentityProvider {
       sessionId:
         typeof sid === 'string' && sid !== '' ? sid : randomBytes(16).toString('base64url'),
     });
+  }
+
+  /** Once: a session without a refresh token ends with its first access token. */
+  private warnOfNoRefreshToken(server: OAuth.AuthorizationServer): void {
+    if (this.warnedOfNoRefreshToken) return;
+    this.warnedOfNoRefreshToken = true;
+    const asked = this.scopeFor(server).includes(OFFLINE_ACCESS);
+    const hint = !asked
+      ? 'the sign-in did not ask for offline_access (see oidc.scope)'
+      : this.config.consentPrompt === 'never'
+        ? 'if the provider grants offline_access only with consent (OpenID Connect Core 11), set oidc.consentPrompt to "offline_access"'
+        : 'check that the client may use the refresh_token grant and offline_access at the provider';
+    this.logger.warn(
+      `The OpenID Provider issued no refresh token: sessions end with their first access token; ${hint}`,
+    );
   }
 
   async refresh(session: ProviderSession): Promise<IssuedSession> {

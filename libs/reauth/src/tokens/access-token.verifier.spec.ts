@@ -639,6 +639,142 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     );
   });
 
+  describe('the header type of access tokens (RFC 9068)', () => {
+    // Shaped like an ID token of an issuer that names the client in azp and was asked for no
+    // nonce: nothing in its claims tells it from an access token issued to the client.
+    const withType = (typ: string | undefined) =>
+      new SignJWT({ sub: 'user_1', iss: ISSUER, aud: CLIENT, azp: CLIENT })
+        .setProtectedHeader({
+          alg: 'RS256',
+          kid: KIDS.RS256,
+          ...(typ === undefined ? {} : { typ }),
+        })
+        .setIssuedAt(NOW_SECONDS)
+        .setExpirationTime(NOW_SECONDS + 300)
+        .sign(privateKeys.RS256);
+    const typed = (accessTokenType: TokenVerificationSettings['accessTokenType']) =>
+      verifierWith({ idTokensOf: CLIENT, accessTokenType });
+
+    async function expectTypeRefused(verification: Promise<unknown>): Promise<void> {
+      const error = await verification.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidAccessTokenError);
+      expect(error).toMatchObject({ code: 'invalid_token', expired: false });
+      expect((error as Error).cause).toBeInstanceOf(TokenClaimError);
+      expect((error as Error).cause).toMatchObject({ claim: 'typ', reason: 'check_failed' });
+    }
+
+    describe('"at+jwt"', () => {
+      it.each(['at+jwt', 'application/at+jwt', 'AT+JWT', 'Application/At+Jwt'])(
+        'accepts typ %p',
+        async (typ) => {
+          await expect(typed('at+jwt').verify(await withType(typ))).resolves.toMatchObject({
+            sub: 'user_1',
+          });
+        },
+      );
+
+      it.each([
+        undefined,
+        'JWT',
+        'jwt',
+        'application/jwt',
+        'id_token+jwt',
+        'at+jwt ',
+        'at+jwt;q=1',
+        'application/at+jwt+x',
+        'xat+jwt',
+        '',
+      ])('refuses typ %p', async (typ) => {
+        await expectTypeRefused(typed('at+jwt').verify(await withType(typ)));
+      });
+
+      it.each([1, true, null, ['at+jwt'], { typ: 'at+jwt' }])(
+        'refuses a header typ of %p',
+        async (typ) => {
+          const header = { alg: 'RS256', kid: KIDS.RS256, typ };
+          const token = await new SignJWT(claimsOf({ aud: CLIENT, azp: CLIENT }))
+            .setProtectedHeader(header as unknown as { alg: string })
+            .sign(privateKeys.RS256);
+          await expectTypeRefused(typed('at+jwt').verify(token));
+        },
+      );
+
+      it('refuses an untyped token from the provider too', async () => {
+        await expectTypeRefused(
+          typed('at+jwt').verify(await withType('JWT'), { fromProvider: true }),
+        );
+      });
+
+      it('still refuses a typed token that shows itself as an ID token', async () => {
+        const token = await new SignJWT(claimsOf({ aud: CLIENT, azp: CLIENT, nonce: 'n' }))
+          .setProtectedHeader({ alg: 'RS256', kid: KIDS.RS256, typ: 'at+jwt' })
+          .sign(privateKeys.RS256);
+        await expectInvalid(typed('at+jwt').verify(token));
+      });
+    });
+
+    describe('"auto"', () => {
+      it('accepts untyped access tokens while the provider has issued none typed', async () => {
+        const verifier = typed('auto');
+        await expect(verifier.verify(await withType('JWT'))).resolves.toBeDefined();
+        await expect(verifier.verify(await withType(undefined))).resolves.toBeDefined();
+        // A typed token a client sent proves nothing about what this client gets.
+        await verifier.verify(await withType('at+jwt'));
+        await expect(verifier.verify(await withType('JWT'))).resolves.toBeDefined();
+      });
+
+      it('requires at+jwt once a token from the provider was typed at+jwt', async () => {
+        const verifier = typed('auto');
+        await verifier.verify(await withType('application/at+jwt'), { fromProvider: true });
+        await expectTypeRefused(verifier.verify(await withType('JWT')));
+        await expectTypeRefused(verifier.verify(await withType(undefined)));
+        await expect(verifier.verify(await withType('at+jwt'))).resolves.toBeDefined();
+      });
+
+      it('refuses an untyped token it had verified before it learnt, cached or not', async () => {
+        const verifier = typed('auto');
+        const untyped = await withType(undefined);
+        await verifier.verify(untyped);
+        await verifier.verify(await withType('at+jwt'), { fromProvider: true });
+        await expectTypeRefused(verifier.verify(untyped));
+      });
+
+      it('follows the provider back when its tokens stop being typed', async () => {
+        const verifier = typed('auto');
+        await verifier.verify(await withType('at+jwt'), { fromProvider: true });
+        await expectTypeRefused(verifier.verify(await withType('JWT')));
+        // The token endpoint's own answer: the issuer's access tokens are untyped again.
+        await expect(
+          verifier.verify(await withType('JWT'), { fromProvider: true }),
+        ).resolves.toBeDefined();
+        await expect(verifier.verify(await withType(undefined))).resolves.toBeDefined();
+      });
+
+      it('learns nothing from a token that fails verification', async () => {
+        const verifier = typed('auto');
+        const forged = forge(
+          { alg: 'RS256', kid: KIDS.RS256, typ: 'at+jwt' },
+          claimsOf({ aud: CLIENT, azp: CLIENT }),
+        );
+        await expectInvalid(verifier.verify(forged, { fromProvider: true }));
+        await expect(verifier.verify(await withType('JWT'))).resolves.toBeDefined();
+      });
+    });
+
+    it.each<TokenVerificationSettings['accessTokenType']>(['any', undefined])(
+      'accepts untyped tokens with %p, even after a typed one from the provider',
+      async (accessTokenType) => {
+        const verifier = typed(accessTokenType);
+        await verifier.verify(await withType('at+jwt'), { fromProvider: true });
+        await expect(verifier.verify(await withType('JWT'))).resolves.toBeDefined();
+        await expect(verifier.verify(await withType(undefined))).resolves.toBeDefined();
+      },
+    );
+  });
+
   describe('with an audience', () => {
     const audience = ['https://api.example'];
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { AccessTokenClaims } from '../interfaces';
 import { IdentityProvider, type TokenVerificationSettings } from '../providers/identity-provider';
@@ -60,6 +60,8 @@ interface Verified {
   token: string;
   claims: AccessTokenClaims;
   kid: string;
+  /** Whether its header types it as an access token the RFC 9068 way (`at+jwt`). */
+  typed: boolean;
 }
 
 // Enough for every token active on an instance at once; a flood of distinct forged tokens
@@ -79,7 +81,9 @@ const JWKS_MAX_BACKOFF_MS = 30_000;
  * tolerance, an `iat` that is not in the future (beyond the tolerance), the audience (or, for an
  * OpenID Provider without one configured, that the token was issued to this client), and the
  * claims every token must carry (`sub`, `iat`, `exp`; AuthKit's `sid` too). A header that marks
- * any extension critical (`crit`) is refused. The claims it resolves are deeply frozen: every
+ * any extension critical (`crit`) is refused. At an OpenID Provider, ID tokens are refused: by
+ * RFC 9068's header type `at+jwt` where the provider's settings require it (or, for `auto`, once
+ * its token endpoint has issued this verifier a typed access token), else by their claims. The claims it resolves are deeply frozen: every
  * request with a token gets the same object, so no handler may change it for the next.
  *
  * Signatures are checked with `node:crypto` directly, synchronously, on keys imported once per
@@ -98,6 +102,10 @@ export class AccessTokenVerifier {
   private readonly keys: JwksKeySet;
   private readonly verified: BoundedCache<Verified>;
   private readonly headers: BoundedCache<JsonObject>;
+  private readonly logger = new Logger('ReauthModule');
+  // For `accessTokenType: 'auto'`: whether the access token the provider's token endpoint issued
+  // last was typed at+jwt. Only a verified token from the token endpoint changes it.
+  private providerTypesAccessTokens = false;
 
   constructor(
     @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
@@ -130,7 +138,14 @@ export class AccessTokenVerifier {
     // Looked up by the signature alone (hashing a shorter key is cheaper on every request), then
     // the whole token must be the one that was verified, byte for byte.
     const cached = this.verified.get(signatureOf(token));
-    if (cached && cached.token === token && this.keys.publishes(cached.kid)) return cached.claims;
+    if (
+      cached &&
+      cached.token === token &&
+      this.keys.publishes(cached.kid) &&
+      (cached.typed || !this.providerTypesAccessTokens)
+    ) {
+      return cached.claims;
+    }
     if (!this.metrics.enabled) return this.verifyUncached(token, options);
     const startedAt = performance.now();
     try {
@@ -172,14 +187,31 @@ export class AccessTokenVerifier {
     const payload = decodeSegment(token.slice(token.indexOf('.') + 1, signed));
     if (!payload) throw new InvalidAccessTokenError(false);
 
-    const claims = this.checkedClaims(payload, header!, settings);
+    const fromProvider = options.fromProvider === true;
+    const claims = this.checkedClaims(payload, header!, settings, fromProvider);
+    const typed = isTypedAccessToken(header!.typ);
+    if (fromProvider && settings.accessTokenType === 'auto') this.learnAccessTokenType(typed);
     // Accepted until exp + tolerance; so may the cache be, and not a moment longer.
     this.verified.set(
       signatureOf(token),
-      { token, claims, kid },
+      { token, claims, kid, typed },
       (claims.exp + this.options.clockToleranceSeconds) * 1000,
     );
     return claims;
+  }
+
+  /**
+   * The provider's token endpoint just issued this access token, for this client: what its type
+   * is, the issuer's access tokens are. Logged when that changes.
+   */
+  private learnAccessTokenType(typed: boolean): void {
+    if (typed === this.providerTypesAccessTokens) return;
+    this.providerTypesAccessTokens = typed;
+    this.logger.log(
+      typed
+        ? 'The provider types its access tokens at+jwt (RFC 9068): from now on only such tokens are accepted as access tokens'
+        : 'The provider no longer types its access tokens at+jwt: access tokens of any type are accepted again, ID tokens told apart by their claims',
+    );
   }
 
   /**
@@ -204,6 +236,7 @@ export class AccessTokenVerifier {
     payload: JsonObject,
     header: JsonObject,
     settings: TokenVerificationSettings,
+    fromProvider: boolean,
   ): AccessTokenClaims {
     const refuse = (claim: string, reason: TokenClaimError['reason']) =>
       new InvalidAccessTokenError(false, { cause: new TokenClaimError(claim, reason) });
@@ -246,6 +279,11 @@ export class AccessTokenVerifier {
     if (settings.audience === undefined && settings.clientId !== undefined) {
       if (!issuedTo(payload, settings.clientId)) throw refuse('client_id', 'check_failed');
     }
+    // Under `auto`, a token from the token endpoint is what says which type is required.
+    const typeRequired =
+      settings.accessTokenType === 'at+jwt' ||
+      (settings.accessTokenType === 'auto' && this.providerTypesAccessTokens && !fromProvider);
+    if (typeRequired && !isTypedAccessToken(header.typ)) throw refuse('typ', 'check_failed');
     if (settings.idTokensOf !== undefined && isIdToken(header, payload, settings.idTokensOf)) {
       throw refuse('typ', 'check_failed');
     }
@@ -340,12 +378,25 @@ function issuedTo(payload: JsonObject, clientId: string): boolean {
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
 
 /**
+ * Whether a header `typ` is RFC 9068's, `at+jwt` or `application/at+jwt` (media types compare
+ * without regard to case, RFC 7515 section 4.1.9): the one positive mark of an access token.
+ */
+function isTypedAccessToken(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const type = typ.toLowerCase();
+  return type === 'at+jwt' || type === 'application/at+jwt';
+}
+
+/**
  * Whether a verified JWT is an ID token rather than an access token. Both are signed with the
  * provider's keys, and an ID token (which travels in URLs, as a logout's `id_token_hint`, and to
  * front ends) must never act as an access token. An ID token shows itself by the claims only ID
  * tokens carry (`nonce`, `at_hash`, `c_hash`, `s_hash`; Keycloak's `typ: "ID"`), by a header type
  * that is not an access token's, or by being for this client (`aud`) without saying it was issued
  * to a client (`client_id`, `azp`), as access tokens for an API do.
+ *
+ * A heuristic: an ID token issued without a `nonce` that names the client in `azp` shows none of
+ * these. Where the provider types its access tokens `at+jwt`, that type is required instead.
  */
 function isIdToken(header: JsonObject, payload: JsonObject, clientId: string): boolean {
   if (['nonce', 'at_hash', 'c_hash', 's_hash'].some((claim) => payload[claim] !== undefined)) {
