@@ -192,7 +192,6 @@ export class ReauthFlowService {
     // answers before the code is spent (a 503 now lets a reload finish the sign-in).
     const used = await this.records.usedState(state.nonce);
     if (used !== undefined) return this.replayed(request, state, used);
-    const held = await this.sessions.held(request);
 
     // RFC 9207: whose answer this is comes first, before anything in it is believed.
     if (!(await this.provider.isOwnResponse(callbackQuery(params)))) {
@@ -227,6 +226,8 @@ export class ReauthFlowService {
     if (params.code === undefined) {
       return this.failure('code_missing');
     }
+    // Whose session this browser holds decides what it may be handed, whatever the state says.
+    const held = await this.sessions.held(request);
 
     let issued: IssuedSession;
     try {
