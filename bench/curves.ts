@@ -78,7 +78,7 @@ interface RowPlan {
 }
 
 /**
- * Everything a row needs, made just before it runs: `users` distinct tokens signed in now, and
+ * Everything a row needs, made just before it runs (once its app started): `users` distinct tokens signed in now, and
  * for the cookie path a sealed session around each. Fresh per row, so every credential is well
  * within the route's MAX_AGE (300 s) while it is measured.
  */
@@ -151,10 +151,12 @@ function assertFreshThrough(emulator: AuthKitEmulator, plan: RowPlan): void {
 async function measureRow(
   config: AppConfig,
   emulator: AuthKitEmulator,
-  plan: RowPlan,
+  makePlan: () => Promise<RowPlan>,
 ): Promise<CurveRow> {
   const app = await startApp(config, { nodeFlags: heapProbeFlags() });
   try {
+    // Made once the app runs: the library refuses tokens issued before its store began.
+    const plan = await makePlan();
     const url = `${app.url}${ROUTE}`;
     const atStart = await memoryOf(app.pid);
     const retainedAtStart = await retainedMemoryOf(app.pid);
@@ -244,10 +246,12 @@ async function main(): Promise<void> {
     const rows: CurveRow[] = [];
     for (const path of ['Bearer', 'cookie'] as const) {
       for (const users of allUsers) {
-        progress(`${path} × ${users.toLocaleString('en')}: making the credentials`);
-        const plan = await planRow(emulator, sealer, staleToken, path, users);
-        progress(`${path} × ${users.toLocaleString('en')}: measuring`);
-        const row = await measureRow(config, emulator, plan);
+        const row = await measureRow(config, emulator, async () => {
+          progress(`${path} × ${users.toLocaleString('en')}: making the credentials`);
+          const plan = await planRow(emulator, sealer, staleToken, path, users);
+          progress(`${path} × ${users.toLocaleString('en')}: measuring`);
+          return plan;
+        });
         progress(describeRow(row));
         rows.push(row);
       }

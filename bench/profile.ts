@@ -21,7 +21,7 @@ import {
 } from './profile-summary';
 import { proveItChecks } from './proof';
 import { scenarios, type Scenario } from './scenarios';
-import { ALICE, signInOnce } from './session-cookie';
+import { credentialSource } from './session-cookie';
 
 const STALE_SECONDS = 1000;
 // Outlives the whole run, so that no token expires while it is profiled.
@@ -146,18 +146,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'reauth-profiles-'));
   progress(`raw profiles in ${dir}`);
   await withBench(TOKEN_LIFETIME_SECONDS, async ({ emulator, config: base }) => {
-    const mint = (authTime: number) =>
-      emulator.mintAccessToken({
-        email: ALICE.email,
-        authTime,
-        expiresIn: TOKEN_LIFETIME_SECONDS,
-      });
-    const tokens = {
-      fresh: await mint(emulator.now()),
-      stale: await mint(emulator.now() - STALE_SECONDS),
-    };
     const config: AppConfig = { ...base, kind: 'reauth', platform: 'express' };
-    const all = scenarios(tokens, await signInOnce(config, emulator));
+    const all = scenarios(
+      await credentialSource(config, emulator, TOKEN_LIFETIME_SECONDS, STALE_SECONDS),
+    );
     const sourceLine = typeScriptLines(REPO_ROOT);
 
     const runs: ProfiledRun[] = [];

@@ -34,13 +34,30 @@ const PAGE_VIEW = {
 };
 
 /**
- * (a) to (f′) on Express, then (g), (g′) and (h) on Fastify. `cookie` is a `wos-session` cookie
- * (`name=value`) from a real sign-in, which every app with the same cookie password opens.
+ * Where the scenarios' credentials come from. The measured ones are made when a scenario asks,
+ * once its app runs: the library refuses a token issued before its store began (a sign-out of it
+ * could have been lost), and a fresh app's memory store begins with the app.
  */
-export function scenarios(tokens: { fresh: string; stale: string }, cookie: string): Scenario[] {
+export interface CredentialSource {
+  /** Mints a token signed in now. */
+  fresh(): Promise<string>;
+  /** Mints a token signed in 1000 s ago. */
+  stale(): Promise<string>;
+  /** Signs in through the running `reauth` app at `appUrl`: its `wos-session` (`name=value`). */
+  session(appUrl: string): Promise<string>;
+  /** A token signed in 1000 s ago, for the refusals, whose reason is not read. */
+  staleToken: string;
+  /** A `wos-session` cookie of a real sign-in, for apps that never open it. */
+  cookie: string;
+}
+
+/** (a) to (f′) on Express, then (g), (g′) and (h) on Fastify. */
+export function scenarios(source: CredentialSource): Scenario[] {
   const bearer = (token: string) => ({ ...ACCEPT, authorization: `Bearer ${token}` });
+  const fresh = async () => bearer(await source.fresh());
+  const cookie = source.cookie;
   const none = { what: 'a request without credentials', headers: ACCEPT };
-  const stale = { what: 'a token signed in 1000 s ago', headers: bearer(tokens.stale) };
+  const stale = { what: 'a token signed in 1000 s ago', headers: bearer(source.staleToken) };
   const passes = { status: 200 };
   return [
     {
@@ -49,7 +66,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       app: 'bare',
       // The same request bytes as (b): the load generator shares the machine, so a bigger request
       // costs it time that would otherwise show up as the guard's.
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [],
     },
@@ -66,7 +83,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'a′',
       label: 'bare route behind a global guard that returns true (the floor for any guard)',
       app: 'noop-guard',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [],
     },
@@ -74,7 +91,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'b',
       label: 'RecentAuthGuard, Bearer token',
       app: 'reauth',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [none, stale],
     },
@@ -82,7 +99,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'c',
       label: 'RecentAuthGuard, sealed wos-session cookie',
       app: 'reauth',
-      credentials: () => ({ ...ACCEPT, cookie }),
+      credentials: async (appUrl) => ({ ...ACCEPT, cookie: await source.session(appUrl) }),
       expect: passes,
       refused: [none],
     },
@@ -90,7 +107,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'd',
       label: '@nestjs/passport + passport-jwt, auth_time in validate',
       app: 'passport',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [none, stale],
     },
@@ -98,7 +115,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'e',
       label: 'guard with jose jwtVerify per request, auth_time check',
       app: 'jose',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [none, stale],
     },
@@ -106,7 +123,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       id: 'f',
       label: 'RecentAuthGuard, stale Bearer token (JSON 401)',
       app: 'reauth',
-      credentials: () => bearer(tokens.stale),
+      credentials: async () => bearer(await source.stale()),
       expect: { status: 401, reason: 'stale' },
       refused: [none],
     },
@@ -123,7 +140,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       label: 'bare route on Fastify, no guard',
       app: 'bare',
       platform: 'fastify',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [],
     },
@@ -132,7 +149,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       label: 'bare route on Fastify behind a global guard that returns true (the floor there)',
       app: 'noop-guard',
       platform: 'fastify',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [],
     },
@@ -141,7 +158,7 @@ export function scenarios(tokens: { fresh: string; stale: string }, cookie: stri
       label: 'RecentAuthGuard, Bearer token, on Fastify',
       app: 'reauth',
       platform: 'fastify',
-      credentials: () => bearer(tokens.fresh),
+      credentials: fresh,
       expect: passes,
       refused: [none, stale],
     },

@@ -3,6 +3,7 @@ import { signInThroughPages, type Credentials } from '../test/support/emulator';
 import { HttpBrowser } from '../test/support/http-browser';
 import { startApp } from './app-process';
 import { ROUTE, type AppConfig } from './config';
+import type { CredentialSource } from './scenarios';
 
 export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 
@@ -45,4 +46,26 @@ export async function signInOnce(
   } finally {
     await app.stop();
   }
+}
+
+/**
+ * The scenarios' credentials on the bench's emulator: tokens minted when asked (`lifetimeSeconds`
+ * long), sessions signed in through the running app, and one sign-in now for the apps that never
+ * open the cookie.
+ */
+export async function credentialSource(
+  config: Omit<AppConfig, 'kind' | 'platform'>,
+  emulator: AuthKitEmulator,
+  lifetimeSeconds: number,
+  staleSeconds: number,
+): Promise<CredentialSource> {
+  const mint = (authTime: number) =>
+    emulator.mintAccessToken({ email: ALICE.email, authTime, expiresIn: lifetimeSeconds });
+  return {
+    fresh: () => mint(emulator.now()),
+    stale: () => mint(emulator.now() - staleSeconds),
+    session: (appUrl) => signInForSessionCookie(appUrl, emulator, config.redirectUri),
+    staleToken: await mint(emulator.now() - staleSeconds),
+    cookie: await signInOnce(config, emulator),
+  };
 }
