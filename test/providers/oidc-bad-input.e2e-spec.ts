@@ -17,8 +17,7 @@ import {
   type OidcTestProvider,
   type OidcTestProviderOptions,
 } from '../support/oidc-provider';
-import { freePort } from '../support/ports';
-import { startRig, type ProviderRig } from '../support/provider-rigs';
+import { startOidcRigWithOptions, startRig, type ProviderRig } from '../support/provider-rigs';
 import { RecordingLogger } from '../support/recording-logger';
 
 /**
@@ -58,34 +57,9 @@ interface RigConfig {
   logger?: RecordingLogger;
 }
 
-/**
- * An app whose `oidc` options are its own: the rig builds them from the provider only once that
- * listens, so the provider gets a port (and a secret) picked here.
- */
-async function startConfiguredRig(config: RigConfig = {}): Promise<ProviderRig> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    const clientSecret = randomBytes(32).toString('base64url');
-    try {
-      return await startRig('oidc-provider', {
-        controllers: [BadInputController],
-        logger: config.logger,
-        oidcOptions: { port, clientSecret, ...config.provider },
-        reauth: {
-          oidc: {
-            issuer,
-            clientSecret,
-            audience: config.provider?.resource ?? `${issuer}/api`,
-            ...config.oidc,
-          },
-        },
-      });
-    } catch (error) {
-      // Something else took the port between freePort() and the provider's listen().
-      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
-    }
-  }
+/** An app whose `oidc` options are the test's own (see {@link startOidcRigWithOptions}). */
+function startConfiguredRig(config: RigConfig = {}): Promise<ProviderRig> {
+  return startOidcRigWithOptions({ controllers: [BadInputController], ...config });
 }
 
 /**

@@ -17,8 +17,7 @@ import {
   type OidcTestProvider,
   type OidcTestProviderOptions,
 } from '../support/oidc-provider';
-import { freePort } from '../support/ports';
-import { startRig, type ProviderRig } from '../support/provider-rigs';
+import { startOidcRigWithOptions, type ProviderRig } from '../support/provider-rigs';
 import { RecordingLogger } from '../support/recording-logger';
 
 /**
@@ -64,33 +63,14 @@ interface StockRigConfig {
   logger?: RecordingLogger;
 }
 
-/**
- * The app signing in at a stock oidc-provider. Its `oidc` options are the test's own, so the
- * provider's port and secret are picked here, before it starts.
- */
-async function startStockRig(config: StockRigConfig = {}): Promise<ProviderRig> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    const clientSecret = randomBytes(32).toString('base64url');
-    try {
-      return await startRig('oidc-provider', {
-        controllers: [StockController],
-        logger: config.logger,
-        oidcOptions: {
-          port,
-          clientSecret,
-          stock: true,
-          accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
-          ...config.provider,
-        },
-        reauth: { oidc: { issuer, clientSecret, audience: `${issuer}/api`, ...config.oidc } },
-      });
-    } catch (error) {
-      // Something else took the port between freePort() and the provider's listen().
-      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
-    }
-  }
+/** The app signing in at a stock oidc-provider, with the test's own `oidc` options. */
+function startStockRig(config: StockRigConfig = {}): Promise<ProviderRig> {
+  return startOidcRigWithOptions({
+    controllers: [StockController],
+    logger: config.logger,
+    provider: { stock: true, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, ...config.provider },
+    oidc: config.oidc,
+  });
 }
 
 const sessionCookie = (res: BrowserResponse) =>

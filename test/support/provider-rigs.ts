@@ -1,5 +1,6 @@
 import { type AuthKitEmulator } from 'authkit-emulator';
-import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
+import { ReauthModule, type ReauthModuleOptions, type ReauthOidcOptions } from 'nest-workos-reauth';
+import { randomBytes } from 'node:crypto';
 import {
   type INestApplication,
   type LoggerService,
@@ -272,4 +273,39 @@ async function startApp(
     throw error;
   }
   return app;
+}
+
+/**
+ * An app on the rig's oidc-provider whose `oidc` options are the test's own: the provider's port
+ * and client secret are picked here, before it starts, so that the options can name them.
+ */
+export async function startOidcRigWithOptions(setup: {
+  controllers: Type[];
+  oidc?: Partial<ReauthOidcOptions>;
+  provider?: Partial<OidcTestProviderOptions>;
+  logger?: LoggerService;
+}): Promise<ProviderRig> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const clientSecret = randomBytes(32).toString('base64url');
+    try {
+      return await startRig('oidc-provider', {
+        controllers: setup.controllers,
+        logger: setup.logger,
+        oidcOptions: { port, clientSecret, ...setup.provider },
+        reauth: {
+          oidc: {
+            issuer,
+            clientSecret,
+            audience: setup.provider?.resource ?? `${issuer}/api`,
+            ...setup.oidc,
+          },
+        },
+      });
+    } catch (error) {
+      // Something else took the port between freePort() and the provider's listen().
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
 }
