@@ -25,7 +25,7 @@ type Headers = Record<string, string>;
 const DEFAULT_USERS = [1, 1_000, 10_000, 100_000];
 /**
  * What the library's caches hold: verified tokens (VERIFIED_CACHE_ENTRIES of
- * libs/reauth/src/tokens/access-token.verifier.ts) and opened cookies (UNSEALED_CACHE_ENTRIES of
+ * libs/reauth/src/authentication/access-token.verifier.ts) and opened cookies (UNSEALED_CACHE_ENTRIES of
  * session-cookie.service.ts). Up to this many users get a warm-up pass over all of them.
  */
 const CACHE_ENTRIES = 10_000;

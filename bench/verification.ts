@@ -1,7 +1,7 @@
 import type { AuthKitEmulator } from 'authkit-emulator';
 // Internals, measured directly: the packages do not export them.
-import { resolveReauthSetup } from '../libs/reauth/src/reauth.options';
-import { AccessTokenVerifier } from '../libs/reauth/src/tokens/access-token.verifier';
+import { resolveReauthSetup } from '../libs/reauth/src/options/reauth.options';
+import { AccessTokenVerifier } from '../libs/reauth/src/authentication/access-token.verifier';
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { COOKIE_PASSWORD } from './config';
 import { fetchJwks } from './jwks';

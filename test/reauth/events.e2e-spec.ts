@@ -9,7 +9,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { unsealState } from '../../libs/reauth/src/core';
-import { type ReauthEvent } from '../../libs/reauth/src/events/reauth-event';
+import { type ReauthEvent } from '../../libs/reauth/src/events/event.types';
 import { FaultyStore } from '../support/faulty-store';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';

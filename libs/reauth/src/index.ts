@@ -27,7 +27,7 @@ export {
   type SessionRefreshedEvent,
   type SessionRevokedEvent,
   type StoreUnavailableEvent,
-} from './events/reauth-event';
+} from './events/event.types';
 export type {
   ReauthMeter,
   ReauthMetricAttributes,
@@ -55,15 +55,21 @@ export type {
   ReauthModuleForRootOptions,
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
-export { ReauthExceptionFilter } from './reauth-exception.filter';
-export { ReauthForbiddenException, type ReauthForbiddenReason } from './reauth-forbidden.exception';
+export { ReauthExceptionFilter } from './exceptions/reauth-exception.filter';
+export {
+  ReauthForbiddenException,
+  type ReauthForbiddenReason,
+} from './exceptions/reauth-forbidden.exception';
 export {
   ReauthRequiredException,
   type ReauthReason,
   type ReauthRequiredDetails,
-} from './reauth-required.exception';
-export { ReauthUnavailableException, type ReauthDependency } from './reauth-unavailable.exception';
-export { RecentAuthGuard } from './recent-auth.guard';
+} from './exceptions/reauth-required.exception';
+export {
+  ReauthUnavailableException,
+  type ReauthDependency,
+} from './exceptions/reauth-unavailable.exception';
+export { RecentAuthGuard } from './guard/recent-auth.guard';
 export {
   MemoryReauthStore,
   ReauthStore,

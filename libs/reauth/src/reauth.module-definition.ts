@@ -3,7 +3,7 @@ import { ReauthCallbackController } from './controllers/reauth-callback.controll
 import { ReauthLoginController } from './controllers/reauth-login.controller';
 import { ReauthLogoutController } from './controllers/reauth-logout.controller';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
-import { DEFAULT_ROUTES } from './reauth.options';
+import { DEFAULT_ROUTES } from './options/reauth.options';
 
 /** DI token of the extras given to `forRoot`/`forRootAsync`. */
 export const REAUTH_MODULE_EXTRAS = Symbol('REAUTH_MODULE_EXTRAS');

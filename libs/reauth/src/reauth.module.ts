@@ -28,23 +28,27 @@ import {
   REAUTH_MODULE_OPTIONS,
   ReauthConfigurableModule,
 } from './reauth.module-definition';
-import { resolveReauthSetup, type ReauthSetup, type ResolvedReauthOptions } from './reauth.options';
+import {
+  resolveReauthSetup,
+  type ReauthSetup,
+  type ResolvedReauthOptions,
+} from './options/reauth.options';
 import { ReauthEvents } from './events/reauth-events';
 import { ReauthMetrics } from './events/reauth-metrics';
 import { ReauthClock } from './reauth.clock';
-import { ReauthExceptionFilter } from './reauth-exception.filter';
+import { ReauthExceptionFilter } from './exceptions/reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
 import { ReauthStarter } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
-import { ReauthFlowService } from './reauth-flow.service';
+import { ReauthFlowService } from './flow/reauth-flow.service';
 import { ReauthService } from './reauth.service';
-import { RecentAuthGuard } from './recent-auth.guard';
+import { RecentAuthGuard } from './guard/recent-auth.guard';
 import { ReauthStore } from './stores/reauth.store';
-import { AccessTokenVerifier } from './tokens/access-token.verifier';
-import { RequestAuthenticator } from './tokens/request-authenticator';
-import { SessionCookieService } from './tokens/session-cookie.service';
-import { SessionRevocations } from './tokens/session-revocations';
+import { AccessTokenVerifier } from './authentication/access-token.verifier';
+import { RequestAuthenticator } from './authentication/request-authenticator';
+import { SessionCookieService } from './authentication/session-cookie.service';
+import { SessionRevocations } from './authentication/session-revocations';
 
 /** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';

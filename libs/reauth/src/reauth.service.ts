@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Authentication, ReauthRequest } from './interfaces';
 import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
-import { RequestAuthenticator } from './tokens/request-authenticator';
-import { SessionCookieService } from './tokens/session-cookie.service';
+import { RequestAuthenticator } from './authentication/request-authenticator';
+import { SessionCookieService } from './authentication/session-cookie.service';
 
 /**
  * What an app calls directly.

@@ -11,7 +11,7 @@ import {
   problemPage,
 } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
-import { ReauthFlowService, type CallbackOutcome } from '../reauth-flow.service';
+import { ReauthFlowService, type CallbackOutcome } from '../flow/reauth-flow.service';
 import { CallbackQueryDto } from './callback-query.dto';
 
 /**

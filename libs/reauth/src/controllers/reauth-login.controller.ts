@@ -6,10 +6,10 @@ import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, unavailablePage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { describeError } from '../reauth.errors';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { ReauthFlowService } from '../reauth-flow.service';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { describeError } from '../core/describe-error';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { ReauthFlowService } from '../flow/reauth-flow.service';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 
 /** Seconds a client is asked to wait before trying again, as every 503 of the library says. */
 const RETRY_AFTER_SECONDS = '5';

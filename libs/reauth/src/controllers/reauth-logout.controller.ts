@@ -5,8 +5,8 @@ import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { SessionCookieService } from '../tokens/session-cookie.service';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { SessionCookieService } from '../authentication/session-cookie.service';
 
 /**
  * `POST <routes.logout>`: revokes the session, clears the session cookie and sends the browser to

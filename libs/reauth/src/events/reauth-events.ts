@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { describeError } from '../reauth.errors';
+import { describeError } from '../core/describe-error';
 import { loadOptionalPeer } from '../optional-peer';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import type { ReauthDependency } from '../reauth-unavailable.exception';
-import type { ReauthEvent, ReauthEventInput, ReauthEventListener } from './reauth-event';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
+import type { ReauthEvent, ReauthEventInput, ReauthEventListener } from './event.types';
 import { ReauthMetrics } from './reauth-metrics';
 
 /** `@nestjs/event-emitter`'s emitter, as far as it is used here. */

@@ -1,5 +1,5 @@
-import { resolveReauthSetup } from '../reauth.options';
-import type { ReauthEvent } from './reauth-event';
+import { resolveReauthSetup } from '../options/reauth.options';
+import type { ReauthEvent } from './event.types';
 import { ReauthMetrics, type ReauthMeter } from './reauth-metrics';
 
 const VALID = {

@@ -1,6 +1,6 @@
 import { loadOptionalPeer } from '../optional-peer';
-import type { ReauthDependency } from '../reauth-unavailable.exception';
-import type { ReauthEvent } from './reauth-event';
+import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
+import type { ReauthEvent } from './event.types';
 
 /** Attribute values, as OpenTelemetry takes them. */
 export type ReauthMetricAttributes = Record<string, string | number | boolean>;

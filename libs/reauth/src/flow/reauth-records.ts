@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { pathOf } from '../core';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';
 
 /** How long a captured action waits to be restored. */

@@ -16,7 +16,7 @@ import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
 import { StateBindings } from './state-binding';
 
 /** What starting a (re-)authentication needs to know. */

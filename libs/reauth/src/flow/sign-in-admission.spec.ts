@@ -1,7 +1,7 @@
 import type { ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { FunctionReauthClock } from '../reauth.clock';
-import type { ResolvedReauthOptions } from '../reauth.options';
+import type { ResolvedReauthOptions } from '../options/reauth.options';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthRecords } from './reauth-records';
 import { SignInAdmission } from './sign-in-admission';

@@ -3,8 +3,8 @@ import { evaluateFreshness, meetsAssurance, type ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { type HeldSession } from '../tokens/session-cookie.service';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
 

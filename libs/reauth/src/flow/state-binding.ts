@@ -5,7 +5,7 @@ import { STATE_TTL_SECONDS } from '../core';
 import { randomToken } from '../core/random';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../reauth.options';
+import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../options/reauth.options';
 
 /** The binding cookie's name without the `__Host-` prefix it gets when cookies are Secure. */
 export const STATE_BINDING_COOKIE = 'wos-reauth';

@@ -1,5 +1,5 @@
 import type { WorkOS } from '@workos-inc/node';
-import type { ReauthEventListener } from '../events/reauth-event';
+import type { ReauthEventListener } from '../events/event.types';
 import type { ReauthMetricsOptions } from '../events/reauth-metrics';
 
 /**

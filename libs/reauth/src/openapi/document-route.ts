@@ -2,7 +2,7 @@ import { Logger, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import type { RecentAuthRequirement } from '../decorators/require-recent-auth.decorator';
 import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
-import { describeError } from '../reauth.errors';
+import { describeError } from '../core/describe-error';
 import { describeReauthResponses } from './responses';
 import { reauthSchemaClasses } from './schemas';
 import { loadSwagger, type SwaggerApi } from './swagger-api';

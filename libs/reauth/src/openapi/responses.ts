@@ -1,7 +1,10 @@
 import { RequestMethod } from '@nestjs/common';
 import type { RecentAuthRequirement } from '../decorators/require-recent-auth.decorator';
-import { challengeFor } from '../reauth-exception.filter';
-import { ReauthRequiredException, type ReauthReason } from '../reauth-required.exception';
+import { challengeFor } from '../exceptions/reauth-exception.filter';
+import {
+  ReauthRequiredException,
+  type ReauthReason,
+} from '../exceptions/reauth-required.exception';
 import { FORBIDDEN_REASONS, REAUTH_REASONS, type ReauthSchemaName } from './schemas';
 import type { OpenApiHeader } from './swagger-api';
 

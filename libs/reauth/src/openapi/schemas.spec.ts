@@ -1,6 +1,6 @@
-import { ReauthForbiddenException } from '../reauth-forbidden.exception';
-import { ReauthRequiredException } from '../reauth-required.exception';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
+import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import {
   REAUTH_FORBIDDEN_SCHEMA,
   REAUTH_REQUIRED_SCHEMA,

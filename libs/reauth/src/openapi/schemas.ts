@@ -1,5 +1,5 @@
-import type { ReauthForbiddenReason } from '../reauth-forbidden.exception';
-import type { ReauthReason } from '../reauth-required.exception';
+import type { ReauthForbiddenReason } from '../exceptions/reauth-forbidden.exception';
+import type { ReauthReason } from '../exceptions/reauth-required.exception';
 import type { SwaggerApi, SwaggerPropertyOptions } from './swagger-api';
 
 /** Every `reason` of the JSON 401, in the order the README lists them. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { loadOptionalPeer } from '../optional-peer';
-import { describeError } from '../reauth.errors';
+import { describeError } from '../core/describe-error';
 
 // The few parts of `@nestjs/swagger` the library uses, typed here rather than imported: the
 // package is an optional peer, so neither the built code nor its declarations may depend on it.

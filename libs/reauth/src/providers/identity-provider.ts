@@ -1,4 +1,4 @@
-import type { ReauthDependency } from '../reauth-unavailable.exception';
+import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 
 /**
  * What the provider said about the sign-in itself when the session began: read from the ID token

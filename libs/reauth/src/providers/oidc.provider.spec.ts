@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import type { ReauthOidcOptions } from '../interfaces';
-import { resolveReauthSetup } from '../reauth.options';
+import { resolveReauthSetup } from '../options/reauth.options';
 import type { AuthorizationRequest } from './identity-provider';
 import { SIGN_IN_MAX_AGE_SECONDS } from './oidc-sign-in';
 

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type * as OAuth from 'oauth4webapi';
-import { describeError } from '../reauth.errors';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
-import { backoffDelayMs } from '../tokens/jwks-key-set';
+import { describeError } from '../core/describe-error';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { backoffDelayMs } from '../authentication/jwks-key-set';
 import {
   IdentityProvider,
   ProviderRejectedError,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { resolveReauthSetup } from '../reauth.options';
+import { resolveReauthSetup } from '../options/reauth.options';
 import { checkProvider } from './provider-check';
 
 /** What a JWKS endpoint answers: a status, a content type and a body. */

@@ -1,4 +1,4 @@
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import type { IdentityProvider, TokenVerificationSettings } from './identity-provider';
 
 /** The JWK key type each accepted algorithm verifies with. */

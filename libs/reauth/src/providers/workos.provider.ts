@@ -1,7 +1,7 @@
 import { OauthException } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import type { WorkOSClient } from '../interfaces';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import {
   IdentityProvider,
   ProviderRejectedError,

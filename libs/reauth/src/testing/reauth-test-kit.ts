@@ -1,7 +1,7 @@
 import { WorkOS } from '@workos-inc/node';
 import { serialize } from 'cookie';
 import type { ReauthModuleOptions } from '../interfaces';
-import { resolveReauthOptions } from '../reauth.options';
+import { resolveReauthOptions } from '../options/reauth.options';
 import { loadAuthKitEmulator } from './authkit-emulator.loader';
 import {
   assertKnownUser,

@@ -1,6 +1,9 @@
 import type { JWK } from 'jose';
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { ReauthUnavailableException, type ReauthDependency } from '../reauth-unavailable.exception';
+import {
+  ReauthUnavailableException,
+  type ReauthDependency,
+} from '../exceptions/reauth-unavailable.exception';
 
 /**
  * A published signing key, imported once (as a `node:crypto` public key) and checked once for

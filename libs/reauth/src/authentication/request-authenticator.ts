@@ -3,10 +3,10 @@ import type { User } from '@workos-inc/node';
 import type { AccessTokenClaims, Authentication, ReauthRequest } from '../interfaces';
 import type { ProviderSession } from '../providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
-import { deepFreeze } from './deep-freeze';
+import { deepFreeze } from '../core/deep-freeze';
 import { revocationKeyOf, SessionCookieService } from './session-cookie.service';
 import { SessionRevocations } from './session-revocations';
 

@@ -1,25 +1,25 @@
 import { WorkOS } from '@workos-inc/node';
-import { DEFAULT_CLOCK_TOLERANCE_SECONDS, sanitizeReturnTo } from './core';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, sanitizeReturnTo } from '../core';
 import type {
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthOidcOptions,
   ReauthRequest,
   WorkOSClient,
-} from './interfaces';
-import { IdentityProvider } from './providers/identity-provider';
-import { OIDC_ALGORITHMS, OidcIdentityProvider } from './providers/oidc.provider';
+} from '../interfaces';
+import { IdentityProvider } from '../providers/identity-provider';
+import { OIDC_ALGORITHMS, OidcIdentityProvider } from '../providers/oidc.provider';
 import {
   CONSENT_PROMPTS,
   parseClaimsRequest,
   resolveConsentPrompt,
-} from './providers/oidc-sign-in';
-import { WorkOSIdentityProvider } from './providers/workos.provider';
-import { FunctionReauthClock, ReauthClock } from './reauth.clock';
-import { MemoryReauthStore } from './stores/memory-reauth.store';
-import { ReauthStore } from './stores/reauth.store';
-import type { ReauthEventListener } from './events/reauth-event';
-import { ReauthMetrics, type ReauthMetricsOptions } from './events/reauth-metrics';
+} from '../providers/oidc-sign-in';
+import { WorkOSIdentityProvider } from '../providers/workos.provider';
+import { FunctionReauthClock, ReauthClock } from '../reauth.clock';
+import { MemoryReauthStore } from '../stores/memory-reauth.store';
+import { ReauthStore } from '../stores/reauth.store';
+import type { ReauthEventListener } from '../events/event.types';
+import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';
 
 /**
  * The module's options after one check at start-up: plain data every part of the library reads.

@@ -1,7 +1,7 @@
-import { OidcIdentityProvider } from './providers/oidc.provider';
-import { WorkOSIdentityProvider } from './providers/workos.provider';
+import { OidcIdentityProvider } from '../providers/oidc.provider';
+import { WorkOSIdentityProvider } from '../providers/workos.provider';
 import { resolveReauthOptions, resolveReauthSetup } from './reauth.options';
-import { MemoryReauthStore } from './stores/memory-reauth.store';
+import { MemoryReauthStore } from '../stores/memory-reauth.store';
 
 const VALID = {
   apiKey: 'sk_test_x',

@@ -1,4 +1,4 @@
-import type { ReauthReason } from '../reauth-required.exception';
+import type { ReauthReason } from '../exceptions/reauth-required.exception';
 
 /**
  * Why a re-authentication (or sign-in) did not complete: a callback failure code (documented in

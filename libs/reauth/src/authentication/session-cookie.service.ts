@@ -11,14 +11,14 @@ import {
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { describeError } from '../reauth.errors';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { describeError } from '../core/describe-error';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';
 import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
-import { BoundedCache } from './bounded-cache';
-import { deepFreeze } from './deep-freeze';
-import { revocationTtlSeconds, type SessionTokenTimes } from './session-revocation';
+import { BoundedCache } from '../core/bounded-cache';
+import { deepFreeze } from '../core/deep-freeze';
+import { revocationTtlSeconds, type SessionTokenTimes } from '../core/revocation-ttl';
 import { SessionRevocations } from './session-revocations';
 
 /** What a sealed session cookie holds, opened. */

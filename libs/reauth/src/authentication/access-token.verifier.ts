@@ -5,9 +5,9 @@ import { IdentityProvider, type TokenVerificationSettings } from '../providers/i
 import { ReauthMetrics } from '../events/reauth-metrics';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../reauth.options';
-import { BoundedCache } from './bounded-cache';
-import { deepFreeze } from './deep-freeze';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { BoundedCache } from '../core/bounded-cache';
+import { deepFreeze } from '../core/deep-freeze';
 import { JwksKeySet } from './jwks-key-set';
 
 /** A token that fails verification. `expired` tells a refreshable session from a bad token. */

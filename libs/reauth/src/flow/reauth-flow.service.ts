@@ -1,31 +1,33 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { StateError, unsealState, type ReauthState } from './core';
-import { markerQuery, withQuery } from './core/markers';
-import { PROTOCOL } from './core/protocol';
-import type { AccessTokenClaims, ReauthRequest } from './interfaces';
+import { StateError, unsealState, type ReauthState } from '../core';
+import { markerQuery, withQuery } from '../core/markers';
+import { PROTOCOL } from '../core/protocol';
+import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import {
   IdentityProvider,
   ProviderRejectedError,
   type IssuedSession,
-} from './providers/identity-provider';
-import { ReauthClock } from './reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
-import { type ResolvedReauthOptions } from './reauth.options';
-import { ReauthUnavailableException, type ReauthDependency } from './reauth-unavailable.exception';
+} from '../providers/identity-provider';
+import { ReauthClock } from '../reauth.clock';
+import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
 import {
-  CALLBACK_FAILURES,
-  providerFailure,
-  type CallbackFailureCode,
-} from './flow/callback-failures';
-import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
-import { ReauthStarter, type StartedFlow, type StartFlowInput } from './flow/reauth-starter';
-import { SignInAdmission } from './flow/sign-in-admission';
-import { StateBindings } from './flow/state-binding';
-import type { ReauthFailureReason } from './events/reauth-event';
-import { ReauthEvents } from './events/reauth-events';
-import { AccessTokenVerifier, InvalidAccessTokenError } from './tokens/access-token.verifier';
-import { cookieAuthentication } from './tokens/request-authenticator';
-import { SessionCookieService, type HeldSession } from './tokens/session-cookie.service';
+  ReauthUnavailableException,
+  type ReauthDependency,
+} from '../exceptions/reauth-unavailable.exception';
+import { CALLBACK_FAILURES, providerFailure, type CallbackFailureCode } from './callback-failures';
+import { ReauthRecords, sessionKeyOf } from './reauth-records';
+import { ReauthStarter, type StartedFlow, type StartFlowInput } from './reauth-starter';
+import { SignInAdmission } from './sign-in-admission';
+import { StateBindings } from './state-binding';
+import type { ReauthFailureReason } from '../events/event.types';
+import { ReauthEvents } from '../events/reauth-events';
+import {
+  AccessTokenVerifier,
+  InvalidAccessTokenError,
+} from '../authentication/access-token.verifier';
+import { cookieAuthentication } from '../authentication/request-authenticator';
+import { SessionCookieService, type HeldSession } from '../authentication/session-cookie.service';
 
 /** The callback's query, already validated. */
 export interface CallbackParams {

@@ -2,7 +2,7 @@ import {
   DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
   revocationTtlSeconds,
   type SessionTokenTimes,
-} from './session-revocation';
+} from './revocation-ttl';
 
 describe('revocationTtlSeconds', () => {
   it('lasts the lifetime of the session’s tokens plus the clock tolerance', () => {

@@ -3,8 +3,8 @@ import { randomToken } from '../core/random';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../reauth.clock';
 import { STORE_KEYS } from '../reauth.constants';
-import { describeError } from '../reauth.errors';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { describeError } from '../core/describe-error';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';
 
 /**

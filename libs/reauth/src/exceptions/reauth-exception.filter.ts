@@ -1,23 +1,23 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from './core';
+import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from '../core';
 import {
   graphqlTarget,
   ReauthGraphQLError,
   startInTurn,
   writeHeader,
   type GraphQLTarget,
-} from './graphql';
-import type { ReauthRequest } from './interfaces';
-import { describeError } from './reauth.errors';
-import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from './http/problem-page';
-import { replyJson } from './http/http-responses';
-import { PROTOCOL } from './core/protocol';
-import { ReauthFlowService } from './reauth-flow.service';
+} from '../graphql';
+import type { ReauthRequest } from '../interfaces';
+import { describeError } from '../core/describe-error';
+import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { replyJson } from '../http/http-responses';
+import { PROTOCOL } from '../core/protocol';
+import { ReauthFlowService } from '../flow/reauth-flow.service';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
-import { ReauthStoreFullError } from './stores/reauth-store-full.error';
+import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
 
 const CHALLENGE_DESCRIPTION = 'More recent authentication is required';
 const ASSURANCE_DESCRIPTION = 'A stronger authentication is required';

@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { backoffDelayMs, JwksKeySet } from './jwks-key-set';
 
 /** A JWKS endpoint whose answers the test sets, counting the requests it gets. */

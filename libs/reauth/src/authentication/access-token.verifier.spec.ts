@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
 import { FunctionReauthClock } from '../reauth.clock';
-import { type ResolvedReauthOptions } from '../reauth.options';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
 import {
   AccessTokenVerifier,
   InvalidAccessTokenError,

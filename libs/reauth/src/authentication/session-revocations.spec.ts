@@ -3,7 +3,7 @@ import { ReauthEvents } from '../events/reauth-events';
 import { ReauthMetrics } from '../events/reauth-metrics';
 import { FunctionReauthClock } from '../reauth.clock';
 import { STORE_KEYS } from '../reauth.constants';
-import { ReauthUnavailableException } from '../reauth-unavailable.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';
 import { SessionRevocations } from './session-revocations';

@@ -8,24 +8,30 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { evaluateFreshness, isSameOriginRequest, meetsAssurance, negotiateResponse } from './core';
+import { evaluateFreshness, isSameOriginRequest, meetsAssurance, negotiateResponse } from '../core';
 import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
-} from './decorators/require-recent-auth.decorator';
-import { markChecked } from './decorators/route-check';
-import type { Authentication, ReauthRequest } from './interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from './reauth.constants';
-import { type ResolvedReauthOptions } from './reauth.options';
-import { ReauthClock } from './reauth.clock';
-import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
-import { graphqlTarget, writeHeader } from './graphql';
-import { isReauthException, ReauthExceptionFilter } from './reauth-exception.filter';
-import { ReauthFlowService } from './reauth-flow.service';
-import { ReauthForbiddenException } from './reauth-forbidden.exception';
-import { ReauthRequiredException, type ReauthRequiredDetails } from './reauth-required.exception';
-import { describeError } from './reauth.errors';
-import { RequestAuthenticator, type AuthenticationResult } from './tokens/request-authenticator';
+} from '../decorators/require-recent-auth.decorator';
+import { markChecked } from '../decorators/route-check';
+import type { Authentication, ReauthRequest } from '../interfaces';
+import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { ReauthClock } from '../reauth.clock';
+import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
+import { graphqlTarget, writeHeader } from '../graphql';
+import { isReauthException, ReauthExceptionFilter } from '../exceptions/reauth-exception.filter';
+import { ReauthFlowService } from '../flow/reauth-flow.service';
+import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
+import {
+  ReauthRequiredException,
+  type ReauthRequiredDetails,
+} from '../exceptions/reauth-required.exception';
+import { describeError } from '../core/describe-error';
+import {
+  RequestAuthenticator,
+  type AuthenticationResult,
+} from '../authentication/request-authenticator';
 
 /** Methods that change nothing (RFC 9110 §9.2.1), so a forged one cannot act for the user. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
