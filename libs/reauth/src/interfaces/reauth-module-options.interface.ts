@@ -7,7 +7,9 @@ import type { ReauthMetricsOptions } from '../events/reauth-metrics';
  * them; the library puts `max_age` on the authorization URL itself for SDKs that drop `maxAge`.
  */
 export interface WorkOSClient {
+  /** The API base URL the client calls; the default access-token issuer is derived from it. */
   readonly baseURL: string;
+  /** The AuthKit calls: authorization URLs, code and refresh exchanges, cookies, JWKS, sign-out. */
   readonly userManagement: Pick<
     WorkOS['userManagement'],
     | 'getAuthorizationUrl'
@@ -132,7 +134,9 @@ export interface ReauthModuleOptions {
   cookiePassword: string;
   /** Where the SDK sends API calls, e.g. `127.0.0.1` for the emulator. Default WorkOS's. */
   apiHostname?: string;
+  /** The port of `apiHostname`, when it is not the scheme's default. */
   port?: number;
+  /** Whether the SDK calls `apiHostname` over HTTPS. Default `true`; `false` for the emulator. */
   https?: boolean;
   /**
    * Accepted `iss` values of access tokens. AuthKit's issuer depends on the environment (and on a
@@ -254,5 +258,6 @@ export interface ReauthRoutes {
 export interface ReauthModuleExtras {
   /** Make the module's exports available everywhere. Default `true`. */
   isGlobal?: boolean;
+  /** Where the callback, login and logout routes are mounted, or `false` to leave one out. */
   routes?: ReauthRoutes;
 }
