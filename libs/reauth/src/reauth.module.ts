@@ -33,6 +33,7 @@ import {
   type ReauthSetup,
   type ResolvedReauthOptions,
 } from './options/reauth.options';
+import { SETTINGS_PROVIDERS } from './options/reauth-settings';
 import { ReauthEvents } from './events/reauth-events';
 import { ReauthMetrics } from './events/reauth-metrics';
 import { ReauthClock } from './reauth.clock';
@@ -111,6 +112,7 @@ const SHORT_MAX_AGE_SECONDS = 60;
       useFactory: (setup: ReauthSetup) => setup.metrics,
       inject: [REAUTH_SETUP],
     },
+    ...SETTINGS_PROVIDERS,
     ReauthEvents,
     AccessTokenVerifier,
     SessionRevocations,

@@ -18,34 +18,10 @@ import { WorkOSIdentityProvider } from '../providers/workos.provider';
 import { FunctionReauthClock, ReauthClock } from '../reauth.clock';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';
-import type { ReauthEventListener } from '../events/event.types';
+import type { ResolvedReauthOptions } from './resolved-options';
 import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';
 
-/**
- * The module's options after one check at start-up: plain data every part of the library reads.
- * The parts with behaviour (provider, store, clock) are injected on their own.
- */
-export interface ResolvedReauthOptions {
-  clientId: string;
-  redirectUri: string;
-  cookiePassword: string;
-  clockToleranceSeconds: number;
-  cookie: { name: string; secure: boolean; domain?: string; maxAgeSeconds: number };
-  fallbackReturnTo: string;
-  logoutReturnTo: string;
-  tokenExtractor?: (request: ReauthRequest) => string | undefined;
-  jwksTimeoutMs: number;
-  zeroMaxAgeGrantSeconds: number;
-  routes: { callback: string; login: string | false; logout: string | false };
-  /** The app's own origin (from `redirectUri`) and the trusted ones, for the same-origin checks. */
-  allowedOrigins: ReadonlySet<string>;
-  allowCrossOrigin: boolean;
-  allowImpersonation: boolean;
-  signInLimits: { perUser: number; perAddress: number; windowSeconds: number };
-  clientAddress: (request: ReauthRequest) => string | undefined;
-  events: { listener?: ReauthEventListener; eventEmitter: boolean };
-  checkProviderOnStart: boolean;
-}
+export type { ResolvedReauthOptions } from './resolved-options';
 
 export const DEFAULT_ROUTES = Object.freeze({
   callback: '/auth/callback',
