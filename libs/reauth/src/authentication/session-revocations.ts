@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { randomToken } from '../core/random';
+import { randomToken } from '../crypto/random';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../reauth.clock';
 import { STORE_KEYS } from '../reauth.constants';
