@@ -1,48 +1,37 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { AccessTokenClaims } from '../interfaces';
 import { IdentityProvider, type TokenVerificationSettings } from '../providers/identity-provider';
 import { ReauthMetrics } from '../events/reauth-metrics';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { AccessTokenSettings } from '../options/reauth-settings';
 import { BoundedCache } from '../core/bounded-cache';
 import { deepFreeze } from '../core/deep-freeze';
+import {
+  decodeJwsSegment,
+  JwsError,
+  splitCompactJws,
+  verifyCompactJws,
+  type CompactJws,
+  type JsonObject,
+} from '../crypto/jws';
+import {
+  hasAudience,
+  isAbsentOrNonEmpty,
+  isIdToken,
+  isNonEmptyString,
+  isTime,
+  isTypedAccessToken,
+  issuedTo,
+  REQUIRED,
+  REQUIRED_WITH_SID,
+} from './token-claims';
+import { InvalidAccessTokenError, TokenClaimError } from './access-token.errors';
 import { JwksKeySet } from './jwks-key-set';
 
-/** A token that fails verification. `expired` tells a refreshable session from a bad token. */
-export class InvalidAccessTokenError extends Error {
-  readonly code = 'invalid_token';
-
-  constructor(
-    readonly expired: boolean,
-    options: { cause?: unknown } = {},
-  ) {
-    super(expired ? 'the access token has expired' : 'the access token is invalid', options);
-    this.name = this.constructor.name;
-  }
-}
-
-/**
- * Why a token's claims or header were refused: the `cause` of an {@link InvalidAccessTokenError},
- * naming the claim (or header parameter) for logs and tests. Never shown to the caller.
- */
-export class TokenClaimError extends Error {
-  constructor(
-    readonly claim: string,
-    readonly reason: 'missing' | 'invalid' | 'check_failed',
-  ) {
-    super(`the "${claim}" ${reason === 'missing' ? 'is missing' : `check failed (${reason})`}`);
-    this.name = this.constructor.name;
-  }
-}
+export { InvalidAccessTokenError, TokenClaimError };
 
 // Far above any AuthKit token; refuses to parse megabytes of attacker input.
 const MAX_TOKEN_LENGTH = 8192;
-const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-
-/** The JOSE header and payload of a compact JWS, decoded (not yet trusted). */
-type JsonObject = Record<string, unknown>;
 
 /** How {@link AccessTokenVerifier.verify} treats the token. */
 export interface VerifyOptions {
@@ -86,9 +75,9 @@ const JWKS_MAX_BACKOFF_MS = 30_000;
  * its token endpoint has issued this verifier a typed access token), else by their claims. The claims it resolves are deeply frozen: every
  * request with a token gets the same object, so no handler may change it for the next.
  *
- * Signatures are checked with `node:crypto` directly, synchronously, on keys imported once per
- * `kid` (RSA keys of at least 2048 bits; ES256 signatures as R || S); only the payload of a
- * signature that verified is parsed.
+ * Signatures are checked by `crypto/jws.ts`, synchronously, on keys imported once per `kid` by
+ * `crypto/jwk.ts` (RSA keys of at least 2048 bits; ES256 signatures as R || S); only the payload
+ * of a signature that verified is parsed.
  *
  * Two caches keep it off the profile without weakening a check. Keys are imported once and
  * refetched when a new `kid` appears (single-flight, at most every 5 s unless the token came
@@ -108,7 +97,7 @@ export class AccessTokenVerifier {
   private providerTypesAccessTokens = false;
 
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly options: AccessTokenSettings,
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
     @Optional() private readonly metrics: ReauthMetrics = new ReauthMetrics(undefined),
@@ -163,10 +152,13 @@ export class AccessTokenVerifier {
 
   /** Checks a token that is not in the verified-token cache, and caches it. */
   private async verifyUncached(token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
-    if (!COMPACT_JWS.test(token)) throw new InvalidAccessTokenError(false);
-
-    const signed = token.lastIndexOf('.');
-    const header = this.headerOf(token.slice(0, token.indexOf('.')));
+    let jws: CompactJws;
+    try {
+      jws = splitCompactJws(token);
+    } catch (error) {
+      throw new InvalidAccessTokenError(false, { cause: error });
+    }
+    const header = this.headerOf(jws.header);
     const settings = await this.provider.verification();
     const { kid, alg } = header ?? {};
     if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
@@ -180,12 +172,14 @@ export class AccessTokenVerifier {
     const key =
       this.keys.current(kid, alg) ??
       (await this.keys.get(kid, alg, { force: options.fromProvider === true }));
-    if (!key || !signatureVerifies(alg, key, token, signed)) {
-      throw new InvalidAccessTokenError(false);
+    if (!key) throw new InvalidAccessTokenError(false);
+    let payload: JsonObject;
+    try {
+      payload = verifyCompactJws(jws, alg, key);
+    } catch (error) {
+      if (error instanceof JwsError) throw new InvalidAccessTokenError(false, { cause: error });
+      throw error;
     }
-    // Only a payload whose signature verified is parsed.
-    const payload = decodeSegment(token.slice(token.indexOf('.') + 1, signed));
-    if (!payload) throw new InvalidAccessTokenError(false);
 
     const fromProvider = options.fromProvider === true;
     const claims = this.checkedClaims(payload, header!, settings, fromProvider);
@@ -221,8 +215,11 @@ export class AccessTokenVerifier {
   private headerOf(segment: string): JsonObject | undefined {
     let header = this.headers.get(segment);
     if (header === undefined) {
-      header = decodeSegment(segment);
-      if (header === undefined) return undefined;
+      try {
+        header = decodeJwsSegment(segment);
+      } catch {
+        return undefined;
+      }
       this.headers.set(segment, deepFreeze(header), Number.POSITIVE_INFINITY);
     }
     return header;
@@ -291,123 +288,7 @@ export class AccessTokenVerifier {
   }
 }
 
-const REQUIRED = ['sub', 'iat', 'exp'] as const;
-const REQUIRED_WITH_SID = ['sub', 'sid', 'iat', 'exp'] as const;
-
-// Invalid UTF-8 is refused, not replaced: a claim never reads other than the bytes signed.
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A base64url segment holding a JSON object (in valid UTF-8); `undefined` for anything else. */
-function decodeSegment(segment: string): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as JsonObject)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether the signature of a compact JWS verifies under `key` for `alg`, with `node:crypto`
- * directly: synchronous, on the imported key, without a round trip through WebCrypto. The key
- * already fits the algorithm (type, curve, RSA size); `signed` is the index of the last dot.
- */
-function signatureVerifies(alg: string, key: KeyObject, token: string, signed: number): boolean {
-  const data = Buffer.from(token.slice(0, signed), 'latin1');
-  const signature = Buffer.from(token.slice(signed + 1), 'base64url');
-  try {
-    switch (alg) {
-      case 'RS256':
-        return verifySignature('sha256', data, key, signature);
-      case 'PS256':
-        return verifySignature(
-          'sha256',
-          data,
-          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-          signature,
-        );
-      case 'ES256':
-        // JWS carries R || S, 32 bytes each (RFC 7518, section 3.4), not DER.
-        return (
-          signature.length === 64 &&
-          verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-        );
-      case 'EdDSA':
-        return verifySignature(null, data, key, signature);
-      default:
-        return false;
-    }
-  } catch {
-    // A signature of the wrong size for the key, say: it does not verify.
-    return false;
-  }
-}
-
-/** A NumericDate (RFC 7519): a finite number of seconds. */
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-/** Whether `aud` (a string or an array of strings) names one of `audience`. */
-function hasAudience(aud: unknown, audience: readonly string[]): boolean {
-  if (typeof aud === 'string') return audience.includes(aud);
-  return Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audience.includes(a));
-}
-
 /** The signature segment of a compact JWS (the whole string when it has no dot). */
 function signatureOf(token: string): string {
   return token.slice(token.lastIndexOf('.') + 1);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
-}
-
-function isAbsentOrNonEmpty(value: unknown): boolean {
-  return value === undefined || isNonEmptyString(value);
-}
-
-/** Whether a token was issued to `clientId`: RFC 9068's `client_id`, or OpenID Connect's `azp`. */
-function issuedTo(payload: JsonObject, clientId: string): boolean {
-  return payload.client_id === clientId || payload.azp === clientId;
-}
-
-// Header types of access tokens: RFC 9068's, and the generic one many providers use.
-const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
-
-/**
- * Whether a header `typ` is RFC 9068's, `at+jwt` or `application/at+jwt` (media types compare
- * without regard to case, RFC 7515 section 4.1.9): the one positive mark of an access token.
- */
-function isTypedAccessToken(typ: unknown): boolean {
-  if (typeof typ !== 'string') return false;
-  const type = typ.toLowerCase();
-  return type === 'at+jwt' || type === 'application/at+jwt';
-}
-
-/**
- * Whether a verified JWT is an ID token rather than an access token. Both are signed with the
- * provider's keys, and an ID token (which travels in URLs, as a logout's `id_token_hint`, and to
- * front ends) must never act as an access token. An ID token shows itself by the claims only ID
- * tokens carry (`nonce`, `at_hash`, `c_hash`, `s_hash`; Keycloak's `typ: "ID"`), by a header type
- * that is not an access token's, or by being for this client (`aud`) without saying it was issued
- * to a client (`client_id`, `azp`), as access tokens for an API do.
- *
- * A heuristic: an ID token issued without a `nonce` that names the client in `azp` shows none of
- * these. Where the provider types its access tokens `at+jwt`, that type is required instead.
- */
-function isIdToken(header: JsonObject, payload: JsonObject, clientId: string): boolean {
-  if (['nonce', 'at_hash', 'c_hash', 's_hash'].some((claim) => payload[claim] !== undefined)) {
-    return true;
-  }
-  if (payload.typ === 'ID') return true;
-  const { typ } = header;
-  if (typeof typ === 'string' && !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) return true;
-  return (
-    hasAudience(payload.aud, [clientId]) &&
-    payload.client_id === undefined &&
-    payload.azp === undefined
-  );
 }

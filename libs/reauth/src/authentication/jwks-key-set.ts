@@ -1,39 +1,28 @@
-import type { JWK } from 'jose';
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  importPublicJwk,
+  isSigningKeyType,
+  keyForAlgorithm,
+  type Jwk,
+  type PublicKey,
+} from '../crypto/jwk';
 import {
   ReauthUnavailableException,
   type ReauthDependency,
 } from '../exceptions/reauth-unavailable.exception';
 
 /**
- * A published signing key, imported once (as a `node:crypto` public key) and checked once for
- * each algorithm a token used it with; `null` when it does not fit that algorithm.
+ * A published signing key, imported once (by `crypto/jwk.ts`) and checked once for each algorithm
+ * a token used it with; `null` when it does not fit that algorithm.
  */
 interface PublishedKey {
-  jwk: JWK;
+  jwk: Jwk;
   /** `null` once the key failed to import: it verifies nothing. */
-  imported?: KeyObject | null;
-  fits: Map<string, KeyObject | null>;
+  imported?: PublicKey | null;
+  fits: Map<string, PublicKey | null>;
 }
 
 /** Published signing keys by `kid`. */
 type Keys = Map<string, PublishedKey>;
-
-/**
- * What each accepted algorithm needs: the JWK's type (and curve), and the imported key's type
- * (and named curve) as `node:crypto` reports them.
- */
-const KEY_TYPES: Readonly<
-  Record<string, { kty: string; crv?: string; keyType: string; namedCurve?: string }>
-> = {
-  RS256: { kty: 'RSA', keyType: 'rsa' },
-  PS256: { kty: 'RSA', keyType: 'rsa' },
-  ES256: { kty: 'EC', crv: 'P-256', keyType: 'ec', namedCurve: 'prime256v1' },
-  EdDSA: { kty: 'OKP', crv: 'Ed25519', keyType: 'ed25519' },
-};
-
-// Shorter RSA keys are refused for RS256 and PS256, as RFC 7518 (section 3.3) requires.
-const MIN_RSA_MODULUS_BITS = 2048;
 
 export interface JwksKeySetOptions {
   /** The JWKS URL; resolved at each fetch (an OpenID Provider's comes from discovery). */
@@ -89,7 +78,7 @@ export class JwksKeySet {
     kid: string,
     alg: string,
     lookup: KeyLookupOptions = {},
-  ): Promise<KeyObject | undefined> {
+  ): Promise<PublicKey | undefined> {
     const now = this.options.nowMs();
     const age = now - this.fetchedAtMs;
     const stale = age > this.options.maxAgeMs;
@@ -107,18 +96,19 @@ export class JwksKeySet {
    * The key for `kid` and `alg` when the set is current and has it, without waiting: what every
    * request with a known key takes. `undefined` means "ask {@link get}", which may fetch.
    */
-  current(kid: string, alg: string): KeyObject | undefined {
+  current(kid: string, alg: string): PublicKey | undefined {
     if (this.options.nowMs() - this.fetchedAtMs > this.options.maxAgeMs) return undefined;
     return this.imported(kid, alg);
   }
 
-  private imported(kid: string, alg: string): KeyObject | undefined {
+  private imported(kid: string, alg: string): PublicKey | undefined {
     const key = this.keys.get(kid);
     if (!key) return undefined;
     let fit = key.fits.get(alg);
     if (fit === undefined) {
-      if (key.imported === undefined) key.imported = importKey(key.jwk);
-      fit = key.imported && fitsAlgorithm(key.jwk, key.imported, alg);
+      if (key.imported === undefined) key.imported = orNull(() => importPublicJwk(key.jwk));
+      const imported = key.imported;
+      fit = imported && orNull(() => keyForAlgorithm(key.jwk, imported, alg));
       key.fits.set(alg, fit);
     }
     return fit ?? undefined;
@@ -183,12 +173,12 @@ export class JwksKeySet {
       throw new ReauthUnavailableException(this.options.dependency ?? 'jwks', { cause: error });
     }
     const keys: Keys = new Map();
-    for (const jwk of listed as JWK[]) {
+    for (const jwk of listed as Jwk[]) {
       // Public signing keys only; anything else is skipped, not trusted. Keys are imported when a
       // token first names them, for the algorithm it uses.
       if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string') continue;
       if ((jwk.use && jwk.use !== 'sig') || 'd' in jwk || 'k' in jwk) continue;
-      if (!Object.values(KEY_TYPES).some((type) => type.kty === jwk.kty)) continue;
+      if (!isSigningKeyType(jwk.kty)) continue;
       keys.set(jwk.kid, { jwk: Object.freeze({ ...jwk }), fits: new Map() });
     }
     this.keys = keys;
@@ -214,37 +204,11 @@ export function backoffDelayMs(
   return Math.min(backoffMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
 }
 
-/** Imports a published public key once; `null` when it is malformed (it verifies nothing). */
-function importKey(jwk: JWK): KeyObject | null {
+/** What `make` returns; `null` when it throws: a key that does not import or fit verifies nothing. */
+function orNull<T>(make: () => T): T | null {
   try {
-    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-    return key.type === 'public' ? key : null;
+    return make();
   } catch {
     return null;
   }
-}
-
-/**
- * The imported key, when it may verify `alg`: its type and curve fit the algorithm (checked on
- * the JWK and on what `node:crypto` made of it), an RSA key has at least 2048 bits, and the JWK
- * does not name another algorithm. Anything else is `null`: it verifies nothing.
- */
-function fitsAlgorithm(jwk: JWK, key: KeyObject, alg: string): KeyObject | null {
-  const type = KEY_TYPES[alg];
-  if (!type || jwk.kty !== type.kty || (type.crv !== undefined && jwk.crv !== type.crv)) {
-    return null;
-  }
-  if (jwk.alg !== undefined && jwk.alg !== alg) return null;
-  // A key published for other operations (RFC 7517, section 4.3) verifies nothing.
-  if (
-    jwk.key_ops !== undefined &&
-    !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))
-  ) {
-    return null;
-  }
-  if (key.asymmetricKeyType !== type.keyType) return null;
-  const details = key.asymmetricKeyDetails;
-  if (type.namedCurve !== undefined && details?.namedCurve !== type.namedCurve) return null;
-  if (type.keyType === 'rsa' && (details?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) return null;
-  return key;
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes as systemRandomBytes, randomFillSync } from 'node:crypto';
 
 // One call into the CSPRNG serves about forty refusals (a nonce, a PKCE verifier and an IV each),
 // instead of three calls per refusal.
@@ -36,7 +36,7 @@ function take(size: number): Buffer {
  */
 export function randomBytesPooled(size: number): Buffer {
   checkSize(size);
-  if (size > POOL_BYTES) return randomBytes(size);
+  if (size > POOL_BYTES) return systemRandomBytes(size);
   // Not from Node's shared buffer pool either: its memory holds these bytes alone.
   const bytes = Buffer.allocUnsafeSlow(size);
   take(size).copy(bytes);
@@ -46,6 +46,11 @@ export function randomBytesPooled(size: number): Buffer {
 /** `size` random bytes (see {@link randomBytesPooled}) as base64url. */
 export function randomToken(size: number): string {
   checkSize(size);
-  if (size > POOL_BYTES) return randomBytes(size).toString('base64url');
+  if (size > POOL_BYTES) return systemRandomBytes(size).toString('base64url');
   return take(size).toString('base64url');
+}
+
+/** `size` bytes straight from the operating system's CSPRNG (`crypto.randomBytes`), unpooled. */
+export function randomBytes(size: number): Buffer {
+  return systemRandomBytes(size);
 }
