@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies, serialize } from 'cookie';
 import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
@@ -10,8 +10,8 @@ import {
 } from '../providers/identity-provider';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { STORE_KEYS } from '../reauth.constants';
+import { SessionCookieSettings } from '../options/reauth-settings';
 import { describeError } from '../core/describe-error';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';
@@ -102,7 +102,7 @@ export class SessionCookieService {
   private readonly clearing: string;
 
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly options: SessionCookieSettings,
     private readonly provider: IdentityProvider,
     private readonly store: ReauthStore,
     private readonly clock: ReauthClock,
