@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { User } from '@workos-inc/node';
 import type { AccessTokenClaims, Authentication, ReauthRequest } from '../interfaces';
 import type { ProviderSession } from '../providers/identity-provider';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { TokenSourceSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { deepFreeze } from '../core/deep-freeze';
@@ -46,7 +45,7 @@ function bearerToken(header: string): string | undefined {
 @Injectable()
 export class RequestAuthenticator {
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly options: TokenSourceSettings,
     private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionCookieService,
     private readonly revocations: SessionRevocations,

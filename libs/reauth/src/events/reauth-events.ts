@@ -1,12 +1,11 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { describeError } from '../core/describe-error';
 import { loadOptionalPeer } from '../optional-peer';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 import type { ReauthEvent, ReauthEventInput, ReauthEventListener } from './event.types';
+import { EventSettings } from './event-settings';
 import { ReauthMetrics } from './reauth-metrics';
 
 /** `@nestjs/event-emitter`'s emitter, as far as it is used here. */
@@ -37,7 +36,7 @@ export class ReauthEvents implements OnApplicationBootstrap {
   private readonly reported = new WeakMap<object, Set<string>>();
 
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly options: EventSettings,
     private readonly clock: ReauthClock,
     readonly metrics: ReauthMetrics,
     @Optional() private readonly moduleRef?: ModuleRef,
