@@ -1,6 +1,11 @@
 // The public API of nest-workos-reauth/testing: a kit for an app's own tests of its guarded
-// routes, on a local AuthKit emulator. It needs the optional peer dependency authkit-emulator.
+// routes, on a local AuthKit emulator (it needs the optional peer dependency authkit-emulator),
+// and the contract suite every ReauthStore must pass.
 export { TestClock } from './test-clock';
+export {
+  describeReauthStoreContract,
+  type ReauthStoreContractOptions,
+} from './reauth-store.contract';
 export { startReauthTestKit } from './reauth-test-kit';
 export type {
   AccessTokenInput,
