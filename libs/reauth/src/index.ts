@@ -55,6 +55,7 @@ export type {
   ReauthModuleForRootOptions,
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
+export { ReauthException } from './exceptions/reauth.exception';
 export { ReauthExceptionFilter } from './exceptions/reauth-exception.filter';
 export {
   ReauthForbiddenException,

@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { ReauthException } from './reauth.exception';
 
 /**
  * Why a signed-in request is refused outright (no re-authentication would help):
@@ -31,10 +32,14 @@ const MESSAGES: Record<ReauthForbiddenReason, { title: string; message: string }
  * throw new ReauthForbiddenException('cross_site_request');
  * ```
  */
-export class ReauthForbiddenException extends HttpException {
+export class ReauthForbiddenException extends ReauthException {
   readonly code = 'reauth_forbidden';
 
-  constructor(readonly reason: ReauthForbiddenReason) {
+  /** @param options - `cause`: the error that led to the refusal, kept for logs. */
+  constructor(
+    readonly reason: ReauthForbiddenReason,
+    options: { cause?: unknown } = {},
+  ) {
     super(
       {
         statusCode: HttpStatus.FORBIDDEN,
@@ -43,8 +48,8 @@ export class ReauthForbiddenException extends HttpException {
         message: MESSAGES[reason].message,
       },
       HttpStatus.FORBIDDEN,
+      options,
     );
-    this.name = this.constructor.name;
   }
 
   /** The heading of the page a browser is shown. */

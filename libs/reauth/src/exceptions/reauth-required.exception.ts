@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { ReauthException } from './reauth.exception';
 
 /**
  * Why a request needs (re-)authentication:
@@ -53,7 +54,7 @@ const MESSAGES: Record<ReauthReason, string> = {
  * throw new ReauthRequiredException({ reason: 'stale', maxAge: 300, authTime: 1735680000 });
  * ```
  */
-export class ReauthRequiredException extends HttpException {
+export class ReauthRequiredException extends ReauthException {
   readonly code = 'reauth_required';
   readonly reason: ReauthReason;
   readonly maxAge?: number;
@@ -62,7 +63,8 @@ export class ReauthRequiredException extends HttpException {
   /** Not sent to clients: used to build the re-auth URL and state. */
   readonly details: Readonly<ReauthRequiredDetails>;
 
-  constructor(details: ReauthRequiredDetails) {
+  /** @param options - `cause`: the error that led to the refusal, kept for logs. */
+  constructor(details: ReauthRequiredDetails, options: { cause?: unknown } = {}) {
     super(
       {
         statusCode: HttpStatus.UNAUTHORIZED,
@@ -74,8 +76,8 @@ export class ReauthRequiredException extends HttpException {
         acrValues: details.acrValues,
       },
       HttpStatus.UNAUTHORIZED,
+      options,
     );
-    this.name = this.constructor.name;
     this.reason = details.reason;
     this.maxAge = details.maxAge;
     this.authTime = details.authTime;

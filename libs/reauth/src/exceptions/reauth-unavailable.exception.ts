@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { ReauthException } from './reauth.exception';
 
 /** Which dependency failed; named in the log line, never in the response. */
 export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store';
@@ -14,7 +15,7 @@ export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store';
  * throw new ReauthUnavailableException('jwks', { cause: error });
  * ```
  */
-export class ReauthUnavailableException extends HttpException {
+export class ReauthUnavailableException extends ReauthException {
   readonly code = 'reauth_unavailable';
   /**
    * A `Set-Cookie` the 503 must still carry: a session refreshed just before the failure, whose
@@ -33,9 +34,8 @@ export class ReauthUnavailableException extends HttpException {
         message: 'Authentication is temporarily unavailable. Try again shortly.',
       },
       HttpStatus.SERVICE_UNAVAILABLE,
-      { cause: options.cause },
+      options,
     );
-    this.name = this.constructor.name;
     this.setCookie = options.setCookie;
   }
 }
