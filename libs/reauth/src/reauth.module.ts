@@ -42,7 +42,10 @@ import { ReauthRecords } from './flow/reauth-records';
 import { ReauthStarter } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
-import { ReauthFlowService } from './flow/reauth-flow.service';
+import { ReauthCallback } from './flow/reauth-callback';
+import { CodeExchange } from './flow/code-exchange';
+import { RefusalReports } from './exceptions/refusal-reports';
+import { GraphQLRefusals } from './graphql/graphql-refusals';
 import { ReauthService } from './reauth.service';
 import { RecentAuthGuard } from './guard/recent-auth.guard';
 import { ReauthStore } from './stores/reauth.store';
@@ -122,7 +125,10 @@ const SHORT_MAX_AGE_SECONDS = 60;
     StateBindings,
     ReauthStarter,
     SignInAdmission,
-    ReauthFlowService,
+    CodeExchange,
+    ReauthCallback,
+    RefusalReports,
+    GraphQLRefusals,
     ReauthService,
     HttpResponses,
     RecentAuthGuard,

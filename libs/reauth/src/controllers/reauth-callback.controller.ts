@@ -11,19 +11,20 @@ import {
   problemPage,
 } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
-import { ReauthFlowService, type CallbackOutcome } from '../flow/reauth-flow.service';
+import { type CallbackOutcome } from '../flow/callback-outcome';
+import { ReauthCallback } from '../flow/reauth-callback';
 import { CallbackQueryDto } from './callback-query.dto';
 
 /**
  * `GET <redirectUri path>`: where the provider sends the browser back. Validates the query, then
- * lets {@link ReauthFlowService.complete} check the state, exchange the code and verify the new
+ * lets {@link ReauthCallback.complete} check the state, exchange the code and verify the new
  * sign-in; answers with a 303 to where the user was, or a page that says what went wrong.
  * `ReauthModule` mounts it on the path of `redirectUri` (`routes.callback`).
  */
 @Controller()
 export class ReauthCallbackController {
   constructor(
-    protected readonly flow: ReauthFlowService,
+    protected readonly flow: ReauthCallback,
     protected readonly responses: HttpResponses,
   ) {}
 
@@ -40,7 +41,7 @@ export class ReauthCallbackController {
       return send(
         this.responses,
         response,
-        this.flow.malformedCallback(fields),
+        this.flow.malformed(fields),
         this.flow.popupTargetOrigin,
       );
     }

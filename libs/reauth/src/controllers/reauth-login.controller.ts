@@ -1,14 +1,13 @@
 import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { negotiateResponse, sanitizeReturnTo } from '../core';
 import { ReauthEvents } from '../events/reauth-events';
-import { type StartedFlow } from '../flow/reauth-starter';
+import { ReauthStarter, type StartedFlow } from '../flow/reauth-starter';
 import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, unavailablePage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { describeError } from '../core/describe-error';
 import { type ResolvedReauthOptions } from '../options/reauth.options';
-import { ReauthFlowService } from '../flow/reauth-flow.service';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 
 /** Seconds a client is asked to wait before trying again, as every 503 of the library says. */
@@ -25,7 +24,7 @@ export class ReauthLoginController {
   private readonly logger = new Logger('ReauthModule');
 
   constructor(
-    protected readonly flow: ReauthFlowService,
+    protected readonly starter: ReauthStarter,
     @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
     protected readonly responses: HttpResponses,
     protected readonly events: ReauthEvents,
@@ -39,7 +38,7 @@ export class ReauthLoginController {
   ): Promise<void> {
     let started: StartedFlow;
     try {
-      started = await this.flow.start({
+      started = await this.starter.start({
         request,
         returnTo: sanitizeReturnTo(returnTo, { fallback: this.options.fallbackReturnTo }),
       });

@@ -11,12 +11,15 @@ import {
   type ReauthState,
 } from '../core';
 import { withoutMarker } from '../core/markers';
+import { PROTOCOL } from '../core/protocol';
 import { randomToken } from '../core/random';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { ReauthEvents } from '../events/reauth-events';
+import { type ReauthRequiredDetails } from '../exceptions/reauth-required.exception';
 import { StateBindings } from './state-binding';
 
 /** What starting a (re-)authentication needs to know. */
@@ -51,10 +54,10 @@ export interface StartedFlow {
 }
 
 /**
- * Starts (re-)authentications: the sealed, browser-bound `state` (where to return, what to
- * restore, what the new sign-in must satisfy, the PKCE verifier), and the provider's
- * authorization URL with `max_age` and `acr_values`. Writes nothing to the store, so refusals
- * cost no server state.
+ * Starts (re-)authentications, and is the one place that does: the sealed, browser-bound `state`
+ * (where to return, what to restore, what the new sign-in must satisfy, the PKCE verifier), the
+ * provider's authorization URL with `max_age` and `acr_values`, and the `reauth.started` event.
+ * Writes nothing to the store, so refusals cost no server state.
  */
 @Injectable()
 export class ReauthStarter {
@@ -63,10 +66,52 @@ export class ReauthStarter {
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
     private readonly bindings: StateBindings,
+    private readonly events: ReauthEvents,
   ) {}
 
-  /** Builds the sealed state and the authorization URL; writes nothing to the store. */
+  /**
+   * Starts the re-authentication a refusal asks for, with what the guard knew (`details`). The
+   * action is kept only when `withAction`: a script that sent a GraphQL operation retries it
+   * itself, so there is nothing to restore.
+   */
+  startRefused(
+    request: ReauthRequest,
+    details: Readonly<ReauthRequiredDetails>,
+    { withAction }: { withAction: boolean },
+  ): Promise<StartedFlow> {
+    const clientRequestId = request.headers[PROTOCOL.idHeader];
+    return this.start({
+      request,
+      maxAge: details.maxAge,
+      sub: details.sub,
+      authTime: details.authTime,
+      loginHint: details.loginHint,
+      route: details.route,
+      action: withAction ? details.action : undefined,
+      sid: details.sid,
+      acrValues: details.acrValues,
+      amr: details.amr,
+      mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
+      clientRequestId: typeof clientRequestId === 'string' ? clientRequestId : undefined,
+    });
+  }
+
+  /** Builds the sealed state and the authorization URL, and reports the start. */
   async start(input: StartFlowInput): Promise<StartedFlow> {
+    const started = await this.seal(input);
+    this.events.emit({
+      type: 'reauth.started',
+      userId: input.sub,
+      sessionId: input.sid,
+      route: input.route,
+      maxAge: input.maxAge,
+      acrValues: input.acrValues,
+      mode: input.mode === 'popup' ? 'popup' : 'redirect',
+    });
+    return started;
+  }
+
+  private async seal(input: StartFlowInput): Promise<StartedFlow> {
     const { request } = input;
     const now = this.clock.nowSeconds();
     const fallback = this.options.fallbackReturnTo;

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { evaluateFreshness, isSameOriginRequest, meetsAssurance, negotiateResponse } from '../core';
+import { evaluateFreshness, isSameOriginRequest, meetsAssurance } from '../core';
 import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
@@ -20,14 +20,15 @@ import { type ResolvedReauthOptions } from '../options/reauth.options';
 import { ReauthClock } from '../reauth.clock';
 import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
 import { graphqlTarget, writeHeader } from '../graphql';
-import { isReauthException, ReauthExceptionFilter } from '../exceptions/reauth-exception.filter';
-import { ReauthFlowService } from '../flow/reauth-flow.service';
+import { GraphQLRefusals } from '../graphql/graphql-refusals';
+import { isReauthRefusal } from '../exceptions/reauth-refusal';
+import { withoutStack } from '../exceptions/without-stack';
+import { captureAction } from './action-capture';
 import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
 import {
   ReauthRequiredException,
   type ReauthRequiredDetails,
 } from '../exceptions/reauth-required.exception';
-import { describeError } from '../core/describe-error';
 import {
   RequestAuthenticator,
   type AuthenticationResult,
@@ -53,9 +54,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 @Injectable()
 export class RecentAuthGuard implements CanActivate {
   private readonly logger = new Logger('ReauthModule');
-  /** Starts the re-authentications of refused GraphQL fields. */
-  @Optional() @Inject(ReauthFlowService) private readonly flow!: ReauthFlowService;
-  private graphqlFilter?: ReauthExceptionFilter;
   private readonly graphqlAuthentications = new WeakMap<object, Promise<AuthenticationResult>>();
 
   constructor(
@@ -69,8 +67,10 @@ export class RecentAuthGuard implements CanActivate {
     @Inject(REAUTH_RESOLVED_OPTIONS)
     protected readonly options: ResolvedReauthOptions,
     @Optional() protected readonly clock: ReauthClock,
+    /** Answers refused GraphQL fields. */
+    @Optional() protected readonly graphqlRefusals: GraphQLRefusals,
   ) {
-    if (!authenticator || !records || !options || !clock) {
+    if (!authenticator || !records || !options || !clock || !graphqlRefusals) {
       throw new Error(
         "RecentAuthGuard needs ReauthModule: import ReauthModule.forRoot(...) (or forRootAsync) in the application's root module, which registers the guard globally, instead of registering RecentAuthGuard by hand",
       );
@@ -101,7 +101,7 @@ export class RecentAuthGuard implements CanActivate {
   /**
    * A GraphQL query or mutation field (or a field resolver, with `fieldResolverEnhancers:
    * ['guards']`): the same checks on the HTTP request of the GraphQL context's `req`. A refusal
-   * is thrown as the field's GraphQL error, made by the exception filter, since Nest runs no
+   * is thrown as the field's GraphQL error (see {@link GraphQLRefusals}), since Nest runs no
    * filters for field resolvers unless told to. Subscriptions are refused: their events reach
    * the client long after any check, over a connection the step-up flow cannot answer.
    */
@@ -139,9 +139,8 @@ export class RecentAuthGuard implements CanActivate {
       await this.authorize(await result, requirement, context, request);
       return true;
     } catch (error) {
-      if (!isReauthException(error)) throw error;
-      this.graphqlFilter ??= new ReauthExceptionFilter(this.adapterHost, this.flow);
-      throw (await this.graphqlFilter.catch(error, context)) ?? error;
+      if (!isReauthRefusal(error)) throw error;
+      throw await this.graphqlRefusals.errorFor(error, target);
     }
   }
 
@@ -284,7 +283,7 @@ export class RecentAuthGuard implements CanActivate {
     const action =
       details.sub === undefined || context.getType<string>() !== 'http'
         ? undefined
-        : this.captureAction(requirement, request);
+        : captureAction(requirement, request, this.options.allowedOrigins, this.logger);
     const route = this.routeKey(context);
     return withoutStack(
       () =>
@@ -297,51 +296,5 @@ export class RecentAuthGuard implements CanActivate {
           action,
         }),
     );
-  }
-
-  /**
-   * The in-progress action, for a signed-in user's own browser navigation only. Another site's
-   * form (a cross-site POST) must not plant an action in the user's session, and scripts and API
-   * clients retry their own requests instead. A failing capture must not turn a 401 into a 500.
-   */
-  private captureAction(
-    requirement: RecentAuthRequirement,
-    request: ReauthRequest & { body?: unknown },
-  ): unknown {
-    if (!requirement.action) return undefined;
-    if (
-      !isSameOriginRequest(request.headers, this.options.allowedOrigins) ||
-      negotiateResponse(request.headers) !== 'redirect'
-    ) {
-      return undefined;
-    }
-    try {
-      return requirement.action?.(request);
-    } catch (error) {
-      this.logger.warn(
-        `The action capture of a guarded route threw ${describeError(error)}; nothing will be restored`,
-      );
-      return undefined;
-    }
-  }
-}
-
-/**
- * Makes an error without capturing its stack. A refusal travels from the guard to the filter as
- * a thrown exception, one per refused request; its stack names only the guard and Nest's
- * pipeline, and walking the async stack to record that is a visible share of a refusal's cost.
- */
-function withoutStack<E extends Error>(make: () => E): E {
-  const limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 0;
-  } catch {
-    // Frozen intrinsics (--frozen-intrinsics, a lockdown): the error keeps its stack.
-    return make();
-  }
-  try {
-    return make();
-  } finally {
-    Error.stackTraceLimit = limit;
   }
 }

@@ -42,6 +42,11 @@ export class HttpResponses {
     this.adapterHost.httpAdapter.redirect(response, status, headerSafeLocation(location));
   }
 
+  /** Ends the response with `body` as JSON (see {@link replyJson}). */
+  json(response: unknown, status: number, body: object): void {
+    replyJson(this.adapterHost.httpAdapter, response, status, body);
+  }
+
   /** Ends the response with an HTML page. */
   html(response: unknown, status: number, page: string): void {
     const adapter = this.adapterHost.httpAdapter;

@@ -1,6 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { RecentAuthRequirement } from '../decorators/require-recent-auth.decorator';
-import { challengeFor } from '../exceptions/reauth-exception.filter';
+import { challengeFor } from '../exceptions/reauth-refusal';
 import {
   ReauthRequiredException,
   type ReauthReason,

@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError } from '../core/describe-error';
+import { ReauthEvents } from '../events/reauth-events';
+import { IdentityProvider } from '../providers/identity-provider';
+import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
+import { type ReauthRequiredException } from './reauth-required.exception';
+import { ReauthUnavailableException } from './reauth-unavailable.exception';
+
+/**
+ * What answering a refusal reports, on HTTP and GraphQL alike: the `reauth.required` event, the
+ * log line and count of a 503, and the 503 that an unexpected error while answering becomes.
+ * `request` makes the refused fields of one GraphQL request one report.
+ */
+@Injectable()
+export class RefusalReports {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly events: ReauthEvents,
+    private readonly provider: IdentityProvider,
+  ) {}
+
+  /** Emits `reauth.required` (once per request, when `request` is given). */
+  required(exception: ReauthRequiredException, request?: object): void {
+    const { details } = exception;
+    this.events.emitOnce(request, 'reauth.required', {
+      type: 'reauth.required',
+      reason: details.reason,
+      userId: details.sub,
+      sessionId: details.sid,
+      route: details.route,
+      maxAge: details.maxAge,
+      acrValues: details.acrValues,
+    });
+  }
+
+  /** Logs and counts a 503 (once per request, when `request` is given). */
+  unavailable(exception: ReauthUnavailableException, request?: object): void {
+    if (!this.events.unavailable(exception.dependency, request)) return;
+    this.logger.warn(
+      exception.cause instanceof ReauthStoreFullError
+        ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`
+        : `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
+    );
+  }
+
+  /**
+   * The 503 an error thrown while starting a re-authentication becomes: starting one asks only
+   * the identity provider, so an unexpected error is reported as the provider's.
+   */
+  asUnavailable(error: unknown): ReauthUnavailableException {
+    return error instanceof ReauthUnavailableException
+      ? error
+      : new ReauthUnavailableException(this.provider.dependency, { cause: error });
+  }
+
+  /** Logs a 403. */
+  forbidden(what: string, reason: string): void {
+    this.logger.warn(`Refused ${what}: ${reason}`);
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type ReauthState } from '../core';
+import type { AccessTokenClaims } from '../interfaces';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type IssuedSession,
+} from '../providers/identity-provider';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import {
+  AccessTokenVerifier,
+  InvalidAccessTokenError,
+} from '../authentication/access-token.verifier';
+import { cookieAuthentication } from '../authentication/request-authenticator';
+import { SessionCookieService, type HeldSession } from '../authentication/session-cookie.service';
+import { type CallbackFailureCode } from './callback-failures';
+import { callbackQuery, type CallbackParams } from './callback-outcome';
+
+/** A redeemed code: the session it opened and its verified claims, or why it was refused. */
+export type ExchangedCode =
+  | {
+      ok: true;
+      issued: IssuedSession;
+      claims: AccessTokenClaims;
+      /** The cookie of the session the browser already held, when the sign-in continued it. */
+      kept?: string;
+    }
+  | { ok: false; failure: CallbackFailureCode };
+
+/**
+ * The callback's code exchange: has the provider redeem the code, verifies the token it issued,
+ * and closes the provider session a refused sign-in opened. A provider or key set that cannot
+ * be reached becomes `ReauthUnavailableException`, keeping the original error as `cause`.
+ */
+@Injectable()
+export class CodeExchange {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly provider: IdentityProvider,
+    private readonly verifier: AccessTokenVerifier,
+    private readonly sessions: SessionCookieService,
+  ) {}
+
+  /** Redeems the callback's code for the flow `state`; `held` is the browser's own session. */
+  async redeem(
+    params: CallbackParams & { code: string },
+    state: ReauthState,
+    held: HeldSession | undefined,
+  ): Promise<ExchangedCode> {
+    let issued: IssuedSession;
+    try {
+      issued = await this.provider.redeemCode({
+        code: params.code,
+        codeVerifier: state.cv!,
+        nonce: state.nonce,
+        maxAge: state.maxAge,
+        callbackQuery: callbackQuery(params),
+      });
+    } catch (error) {
+      if (error instanceof ProviderRejectedError) {
+        if (error.code === 'session_too_large') return { ok: false, failure: 'session_too_large' };
+        this.logger.warn(`The identity provider refused the code exchange: ${error.code}`);
+        return { ok: false, failure: 'code_invalid' };
+      }
+      if (error instanceof ReauthUnavailableException) throw error;
+      throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
+    }
+    // From here on a provider session is open: whatever stops the sign-in must close it.
+    // Unless it is the session that asked, continued: a provider such as AuthKit then rotates
+    // that session's refresh token, so the browser's cookie stops refreshing. Whatever stops the
+    // sign-in hands the browser the continued session instead (it names the same session and
+    // user the browser already had; its token is verified on every request like any cookie's).
+    const kept = continuesHeldSession(issued, held)
+      ? this.sessions.serialize(issued.sealed)
+      : undefined;
+    try {
+      const verified = await this.verifier.verify(issued.accessToken, { fromProvider: true });
+      return { ok: true, issued, claims: cookieAuthentication(verified, issued).claims, kept };
+    } catch (error) {
+      await this.revokeOpened(issued, state);
+      if (error instanceof InvalidAccessTokenError) {
+        this.logger.warn('The identity provider issued an access token that does not verify');
+        return { ok: false, failure: 'provider_token_invalid' };
+      }
+      throw unavailableKeeping(
+        error instanceof ReauthUnavailableException
+          ? error
+          : new ReauthUnavailableException('jwks', { cause: error }),
+        kept,
+      );
+    }
+  }
+
+  /** The `Set-Cookie` of a session the exchange issued. */
+  sessionCookie(issued: IssuedSession): string {
+    return this.sessions.serialize(issued.sealed);
+  }
+
+  /**
+   * Ends the provider session a code exchange just opened, when the callback then refuses it:
+   * nothing should stay signed in that the user never got. The session that asked is never
+   * touched (a provider that skipped the prompt hands that one back); where revocation ends a
+   * whole grant, only another user's sign-in is revoked.
+   */
+  async revokeOpened(
+    issued: IssuedSession,
+    state: ReauthState,
+    anotherUser = false,
+  ): Promise<void> {
+    const sessionId = issued.sessionId;
+    if (sessionId !== undefined && sessionId === state.sid) return;
+    // Revoking by grant could end the very session that asked, or the user's others.
+    if (this.provider.revocationScope === 'grant' && !anotherUser) return;
+    const revoked = await this.provider.revoke({
+      sessionId,
+      refreshToken: issued.refreshToken,
+    });
+    if (!revoked) this.logger.warn("Revoking a refused sign-in's session at the provider failed");
+  }
+}
+
+/**
+ * Whether the sign-in continued the very session this browser's cookie holds (its refresh token
+ * now rotated). Only then may a refused sign-in hand the browser the continued session: a state
+ * names the session of whoever started it, and a planted one names someone else's.
+ */
+function continuesHeldSession(issued: IssuedSession, held: HeldSession | undefined): boolean {
+  return issued.sessionId !== undefined && issued.sessionId === held?.sessionId;
+}
+
+/**
+ * A 503 that carries the continued session's cookie, when there is one: the browser's own cookie
+ * no longer refreshes once the provider rotated its session.
+ */
+export function unavailableKeeping(error: unknown, setCookie: string | undefined): unknown {
+  if (!(error instanceof ReauthUnavailableException)) return error;
+  if (setCookie === undefined || error.setCookie !== undefined) return error;
+  return new ReauthUnavailableException(error.dependency, { cause: error.cause, setCookie });
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { ReauthRequest } from '../interfaces';
+import { ReauthStarter } from '../flow/reauth-starter';
+import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
+import { type ReauthRequiredException } from '../exceptions/reauth-required.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { challengeFor, messageOf, type ReauthRefusal } from '../exceptions/reauth-refusal';
+import { RefusalReports } from '../exceptions/refusal-reports';
+import { type GraphQLTarget } from './graphql-context';
+import { startInTurn, writeHeader } from './graphql-exchange';
+import { ReauthGraphQLError } from './reauth-graphql.error';
+
+type OperationRequest = ReauthRequest & { body?: unknown };
+
+/**
+ * The answer to a refused GraphQL field: a {@link ReauthGraphQLError} whose `extensions.code` is
+ * `REAUTH_REQUIRED` (with `reason`, `maxAge`, `acrValues` and `reauthUrl`), `REAUTH_FORBIDDEN`
+ * (with `reason`) or `REAUTH_UNAVAILABLE`; the HTTP response gets the RFC 9470 challenge (or
+ * `Retry-After`), the binding cookie and `Cache-Control: no-store`. The guard throws it for the
+ * fields it refuses (Nest runs no filters for field resolvers unless told to), and the exception
+ * filter returns it for refusals thrown anywhere else in a resolver.
+ */
+@Injectable()
+export class GraphQLRefusals {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly starter: ReauthStarter,
+    private readonly reports: RefusalReports,
+  ) {}
+
+  /** The GraphQL error of a refused field; never throws. */
+  async errorFor(exception: ReauthRefusal, target: GraphQLTarget): Promise<ReauthGraphQLError> {
+    const request = target.kind === 'operation' ? target.request : undefined;
+    const response = target.kind === 'operation' ? target.response : undefined;
+    try {
+      if (exception instanceof ReauthUnavailableException) {
+        return this.unavailable(exception, request, response);
+      }
+      if (exception instanceof ReauthForbiddenException) {
+        this.reports.forbidden(`the GraphQL field ${target.field}`, exception.reason);
+        return new ReauthGraphQLError(
+          messageOf(exception),
+          { code: 'REAUTH_FORBIDDEN', reason: exception.reason },
+          { cause: exception },
+        );
+      }
+      return await this.reauthRequired(exception, target, request, response);
+    } catch (error) {
+      return this.unavailable(this.reports.asUnavailable(error), request, response);
+    }
+  }
+
+  private async reauthRequired(
+    exception: ReauthRequiredException,
+    target: GraphQLTarget,
+    request: OperationRequest | undefined,
+    response: object | undefined,
+  ): Promise<ReauthGraphQLError> {
+    this.reports.required(exception, request);
+    const message = messageOf(exception);
+    const extensions = {
+      code: 'REAUTH_REQUIRED' as const,
+      reason: exception.reason,
+      maxAge: exception.maxAge,
+      acrValues: exception.acrValues,
+    };
+    if (!request) {
+      this.logger.warn(
+        `The GraphQL field ${target.field} needs a sign-in, but its GraphQL context has no \`req\` to start one from`,
+      );
+      return new ReauthGraphQLError(message, extensions, { cause: exception });
+    }
+    const { details } = exception;
+    const startKey = JSON.stringify([
+      details.route,
+      details.maxAge,
+      details.acrValues,
+      details.amr,
+      details.sub,
+    ]);
+    const started = await startInTurn(request, startKey, (flowRequest) =>
+      this.starter.startRefused(flowRequest, details, { withAction: false }),
+    );
+    const adapter = this.adapterHost.httpAdapter;
+    writeHeader(adapter, request, response, {
+      name: 'Set-Cookie',
+      value: started.setCookie,
+      append: true,
+    });
+    writeHeader(adapter, request, response, {
+      name: 'WWW-Authenticate',
+      value: challengeFor(exception),
+      append: true,
+    });
+    writeHeader(adapter, request, response, { name: 'Cache-Control', value: 'no-store' });
+    return new ReauthGraphQLError(
+      message,
+      { ...extensions, reauthUrl: started.authorizationUrl },
+      { cause: exception },
+    );
+  }
+
+  private unavailable(
+    exception: ReauthUnavailableException,
+    request: ReauthRequest | undefined,
+    response: object | undefined,
+  ): ReauthGraphQLError {
+    this.reports.unavailable(exception, request);
+    if (request) {
+      const adapter = this.adapterHost.httpAdapter;
+      if (exception.setCookie) {
+        writeHeader(adapter, request, response, {
+          name: 'Set-Cookie',
+          value: exception.setCookie,
+          append: true,
+        });
+      }
+      writeHeader(adapter, request, response, { name: 'Retry-After', value: '5' });
+    }
+    return new ReauthGraphQLError(
+      messageOf(exception),
+      { code: 'REAUTH_UNAVAILABLE' },
+      { cause: exception },
+    );
+  }
+}
