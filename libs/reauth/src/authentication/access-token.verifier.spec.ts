@@ -1,19 +1,34 @@
 import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { constants, KeyObject, sign as signBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import { sign as signBytes, type KeyObject } from 'node:crypto';
+import {
+  signCompact,
+  TEST_ALGORITHMS,
+  testKeyPair,
+  type TestAlgorithm,
+} from '../crypto/test-keys.spec.helper';
 import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
 import { FunctionReauthClock } from '../reauth.clock';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
 import {
   AccessTokenVerifier,
   InvalidAccessTokenError,
   TokenClaimError,
 } from './access-token.verifier';
+import { JwksServer } from './jwks-server.spec.helper';
 
 const ALICE = 'alice@example.com';
 const TOLERANCE = 5;
+
+/** A verifier of the provider settings given, at the time `nowMs` reads. */
+function verifierOf(verification: TokenVerificationSettings, nowMs: () => number) {
+  const provider = { verification: () => Promise.resolve(verification) };
+  const options = { jwksTimeoutMs: 5000, clockToleranceSeconds: TOLERANCE };
+  return new AccessTokenVerifier(
+    options,
+    provider as IdentityProvider,
+    new FunctionReauthClock(nowMs),
+  );
+}
 
 describe('AccessTokenVerifier (against the emulator’s key set)', () => {
   let emulator: AuthKitEmulator;
@@ -24,22 +39,17 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
   });
   afterEach(() => emulator.close());
 
-  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) => {
-    const verification: TokenVerificationSettings = {
-      jwksUrl: `${emulator.url}/sso/jwks/${emulator.clientId}`,
-      issuers: [`${emulator.url}/user_management/${emulator.clientId}`],
-      algorithms: ['RS256'],
-      requireSid: true,
-      ...settings,
-    };
-    const provider = { verification: () => Promise.resolve(verification) };
-    const options = { jwksTimeoutMs: 5000, clockToleranceSeconds: TOLERANCE };
-    return new AccessTokenVerifier(
-      options as ResolvedReauthOptions,
-      provider as IdentityProvider,
-      new FunctionReauthClock(() => emulator.now() * 1000),
+  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) =>
+    verifierOf(
+      {
+        jwksUrl: `${emulator.url}/sso/jwks/${emulator.clientId}`,
+        issuers: [`${emulator.url}/user_management/${emulator.clientId}`],
+        algorithms: ['RS256'],
+        requireSid: true,
+        ...settings,
+      },
+      () => emulator.now() * 1000,
     );
-  };
   const mint = (claims: Record<string, unknown> = {}) =>
     emulator.mintAccessToken({ email: ALICE, authTime: emulator.now(), claims });
 
@@ -180,80 +190,45 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
   });
 });
 
-/** A JWKS endpoint serving the keys the test sets. */
-class LocalJwks {
-  keys: JWK[] = [];
-
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<LocalJwks> {
-    const handle: { jwks?: LocalJwks } = {};
-    const server = createServer((_req, res) => {
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ keys: handle.jwks!.keys }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    return (handle.jwks = new LocalJwks(server, `http://127.0.0.1:${port}/jwks`));
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 describe('AccessTokenVerifier (against a key set of every OpenID Connect algorithm)', () => {
   const ISSUER = 'https://idp.example/';
   const CLIENT = 'client_x';
   const NOW_SECONDS = 1_735_680_000;
-  const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
-  type Algorithm = (typeof ALGORITHMS)[number];
+  const ALGORITHMS = TEST_ALGORITHMS;
+  type Algorithm = TestAlgorithm;
   const KIDS: Record<Algorithm, string> = { RS256: 'rsa', PS256: 'pss', ES256: 'ec', EdDSA: 'ed' };
+  const pairs = ALGORITHMS.map((alg) => testKeyPair(alg, KIDS[alg]));
+  const privateKeys = Object.fromEntries(
+    pairs.map((pair) => [pair.alg, pair.privateKey]),
+  ) as Record<Algorithm, KeyObject>;
+  const rsaPublic = pairs[0].jwk as { n: string };
 
-  let jwks: LocalJwks;
-  const privateKeys = {} as Record<Algorithm, CryptoKey>;
-  let rsaPublic: JWK;
+  let jwks: JwksServer;
 
   beforeAll(async () => {
-    jwks = await LocalJwks.start();
-    for (const alg of ALGORITHMS) {
-      const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-      privateKeys[alg] = privateKey;
-      const jwk = { ...(await exportJWK(publicKey)), kid: KIDS[alg], use: 'sig' };
-      if (alg === 'RS256') rsaPublic = jwk;
-      jwks.keys.push(jwk);
-    }
+    jwks = await JwksServer.start();
+    jwks.keys = pairs.map((pair) => pair.jwk);
   });
   afterAll(() => jwks.close());
 
   const API = 'https://api.example';
-  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) => {
-    const verification: TokenVerificationSettings = {
-      jwksUrl: jwks.url,
-      issuers: [ISSUER],
-      algorithms: [...ALGORITHMS],
-      clientId: CLIENT,
-      requireSid: false,
-      ...settings,
-    };
-    const provider = { verification: () => Promise.resolve(verification) };
-    const options = { jwksTimeoutMs: 5000, clockToleranceSeconds: TOLERANCE };
-    return new AccessTokenVerifier(
-      options as ResolvedReauthOptions,
-      provider as IdentityProvider,
-      new FunctionReauthClock(() => NOW_SECONDS * 1000),
+  const verifierWith = (settings: Partial<TokenVerificationSettings> = {}) =>
+    verifierOf(
+      {
+        jwksUrl: jwks.url,
+        issuers: [ISSUER],
+        algorithms: [...ALGORITHMS],
+        clientId: CLIENT,
+        requireSid: false,
+        ...settings,
+      },
+      () => NOW_SECONDS * 1000,
     );
-  };
 
   /** A token of the issuer for this client, signed with `alg`'s key unless told otherwise. */
   const sign = (
     claims: Record<string, unknown> = {},
-    { alg = 'RS256', kid, key }: { alg?: Algorithm; kid?: string; key?: CryptoKey } = {},
+    { alg = 'RS256', kid, key }: { alg?: Algorithm; kid?: string; key?: KeyObject } = {},
   ) =>
     new SignJWT({ sub: 'user_1', iss: ISSUER, aud: API, client_id: CLIENT, ...claims })
       .setProtectedHeader({ alg, kid: kid ?? KIDS[alg], typ: 'at+jwt' })
@@ -310,7 +285,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
       ['a random secret', () => new Uint8Array(32).fill(7)],
       // The classic confusion: the RSA public key as an HMAC secret.
       ['the RSA public key as a secret', () => new TextEncoder().encode(JSON.stringify(rsaPublic))],
-      ['the RSA modulus as a secret', () => Buffer.from(rsaPublic.n!, 'base64url')],
+      ['the RSA modulus as a secret', () => Buffer.from(rsaPublic.n, 'base64url')],
     ])('refuses an HS256 token signed with %s', async (_label, secret) => {
       const token = await new SignJWT(claimsOf())
         .setProtectedHeader({ alg: 'HS256', kid: 'rsa' })
@@ -342,7 +317,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     });
 
     it('refuses a token signed by another key than its kid names', async () => {
-      const { privateKey } = await generateKeyPair('ES256');
+      const { privateKey } = testKeyPair('ES256');
       await expectInvalid(verifierWith().verify(await sign({}, { alg: 'ES256', key: privateKey })));
     });
 
@@ -360,29 +335,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
       header: object | string,
       payload: object | string,
       { alg = 'RS256', format }: { alg?: Algorithm; format?: 'der' | 'pss-salt-0' } = {},
-    ) => {
-      const segment = (part: object | string) =>
-        Buffer.from(typeof part === 'string' ? part : JSON.stringify(part)).toString('base64url');
-      const input = `${segment(header)}.${segment(payload)}`;
-      const key = KeyObject.from(privateKeys[alg]);
-      const data = Buffer.from(input);
-      const signature =
-        alg === 'EdDSA'
-          ? signBytes(null, data, key)
-          : alg === 'ES256'
-            ? signBytes('sha256', data, {
-                key,
-                dsaEncoding: format === 'der' ? 'der' : 'ieee-p1363',
-              })
-            : alg === 'PS256'
-              ? signBytes('sha256', data, {
-                  key,
-                  padding: constants.RSA_PKCS1_PSS_PADDING,
-                  saltLength: format === 'pss-salt-0' ? 0 : 32,
-                })
-              : signBytes('sha256', data, key);
-      return `${input}.${signature.toString('base64url')}`;
-    };
+    ) => signCompact(header, payload, privateKeys[alg], alg, format);
     const headerOf = (alg: Algorithm, extra: object = {}) => ({
       alg,
       kid: KIDS[alg],
@@ -477,7 +430,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
       json[at + 1] = 0xc3;
       const header = Buffer.from(JSON.stringify(headerOf('RS256'))).toString('base64url');
       const input = `${header}.${json.toString('base64url')}`;
-      const signature = signBytes('sha256', Buffer.from(input), KeyObject.from(privateKeys.RS256));
+      const signature = signBytes('sha256', Buffer.from(input), privateKeys.RS256);
       await expectInvalid(verifierWith().verify(`${input}.${signature.toString('base64url')}`));
     });
 

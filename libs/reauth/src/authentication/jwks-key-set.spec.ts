@@ -1,50 +1,13 @@
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import type { Jwk } from '../crypto/jwk';
+import { testKeyPair } from '../crypto/test-keys.spec.helper';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
-import { backoffDelayMs, JwksKeySet } from './jwks-key-set';
+import { backoffDelayMs } from '../core/backoff';
+import { JwksKeySet } from './jwks-key-set';
+import { JwksServer } from './jwks-server.spec.helper';
 
-/** A JWKS endpoint whose answers the test sets, counting the requests it gets. */
-class JwksServer {
-  status = 200;
-  keys: JWK[] = [];
-  requests = 0;
-  /** While set, a request is answered (with the set as it was when it arrived) once it settles. */
-  hold?: Promise<void>;
-  arrived?: () => void;
-
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<JwksServer> {
-    const handle: { jwks?: JwksServer } = {};
-    const server = createServer((_req, res) => {
-      const jwks = handle.jwks!;
-      jwks.requests += 1;
-      const status = jwks.status;
-      const body = JSON.stringify(status === 200 ? { keys: jwks.keys } : { message: 'down' });
-      jwks.arrived?.();
-      void (jwks.hold ?? Promise.resolve()).then(() =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(body),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    return (handle.jwks = new JwksServer(server, `http://127.0.0.1:${port}/`));
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function publicJwk(kid: string): Promise<JWK> {
-  const { publicKey } = await generateKeyPair('RS256', { extractable: true });
-  return { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+function publicJwk(kid: string): Jwk {
+  return { ...testKeyPair('RS256', kid).jwk, alg: 'RS256' };
 }
 
 const SECOND = 1000;
@@ -54,12 +17,12 @@ describe('JwksKeySet', () => {
   let server: JwksServer;
   let now: number;
   let keySet: JwksKeySet;
-  let first: JWK;
-  let second: JWK;
+  let first: Jwk;
+  let second: Jwk;
 
-  beforeAll(async () => {
-    first = await publicJwk('key_first');
-    second = await publicJwk('key_second');
+  beforeAll(() => {
+    first = publicJwk('key_first');
+    second = publicJwk('key_second');
   });
 
   beforeEach(async () => {
@@ -191,25 +154,26 @@ describe('JwksKeySet', () => {
     });
   });
   describe('which published keys serve which algorithm', () => {
-    let ec: JWK;
-    let ed: JWK;
-    let rsa: JWK;
-    let p384: JWK;
-    let rsaPrivate: JWK;
+    let ec: Jwk;
+    let ed: Jwk;
+    let rsa: Jwk;
+    let p384: Jwk;
+    let rsaPrivate: Jwk;
 
-    beforeAll(async () => {
-      const exported = async (alg: string) =>
-        exportJWK((await generateKeyPair(alg, { extractable: true })).publicKey);
-      ec = await exported('ES256');
-      ed = await exported('EdDSA');
-      rsa = await exported('RS256');
-      p384 = await exported('ES384');
-      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-      rsaPrivate = await exportJWK(privateKey);
+    beforeAll(() => {
+      // Bare JWKs, as a provider may publish them: no kid, use or alg.
+      const bare = (key: { export(options: { format: 'jwk' }): object }) =>
+        key.export({ format: 'jwk' }) as Jwk;
+      ec = bare(testKeyPair('ES256').publicKey);
+      ed = bare(testKeyPair('EdDSA').publicKey);
+      const rsaPair = testKeyPair('RS256');
+      rsa = bare(rsaPair.publicKey);
+      rsaPrivate = bare(rsaPair.privateKey);
+      p384 = bare(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey);
     });
 
     /** Publishes `jwks` alone and looks `kid` up for `alg` in a fresh fetch of the set. */
-    async function lookup(jwks: JWK[], kid: string, alg: string) {
+    async function lookup(jwks: Jwk[], kid: string, alg: string) {
       server.keys = jwks;
       now += 601 * SECOND;
       const requests = server.requests;
@@ -247,13 +211,13 @@ describe('JwksKeySet', () => {
       [['verify'], true],
       [['sign', 'verify'], true],
     ])('with key_ops %j, uses the key: %p', async (keyOps, used) => {
-      const key = await lookup([{ ...rsa, kid: 'k', key_ops: keyOps as string[] }], 'k', 'RS256');
+      const key = await lookup([{ ...rsa, kid: 'k', key_ops: keyOps }], 'k', 'RS256');
       expect(key !== undefined).toBe(used);
     });
 
     it('refuses an RSA key shorter than 2048 bits, for both RSA algorithms', async () => {
       const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-      const short = publicKey.export({ format: 'jwk' }) as JWK;
+      const short = publicKey.export({ format: 'jwk' }) as Jwk;
       expect(await lookup([{ ...short, kid: 'k' }], 'k', 'RS256')).toBeUndefined();
       expect(await keySet.get('k', 'PS256')).toBeUndefined();
       expect(keySet.current('k', 'RS256')).toBeUndefined();
@@ -345,7 +309,7 @@ describe('JwksKeySet', () => {
     });
 
     it('skips keys without a kid or that are not objects', async () => {
-      server.keys = [{ ...rsa }, null, 'key', { ...rsa, kid: 7 }] as unknown as JWK[];
+      server.keys = [{ ...rsa }, null, 'key', { ...rsa, kid: 7 }] as unknown as Jwk[];
       expect(await keySet.get('undefined', 'RS256')).toBeUndefined();
       expect(await keySet.get('7', 'RS256')).toBeUndefined();
       expect(server.requests).toBe(1);
