@@ -5,6 +5,7 @@ import {
   type Jwk,
   type PublicKey,
 } from '../crypto/jwk';
+import { backoffDelayMs } from '../core/backoff';
 import {
   ReauthUnavailableException,
   type ReauthDependency,
@@ -193,15 +194,6 @@ export class JwksKeySet {
     this.lastFailure = error;
     this.retryAtMs = this.options.nowMs() + backoffDelayMs(this.failuresInARow, this.options);
   }
-}
-
-/** The pause after the `failures`-th failed fetch in a row: doubling, capped. */
-export function backoffDelayMs(
-  failures: number,
-  { backoffMs, maxBackoffMs }: Pick<JwksKeySetOptions, 'backoffMs' | 'maxBackoffMs'>,
-): number {
-  // 2 ** 30 and beyond only overflow towards the cap anyway.
-  return Math.min(backoffMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
 }
 
 /** What `make` returns; `null` when it throws: a key that does not import or fit verifies nothing. */

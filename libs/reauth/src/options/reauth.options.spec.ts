@@ -1,5 +1,5 @@
-import { OidcIdentityProvider } from '../providers/oidc.provider';
-import { WorkOSIdentityProvider } from '../providers/workos.provider';
+import { OidcIdentityProvider } from '../providers/oidc/oidc.provider';
+import { WorkOSIdentityProvider } from '../providers/workos/workos.provider';
 import { resolveReauthOptions, resolveReauthSetup } from './reauth.options';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 

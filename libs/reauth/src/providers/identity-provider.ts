@@ -157,3 +157,11 @@ export abstract class IdentityProvider {
     returnTo: string,
   ): Promise<string>;
 }
+
+/** What every provider is built from: the module's checked options it shares. */
+export interface ProviderBasics {
+  clientId: string;
+  redirectUri: string;
+  cookiePassword: string;
+  audience?: string[];
+}

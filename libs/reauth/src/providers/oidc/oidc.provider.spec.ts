@@ -1,0 +1,175 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import type { ReauthOidcOptions } from '../../interfaces';
+import { resolveReauthSetup } from '../../options/reauth.options';
+import type { AuthorizationRequest } from '../identity-provider';
+import { SIGN_IN_MAX_AGE_SECONDS } from './oidc-sign-in';
+
+/** An issuer on the loopback interface that serves the discovery document the test sets. */
+class LocalIssuer {
+  metadata: Record<string, unknown> = {};
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<LocalIssuer> {
+    const handle: { issuer?: LocalIssuer } = {};
+    const server = createServer((req, res) => {
+      if (req.url !== '/.well-known/openid-configuration') {
+        res.writeHead(404).end();
+        return;
+      }
+      const { url, metadata } = handle.issuer!;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer: url,
+          authorization_endpoint: `${url}/authorize`,
+          token_endpoint: `${url}/token`,
+          jwks_uri: `${url}/jwks`,
+          ...metadata,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return (handle.issuer = new LocalIssuer(server, `http://127.0.0.1:${port}`));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const REQUEST: AuthorizationRequest = {
+  state: 'sealed-state',
+  codeChallenge: 'c'.repeat(43),
+  nonce: 'n'.repeat(22),
+};
+
+describe('OidcIdentityProvider', () => {
+  let issuer: LocalIssuer;
+
+  beforeAll(async () => {
+    issuer = await LocalIssuer.start();
+  });
+  afterAll(() => issuer.close());
+  beforeEach(() => {
+    issuer.metadata = {};
+  });
+
+  const providerWith = (oidc: Partial<ReauthOidcOptions> = {}) =>
+    resolveReauthSetup({
+      clientId: 'client_x',
+      redirectUri: 'https://app.example/auth/callback',
+      cookiePassword: 'p'.repeat(32),
+      oidc: { issuer: issuer.url, clientSecret: 's', ...oidc },
+    }).provider;
+
+  /** The parameters of the authorization URL the provider builds for `request`. */
+  const paramsOf = async (
+    oidc: Partial<ReauthOidcOptions> = {},
+    request: Partial<AuthorizationRequest> = {},
+  ) => {
+    const url = new URL(await providerWith(oidc).authorizationUrl({ ...REQUEST, ...request }));
+    expect(`${url.origin}${url.pathname}`).toBe(`${issuer.url}/authorize`);
+    return url.searchParams;
+  };
+
+  describe('auth_time for a sign-in', () => {
+    it('asks with max_age where the provider has no claims parameter', async () => {
+      for (const claimsParameterSupported of [undefined, false, 'true']) {
+        issuer.metadata = { claims_parameter_supported: claimsParameterSupported };
+        const params = await paramsOf();
+        expect(params.get('max_age')).toBe(String(SIGN_IN_MAX_AGE_SECONDS));
+        expect(params.has('claims')).toBe(false);
+      }
+    });
+
+    it('asks with the claims parameter where discovery says the provider supports it', async () => {
+      issuer.metadata = { claims_parameter_supported: true };
+      const params = await paramsOf();
+      expect(params.has('max_age')).toBe(false);
+      expect(JSON.parse(params.get('claims')!)).toEqual({
+        id_token: { auth_time: { essential: true } },
+      });
+    });
+
+    it('keeps the app’s own claims request, with auth_time added where it asks that way', async () => {
+      const claims = JSON.stringify({ userinfo: { email: null } });
+      const withClaims = { authorizationParams: { claims } };
+      issuer.metadata = { claims_parameter_supported: true };
+      expect(JSON.parse((await paramsOf(withClaims)).get('claims')!)).toEqual({
+        userinfo: { email: null },
+        id_token: { auth_time: { essential: true } },
+      });
+      expect((await paramsOf(withClaims, { maxAge: 300 })).get('claims')).toBe(claims);
+      issuer.metadata = {};
+      const params = await paramsOf(withClaims);
+      expect(params.get('claims')).toBe(claims);
+      expect(params.get('max_age')).toBe(String(SIGN_IN_MAX_AGE_SECONDS));
+    });
+
+    it.each([true, false])(
+      'sends a re-authentication’s own max_age (claims parameter: %p)',
+      async (claimsParameterSupported) => {
+        issuer.metadata = { claims_parameter_supported: claimsParameterSupported };
+        const params = await paramsOf({}, { maxAge: 300 });
+        expect(params.get('max_age')).toBe('300');
+        expect(params.has('claims')).toBe(false);
+      },
+    );
+  });
+
+  describe('offline_access and consent', () => {
+    it('asks for offline_access with prompt=consent by default at an issuer of no known family', async () => {
+      const params = await paramsOf();
+      expect(params.get('scope')).toBe('openid profile email offline_access');
+      expect(params.get('prompt')).toBe('consent');
+      expect((await paramsOf({}, { maxAge: 0 })).get('prompt')).toBe('login consent');
+    });
+
+    it('sends no prompt with consentPrompt "never"', async () => {
+      const params = await paramsOf({ consentPrompt: 'never' });
+      expect(params.get('scope')).toBe('openid profile email offline_access');
+      expect(params.has('prompt')).toBe(false);
+      expect((await paramsOf({ consentPrompt: 'never' }, { maxAge: 0 })).get('prompt')).toBe(
+        'login',
+      );
+    });
+
+    it('asks for consent only with offline_access, unless "always"', async () => {
+      const scope = 'openid email';
+      expect((await paramsOf({ scope })).has('prompt')).toBe(false);
+      expect((await paramsOf({ scope, consentPrompt: 'offline_access' })).has('prompt')).toBe(
+        false,
+      );
+      expect((await paramsOf({ scope, consentPrompt: 'always' })).get('prompt')).toBe('consent');
+    });
+
+    it('leaves the default scope’s offline_access out where discovery lists scopes without it', async () => {
+      issuer.metadata = { scopes_supported: ['openid', 'email', 'profile'] };
+      const params = await paramsOf();
+      expect(params.get('scope')).toBe('openid profile email');
+      expect(params.has('prompt')).toBe(false);
+      // A scope the app chose is its own.
+      const chosen = await paramsOf({ scope: 'openid email offline_access' });
+      expect(chosen.get('scope')).toBe('openid email offline_access');
+      expect(chosen.get('prompt')).toBe('consent');
+    });
+  });
+
+  describe('verification settings', () => {
+    it.each([
+      [undefined, 'auto'],
+      ['auto', 'auto'],
+      ['at+jwt', 'at+jwt'],
+      ['any', 'any'],
+    ] as const)('carry accessTokenType %p as %p', async (accessTokenType, expected) => {
+      const settings = await providerWith({ accessTokenType }).verification();
+      expect(settings).toMatchObject({ accessTokenType: expected, idTokensOf: 'client_x' });
+    });
+  });
+});

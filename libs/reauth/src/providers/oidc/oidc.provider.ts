@@ -1,0 +1,291 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type * as OAuth from 'oauth4webapi';
+import { describeError } from '../../core/describe-error';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type AuthorizationRequest,
+  type CodeRedemption,
+  type IssuedSession,
+  type ProviderSession,
+  type TokenVerificationSettings,
+} from '../identity-provider';
+import { openSession, sealSession, SessionTooLargeError } from '../session-seal';
+import { httpOptions, oauth, signInFacts, translateOAuthError } from './oauth';
+import { OidcDiscovery } from './oidc-discovery';
+import { authTimeParameters, OFFLINE_ACCESS, signInPrompt, signInScope } from './oidc-sign-in';
+import type { OidcProviderSettings } from './oidc-settings';
+
+/**
+ * Any OpenID Provider, found by discovery from its issuer: the authorization code flow with PKCE
+ * (S256), `nonce` and RFC 9207 `iss` checked, `redirect_uri` at the token endpoint, and the ID
+ * token validated as OpenID Connect Core §3.1.3.7 requires; the HTTP and the checks are
+ * oauth4webapi's. Every sign-in asks for a refresh token (`offline_access`, with `prompt=consent`
+ * where the provider needs it) and for `auth_time` in its ID token (the `claims` parameter where
+ * the provider supports it, else `max_age`). Sessions live in the library's own sealed cookie (AES-256-GCM under a key
+ * derived from `cookiePassword`) holding the access, refresh and ID tokens.
+ *
+ * Discovery happens on first use and is cached for an hour; while the issuer cannot be reached
+ * or serves an incomplete document, requests that need it get 503 (retried with a backoff from
+ * 1 s to 30 s) and the log names the issuer and what is wrong.
+ */
+export class OidcIdentityProvider extends IdentityProvider {
+  readonly dependency = 'oidc' as const;
+  readonly revocationScope = 'grant' as const;
+  private readonly logger = new Logger('ReauthModule');
+  private readonly discovery: OidcDiscovery;
+  private warnedOfNoRefreshToken = false;
+
+  constructor(private readonly config: OidcProviderSettings) {
+    super();
+    this.discovery = new OidcDiscovery(config);
+  }
+
+  describe(): string {
+    return `OpenID Connect, issuer ${this.config.configuredIssuer}`;
+  }
+
+  async verification(): Promise<TokenVerificationSettings> {
+    const server = await this.discovery.server();
+    return {
+      jwksUrl: server.jwks_uri!,
+      issuers: [server.issuer],
+      algorithms: this.config.algorithms,
+      audience: this.config.audience,
+      clientId: this.config.audience === undefined ? this.config.clientId : undefined,
+      idTokensOf: this.config.clientId,
+      accessTokenType: this.config.accessTokenType,
+      requireSid: false,
+    };
+  }
+
+  async authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    const server = await this.discovery.server();
+    const url = new URL(server.authorization_endpoint!);
+    const scope = this.scopeFor(server);
+    const { claims: appClaims, ...extra } = this.config.authorizationParams;
+    const params: Record<string, string> = {
+      ...extra,
+      client_id: this.config.clientId,
+      redirect_uri: this.config.redirectUri,
+      response_type: 'code',
+      scope: scope.join(' '),
+      state: request.state,
+      nonce: request.nonce,
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+      ...authTimeParameters(request.maxAge, server.claims_parameter_supported === true, appClaims),
+    };
+    if (appClaims !== undefined) params.claims ??= appClaims;
+    const prompt = signInPrompt(this.config.consentPrompt, scope, request.maxAge);
+    if (prompt !== undefined) params.prompt = prompt;
+    if (request.acrValues?.length) params.acr_values = request.acrValues.join(' ');
+    if (request.loginHint !== undefined) params.login_hint = request.loginHint;
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url.href;
+  }
+
+  /** The scopes of a sign-in at `server` (see `signInScope`). */
+  private scopeFor(server: OAuth.AuthorizationServer): string[] {
+    return signInScope(this.config.scope, this.config.defaultScope, server.scopes_supported);
+  }
+
+  /**
+   * RFC 9207: where the provider advertises `iss` on its responses it must be there and be the
+   * issuer; elsewhere an `iss` that is present must still be the issuer.
+   */
+  async isOwnResponse(callbackQuery: URLSearchParams): Promise<boolean> {
+    const server = await this.discovery.server();
+    const iss = callbackQuery.get('iss');
+    if (iss === null) return server.authorization_response_iss_parameter_supported !== true;
+    return iss === server.issuer;
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<IssuedSession> {
+    const server = await this.discovery.server();
+    const o = oauth();
+    const client = this.client();
+    let response: OAuth.TokenEndpointResponse;
+    try {
+      // Checks `iss` (RFC 9207) when the provider advertises it, and that this is no error.
+      const params = o.validateAuthResponse(
+        server,
+        client,
+        redemption.callbackQuery,
+        o.skipStateCheck,
+      );
+      const answer = await o.authorizationCodeGrantRequest(
+        server,
+        client,
+        this.clientAuth(),
+        params,
+        this.config.redirectUri,
+        redemption.codeVerifier,
+        httpOptions(this.config),
+      );
+      response = await o.processAuthorizationCodeResponse(server, client, answer, {
+        expectedNonce: redemption.nonce,
+        // The callback checks auth_time against max_age itself (with max_age 0's own rule).
+        maxAge: o.skipAuthTimeCheck,
+        requireIdToken: true,
+      });
+    } catch (error) {
+      throw translateOAuthError(error);
+    }
+    if (response.refresh_token === undefined) this.warnOfNoRefreshToken(server);
+    const idClaims = o.getValidatedIdTokenClaims(response)!;
+    const sid = idClaims.sid;
+    return this.issue({
+      accessToken: response.access_token,
+      refreshToken: response.refresh_token,
+      idToken: response.id_token,
+      signIn: signInFacts(idClaims),
+      sessionId:
+        typeof sid === 'string' && sid !== '' ? sid : randomBytes(16).toString('base64url'),
+    });
+  }
+
+  /** Once: a session without a refresh token ends with its first access token. */
+  private warnOfNoRefreshToken(server: OAuth.AuthorizationServer): void {
+    if (this.warnedOfNoRefreshToken) return;
+    this.warnedOfNoRefreshToken = true;
+    const asked = this.scopeFor(server).includes(OFFLINE_ACCESS);
+    const hint = !asked
+      ? 'the sign-in did not ask for offline_access (see oidc.scope)'
+      : this.config.consentPrompt === 'never'
+        ? 'if the provider grants offline_access only with consent (OpenID Connect Core 11), set oidc.consentPrompt to "offline_access"'
+        : 'check that the client may use the refresh_token grant and offline_access at the provider';
+    this.logger.warn(
+      `The OpenID Provider issued no refresh token: sessions end with their first access token; ${hint}`,
+    );
+  }
+
+  async refresh(session: ProviderSession): Promise<IssuedSession> {
+    if (typeof session.refreshToken !== 'string' || session.refreshToken === '') {
+      throw new ProviderRejectedError('invalid_grant');
+    }
+    const server = await this.discovery.server();
+    const o = oauth();
+    const client = this.client();
+    let response: OAuth.TokenEndpointResponse;
+    try {
+      const answer = await o.refreshTokenGrantRequest(
+        server,
+        client,
+        this.clientAuth(),
+        session.refreshToken,
+        httpOptions(this.config),
+      );
+      response = await o.processRefreshTokenResponse(server, client, answer);
+    } catch (error) {
+      throw translateOAuthError(error);
+    }
+    // A refresh is not an authentication: what the sign-in said about itself carries over.
+    return this.issue({
+      accessToken: response.access_token,
+      refreshToken: response.refresh_token ?? session.refreshToken,
+      idToken: response.id_token ?? session.idToken,
+      signIn: session.signIn,
+      sessionId: session.sessionId,
+    });
+  }
+
+  unseal(sealed: string): Promise<ProviderSession | undefined> {
+    return Promise.resolve(openSession(sealed, this.config.cookiePassword, this.nowSeconds()));
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.config.nowMs() / 1000);
+  }
+
+  private seal(session: ProviderSession): string {
+    return sealSession(session, this.config.cookiePassword, {
+      now: this.nowSeconds(),
+      lifetime: this.config.sessionLifetimeSeconds,
+    });
+  }
+
+  async revoke(session: { refreshToken?: string }): Promise<boolean> {
+    if (session.refreshToken === undefined) return false;
+    try {
+      const server = await this.discovery.server();
+      if (server.revocation_endpoint === undefined) return false;
+      const o = oauth();
+      const answer = await o.revocationRequest(
+        server,
+        this.client(),
+        this.clientAuth(),
+        session.refreshToken,
+        { ...httpOptions(this.config), additionalParameters: { token_type_hint: 'refresh_token' } },
+      );
+      await o.processRevocationResponse(answer);
+      return true;
+    } catch (error) {
+      this.logger.warn(`Revoking a refresh token failed with ${describeError(error)}`);
+      return false;
+    }
+  }
+
+  async logoutUrl(session: { idToken?: string }, returnTo: string): Promise<string> {
+    let server: OAuth.AuthorizationServer;
+    try {
+      server = await this.discovery.server();
+    } catch {
+      return returnTo;
+    }
+    if (server.end_session_endpoint === undefined) return returnTo;
+    const url = new URL(server.end_session_endpoint);
+    url.searchParams.set('client_id', this.config.clientId);
+    url.searchParams.set('post_logout_redirect_uri', returnTo);
+    if (session.idToken !== undefined) url.searchParams.set('id_token_hint', session.idToken);
+    return url.href;
+  }
+
+  private issue(session: ProviderSession): IssuedSession {
+    try {
+      return { ...session, sealed: this.seal(session) };
+    } catch (error) {
+      if (!(error instanceof SessionTooLargeError)) throw error;
+    }
+    // Browsers drop cookies over 4 KB without a word. The ID token only serves as the logout's
+    // `id_token_hint`, which OpenID Connect makes optional: the session keeps working without it.
+    this.logger.warn(
+      'The session is too large for a cookie with its ID token; it is kept without it (sign-out sends no id_token_hint)',
+    );
+    const smaller = { ...session, idToken: undefined };
+    try {
+      return { ...smaller, sealed: this.seal(smaller) };
+    } catch (error) {
+      if (!(error instanceof SessionTooLargeError)) throw error;
+      // Even the access and refresh tokens alone pass what a browser keeps: a session that
+      // cannot be stored is refused as such, never answered with a 503 to retry forever.
+      this.logger.error(
+        `The provider's tokens are too large for a session cookie (${error.length} characters sealed); ask it for smaller access tokens (fewer claims or groups)`,
+      );
+      throw new ProviderRejectedError('session_too_large', { cause: error });
+    }
+  }
+
+  private client(): OAuth.Client {
+    const o = oauth();
+    return {
+      client_id: this.config.clientId,
+      // oauth4webapi reads the time as Date.now() shifted by this; the library's clock rules.
+      [o.clockSkew]: Math.round((this.config.nowMs() - Date.now()) / 1000),
+      [o.clockTolerance]: this.config.clockToleranceSeconds,
+    };
+  }
+
+  private clientAuth(): OAuth.ClientAuth {
+    const o = oauth();
+    switch (this.config.tokenEndpointAuthMethod) {
+      case 'client_secret_post':
+        return o.ClientSecretPost(this.config.clientSecret!);
+      case 'none':
+        return o.None();
+      default:
+        return o.ClientSecretBasic(this.config.clientSecret!);
+    }
+  }
+}
