@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // jose 6, which nest-workos-reauth verifies tokens with, ships only ES modules. Node >= 20.19
-    // require()s them natively, but Jest's module loader cannot: compile jose to CommonJS too.
+    // The testing kit starts authkit-emulator, which signs tokens with jose 6: ES modules only.
+    // Node >= 20.19 require()s them natively, but Jest's module loader cannot: compile jose to
+    // CommonJS too. (nest-workos-reauth itself no longer loads jose.)
     '^.+/node_modules/jose/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, isolatedModules: true } },
