@@ -1,0 +1,132 @@
+import { Injectable, Logger, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
+import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
+import { ProviderCheckSettings, RouteSettings } from './options/reauth-settings';
+import { IdentityProvider } from './providers/identity-provider';
+import { checkProvider } from './providers/provider-check';
+
+/** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
+const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
+const GRAPHQL_FIELD_RESOLVER = 'graphql:resolve_property';
+
+/** Below this, users find re-authentication prompts frustrating (WorkOS's guidance). */
+const SHORT_MAX_AGE_SECONDS = 60;
+
+type Handler = (...args: unknown[]) => unknown;
+type ClassOf = new (...args: never[]) => object;
+
+/**
+ * What the module checks once the app's modules are known: marked routes whose requirement
+ * cannot work as meant (a warning), GraphQL field resolvers that would run unguarded (the app
+ * does not start), and with `checkProviderOnStart` that the provider is usable.
+ */
+@Injectable()
+export class ReauthStartupChecks {
+  private readonly logger = new Logger('ReauthModule');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+    private readonly routes: RouteSettings,
+    private readonly providerCheck: ProviderCheckSettings,
+    private readonly provider: IdentityProvider,
+  ) {}
+
+  /** Runs when the module initialises: after every controller and provider is known. */
+  checkRoutes(): void {
+    this.refuseUnguardedFieldResolvers();
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as ClassOf | null;
+      if (!controller) continue;
+      for (const [name, handler] of this.methodsOf(controller)) {
+        const verb: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
+        if (verb === undefined) continue;
+        const requirement = this.reflector.getAllAndOverride(RecentAuthMetadata, [
+          handler,
+          controller,
+        ]);
+        if (!requirement) continue;
+        const route = () => describeRoute(verb as RequestMethod, controller, handler, name);
+        const { maxAge } = requirement;
+        if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
+          this.logger.warn(
+            `${route()} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+          );
+        }
+        if (
+          this.provider.dependency === 'workos' &&
+          (requirement.acr !== undefined || requirement.amr !== undefined)
+        ) {
+          this.logger.warn(
+            `${route()} requires an acr or amr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
+          );
+        }
+      }
+    }
+    this.logger.log(
+      `Step-up authentication ready: callback ${this.routes.routes.callback}, ${this.provider.describe()}`,
+    );
+  }
+
+  /** With `checkProviderOnStart`, the app starts only once the provider proved usable. */
+  async checkProvider(): Promise<void> {
+    if (!this.providerCheck.checkProviderOnStart) return;
+    await checkProvider(this.provider, { jwksTimeoutMs: this.providerCheck.jwksTimeoutMs });
+    this.logger.log(`checkProviderOnStart: ${this.provider.describe()} is usable`);
+  }
+
+  /**
+   * `@nestjs/graphql` runs field resolvers (`@ResolveField`) without any guard unless
+   * `GraphQLModule` says `fieldResolverEnhancers: ['guards']`: a decorated one would be left open
+   * without a word. The app does not start instead.
+   */
+  private refuseUnguardedFieldResolvers(): void {
+    let graphqlOptions: { fieldResolverEnhancers?: unknown } | undefined;
+    try {
+      graphqlOptions = this.moduleRef.get(GRAPHQL_MODULE_OPTIONS, { strict: false });
+    } catch {
+      return; // No GraphQL in this app.
+    }
+    const enhancers = graphqlOptions?.fieldResolverEnhancers;
+    if (Array.isArray(enhancers) && enhancers.includes('guards')) return;
+    for (const wrapper of this.discovery.getProviders()) {
+      const resolver = wrapper.metatype as ClassOf | null;
+      if (!resolver || typeof resolver !== 'function' || !resolver.prototype) continue;
+      for (const [name, handler] of this.methodsOf(resolver)) {
+        if (Reflect.getMetadata(GRAPHQL_FIELD_RESOLVER, handler) !== true) continue;
+        if (!this.reflector.getAllAndOverride(RecentAuthMetadata, [handler, resolver])) continue;
+        throw new Error(
+          `ReauthModule: ${resolver.name}.${name} is a GraphQL field resolver that requires a sign-in, but GraphQLModule runs field resolvers without guards: add fieldResolverEnhancers: ['guards'] to its options, or it would be left open`,
+        );
+      }
+    }
+  }
+
+  /** The methods of a class's prototype, by name. */
+  private methodsOf(type: ClassOf): [string, Handler][] {
+    const prototype = type.prototype as Record<string, unknown>;
+    return this.scanner
+      .getAllMethodNames(prototype)
+      .map((name) => [name, prototype[name] as Handler]);
+  }
+}
+
+/** `GET /account/email (AccountController.changeEmail)`, for the start-up warnings. */
+function describeRoute(
+  verb: RequestMethod,
+  controller: ClassOf,
+  handler: Handler,
+  name: string,
+): string {
+  const path = [
+    Reflect.getMetadata(PATH_METADATA, controller),
+    Reflect.getMetadata(PATH_METADATA, handler),
+  ]
+    .filter((part): part is string => typeof part === 'string' && part !== '' && part !== '/')
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .join('/');
+  return `${RequestMethod[verb]} /${path} (${controller.name}.${name})`;
+}
