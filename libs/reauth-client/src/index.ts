@@ -15,11 +15,11 @@ export {
   ReauthUrlRejectedError,
   type ReauthClientErrorCode,
 } from './errors.js';
-export {
-  createReauthFetch,
-  type GraphQLErrorsOption,
-  type ReauthClientOptions,
-  type ReauthFetch,
-  type ReauthInfo,
-  type ReauthWindow,
+export { createReauthFetch } from './create-reauth-fetch.js';
+export type {
+  GraphQLErrorsOption,
+  ReauthClientOptions,
+  ReauthFetch,
+  ReauthInfo,
+  ReauthWindow,
 } from './reauth-fetch.js';

@@ -36,6 +36,24 @@ export function newReauthId(): string {
     .replace(/=+$/, '');
 }
 
+/** The record of a request refused with the `X-Reauth-Id` `id`, to replay after the return. */
+export async function recordPendingRequest(
+  id: string,
+  request: Request,
+  createdAt: number,
+): Promise<PendingRequest> {
+  return {
+    id,
+    createdAt,
+    request: {
+      url: request.url,
+      method: request.method,
+      headers: [...request.headers.entries()],
+      body: ['GET', 'HEAD'].includes(request.method) ? undefined : await request.clone().text(),
+    },
+  };
+}
+
 const isString = (value: unknown): value is string => typeof value === 'string';
 
 /** The record as saved, or `undefined` when it is missing or not one this version wrote. */

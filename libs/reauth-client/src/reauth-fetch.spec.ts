@@ -1,4 +1,5 @@
 import {
+  createReauthFetch,
   PopupBlockedError,
   ReauthCancelledError,
   ReauthDeclinedError,
@@ -6,14 +7,11 @@ import {
   ReauthLoopError,
   ReauthUrlMissingError,
   ReauthUrlRejectedError,
-} from './errors.js';
-import type { StepUpChallenge } from './challenge.js';
-import {
-  createReauthFetch,
   type ReauthClientOptions,
   type ReauthInfo,
   type ReauthWindow,
-} from './reauth-fetch.js';
+  type StepUpChallenge,
+} from './index.js';
 
 const ORIGIN = 'https://app.example';
 const PAGE = `${ORIGIN}/spa`;
@@ -122,14 +120,35 @@ function answeredFrom(url: string, response: Response): Response {
   return response;
 }
 
+/** A helper whose `onReauthRequired` records what it is told, then answers `answer`. */
+function askingApi(options: ReauthClientOptions & { answer?: boolean }) {
+  const { answer = false, ...rest } = options;
+  const asked: ReauthInfo[] = [];
+  const api = createReauthFetch({
+    onReauthRequired: (info) => {
+      asked.push(info);
+      return answer;
+    },
+    ...rest,
+  });
+  return { api, asked };
+}
+
+/** Fakes only the intervals (the popup's watch), so a popup never closed stops with its test. */
+function fakeIntervalsInEachTest(): void {
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
+  afterEach(() => jest.useRealTimers());
+}
+
 describe('createReauthFetch', () => {
   let win: FakeWindow;
 
   beforeEach(() => {
     win = new FakeWindow();
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
   });
-  afterEach(() => jest.useRealTimers());
+  fakeIntervalsInEachTest();
 
   it('passes responses that do not ask for re-authentication through untouched', async () => {
     const ok = new Response('x', { status: 200 });
@@ -233,33 +252,19 @@ describe('createReauthFetch', () => {
   });
 
   it('asks the app first, and rejects with ReauthDeclinedError when it says no', async () => {
-    const asked: unknown[] = [];
-    const api = createReauthFetch({
-      window: win,
-      fetch: staleServer().fetch,
-      onReauthRequired: (info) => {
-        asked.push({ url: info.url, maxAge: info.maxAge, reason: info.reason });
-        return false;
-      },
-    });
+    const { api, asked } = askingApi({ window: win, fetch: staleServer().fetch });
     await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthDeclinedError);
-    expect(asked).toEqual([{ url: REAUTH_URL, maxAge: 300, reason: 'stale' }]);
+    expect(asked.map(({ url, maxAge, reason }) => ({ url, maxAge, reason }))).toEqual([
+      { url: REAUTH_URL, maxAge: 300, reason: 'stale' },
+    ]);
     expect(win.popups).toHaveLength(0);
   });
 
   /** The `ReauthInfo` the app is asked with for a single response. */
   async function infoFor(response: Response): Promise<ReauthInfo> {
-    let info: ReauthInfo | undefined;
-    const api = createReauthFetch({
-      window: win,
-      fetch: () => Promise.resolve(response),
-      onReauthRequired: (given) => {
-        info = given;
-        return false;
-      },
-    });
+    const { api, asked } = askingApi({ window: win, fetch: () => Promise.resolve(response) });
     await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthDeclinedError);
-    return info!;
+    return asked[0];
   }
 
   it.each([
@@ -395,23 +400,17 @@ describe('createReauthFetch: step-up by assurance level (acr_values)', () => {
 
   beforeEach(() => {
     win = new FakeWindow();
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
   });
-  afterEach(() => jest.useRealTimers());
+  fakeIntervalsInEachTest();
 
   /** What `onReauthRequired` was told, for one response that asks for re-authentication. */
   async function infoFor(
     response: () => Response,
     extra: ReauthClientOptions = {},
   ): Promise<ReauthInfo> {
-    const asked: ReauthInfo[] = [];
-    const api = createReauthFetch({
+    const { api, asked } = askingApi({
       window: win,
       fetch: () => Promise.resolve(response()),
-      onReauthRequired: (info) => {
-        asked.push(info);
-        return false;
-      },
       ...extra,
     });
     await expect(api(`${ORIGIN}/api`)).rejects.toBeInstanceOf(ReauthDeclinedError);
@@ -520,15 +519,7 @@ describe('createReauthFetch: step-up by assurance level (acr_values)', () => {
             ),
       );
     };
-    const asked: ReauthInfo[] = [];
-    const api = createReauthFetch({
-      window: win,
-      fetch,
-      onReauthRequired: (info) => {
-        asked.push(info);
-        return true;
-      },
-    });
+    const { api, asked } = askingApi({ window: win, fetch, answer: true });
     const pending = api(`${ORIGIN}/api/transfers`, { method: 'POST', body: '{"amount":5}' });
     await tick();
     expect(win.popups.map((popup) => popup.url)).toEqual([ACR_REAUTH_URL]);
@@ -757,23 +748,17 @@ describe('createReauthFetch: where a reauthUrl may send the user', () => {
 
   beforeEach(() => {
     win = new FakeWindow();
-    // A popup that is never closed keeps its watch running: fake intervals end with the test.
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
   });
-  afterEach(() => jest.useRealTimers());
+  fakeIntervalsInEachTest();
 
   it.each(['popup', 'redirect'] as const)(
     'in %s mode, refuses a reauthUrl from a cross-origin API: no popup, no navigation',
     async (mode) => {
-      const asked: unknown[] = [];
-      const api = createReauthFetch({
+      const { api, asked } = askingApi({
         window: win,
         mode,
         fetch: () => Promise.resolve(reauthResponse()),
-        onReauthRequired: (info) => {
-          asked.push(info);
-          return true;
-        },
+        answer: true,
       });
       const refused = api('https://api.other.example/transfers');
       await expect(refused).rejects.toBeInstanceOf(ReauthUrlRejectedError);
@@ -893,9 +878,8 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
 
   beforeEach(() => {
     win = new FakeWindow();
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
   });
-  afterEach(() => jest.useRealTimers());
+  fakeIntervalsInEachTest();
 
   const refusal = (extensions: Record<string, unknown> = {}, path = ['changeEmail']) => ({
     message: 'More recent authentication is required.',
@@ -953,14 +937,9 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
     response: () => Response,
     extra: ReauthClientOptions = {},
   ): Promise<ReauthInfo | undefined> {
-    const asked: ReauthInfo[] = [];
-    const api = createReauthFetch({
+    const { api, asked } = askingApi({
       window: win,
       fetch: () => Promise.resolve(response()),
-      onReauthRequired: (info) => {
-        asked.push(info);
-        return false;
-      },
       ...extra,
     });
     try {
