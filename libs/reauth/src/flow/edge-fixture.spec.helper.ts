@@ -1,0 +1,260 @@
+// A fixture for the unit specs of the guard, the exception filter and the callback: the real
+// module on a fake identity provider, the memory store, a frozen clock and a recording HTTP
+// adapter. Not part of the package (`*.spec.*` is left out of what is published).
+import { Test } from '@nestjs/testing';
+import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ReauthEvent } from '../events/event.types';
+import type { ReauthRequest } from '../interfaces';
+import {
+  IdentityProvider,
+  ProviderRejectedError,
+  type AuthorizationRequest,
+  type CodeRedemption,
+  type IssuedSession,
+  type ProviderSession,
+  type TokenVerificationSettings,
+} from '../providers/identity-provider';
+import { ReauthModule } from '../reauth.module';
+import { MemoryReauthStore } from '../stores/memory-reauth.store';
+import { TestClock } from '../testing/test-clock';
+
+export const ISSUER = 'https://idp.test';
+export const APP = 'http://app.test';
+export const T0 = Date.UTC(2030, 0, 1);
+export const T0_SECONDS = T0 / 1000;
+
+/** What a code redeems to, set by a test before the callback. */
+export interface FakeSignIn {
+  sub: string;
+  authTime?: number;
+  sid?: string;
+  acr?: string;
+  /** More claims of the access token (`act`, say). */
+  claims?: Record<string, unknown>;
+  /** Signs the token with another key, so it does not verify. */
+  forged?: boolean;
+}
+
+/** An identity provider that answers from memory and signs RS256 tokens with its own key. */
+export class FakeIdentityProvider extends IdentityProvider {
+  readonly dependency = 'workos' as const;
+  readonly revocationScope = 'session' as const;
+  readonly codes = new Map<string, FakeSignIn | Error>();
+  readonly authorizations: AuthorizationRequest[] = [];
+  readonly redemptions: CodeRedemption[] = [];
+  readonly revoked: { sessionId?: string; refreshToken?: string }[] = [];
+  failAuthorization?: Error;
+
+  constructor(
+    private readonly jwksUrl: string,
+    private readonly key: CryptoKey,
+    private readonly otherKey: CryptoKey,
+    private readonly clock: TestClock,
+  ) {
+    super();
+  }
+
+  describe(): string {
+    return 'a fake provider';
+  }
+
+  verification(): Promise<TokenVerificationSettings> {
+    return Promise.resolve({
+      jwksUrl: this.jwksUrl,
+      issuers: [ISSUER],
+      algorithms: ['RS256'],
+      requireSid: true,
+    });
+  }
+
+  authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    if (this.failAuthorization) return Promise.reject(this.failAuthorization);
+    this.authorizations.push(request);
+    const url = new URL(`${ISSUER}/authorize`);
+    url.searchParams.set('state', request.state);
+    if (request.maxAge !== undefined) url.searchParams.set('max_age', String(request.maxAge));
+    return Promise.resolve(url.toString());
+  }
+
+  isOwnResponse(query: URLSearchParams): Promise<boolean> {
+    const iss = query.get('iss');
+    return Promise.resolve(iss === null || iss === ISSUER);
+  }
+
+  async redeemCode(redemption: CodeRedemption): Promise<IssuedSession> {
+    this.redemptions.push(redemption);
+    const signIn = this.codes.get(redemption.code);
+    if (signIn === undefined) throw new ProviderRejectedError('invalid_grant');
+    if (signIn instanceof Error) throw signIn;
+    return this.issue(signIn);
+  }
+
+  /** A session as a code exchange would issue it, for a browser's cookie. */
+  async issue(signIn: FakeSignIn): Promise<IssuedSession> {
+    const sid = signIn.sid ?? `session_${signIn.sub}`;
+    const accessToken = await this.token(signIn, signIn.forged ? this.otherKey : this.key);
+    const session: ProviderSession = {
+      accessToken,
+      refreshToken: `refresh_${sid}`,
+      sessionId: sid,
+    };
+    return {
+      ...session,
+      sealed: `fake.${Buffer.from(JSON.stringify(session)).toString('base64url')}`,
+    };
+  }
+
+  refresh(): Promise<IssuedSession> {
+    return Promise.reject(new ProviderRejectedError('invalid_grant'));
+  }
+
+  unseal(sealed: string): Promise<ProviderSession | undefined> {
+    if (!sealed.startsWith('fake.')) return Promise.resolve(undefined);
+    const json = Buffer.from(sealed.slice(5), 'base64url').toString();
+    return Promise.resolve(JSON.parse(json) as ProviderSession);
+  }
+
+  revoke(session: { sessionId?: string; refreshToken?: string }): Promise<boolean> {
+    this.revoked.push(session);
+    return Promise.resolve(true);
+  }
+
+  logoutUrl(_session: unknown, returnTo: string): Promise<string> {
+    return Promise.resolve(`${ISSUER}/logout?return_to=${encodeURIComponent(returnTo)}`);
+  }
+
+  /** An access token of this provider. */
+  token(signIn: FakeSignIn, key: CryptoKey = this.key): Promise<string> {
+    const now = this.clock.nowSeconds();
+    return new SignJWT({
+      sid: signIn.sid ?? `session_${signIn.sub}`,
+      auth_time: signIn.authTime,
+      ...(signIn.acr === undefined ? {} : { acr: signIn.acr }),
+      ...signIn.claims,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'fake-key' })
+      .setIssuer(ISSUER)
+      .setSubject(signIn.sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(key);
+  }
+}
+
+/** A response as the recording adapter leaves it. */
+export interface RecordedResponse {
+  status?: number;
+  headers: Record<string, string | string[]>;
+  body?: unknown;
+  location?: string;
+}
+
+export function recordedResponse(): RecordedResponse {
+  return { headers: {} };
+}
+
+/** Nest's HTTP adapter, reduced to what the library calls, writing to a {@link RecordedResponse}. */
+function recordingAdapter(): AbstractHttpAdapter {
+  const adapter = {
+    getType: () => 'recording',
+    isHeadersSent: () => false,
+    setHeader: (res: RecordedResponse, name: string, value: string) => {
+      res.headers[name.toLowerCase()] = value;
+    },
+    appendHeader: (res: RecordedResponse, name: string, value: string) => {
+      const key = name.toLowerCase();
+      const existing = res.headers[key];
+      res.headers[key] = existing === undefined ? [value] : [existing, value].flat();
+    },
+    redirect: (res: RecordedResponse, status: number, location: string) => {
+      res.status = status;
+      res.location = location;
+    },
+    reply: (res: RecordedResponse, body: unknown, status: number) => {
+      res.status = status;
+      res.body = body;
+    },
+  };
+  return adapter as unknown as AbstractHttpAdapter;
+}
+
+/** A request as Express would hand it over. */
+export function request(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+): ReauthRequest & { body?: unknown } {
+  return {
+    method,
+    url,
+    originalUrl: url,
+    headers: { host: 'app.test', ...headers },
+    ip: '10.0.0.1',
+  };
+}
+
+/** The `Cookie` header of a set of `Set-Cookie` values. */
+export function cookieHeader(...setCookies: string[]): string {
+  return setCookies.map((value) => value.split(';', 1)[0]).join('; ');
+}
+
+/** Lets the events of what just happened arrive (they are delivered on the next turn). */
+export function delivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export type EdgeFixture = Awaited<ReturnType<typeof edgeFixture>>;
+
+/** The real module on the fake provider; call `close()` after each test. */
+export async function edgeFixture(options: Record<string, unknown> = {}) {
+  const clock = new TestClock(T0);
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const other = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'fake-key', alg: 'RS256', use: 'sig' };
+  const jwks: Server = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const { port } = jwks.address() as AddressInfo;
+  const provider = new FakeIdentityProvider(
+    `http://127.0.0.1:${port}/jwks`,
+    privateKey,
+    other.privateKey,
+    clock,
+  );
+  const store = new MemoryReauthStore({ now: () => clock.now() });
+  const events: ReauthEvent[] = [];
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ReauthModule.forRoot({
+        apiKey: 'sk_test_fake',
+        clientId: 'client_fake',
+        redirectUri: `${APP}/auth/callback`,
+        cookiePassword: 'a-cookie-password-of-at-least-32-characters',
+        store,
+        now: () => clock.now(),
+        events: { listener: (event: ReauthEvent) => events.push(event), eventEmitter: false },
+        ...options,
+      }),
+    ],
+  })
+    .overrideProvider(IdentityProvider)
+    .useValue(provider)
+    .compile();
+  moduleRef.get(HttpAdapterHost).httpAdapter = recordingAdapter();
+  return {
+    moduleRef,
+    clock,
+    store,
+    provider,
+    events,
+    async close() {
+      await moduleRef.close();
+      await new Promise((resolve) => jwks.close(resolve));
+    },
+  };
+}
