@@ -1,9 +1,8 @@
 import { Logger, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
-import type { RecentAuthRequirement } from '../decorators/require-recent-auth.decorator';
 import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
 import { describeError } from '../core/describe-error';
-import { describeReauthResponses } from './responses';
+import { describeReauthResponses, type DocumentedRequirement } from './responses';
 import { reauthSchemaClasses } from './schemas';
 import { loadSwagger, type SwaggerApi } from './swagger-api';
 
@@ -24,7 +23,7 @@ let warned = false;
  * loaded, and failures are logged once, never thrown.
  */
 export function DocumentReauthResponses(
-  requirement: RecentAuthRequirement,
+  requirement: DocumentedRequirement,
 ): MethodDecorator & ClassDecorator {
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor): void => {
     if (descriptor) {
@@ -75,7 +74,7 @@ function warnOnce(error: unknown): void {
 function documentController(
   swagger: SwaggerApi,
   controller: { prototype: unknown },
-  requirement: RecentAuthRequirement,
+  requirement: DocumentedRequirement,
 ): void {
   const prototype = controller.prototype as object;
   for (const name of Object.getOwnPropertyNames(prototype)) {
@@ -92,7 +91,7 @@ function documentHandler(
   target: object,
   key: string | symbol,
   handler: object,
-  requirement: RecentAuthRequirement,
+  requirement: DocumentedRequirement,
 ): void {
   const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
   // Not an HTTP route (a GraphQL resolver, a message handler): nothing to document.

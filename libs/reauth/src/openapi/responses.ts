@@ -1,5 +1,4 @@
 import { RequestMethod } from '@nestjs/common';
-import type { RecentAuthRequirement } from '../decorators/require-recent-auth.decorator';
 import { challengeFor } from '../exceptions/reauth-refusal';
 import {
   ReauthRequiredException,
@@ -22,7 +21,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const code = (values: readonly string[]) => values.map((value) => `\`${value}\``).join(', ');
 
 /** "Requires a sign-in within 300 s (max_age=300), ..." */
-function requirementSentence(requirement: RecentAuthRequirement): string {
+/**
+ * What a marked route requires, as far as its documentation tells: the shape of the metadata of
+ * `@RequireRecentAuth()`, described here so the decorator can document routes without a loop.
+ */
+export interface DocumentedRequirement {
+  maxAge: number | null;
+  allowCrossOrigin?: boolean;
+  allowImpersonation?: boolean;
+  acr?: readonly string[];
+  amr?: readonly string[];
+}
+
+function requirementSentence(requirement: DocumentedRequirement): string {
   const { maxAge, acr, amr } = requirement;
   if (maxAge === null) return 'Requires a signed-in user.';
   let sentence =
@@ -37,7 +48,7 @@ function requirementSentence(requirement: RecentAuthRequirement): string {
 }
 
 /** The reasons of the JSON 401 this route can give. */
-function reasonsOf(requirement: RecentAuthRequirement): ReauthReason[] {
+function reasonsOf(requirement: DocumentedRequirement): ReauthReason[] {
   return REAUTH_REASONS.filter((reason) => {
     switch (reason) {
       case 'unauthenticated':
@@ -55,7 +66,7 @@ function reasonsOf(requirement: RecentAuthRequirement): ReauthReason[] {
   });
 }
 
-function unauthorized(requirement: RecentAuthRequirement): ReauthResponseDoc {
+function unauthorized(requirement: DocumentedRequirement): ReauthResponseDoc {
   const signInOnly = requirement.maxAge === null;
   // The challenge the filter sends for this route, built by the filter's own code.
   const example = challengeFor(
@@ -90,7 +101,7 @@ function unauthorized(requirement: RecentAuthRequirement): ReauthResponseDoc {
 }
 
 function forbidden(
-  requirement: RecentAuthRequirement,
+  requirement: DocumentedRequirement,
   method: RequestMethod,
 ): ReauthResponseDoc | undefined {
   const crossSite =
@@ -136,7 +147,7 @@ const unavailable = (): ReauthResponseDoc => ({
  * module is configured), so only the route's options narrow the 403.
  */
 export function describeReauthResponses(
-  requirement: RecentAuthRequirement,
+  requirement: DocumentedRequirement,
   method: RequestMethod,
 ): ReauthResponseDoc[] {
   const forbiddenDoc = forbidden(requirement, method);
