@@ -8,6 +8,7 @@ import {
   testKeyPair,
   type TestAlgorithm,
   type TestKeyPair,
+  withPart,
 } from '../crypto/test-keys.spec.helper';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { JwksServer } from './jwks-server.spec.helper';
@@ -41,12 +42,6 @@ const headerOf = (alg: TestAlgorithm, kid: string = pairs[alg].jwk.kid) => ({ al
 const signed = (alg: TestAlgorithm, payload: object = claims(), header: object = headerOf(alg)) =>
   signCompact(header, payload, pairs[alg].privateKey, alg);
 
-/** Replaces part `index` of a compact token. */
-const withPart = (token: string, index: number, replace: (part: string) => string) =>
-  token
-    .split('.')
-    .map((part, i) => (i === index ? replace(part) : part))
-    .join('.');
 // The first character carries only data bits (the last may carry padding bits only).
 const flipAt = (part: string, at: number) =>
   part.slice(0, at) + (part[at] === 'A' ? 'B' : 'A') + part.slice(at + 1);

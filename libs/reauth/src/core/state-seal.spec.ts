@@ -10,6 +10,7 @@ import {
   type ReauthState,
   type StateErrorCode,
 } from './state-seal';
+import { flipFirstCharacter, withPart } from '../crypto/test-keys.spec.helper';
 
 const SECRET = 'a-cookie-password-of-32-chars!!!';
 const OTHER_SECRET = 'another-password-of-32-chars!!!!';
@@ -58,16 +59,6 @@ async function unsealError(token: unknown, now = NOW, secret = SECRET): Promise<
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');
-}
-
-function withPart(token: string, index: number, replace: (part: string) => string): string {
-  const parts = token.split('.');
-  parts[index] = replace(parts[index]);
-  return parts.join('.');
-}
-
-function flipFirstCharacter(part: string): string {
-  return (part[0] === 'A' ? 'B' : 'A') + part.slice(1);
 }
 
 // Each invalid field, checked identically when sealing (TypeError) and unsealing (state_invalid).

@@ -62,3 +62,15 @@ export function signCompact(
           : sign('sha256', data, privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }
+
+/** `token` with its `index`-th dot-separated part replaced. */
+export function withPart(token: string, index: number, replace: (part: string) => string): string {
+  const parts = token.split('.');
+  parts[index] = replace(parts[index]);
+  return parts.join('.');
+}
+
+/** `part` (base64url) with one data character changed: the first carries no padding bits. */
+export function flipFirstCharacter(part: string): string {
+  return (part[0] === 'A' ? 'B' : 'A') + part.slice(1);
+}

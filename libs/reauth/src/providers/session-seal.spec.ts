@@ -7,6 +7,7 @@ import {
   sealSession as sealAt,
   SessionTooLargeError,
 } from './session-seal';
+import { flipFirstCharacter, withPart } from '../crypto/test-keys.spec.helper';
 
 const NOW = 1_900_000_000;
 const LIFETIME = 3600;
@@ -61,17 +62,6 @@ function craft(
   cipher.setAAD(Buffer.from(aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return `v1.${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
-}
-
-function withPart(sealed: string, index: number, replace: (part: string) => string): string {
-  const parts = sealed.split('.');
-  parts[index] = replace(parts[index]);
-  return parts.join('.');
-}
-
-// The first character carries only data bits (the last may hold padding bits only).
-function flipFirstCharacter(part: string): string {
-  return (part[0] === 'A' ? 'B' : 'A') + part.slice(1);
 }
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
