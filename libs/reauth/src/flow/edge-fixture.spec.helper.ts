@@ -206,13 +206,16 @@ export function delivered(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The provider's signing key and another one, made once per spec file (RSA takes a while). */
+let keys: Promise<Awaited<ReturnType<typeof generateKeyPair>>[]> | undefined;
+
 export type EdgeFixture = Awaited<ReturnType<typeof edgeFixture>>;
 
 /** The real module on the fake provider; call `close()` after each test. */
 export async function edgeFixture(options: Record<string, unknown> = {}) {
   const clock = new TestClock(T0);
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const other = await generateKeyPair('RS256');
+  keys ??= Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
+  const [{ publicKey, privateKey }, other] = await keys;
   const jwk = { ...(await exportJWK(publicKey)), kid: 'fake-key', alg: 'RS256', use: 'sig' };
   const jwks: Server = createServer((_req, res) => {
     res.setHeader('Content-Type', 'application/json');
