@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { BROWSER_COOKIE } from './authorize.routes';
+import { BROWSER_COOKIE } from './browser';
 import { optionalParam, ParameterError, requiredParam, type EmulatorContext } from './context';
 import { EmulatorHttpError } from './errors';
 import * as pages from './pages';

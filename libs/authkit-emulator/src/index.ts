@@ -11,4 +11,4 @@ export {
   type MintAccessTokenInput,
 } from './test-controls.routes';
 export { DEMO_ORGANIZATION_ID, DEMO_USERS, readUsersFile, type EmulatorUserSeed } from './users';
-export { BROWSER_COOKIE } from './authorize.routes';
+export { BROWSER_COOKIE } from './browser';
