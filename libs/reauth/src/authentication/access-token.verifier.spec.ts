@@ -201,7 +201,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
   const privateKeys = Object.fromEntries(
     pairs.map((pair) => [pair.alg, pair.privateKey]),
   ) as Record<Algorithm, KeyObject>;
-  const rsaPublic = pairs[0].jwk as { n: string };
+  const rsaPublic = pairs[0].jwk;
 
   let jwks: JwksServer;
 
@@ -285,7 +285,7 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
       ['a random secret', () => new Uint8Array(32).fill(7)],
       // The classic confusion: the RSA public key as an HMAC secret.
       ['the RSA public key as a secret', () => new TextEncoder().encode(JSON.stringify(rsaPublic))],
-      ['the RSA modulus as a secret', () => Buffer.from(rsaPublic.n, 'base64url')],
+      ['the RSA modulus as a secret', () => Buffer.from(rsaPublic.n as string, 'base64url')],
     ])('refuses an HS256 token signed with %s', async (_label, secret) => {
       const token = await new SignJWT(claimsOf())
         .setProtectedHeader({ alg: 'HS256', kid: 'rsa' })
