@@ -131,6 +131,23 @@ export default tseslint.config(
     'options/, events/ and openapi/ never import the flow, the guard, the controllers or authentication/',
   ),
   {
+    // Hand-written cryptography stays in crypto/, where each format has its page (docs/crypto.md)
+    // and a reference test; everything else asks crypto/ for digests, randomness and seals.
+    files: ['libs/reauth/src/**/*.ts'],
+    ignores: ['libs/reauth/src/crypto/**', '**/*.spec.ts', '**/*.spec.helper.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:crypto', 'crypto'].map((name) => ({
+            name,
+            message: 'only crypto/ imports node:crypto: use or add a function there',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Plain ES modules run in a child process (the test OpenID Provider): outside the TS project.
     files: ['test/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies, serialize } from 'cookie';
-import { decodeJwt } from 'jose';
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../crypto/digest';
+import { decodeJwtPayload } from '../crypto/jwt-payload';
 import type { ReauthRequest } from '../interfaces';
 import {
   IdentityProvider,
@@ -174,7 +174,7 @@ export class SessionCookieService {
     const refreshToken = contents.refreshToken;
     if (typeof refreshToken !== 'string' || refreshToken === '') return Promise.resolve(ENDED);
     // Bound to the exact cookie: only the requests that present it share its refresh.
-    const key = createHash('sha256').update(sealed).digest('base64url');
+    const key = sha256Base64url(sealed);
     if (this.ended.get(key)) return Promise.resolve(ENDED);
     let pending = this.inflight.get(key);
     if (!pending) {
@@ -384,7 +384,7 @@ function decodedClaims(
   accessToken: string,
 ): (SessionTokenTimes & { sub?: unknown; sid?: unknown; jti?: unknown }) | undefined {
   try {
-    return decodeJwt(accessToken);
+    return decodeJwtPayload(accessToken);
   } catch {
     return undefined;
   }

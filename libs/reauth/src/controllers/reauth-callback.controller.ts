@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../crypto/random';
 import { PROTOCOL } from '../core/protocol';
 import { HttpResponses } from '../http/http-responses';
 import {

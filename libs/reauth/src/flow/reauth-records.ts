@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../crypto/digest';
 import { pathOf } from '../core';
 import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
 import { type ResolvedReauthOptions } from '../options/reauth.options';
@@ -125,5 +125,5 @@ export function sessionKeyOf(sessionId: string | undefined, sub: string): string
 }
 
 function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return sha256Base64url(value);
 }

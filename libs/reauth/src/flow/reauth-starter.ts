@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { sha256Base64url } from '../crypto/digest';
 import {
   CLIENT_REQUEST_ID,
   pathOf,
@@ -12,7 +12,7 @@ import {
 } from '../core';
 import { withoutMarker } from '../core/markers';
 import { PROTOCOL } from '../core/protocol';
-import { randomToken } from '../core/random';
+import { randomToken } from '../crypto/random';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
@@ -130,7 +130,7 @@ export class ReauthStarter {
     const nonce = randomToken(16);
     const binding = this.bindings.bind(request);
     const codeVerifier = randomToken(32);
-    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+    const codeChallenge = sha256Base64url(codeVerifier);
     const state: ReauthState = {
       v: 1,
       returnTo,

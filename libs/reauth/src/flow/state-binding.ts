@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parse as parseCookies, serialize } from 'cookie';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256Base64url } from '../crypto/digest';
 import { STATE_TTL_SECONDS } from '../core';
-import { randomToken } from '../core/random';
+import { randomToken } from '../crypto/random';
 import type { ReauthRequest } from '../interfaces';
 import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../options/reauth.options';
@@ -59,7 +59,7 @@ export class StateBindings {
     if (value === undefined || hash === undefined) return false;
     const expected = Buffer.from(hash);
     const actual = Buffer.from(sha256(value));
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
+    return constantTimeEqual(actual, expected);
   }
 
   private read(request: ReauthRequest): string | undefined {
@@ -71,5 +71,5 @@ export class StateBindings {
 }
 
 function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return sha256Base64url(value);
 }

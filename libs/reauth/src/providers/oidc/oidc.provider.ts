@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../crypto/random';
 import type * as OAuth from 'oauth4webapi';
 import { describeError } from '../../core/describe-error';
 import {

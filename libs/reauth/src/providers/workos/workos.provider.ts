@@ -1,5 +1,5 @@
 import { OauthException } from '@workos-inc/node';
-import { decodeJwt } from 'jose';
+import { decodeJwtPayload } from '../../crypto/jwt-payload';
 import type { WorkOSClient } from '../../interfaces';
 import { ReauthUnavailableException } from '../../exceptions/reauth-unavailable.exception';
 import {
@@ -234,7 +234,7 @@ function issued(result: {
 /** The `sid` of a token whose seal (or TLS channel) vouches for it, read without verifying. */
 function sessionIdOf(accessToken: string): string | undefined {
   try {
-    const { sid } = decodeJwt(accessToken);
+    const { sid } = decodeJwtPayload(accessToken);
     return typeof sid === 'string' && sid !== '' ? sid : undefined;
   } catch {
     return undefined;
