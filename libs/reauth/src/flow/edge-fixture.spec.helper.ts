@@ -1,12 +1,16 @@
 // A fixture for the unit specs of the guard, the exception filter and the callback: the real
 // module on a fake identity provider, the memory store, a frozen clock and a recording HTTP
 // adapter. Not part of the package (`*.spec.*` is left out of what is published).
+import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReauthEvent } from '../events/event.types';
+import { ReauthExceptionFilter } from '../exceptions/reauth-exception.filter';
+import { RecentAuthGuard } from '../guard/recent-auth.guard';
 import type { ReauthRequest } from '../interfaces';
 import {
   IdentityProvider,
@@ -36,6 +40,10 @@ export interface FakeSignIn {
   claims?: Record<string, unknown>;
   /** Signs the token with another key, so it does not verify. */
   forged?: boolean;
+  /** The token's `iss`; the provider's own by default. */
+  issuer?: string;
+  /** The user's email, in the session's user profile (a cookie session's `login_hint`). */
+  email?: string;
 }
 
 /** An identity provider that answers from memory and signs RS256 tokens with its own key. */
@@ -95,11 +103,12 @@ export class FakeIdentityProvider extends IdentityProvider {
   /** A session as a code exchange would issue it, for a browser's cookie. */
   async issue(signIn: FakeSignIn): Promise<IssuedSession> {
     const sid = signIn.sid ?? `session_${signIn.sub}`;
-    const accessToken = await this.token(signIn, signIn.forged ? this.otherKey : this.key);
+    const accessToken = await this.token(signIn);
     const session: ProviderSession = {
       accessToken,
       refreshToken: `refresh_${sid}`,
       sessionId: sid,
+      ...(signIn.email === undefined ? {} : { user: { id: signIn.sub, email: signIn.email } }),
     };
     return {
       ...session,
@@ -126,8 +135,8 @@ export class FakeIdentityProvider extends IdentityProvider {
     return Promise.resolve(`${ISSUER}/logout?return_to=${encodeURIComponent(returnTo)}`);
   }
 
-  /** An access token of this provider. */
-  token(signIn: FakeSignIn, key: CryptoKey = this.key): Promise<string> {
+  /** An access token of this provider (or, `forged`, signed with another key). */
+  token(signIn: FakeSignIn): Promise<string> {
     const now = this.clock.nowSeconds();
     return new SignJWT({
       sid: signIn.sid ?? `session_${signIn.sub}`,
@@ -136,11 +145,11 @@ export class FakeIdentityProvider extends IdentityProvider {
       ...signIn.claims,
     })
       .setProtectedHeader({ alg: 'RS256', kid: 'fake-key' })
-      .setIssuer(ISSUER)
+      .setIssuer(signIn.issuer ?? ISSUER)
       .setSubject(signIn.sub)
       .setIssuedAt(now)
       .setExpirationTime(now + 3600)
-      .sign(key);
+      .sign(signIn.forged ? this.otherKey : this.key);
   }
 }
 
@@ -196,6 +205,47 @@ export function request(
   };
 }
 
+/** The context Nest gives a guard for an HTTP route: `handler` of `controller`. */
+export function httpContext(
+  controller: abstract new (...args: never[]) => unknown,
+  handler: string,
+  req: object,
+  res: object = recordedResponse(),
+): ExecutionContext {
+  const prototype = controller.prototype as Record<string, (...args: unknown[]) => unknown>;
+  const context = new ExecutionContextHost([req, res], controller as never, prototype[handler]);
+  context.setType('http');
+  return context;
+}
+
+/**
+ * The context Nest gives a guard (or a filter) for a GraphQL resolver: `root, args, context,
+ * info`, with `context` as the GraphQL context (`{ req, res }` over HTTP).
+ */
+export function graphqlContext(
+  controller: abstract new (...args: never[]) => unknown,
+  handler: string,
+  context: unknown,
+  operation: 'query' | 'mutation' | 'subscription' = 'query',
+): ExecutionContext {
+  const prototype = controller.prototype as Record<string, (...args: unknown[]) => unknown>;
+  const info = { fieldName: handler, parentType: { name: 'Query' }, operation: { operation } };
+  const host = new ExecutionContextHost(
+    [undefined, {}, context, info],
+    controller as never,
+    prototype[handler],
+  );
+  host.setType('graphql');
+  return host;
+}
+
+/** The host Nest gives an exception filter for an HTTP request. */
+export function httpHost(req: object, res: object): ArgumentsHost {
+  const host = new ExecutionContextHost([req, res]);
+  host.setType('http');
+  return host;
+}
+
 /** The `Cookie` header of a set of `Set-Cookie` values. */
 export function cookieHeader(...setCookies: string[]): string {
   return setCookies.map((value) => value.split(';', 1)[0]).join('; ');
@@ -217,7 +267,13 @@ export async function edgeFixture(options: Record<string, unknown> = {}) {
   keys ??= Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
   const [{ publicKey, privateKey }, other] = await keys;
   const jwk = { ...(await exportJWK(publicKey)), kid: 'fake-key', alg: 'RS256', use: 'sig' };
+  const jwksAnswer = { down: false };
   const jwks: Server = createServer((_req, res) => {
+    if (jwksAnswer.down) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ keys: [jwk] }));
   });
@@ -255,6 +311,21 @@ export async function edgeFixture(options: Record<string, unknown> = {}) {
     store,
     provider,
     events,
+    /** The module's global guard. */
+    guard: () => moduleRef.get(RecentAuthGuard),
+    /** The module's global exception filter (registered as `APP_FILTER`, so found by class). */
+    filter(): ReauthExceptionFilter {
+      const found = moduleRef
+        .get(DiscoveryService)
+        .getProviders()
+        .find((wrapper) => wrapper.instance instanceof ReauthExceptionFilter);
+      if (!found) throw new Error('ReauthModule registered no ReauthExceptionFilter');
+      return found.instance as ReauthExceptionFilter;
+    },
+    /** Makes the JWKS endpoint answer 503 from now on (keys fetched before stay cached). */
+    failJwks() {
+      jwksAnswer.down = true;
+    },
     async close() {
       await moduleRef.close();
       await new Promise((resolve) => jwks.close(resolve));
