@@ -141,8 +141,7 @@ describe('OpenAPI documentation of guarded routes (@nestjs/swagger installed)', 
   let document: OpenAPIObject;
 
   beforeAll(async () => {
-    scenario = await startScenarioApp({
-      controllers: [DocumentedController, AdminController],
+    scenario = await startScenarioApp([DocumentedController, AdminController], {
       // The grants of @RequireRecentAuth(0) cannot be read: that route answers 503.
       reauth: () => ({
         store: new FaultyStore({ methods: ['take'], prefixes: ['reauth:grant:'] }),

@@ -1,4 +1,5 @@
 import { signInToApp, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './caches.routes';
 
 const ALICE = 'alice@example.com';
 
@@ -8,7 +9,7 @@ describe('Caches never change a security decision', () => {
 
   beforeEach(async () => {
     emulatorLog.length = 0;
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       emulator: { keyRotationGraceSeconds: 60, log: (line) => emulatorLog.push(line) },
     });
   });

@@ -5,6 +5,7 @@ import { sdkFor, signInThroughPages, type Credentials } from '../support/emulato
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { FaultyStore } from '../support/faulty-store';
 import { COOKIE_PASSWORD, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './callback-hardening.routes';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const CAROL: Credentials = { email: 'carol@sso.example.com' };
@@ -37,7 +38,7 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
   beforeEach(async () => {
     revoked.length = 0;
     store = new MemoryReauthStore({ maxEntries: 40, now: () => Date.now() });
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: (emulator) => ({
         store,
         workos: recordingRevocations(sdkFor(emulator), revoked),
@@ -132,7 +133,7 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
     });
 
     it('names cookies __Host- whenever they are Secure', async () => {
-      const secure = await startScenarioApp({
+      const secure = await startScenarioApp(ROUTES, {
         reauth: () => ({ redirectUri: 'https://localhost:1/auth/callback' }),
       });
       try {
@@ -196,7 +197,7 @@ describe('The callback, against forged, replayed and flooding sign-ins', () => {
 
   describe('a failure of the store after the code exchange', () => {
     it('answers 503 and closes the session the exchange opened', async () => {
-      const failing = await startScenarioApp({
+      const failing = await startScenarioApp(ROUTES, {
         reauth: (emulator) => ({
           store: new FaultyStore({ methods: ['setIfAbsent'], prefixes: ['reauth:state:'] }),
           workos: recordingRevocations(sdkFor(emulator), revoked),

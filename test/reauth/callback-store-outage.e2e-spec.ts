@@ -2,6 +2,7 @@ import { signInThroughPages, type Credentials } from '../support/emulator';
 import { FaultyStore } from '../support/faulty-store';
 import { HttpBrowser } from '../support/http-browser';
 import { startScenarioApp, type ScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './callback-store-outage.routes';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const HTML = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
@@ -16,7 +17,7 @@ describe('A callback while the store is down', () => {
 
   beforeEach(async () => {
     outage.prefixes.length = 0;
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({
         store: new FaultyStore({ methods: [...outage.methods], prefixes: outage.prefixes }),
       }),

@@ -1,5 +1,3 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { RequireRecentAuth, RequireSignIn } from 'nest-workos-reauth';
 import { unsealState } from '../../libs/reauth/src/core';
 import type { HttpBrowser } from '../support/http-browser';
 import {
@@ -8,43 +6,16 @@ import {
   startScenarioApp,
   type ScenarioApp,
 } from '../support/reauth-app';
+import { ROUTES } from './csrf.routes';
 
 const TRUSTED = 'https://admin.example';
-
-@Controller('csrf')
-class CsrfScenarioController {
-  @Post('transfer')
-  @RequireRecentAuth(300, { action: (request) => request.body })
-  transfer(@Body() body: unknown) {
-    return { done: true, body };
-  }
-
-  @Post('profile')
-  @RequireSignIn()
-  profile() {
-    return { saved: true };
-  }
-
-  @Post('webhook-like')
-  @RequireRecentAuth(300, { allowCrossOrigin: true })
-  open() {
-    return { done: true };
-  }
-
-  @Get('search')
-  @RequireRecentAuth(300, { action: (request) => ({ q: (request as { query?: unknown }).query }) })
-  search(@Query('q') q: unknown) {
-    return { q };
-  }
-}
 
 describe('cookie-authenticated unsafe requests must come from the app (CSRF)', () => {
   let scenario: ScenarioApp;
   let browser: HttpBrowser;
 
   beforeAll(async () => {
-    scenario = await startScenarioApp({
-      controllers: [CsrfScenarioController],
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({ trustedOrigins: [TRUSTED] }),
     });
     ({ browser } = await signInToApp(scenario));

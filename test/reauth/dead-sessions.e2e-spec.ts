@@ -1,21 +1,8 @@
-import { Controller, Post, Req, Res } from '@nestjs/common';
 import { type WorkOS } from '@workos-inc/node';
 import { sdkFor } from '../support/emulator';
-import type { Request, Response } from 'express';
-import { ReauthService, RequireSignIn, type WorkOSClient } from 'nest-workos-reauth';
+import { type WorkOSClient } from 'nest-workos-reauth';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
-
-@Controller('account')
-class AccountController {
-  constructor(private readonly reauth: ReauthService) {}
-
-  @Post('delete')
-  @RequireSignIn()
-  async remove(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    await this.reauth.endSession(request, response);
-    return { deleted: true };
-  }
-}
+import { ROUTES } from './dead-sessions.routes';
 
 /** The real SDK, counting refreshes, and failing revocations when told to. */
 function instrumented(real: WorkOS, counts: { refreshes: number; failRevocation: boolean }) {
@@ -47,8 +34,7 @@ describe('Sessions that are over', () => {
   beforeEach(async () => {
     counts.refreshes = 0;
     counts.failRevocation = false;
-    scenario = await startScenarioApp({
-      controllers: [AccountController],
+    scenario = await startScenarioApp(ROUTES, {
       reauth: (emulator) => ({
         workos: instrumented(sdkFor(emulator), counts),
       }),

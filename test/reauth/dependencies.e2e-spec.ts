@@ -4,6 +4,7 @@ import { WorkOS as WorkOS8 } from 'workos-node-8';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
 import { signInToApp, startScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './dependencies.routes';
 import { RecordingLogger } from '../support/recording-logger';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
@@ -11,7 +12,7 @@ const HTML = { accept: 'text/html' };
 
 describe('When WorkOS fails', () => {
   it('answers 503 when an expired session cannot be refreshed, and lets nothing through', async () => {
-    const scenario = await startScenarioApp();
+    const scenario = await startScenarioApp(ROUTES);
     const { browser } = await signInToApp(scenario);
     scenario.emulator.advanceClock(400);
     await scenario.emulator.close();
@@ -24,7 +25,7 @@ describe('When WorkOS fails', () => {
   it('answers 503, and keeps the session, when a refresh times out', async () => {
     // The SDK reports its own timeout as a 408: a refresh that times out is WorkOS being
     // unavailable, never the session being over.
-    const scenario = await startScenarioApp({
+    const scenario = await startScenarioApp(ROUTES, {
       reauth: (emulator) => ({
         workos: new WorkOS(emulator.apiKey, {
           clientId: emulator.clientId,
@@ -59,7 +60,7 @@ describe('When WorkOS fails', () => {
   it('hands over the continued session when the callback fails after the code exchange', async () => {
     // AuthKit continues the session that asked and rotates its refresh token at the exchange:
     // the browser's own cookie would never refresh again if the 503 left it in place.
-    const scenario = await startScenarioApp();
+    const scenario = await startScenarioApp(ROUTES);
     try {
       const { browser } = await signInToApp(scenario);
       scenario.emulator.advanceClock(310);
@@ -92,7 +93,7 @@ describe('When WorkOS fails', () => {
   });
 
   it('answers 503 when the code cannot be exchanged at the callback', async () => {
-    const scenario = await startScenarioApp();
+    const scenario = await startScenarioApp(ROUTES);
     const browser = new HttpBrowser();
     const start = await browser.get(`${scenario.url}/auth/login?returnTo=/signed-in`, HTML);
     const url = await signInThroughPages(
@@ -113,7 +114,7 @@ describe('When WorkOS fails', () => {
 describe('Logs', () => {
   it('never contain tokens, cookies, codes or states, through sign-in, refresh, failures and logout', async () => {
     const logger = new RecordingLogger();
-    const scenario = await startScenarioApp({ logger });
+    const scenario = await startScenarioApp(ROUTES, { logger });
     try {
       const { browser, sealedSession: sealed } = await signInToApp(scenario);
       scenario.emulator.advanceClock(400);
@@ -135,7 +136,7 @@ describe('Logs', () => {
       await fetch(`${scenario.url}/fresh`, { headers: { authorization: `Bearer ${token}` } });
       await browser.request(`${scenario.url}/auth/logout`, { method: 'POST' });
       // A second app whose provider is gone before it ever fetched the key set.
-      const unreachable = await startScenarioApp({ logger });
+      const unreachable = await startScenarioApp(ROUTES, { logger });
       const unverifiable = await unreachable.emulator.mintAccessToken({
         email: 'alice@example.com',
         authTime: unreachable.emulator.now(),
@@ -170,7 +171,7 @@ describe('Logs', () => {
 
 describe('SDK compatibility', () => {
   it('puts max_age on the URL with an SDK that drops maxAge (8.x), and completes the round trip', async () => {
-    const scenario = await startScenarioApp({
+    const scenario = await startScenarioApp(ROUTES, {
       reauth: (emulator) => ({
         // SDK 8 declares older result types; the methods and shapes the library uses are the same.
         workos: new WorkOS8(emulator.apiKey, {

@@ -15,10 +15,11 @@ import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { RecordingLogger } from '../support/recording-logger';
 import { COOKIE_PASSWORD, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './events.routes';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
-const FRESH_ROUTE = '/:ScenarioController.fresh';
+const FRESH_ROUTE = '/:EventsRoutes.fresh';
 
 /** What a sealed state holds (the test knows the cookie password). */
 const stateOf = (state: string, now: number) => unsealState(state, COOKIE_PASSWORD, now);
@@ -89,7 +90,7 @@ describe('Audit events and metrics', () => {
 
   it('reports a session from sign-in to sign-out, by user, session and route, with no secret', async () => {
     const events: ReauthEvent[] = [];
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({ events: { listener: (event) => void events.push(event) } }),
     });
     const app = scenario;
@@ -143,7 +144,7 @@ describe('Audit events and metrics', () => {
 
   it('reports a cancelled re-authentication and a replayed callback as failures', async () => {
     const events: ReauthEvent[] = [];
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({ events: { listener: { onReauthEvent: (event) => events.push(event) } } }),
     });
     const app = scenario;
@@ -195,7 +196,7 @@ describe('Audit events and metrics', () => {
     ];
     for (const behaviour of behaviours) {
       let calls = 0;
-      scenario = await startScenarioApp({
+      scenario = await startScenarioApp(ROUTES, {
         logger,
         reauth: () => ({
           events: {
@@ -220,7 +221,7 @@ describe('Audit events and metrics', () => {
 
   it('names nobody in the failure of a state replayed from another browser', async () => {
     const events: ReauthEvent[] = [];
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({ events: { listener: (event) => void events.push(event) } }),
     });
     const app = scenario;
@@ -265,7 +266,7 @@ describe('Audit events and metrics', () => {
       }
     }
     const logger = new RecordingLogger();
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       logger,
       imports: [EventEmitterModule.forRoot({ wildcard: true })],
       providers: [BrokenAudit],
@@ -294,7 +295,7 @@ describe('Audit events and metrics', () => {
         this.seen.push(event);
       }
     }
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       imports: [EventEmitterModule.forRoot({ wildcard: true })],
       providers: [AuditTrail],
     });
@@ -313,7 +314,7 @@ describe('Audit events and metrics', () => {
 
   it('reports a store that does not answer, and still answers 503', async () => {
     const events: ReauthEvent[] = [];
-    scenario = await startScenarioApp({
+    scenario = await startScenarioApp(ROUTES, {
       reauth: () => ({
         store: new FaultyStore({ methods: ['setIfAbsent'], prefixes: ['reauth:state:'] }),
         events: { listener: (event) => void events.push(event) },
@@ -390,7 +391,7 @@ describe('Audit events and metrics', () => {
     it('counts flows and sessions by outcome and reason, and times verifications and refreshes', async () => {
       const reader = new ManualReader();
       const provider = new MeterProvider({ readers: [reader] });
-      scenario = await startScenarioApp({
+      scenario = await startScenarioApp(ROUTES, {
         reauth: () => ({ metrics: { meter: provider.getMeter('test') } }),
       });
       await liveASession(scenario, new HttpBrowser());
@@ -428,7 +429,7 @@ describe('Audit events and metrics', () => {
     it('counts 503s by dependency', async () => {
       const reader = new ManualReader();
       const provider = new MeterProvider({ readers: [reader] });
-      scenario = await startScenarioApp({
+      scenario = await startScenarioApp(ROUTES, {
         reauth: () => ({ jwksTimeoutMs: 500, metrics: { meter: provider.getMeter('test') } }),
       });
       const token = await scenario.emulator.mintAccessToken({
@@ -450,7 +451,7 @@ describe('Audit events and metrics', () => {
       const reader = new ManualReader();
       const provider = new MeterProvider({ readers: [reader] });
       try {
-        scenario = await startScenarioApp();
+        scenario = await startScenarioApp(ROUTES);
         // Registered once the app runs, as an SDK started late (or replaced) would be.
         otel.metrics.setGlobalMeterProvider(provider);
         await liveASession(scenario, new HttpBrowser());
@@ -470,7 +471,9 @@ describe('Audit events and metrics', () => {
         createCounter: () => ({ add: throwing }),
         createHistogram: () => ({ record: throwing }),
       };
-      scenario = await startScenarioApp({ reauth: () => ({ metrics: { meter: brokenMeter } }) });
+      scenario = await startScenarioApp(ROUTES, {
+        reauth: () => ({ metrics: { meter: brokenMeter } }),
+      });
       expect((await liveASession(scenario, new HttpBrowser())).length).toBeGreaterThan(0);
       await scenario.close();
 
@@ -490,7 +493,7 @@ describe('Audit events and metrics', () => {
           }),
         ],
       });
-      scenario = await startScenarioApp({
+      scenario = await startScenarioApp(ROUTES, {
         reauth: () => ({ metrics: { meter: provider.getMeter('test') } }),
       });
       expect((await liveASession(scenario, new HttpBrowser())).length).toBeGreaterThan(0);

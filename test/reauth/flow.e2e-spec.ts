@@ -2,6 +2,7 @@ import { unsealState } from '../../libs/reauth/src/core';
 import { signInThroughPages, type Credentials } from '../support/emulator';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { COOKIE_PASSWORD, type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './flow.routes';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const BOB: Credentials = {
@@ -16,7 +17,7 @@ describe('Re-authentication round trips through the emulator', () => {
   let browser: HttpBrowser;
 
   beforeEach(async () => {
-    scenario = await startScenarioApp();
+    scenario = await startScenarioApp(ROUTES);
     browser = new HttpBrowser();
   });
   afterEach(() => scenario.close());

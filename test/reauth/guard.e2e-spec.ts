@@ -10,13 +10,14 @@ import {
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { type ScenarioApp, startScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './guard.routes';
 
 describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SDK)', () => {
   let scenario: ScenarioApp;
   const alice = 'alice@example.com';
 
   beforeAll(async () => {
-    scenario = await startScenarioApp();
+    scenario = await startScenarioApp(ROUTES);
   });
   afterAll(() => scenario.close());
 
@@ -312,7 +313,7 @@ describe('RecentAuthGuard and ReauthExceptionFilter (real app, emulator, real SD
 
 describe('RecentAuthGuard when its dependencies fail', () => {
   it('answers 503, never 500 and never a pass, when the JWKS is unreachable', async () => {
-    const scenario = await startScenarioApp({ reauth: () => ({ jwksTimeoutMs: 500 }) });
+    const scenario = await startScenarioApp(ROUTES, { reauth: () => ({ jwksTimeoutMs: 500 }) });
     const value = await scenario.emulator.mintAccessToken({
       email: 'alice@example.com',
       authTime: scenario.emulator.now(),

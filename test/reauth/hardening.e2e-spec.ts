@@ -11,6 +11,7 @@ import {
   type ScenarioApp,
   startScenarioApp,
 } from '../support/reauth-app';
+import { ROUTES } from './hardening.routes';
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
@@ -21,7 +22,9 @@ describe('Hardening', () => {
 
   beforeEach(async () => {
     emulatorLog.length = 0;
-    scenario = await startScenarioApp({ emulator: { log: (line) => emulatorLog.push(line) } });
+    scenario = await startScenarioApp(ROUTES, {
+      emulator: { log: (line) => emulatorLog.push(line) },
+    });
   });
   afterEach(() => scenario.close());
 

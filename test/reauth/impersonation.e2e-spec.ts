@@ -1,22 +1,12 @@
-import { Controller, Get } from '@nestjs/common';
-import { AuthClaims, RequireRecentAuth } from 'nest-workos-reauth';
 import { startScenarioApp, type ScenarioApp } from '../support/reauth-app';
-
-@Controller('support')
-class SupportController {
-  @Get('notes')
-  @RequireRecentAuth(300, { allowImpersonation: true })
-  notes(@AuthClaims('act') act: unknown) {
-    return { act };
-  }
-}
+import { ROUTES } from './impersonation.routes';
 
 describe('tokens with an act claim (someone acting as the user)', () => {
   let scenario: ScenarioApp;
   const act = { sub: 'user_support_agent' };
 
   beforeAll(async () => {
-    scenario = await startScenarioApp({ controllers: [SupportController] });
+    scenario = await startScenarioApp(ROUTES);
   });
   afterAll(() => scenario.close());
 
@@ -49,7 +39,9 @@ describe('tokens with an act claim (someone acting as the user)', () => {
   });
 
   it('can be allowed for the whole module', async () => {
-    const lenient = await startScenarioApp({ reauth: () => ({ allowImpersonation: true }) });
+    const lenient = await startScenarioApp(ROUTES, {
+      reauth: () => ({ allowImpersonation: true }),
+    });
     try {
       const token = await lenient.emulator.mintAccessToken({
         email: 'alice@example.com',

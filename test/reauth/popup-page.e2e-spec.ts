@@ -1,6 +1,7 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { startScenarioApp, type ScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './popup-page.routes';
 
 /**
  * The page a popup re-authentication ends on, in a real browser under the policy it is served
@@ -33,7 +34,7 @@ describe('The popup result page in headless Chromium', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    scenario = await startScenarioApp();
+    scenario = await startScenarioApp(ROUTES);
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { createReauthFetch, ReauthDeclinedError, type ReauthInfo } from 'step-up-fetch';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
+import { ROUTES } from './step-up-fetch.routes';
 
 /**
  * What the browser helper tells the app (`onReauthRequired`) about the library's real refusals,
@@ -10,7 +11,7 @@ describe('step-up-fetch against the library’s refusals', () => {
   let scenario: ScenarioApp;
 
   beforeAll(async () => {
-    scenario = await startScenarioApp();
+    scenario = await startScenarioApp(ROUTES);
   });
   afterAll(() => scenario?.close());
 

@@ -1,94 +1,18 @@
 import { type AuthKitEmulator, type AuthKitEmulatorOptions } from 'authkit-emulator';
+import { ReauthModule, type ReauthModuleOptions } from 'nest-workos-reauth';
 import {
-  AuthClaims,
-  ReauthModule,
-  ReauthService,
-  RequireRecentAuth,
-  RequireSignIn,
-  type AuthKitClaims,
-  type ReauthModuleOptions,
-} from 'nest-workos-reauth';
-import {
-  Body,
-  Controller,
-  Get,
   type INestApplication,
   type LoggerService,
   Module,
   type ModuleMetadata,
   type Type,
-  Post,
-  Req,
-  Res,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { type Request, type Response } from 'express';
 import { emulatorModuleOptions, signInThroughPages, startEmulatorWithSdk } from './emulator';
 import { HttpBrowser } from './http-browser';
 import { freePort } from './ports';
 
 export const COOKIE_PASSWORD = 'test-cookie-password-that-is-32-chars-long!';
-
-@Controller()
-class ScenarioController {
-  constructor(private readonly reauth: ReauthService) {}
-
-  @Get('public')
-  public(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('fresh')
-  @RequireRecentAuth(300)
-  fresh(@AuthClaims() claims: AuthKitClaims, @AuthClaims('sub') sub: string) {
-    return { sub, authTime: claims.auth_time, sid: claims.sid };
-  }
-
-  @Get('signed-in')
-  @RequireSignIn()
-  signedIn(@AuthClaims('sub') sub: string) {
-    return { sub };
-  }
-
-  @Get('form')
-  @RequireSignIn()
-  async form(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return { restored: (await this.reauth.takeRestoredAction(request, response)) ?? null };
-  }
-
-  @Post('transfer')
-  @RequireRecentAuth(300, { action: (request) => request.body })
-  transfer(@Body() body: unknown) {
-    return { done: true, body };
-  }
-
-  @Post('delete')
-  @RequireRecentAuth(0)
-  remove(@AuthClaims('sub') sub: string) {
-    return { deleted: sub };
-  }
-
-  @Get('delete-page')
-  @RequireRecentAuth(0)
-  deletePage(@AuthClaims('auth_time') authTime: number) {
-    return { authTime };
-  }
-}
-
-@Controller('strict')
-@RequireRecentAuth(600)
-class ClassLevelController {
-  @Get('inherits')
-  inherits(@AuthClaims('sub') sub: string) {
-    return { sub };
-  }
-
-  @Get('overrides')
-  @RequireRecentAuth(120)
-  overrides(@AuthClaims('sub') sub: string) {
-    return { sub };
-  }
-}
 
 export interface ScenarioApp {
   app: INestApplication;
@@ -101,15 +25,15 @@ export interface ScenarioApp {
 
 /**
  * A real Nest app with the library configured against a fresh emulator, on a real port, both
- * reading the emulator's clock.
+ * reading the emulator's clock, serving `routes`: the scenario's own controllers, kept next to
+ * its test.
  */
 export async function startScenarioApp(
+  routes: Type[],
   setup: {
     reauth?: (emulator: AuthKitEmulator) => Partial<ReauthModuleOptions>;
     emulator?: AuthKitEmulatorOptions;
     logger?: LoggerService;
-    /** More controllers next to the shared scenario routes: a scenario's own small routes. */
-    controllers?: Type[];
     /** More modules and providers of the app, next to the library's. */
     imports?: ModuleMetadata['imports'];
     providers?: ModuleMetadata['providers'];
@@ -132,7 +56,7 @@ export async function startScenarioApp(
       }),
       ...(setup.imports ?? []),
     ],
-    controllers: [ScenarioController, ClassLevelController, ...(setup.controllers ?? [])],
+    controllers: routes,
     providers: setup.providers ?? [],
   })
   class ScenarioModule {}
