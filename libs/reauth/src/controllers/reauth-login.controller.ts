@@ -1,13 +1,12 @@
-import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Query, Req, Res } from '@nestjs/common';
 import { negotiateResponse, sanitizeReturnTo } from '../core';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthStarter, type StartedFlow } from '../flow/reauth-starter';
 import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, unavailablePage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
 import { describeError } from '../core/describe-error';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RedirectSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 
 /** Seconds a client is asked to wait before trying again, as every 503 of the library says. */
@@ -25,7 +24,7 @@ export class ReauthLoginController {
 
   constructor(
     protected readonly starter: ReauthStarter,
-    @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
+    protected readonly redirects: RedirectSettings,
     protected readonly responses: HttpResponses,
     protected readonly events: ReauthEvents,
   ) {}
@@ -40,7 +39,7 @@ export class ReauthLoginController {
     try {
       started = await this.starter.start({
         request,
-        returnTo: sanitizeReturnTo(returnTo, { fallback: this.options.fallbackReturnTo }),
+        returnTo: sanitizeReturnTo(returnTo, { fallback: this.redirects.fallbackReturnTo }),
       });
     } catch (error) {
       if (
@@ -73,7 +72,7 @@ export class ReauthLoginController {
       Vary: 'Accept, Sec-Fetch-Mode, Authorization, X-Requested-With',
     });
     if (error.setCookie) this.responses.appendCookies(response, error.setCookie);
-    const leave = this.options.fallbackReturnTo;
+    const leave = this.redirects.fallbackReturnTo;
     const retry = sanitizeReturnTo(request.originalUrl ?? request.url, { fallback: leave });
     this.responses.html(response, 503, unavailablePage(retry, leave));
   }

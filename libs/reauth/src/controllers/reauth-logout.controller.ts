@@ -1,11 +1,10 @@
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { isSameOriginRequest } from '../core';
 import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RedirectSettings, RequestPolicySettings } from '../options/reauth-settings';
 import { SessionCookieService } from '../authentication/session-cookie.service';
 
 /**
@@ -18,7 +17,8 @@ import { SessionCookieService } from '../authentication/session-cookie.service';
 export class ReauthLogoutController {
   constructor(
     protected readonly sessions: SessionCookieService,
-    @Inject(REAUTH_RESOLVED_OPTIONS) protected readonly options: ResolvedReauthOptions,
+    protected readonly policy: RequestPolicySettings,
+    protected readonly redirects: RedirectSettings,
     protected readonly provider: IdentityProvider,
     protected readonly responses: HttpResponses,
   ) {}
@@ -27,7 +27,7 @@ export class ReauthLogoutController {
   @HttpCode(303)
   async logout(@Req() request: ReauthRequest, @Res() response: unknown): Promise<void> {
     this.responses.setHeaders(response, NO_STORE_HEADERS);
-    if (!isSameOriginRequest(request.headers, this.options.allowedOrigins)) {
+    if (!isSameOriginRequest(request.headers, this.policy.allowedOrigins)) {
       this.responses.html(
         response,
         403,
@@ -38,8 +38,8 @@ export class ReauthLogoutController {
     const ended = await this.sessions.end(request);
     this.responses.appendCookies(response, this.sessions.clear());
     const target = ended
-      ? await this.provider.logoutUrl(ended, this.options.logoutReturnTo)
-      : this.options.logoutReturnTo;
+      ? await this.provider.logoutUrl(ended, this.redirects.logoutReturnTo)
+      : this.redirects.logoutReturnTo;
     this.responses.redirect(response, 303, target);
   }
 }

@@ -1,4 +1,4 @@
-import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from '../core';
 import { PROTOCOL } from '../core/protocol';
 import { graphqlTarget, type ReauthGraphQLError } from '../graphql';
@@ -6,8 +6,7 @@ import { GraphQLRefusals } from '../graphql/graphql-refusals';
 import { HttpResponses } from '../http/http-responses';
 import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RedirectSettings } from '../options/reauth-settings';
 import { ReauthStarter } from '../flow/reauth-starter';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException } from './reauth-required.exception';
@@ -47,7 +46,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     private readonly starter: ReauthStarter,
     private readonly reports: RefusalReports,
     private readonly graphql: GraphQLRefusals,
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly redirects: RedirectSettings,
   ) {}
 
   async catch(exception: ReauthRefusal, host: ArgumentsHost): Promise<void | ReauthGraphQLError> {
@@ -75,7 +74,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
             'This form is too large to keep',
             'Confirming it’s you would lose what you entered: it is more than 2 KB. Shorten it and try again.',
             error.code,
-            this.options.fallbackReturnTo,
+            this.redirects.fallbackReturnTo,
           ),
         );
       }
@@ -107,7 +106,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
             'reauth_required',
             [
               { href: started.authorizationUrl, label: 'Confirm it’s you', id: 'reauthenticate' },
-              { href: this.options.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
+              { href: this.redirects.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
             ],
           ),
         );
@@ -139,7 +138,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
           exception.title,
           messageOf(exception),
           exception.reason,
-          this.options.fallbackReturnTo,
+          this.redirects.fallbackReturnTo,
         ),
       );
       return;

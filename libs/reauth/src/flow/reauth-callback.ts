@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { StateError, unsealState, type ReauthState } from '../core';
 import { markerQuery, withQuery } from '../core/markers';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { IdentityProvider, type IssuedSession } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RedirectSettings, StateSealSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import type { ReauthFailureReason } from '../events/event.types';
 import { ReauthEvents } from '../events/reauth-events';
@@ -38,7 +37,8 @@ export class ReauthCallback {
   private readonly settling = new Map<string, Promise<CallbackOutcome>>();
 
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly seal: StateSealSettings,
+    private readonly redirects: RedirectSettings,
     private readonly clock: ReauthClock,
     private readonly provider: IdentityProvider,
     private readonly bindings: StateBindings,
@@ -54,7 +54,7 @@ export class ReauthCallback {
     const now = this.clock.nowSeconds();
     let state: ReauthState;
     try {
-      state = await unsealState(params.state, this.options.cookiePassword, now);
+      state = await unsealState(params.state, this.seal.cookiePassword, now);
     } catch (error) {
       if (!(error instanceof StateError)) throw error;
       const code = error.code === 'state_expired' ? 'state_expired' : 'state_invalid';
@@ -101,7 +101,7 @@ export class ReauthCallback {
 
   /** The origin a popup's result is posted to: the app's, where the opener runs. */
   get popupTargetOrigin(): string {
-    return new URL(this.options.redirectUri).origin;
+    return new URL(this.redirects.redirectUri).origin;
   }
 
   /**
@@ -220,7 +220,7 @@ export class ReauthCallback {
     const firstUse = await this.records.markStateUsed(
       state.nonce,
       sessionKey,
-      state.exp - now + this.options.clockToleranceSeconds,
+      state.exp - now + this.seal.clockToleranceSeconds,
     );
     if (!firstUse) return refuse('state_replayed');
     if (state.maxAge === 0 && state.route !== undefined) {
@@ -272,6 +272,6 @@ export class ReauthCallback {
     setCookies: string[] = [],
     details?: string[],
   ): CallbackOutcome {
-    return callbackFailure(code, this.options.fallbackReturnTo, setCookies, details);
+    return callbackFailure(code, this.redirects.fallbackReturnTo, setCookies, details);
   }
 }

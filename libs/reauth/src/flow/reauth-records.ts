@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sha256Base64url } from '../crypto/digest';
 import { pathOf } from '../core';
-import { REAUTH_RESOLVED_OPTIONS, STORE_KEYS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { STORE_KEYS } from '../reauth.constants';
+import { GrantSettings, SignInLimitSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';
 
@@ -25,7 +25,8 @@ export interface SignInCounts {
 @Injectable()
 export class ReauthRecords {
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly grants: GrantSettings,
+    private readonly limits: SignInLimitSettings,
     private readonly store: ReauthStore,
   ) {}
 
@@ -53,7 +54,7 @@ export class ReauthRecords {
       this.store.set(
         grantKey(sessionKey, route),
         String(authTime),
-        this.options.zeroMaxAgeGrantSeconds,
+        this.grants.zeroMaxAgeGrantSeconds,
       ),
     );
   }
@@ -91,7 +92,7 @@ export class ReauthRecords {
 
   /** Counts a completed sign-in against its user and, when known, its client address. */
   async countSignIn(sub: string, address: string | undefined): Promise<SignInCounts> {
-    const window = this.options.signInLimits.windowSeconds;
+    const window = this.limits.signInLimits.windowSeconds;
     const [byUser, byAddress] = await this.run(() =>
       Promise.all([
         this.store.increment(`${STORE_KEYS.limit}user:${sha256(sub)}`, window),

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { sha256Base64url } from '../crypto/digest';
 import {
   CLIENT_REQUEST_ID,
@@ -16,8 +16,7 @@ import { randomToken } from '../crypto/random';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RedirectSettings, StateSealSettings } from '../options/reauth-settings';
 import { ReauthEvents } from '../events/reauth-events';
 import { type ReauthRequiredDetails } from '../exceptions/reauth-required.exception';
 import { StateBindings } from './state-binding';
@@ -62,7 +61,8 @@ export interface StartedFlow {
 @Injectable()
 export class ReauthStarter {
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly sealing: StateSealSettings,
+    private readonly redirects: RedirectSettings,
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
     private readonly bindings: StateBindings,
@@ -114,7 +114,7 @@ export class ReauthStarter {
   private async seal(input: StartFlowInput): Promise<StartedFlow> {
     const { request } = input;
     const now = this.clock.nowSeconds();
-    const fallback = this.options.fallbackReturnTo;
+    const fallback = this.redirects.fallbackReturnTo;
     const host = header(request, 'host');
     const returnTo = withoutMarker(
       input.returnTo ??
@@ -160,7 +160,7 @@ export class ReauthStarter {
       amr: input.amr,
     };
     // Fields left undefined are not sealed: JSON has no undefined.
-    const sealed = await sealState(state, this.options.cookiePassword);
+    const sealed = await sealState(state, this.sealing.cookiePassword);
     // The state's nonce doubles as the OpenID Connect nonce: random, sealed, single-use.
     const authorizationUrl = await this.provider.authorizationUrl({
       state: sealed,

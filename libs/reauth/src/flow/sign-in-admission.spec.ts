@@ -1,25 +1,26 @@
 import type { ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { FunctionReauthClock } from '../reauth.clock';
-import type { ResolvedReauthOptions } from '../options/reauth.options';
+import type { GrantSettings, SignInLimitSettings } from '../options/reauth-settings';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthRecords } from './reauth-records';
 import { SignInAdmission } from './sign-in-admission';
 
 const NOW = 1_800_000_000;
-const options = {
+const limits: SignInLimitSettings = {
   clockToleranceSeconds: 5,
   signInLimits: { perUser: 100, perAddress: 100, windowSeconds: 60 },
   clientAddress: () => '127.0.0.1',
-} as unknown as ResolvedReauthOptions;
+};
+const grants: GrantSettings = { zeroMaxAgeGrantSeconds: 300 };
 const request = { method: 'GET', url: '/auth/callback', headers: {} } as ReauthRequest;
 
 function admission(): SignInAdmission {
   const clock = new FunctionReauthClock(() => NOW * 1000);
   return new SignInAdmission(
-    options,
+    limits,
     clock,
-    new ReauthRecords(options, new MemoryReauthStore({ now: () => NOW * 1000 })),
+    new ReauthRecords(grants, limits, new MemoryReauthStore({ now: () => NOW * 1000 })),
   );
 }
 

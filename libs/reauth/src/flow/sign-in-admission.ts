@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { evaluateFreshness, meetsAssurance, type ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { ReauthClock } from '../reauth.clock';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { SignInLimitSettings } from '../options/reauth-settings';
 import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
@@ -18,7 +17,7 @@ export class SignInAdmission {
   private readonly logger = new Logger('ReauthModule');
 
   constructor(
-    @Inject(REAUTH_RESOLVED_OPTIONS) private readonly options: ResolvedReauthOptions,
+    private readonly options: SignInLimitSettings,
     private readonly clock: ReauthClock,
     private readonly records: ReauthRecords,
   ) {}

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { parse as parseCookies, serialize } from 'cookie';
 import { constantTimeEqual, sha256Base64url } from '../crypto/digest';
 import { STATE_TTL_SECONDS } from '../core';
 import { randomToken } from '../crypto/random';
 import type { ReauthRequest } from '../interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { HOST_COOKIE_PREFIX, type ResolvedReauthOptions } from '../options/reauth.options';
+import { HOST_COOKIE_PREFIX } from '../options/reauth.options';
+import { SessionCookieSettings } from '../options/reauth-settings';
 
 /** The binding cookie's name without the `__Host-` prefix it gets when cookies are Secure. */
 export const STATE_BINDING_COOKIE = 'wos-reauth';
@@ -32,7 +32,7 @@ export class StateBindings {
   /** The cookie's attributes, serialised once: only the value changes from one refusal to the next. */
   private readonly attributes: string;
 
-  constructor(@Inject(REAUTH_RESOLVED_OPTIONS) options: ResolvedReauthOptions) {
+  constructor(options: SessionCookieSettings) {
     this.name = (options.cookie.secure ? HOST_COOKIE_PREFIX : '') + STATE_BINDING_COOKIE;
     const sample = 'x'.repeat(43);
     const cookie = serialize(this.name, sample, {

@@ -1,5 +1,4 @@
 import {
-  Inject,
   Injectable,
   Logger,
   Optional,
@@ -15,8 +14,7 @@ import {
 } from '../decorators/require-recent-auth.decorator';
 import { markChecked } from '../decorators/route-check';
 import type { Authentication, ReauthRequest } from '../interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
-import { type ResolvedReauthOptions } from '../options/reauth.options';
+import { RequestPolicySettings } from '../options/reauth-settings';
 import { ReauthClock } from '../reauth.clock';
 import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
 import { graphqlTarget, writeHeader } from '../graphql';
@@ -63,9 +61,7 @@ export class RecentAuthGuard implements CanActivate {
     @Optional() protected readonly authenticator: RequestAuthenticator,
     @Optional() protected readonly records: ReauthRecords,
     protected readonly adapterHost: HttpAdapterHost,
-    @Optional()
-    @Inject(REAUTH_RESOLVED_OPTIONS)
-    protected readonly options: ResolvedReauthOptions,
+    @Optional() protected readonly options: RequestPolicySettings,
     @Optional() protected readonly clock: ReauthClock,
     /** Answers refused GraphQL fields. */
     @Optional() protected readonly graphqlRefusals: GraphQLRefusals,
