@@ -63,7 +63,7 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
     expect(error).toMatchObject({ code: 'invalid_token', expired: false });
     const cause = (error as Error).cause;
     expect(cause).toBeInstanceOf(TokenClaimError);
-    expect(cause).toMatchObject({ claim });
+    expect(cause).toMatchObject({ name: 'TokenClaimError', code: 'token_claim_refused', claim });
   }
 
   describe('claims', () => {

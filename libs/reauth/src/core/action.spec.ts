@@ -4,7 +4,7 @@ import {
   ActionTooLargeError,
   assertActionSize,
 } from './action';
-import { ReauthCoreError } from './errors';
+import { ReauthInternalError } from './internal-error';
 
 function caught(run: () => void): unknown {
   try {
@@ -54,7 +54,7 @@ describe('assertActionSize', () => {
   it('throws ActionTooLargeError one byte over', () => {
     const error = caught(() => assertActionSize(objectOfJsonBytes(ACTION_MAX_BYTES + 1)));
     expect(error).toBeInstanceOf(ActionTooLargeError);
-    expect(error).toBeInstanceOf(ReauthCoreError);
+    expect(error).toBeInstanceOf(ReauthInternalError);
     expect(error).toMatchObject({
       name: 'ActionTooLargeError',
       code: 'action_too_large',

@@ -1,4 +1,4 @@
-import { ReauthCoreError } from './errors';
+import { ReauthInternalError } from './internal-error';
 
 /**
  * The largest action, in UTF-8 bytes of its JSON, that may travel in the re-authentication
@@ -28,7 +28,7 @@ export const ACTION_MAX_BYTES = 2048;
  * }
  * ```
  */
-export class ActionTooLargeError extends ReauthCoreError {
+export class ActionTooLargeError extends ReauthInternalError {
   readonly code = 'action_too_large';
 }
 
@@ -47,7 +47,7 @@ export class ActionTooLargeError extends ReauthCoreError {
  * }
  * ```
  */
-export class ActionInvalidError extends ReauthCoreError {
+export class ActionInvalidError extends ReauthInternalError {
   readonly code = 'action_invalid';
 }
 

@@ -10,7 +10,7 @@ export {
   meetsAssurance,
   type AssuranceRequirement,
 } from './assurance';
-export { ReauthCoreError } from './errors';
+export { ReauthInternalError } from './internal-error';
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   evaluateFreshness,

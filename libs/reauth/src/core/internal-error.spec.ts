@@ -1,10 +1,10 @@
-import { ReauthCoreError } from './errors';
+import { ReauthInternalError } from './internal-error';
 
-class ExampleError extends ReauthCoreError {
+class ExampleError extends ReauthInternalError {
   readonly code = 'example';
 }
 
-describe('ReauthCoreError', () => {
+describe('ReauthInternalError', () => {
   it('names errors after their class and keeps message and code', () => {
     const error = new ExampleError('something failed');
     expect(error).toBeInstanceOf(Error);

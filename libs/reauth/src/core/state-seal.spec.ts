@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { ActionInvalidError, ActionTooLargeError } from './action';
-import { ReauthCoreError } from './errors';
+import { ReauthInternalError } from './internal-error';
 import {
   STATE_TTL_SECONDS,
   StateError,
@@ -170,10 +170,10 @@ describe('STATE_TTL_SECONDS', () => {
 });
 
 describe('StateError', () => {
-  it('is a ReauthCoreError with a stable code', () => {
+  it('is a ReauthInternalError with a stable code', () => {
     const cause = new Error('low level');
     const error = new StateError('state_invalid', 'bad', { cause });
-    expect(error).toBeInstanceOf(ReauthCoreError);
+    expect(error).toBeInstanceOf(ReauthInternalError);
     expect(error).toMatchObject({
       name: 'StateError',
       code: 'state_invalid',

@@ -1,7 +1,7 @@
 import { decryptCompactDir, encryptCompactDir, JweError } from '../crypto/jwe';
 import { deriveKey, STATE_KEY } from '../crypto/key-derivation';
 import { assertActionSize } from './action';
-import { ReauthCoreError } from './errors';
+import { ReauthInternalError } from './internal-error';
 import { findStateProblem, type ReauthState } from './reauth-state';
 
 export {
@@ -41,7 +41,7 @@ export type StateErrorCode = 'state_malformed' | 'state_invalid' | 'state_expire
  * }
  * ```
  */
-export class StateError extends ReauthCoreError {
+export class StateError extends ReauthInternalError {
   readonly code: StateErrorCode;
 
   constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {

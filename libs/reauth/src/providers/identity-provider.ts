@@ -1,3 +1,4 @@
+import { ReauthInternalError } from '../core/internal-error';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 
 /**
@@ -96,14 +97,13 @@ export interface TokenVerificationSettings {
  * expired, or the authorization response failed a check (`iss`, an ID token's `nonce` or
  * `auth_time`). Never a failure to reach the provider: that is `ReauthUnavailableException`.
  */
-export class ProviderRejectedError extends Error {
+export class ProviderRejectedError extends ReauthInternalError {
   constructor(
     /** The OAuth error code, when the provider gave one, e.g. `invalid_grant`. */
     readonly code: string,
     options: { cause?: unknown } = {},
   ) {
     super(`the identity provider refused: ${code}`, options);
-    this.name = this.constructor.name;
   }
 }
 

@@ -342,7 +342,7 @@ describe('sealSession size', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(SessionTooLargeError);
-    expect(error).toMatchObject({ name: 'SessionTooLargeError' });
+    expect(error).toMatchObject({ name: 'SessionTooLargeError', code: 'session_too_large' });
     expect((error as SessionTooLargeError).length).toBeGreaterThan(MAX_SEALED_SESSION_LENGTH);
     expect((error as SessionTooLargeError).message).toBe(
       `the sealed session is ${(error as SessionTooLargeError).length} characters, over 3800`,

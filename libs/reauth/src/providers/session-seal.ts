@@ -1,3 +1,4 @@
+import { ReauthInternalError } from '../core/internal-error';
 import { openSessionEnvelope, sealSessionEnvelope } from '../crypto/session-envelope';
 import type { ProviderSession, SignInFacts } from './identity-provider';
 
@@ -15,10 +16,11 @@ export const MAX_SEALED_SESSION_LENGTH = 3800;
 const TOKEN_MAX_LENGTH = 8192;
 
 /** The sealed session would not fit in a cookie. */
-export class SessionTooLargeError extends Error {
+export class SessionTooLargeError extends ReauthInternalError {
+  readonly code = 'session_too_large';
+
   constructor(readonly length: number) {
     super(`the sealed session is ${length} characters, over ${MAX_SEALED_SESSION_LENGTH}`);
-    this.name = this.constructor.name;
   }
 }
 

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type * as OAuth from 'oauth4webapi';
 import { backoffDelayMs } from '../../core/backoff';
 import { describeError } from '../../core/describe-error';
+import { ReauthInternalError } from '../../core/internal-error';
 import { ReauthUnavailableException } from '../../exceptions/reauth-unavailable.exception';
 import { httpOptions, oauth } from './oauth';
 import type { OidcProviderSettings } from './oidc-settings';
@@ -90,7 +91,9 @@ export class OidcDiscovery {
 }
 
 /** What is wrong with a discovery document the provider did serve; its message is ours. */
-class DiscoveryProblem extends Error {}
+class DiscoveryProblem extends ReauthInternalError {
+  readonly code = 'discovery_document_unusable';
+}
 
 /** A log line's account of a failed discovery: never more than a status, a class and a code. */
 function discoveryFailure(error: unknown): string {
