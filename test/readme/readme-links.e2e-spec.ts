@@ -1,7 +1,59 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
 import { anchors, codeBlocks, links, slug } from './markdown';
-import { packageReadmes, PACKAGES, REPO_ROOT, REPOSITORY_URL } from './package-readmes';
+import {
+  docPages,
+  packageReadmes,
+  PACKAGE_README_MAX_BYTES,
+  PACKAGES,
+  REFERENCE_DIR,
+  REPO_ROOT,
+  REPOSITORY_URL,
+  type MarkdownPage,
+} from './package-readmes';
+
+/**
+ * Library sources move between folders: pages link to the docs and the API reference instead.
+ * A link to a file under `libs/<package>/src/` is refused wherever it is written.
+ */
+const LIBRARY_SOURCE = /^libs\/[^/]+\/src\//;
+
+/** Why `path` (repository-relative, with its `#anchor` if any) does not resolve in the repository. */
+function brokenRepositoryPath(
+  path: string,
+  anchor: string | undefined,
+  kind: 'blob' | 'tree' | 'any',
+): string | undefined {
+  if (path === '..' || path.startsWith('../')) return `${path} is outside the repository`;
+  if (LIBRARY_SOURCE.test(path)) {
+    return `${path} is a library source file, which may move: link to docs/ or docs/reference/`;
+  }
+  const local = join(REPO_ROOT, path);
+  if (!existsSync(local)) return `${path} does not exist in this repository`;
+  if (kind === 'blob' && !statSync(local).isFile()) return `${path} is not a file (use tree/)`;
+  if (kind === 'tree' && !statSync(local).isDirectory()) return `${path} is a file (use blob/)`;
+  if (anchor !== undefined && anchor !== 'readme' && path.endsWith('.md')) {
+    if (!anchors(readFileSync(local, 'utf8')).has(decodeURIComponent(anchor))) {
+      return `${path} has no #${anchor}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why a link to this repository on GitHub does not name one of its files or folders. */
+function brokenRepositoryUrl(target: string): string | undefined {
+  const rest = target.slice(REPOSITORY_URL.length);
+  if (rest === '' || rest === '/issues') return undefined;
+  const inTree = /^\/(blob|tree)\/main\/([^#?]+)(?:#(.*))?$/.exec(rest);
+  if (!inTree) return `not a file or folder of the repository's main branch`;
+  const [, kind, path, anchor] = inTree;
+  return brokenRepositoryPath(decodeURIComponent(path), anchor, kind as 'blob' | 'tree');
+}
+
+const readReadme = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+const isRepositoryUrl = (target: string) =>
+  target === REPOSITORY_URL || target.startsWith(`${REPOSITORY_URL}/`);
 
 /**
  * Why a link of `markdown` would not resolve from the package's page on the npm registry, where
@@ -16,20 +68,28 @@ function brokenLink(target: string, markdown: string): string | undefined {
   if (!target.startsWith('https://')) {
     return 'not an absolute https URL: relative links do not resolve on the registry';
   }
-  if (target !== REPOSITORY_URL && !target.startsWith(`${REPOSITORY_URL}/`)) return undefined;
-  const rest = target.slice(REPOSITORY_URL.length);
-  if (rest === '' || rest === '/issues') return undefined;
-  const inTree = /^\/(blob|tree)\/main\/([^#?]+)(?:#(.*))?$/.exec(rest);
-  if (!inTree) return `not a file or folder of the repository's main branch`;
-  const [, kind, path, anchor] = inTree;
-  const local = join(REPO_ROOT, decodeURIComponent(path));
-  if (!existsSync(local)) return `${path} does not exist in this repository`;
-  if (kind === 'blob' && !statSync(local).isFile()) return `${path} is not a file (use tree/)`;
-  if (kind === 'tree' && !statSync(local).isDirectory()) return `${path} is a file (use blob/)`;
-  if (anchor !== undefined && anchor !== 'readme' && path.endsWith('.md')) {
-    if (!anchors(readFileSync(local, 'utf8')).has(anchor)) return `${path} has no #${anchor}`;
+  return isRepositoryUrl(target) ? brokenRepositoryUrl(target) : undefined;
+}
+
+/**
+ * Why a link of a page read on GitHub (a page of `docs/`, the repository's README) does not
+ * resolve: a relative link must name a file or folder of the repository (and a heading of a
+ * Markdown file), an absolute link to the repository one of its files.
+ */
+function brokenPageLink(target: string, page: MarkdownPage): string | undefined {
+  if (target.startsWith('#')) return brokenLink(target, page.markdown);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target)) {
+    if (target.startsWith('mailto:')) return undefined;
+    return brokenLink(target, page.markdown);
   }
-  return undefined;
+  if (target.startsWith('/')) return 'a root-relative link: write it relative to the page';
+  const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined];
+  if (pathPart === '') return brokenLink(`#${anchor ?? ''}`, page.markdown);
+  const path = relative(
+    REPO_ROOT,
+    join(REPO_ROOT, dirname(page.path), decodeURIComponent(pathPart.split('?')[0])),
+  );
+  return brokenRepositoryPath(normalize(path).replace(/\\/g, '/') || '.', anchor, 'any');
 }
 
 describe('README links', () => {
@@ -75,7 +135,91 @@ describe('README links', () => {
     expect(brokenLink(`${REPOSITORY_URL}/pulls`, page)).toBe(
       "not a file or folder of the repository's main branch",
     );
+    expect(brokenLink(`${REPOSITORY_URL}/blob/main/libs/reauth/src/index.ts`, page)).toMatch(
+      /is a library source file/,
+    );
   });
+});
+
+describe('docs links', () => {
+  // The guide's pages and the repository's README are read on GitHub: relative links work there.
+  const pages = [...docPages(), { path: 'README.md', markdown: readReadme('README.md') }];
+  const found = pages.flatMap((page) => links(page.markdown).map((link) => ({ ...link, page })));
+
+  it('finds the links of the docs pages, the guide’s own among them', () => {
+    const guide = ['README', 'api', 'configuration', 'errors', 'events-and-metrics', 'testing'];
+    for (const path of ['README.md', ...guide.map((name) => `docs/${name}.md`)]) {
+      expect([path, found.some(({ page }) => page.path === path)]).toEqual([path, true]);
+    }
+  });
+
+  it.each(found.map(({ page, line, target }) => [`${page.path}:${line}`, target, page] as const))(
+    '%s %s resolves in the repository',
+    (_at, target, page) => {
+      expect(brokenPageLink(target, page)).toBeUndefined();
+    },
+  );
+
+  it('tells the links that would not resolve', () => {
+    const page = { path: 'docs/errors.md', markdown: '# Errors\n\n## The JSON 401\n' };
+    expect(brokenPageLink('#the-json-401', page)).toBeUndefined();
+    expect(brokenPageLink('#the-403', page)).toBe('no heading has this anchor');
+    expect(brokenPageLink('design.md', page)).toBeUndefined();
+    expect(brokenPageLink('design.md#decisions', page)).toBeUndefined();
+    expect(brokenPageLink('design.md#no-such-part', page)).toBe(
+      'docs/design.md has no #no-such-part',
+    );
+    expect(brokenPageLink('../libs/reauth/README.md#quick-start', page)).toBeUndefined();
+    expect(brokenPageLink('../examples', page)).toBeUndefined();
+    expect(brokenPageLink('nowhere.md', page)).toBe(
+      'docs/nowhere.md does not exist in this repository',
+    );
+    expect(brokenPageLink('../../outside.md', page)).toBe(
+      '../outside.md is outside the repository',
+    );
+    expect(brokenPageLink('/docs/design.md', page)).toMatch(/^a root-relative link/);
+    expect(brokenPageLink('../libs/reauth/src/index.ts', page)).toMatch(
+      /^libs\/reauth\/src\/index.ts is a library source file/,
+    );
+    expect(brokenPageLink(`${REPOSITORY_URL}/blob/main/docs/nowhere.md`, page)).toBe(
+      'docs/nowhere.md does not exist in this repository',
+    );
+    expect(brokenPageLink(`${REPOSITORY_URL}/blob/main/libs/reauth/src/index.ts`, page)).toMatch(
+      /is a library source file/,
+    );
+    expect(brokenPageLink('http://example.com/', page)).toMatch(/^not an absolute https URL/);
+    expect(brokenPageLink('https://workos.com/docs', page)).toBeUndefined();
+  });
+
+  it('links the API reference, whose own links resolve', () => {
+    const reference = join(REPO_ROOT, REFERENCE_DIR);
+    const files = readdirSync(reference).filter((name) => name.endsWith('.md'));
+    expect(files).toContain('index.md');
+    expect(files).toContain('nest-workos-reauth.md');
+    const broken = files.flatMap((name) => {
+      const page = {
+        path: `${REFERENCE_DIR}/${name}`,
+        markdown: readFileSync(join(reference, name), 'utf8'),
+      };
+      return links(page.markdown)
+        .map(({ target, line }) => ({ at: `${page.path}:${line}`, target }))
+        .filter(({ target }) => brokenPageLink(target, page) !== undefined);
+    });
+    expect(broken).toEqual([]);
+    const readme = packageReadmes().find(({ name }) => name === 'nest-workos-reauth')!;
+    expect(readme.markdown).toContain(`${REPOSITORY_URL}/blob/main/${REFERENCE_DIR}/index.md`);
+  });
+});
+
+describe('package README size', () => {
+  it.each(packageReadmes().map((readme) => [readme.path, readme] as const))(
+    '%s weighs at most 25 KB: the rest is in docs/',
+    (_path, readme) => {
+      expect(Buffer.byteLength(readme.markdown, 'utf8')).toBeLessThanOrEqual(
+        PACKAGE_README_MAX_BYTES,
+      );
+    },
+  );
 });
 
 describe('package.json links', () => {

@@ -9,34 +9,38 @@ import {
 import { startReauthTestKit, type ReauthTestKit } from 'nest-workos-reauth/testing';
 import { CALLBACK_FAILURES } from '../../libs/reauth/src/flow/callback-failures';
 import { section, tables } from './markdown';
-import { packageReadmes, type Snippet } from './package-readmes';
+import { docPage, type MarkdownPage, type Snippet } from './package-readmes';
 import { compileSnippets } from './snippet-compiler';
 
-// The reference part of nest-workos-reauth's README, held to the code: the tables and the types
-// it prints are read from the Markdown and compared with what the library does and declares.
-const readme = packageReadmes().find(({ name }) => name === 'nest-workos-reauth')!;
+// The reference part of nest-workos-reauth's guide (the pages of docs/ its README links to), held
+// to the code: the tables and the types it prints are read from the Markdown and compared with
+// what the library does and declares.
+const errorsDoc = docPage('errors.md');
+const api = docPage('api.md');
+const configuration = docPage('configuration.md');
+const routes = docPage('routes.md');
 const unquote = (cell: string) => cell.replace(/^`|`$/g, '');
 
-function tableUnder(heading: string, header: string[]): string[][] {
-  const table = tables(section(readme.markdown, heading).text).find(
+function tableUnder(page: MarkdownPage, heading: string, header: string[]): string[][] {
+  const table = tables(section(page.markdown, heading).text).find(
     (candidate) => candidate.header.join('|') === header.join('|'),
   );
-  if (!table) throw new Error(`No table ${header.join(' | ')} under "${heading}"`);
+  if (!table) throw new Error(`No table ${header.join(' | ')} under "${heading}" in ${page.path}`);
   return table.rows;
 }
 
-/** A line of the README (1-based) and the text of a pattern's first group there. */
-function printed(heading: string, pattern: RegExp): { text: string; line: number } {
-  const part = section(readme.markdown, heading);
+/** A line of a page (1-based) and the text of a pattern's first group there. */
+function printed(page: MarkdownPage, heading: string, pattern: RegExp) {
+  const part = section(page.markdown, heading);
   const match = pattern.exec(part.text);
-  if (!match) throw new Error(`"${heading}" does not say ${String(pattern)}`);
+  if (!match) throw new Error(`"${heading}" in ${page.path} does not say ${String(pattern)}`);
   const line = part.line + part.text.slice(0, match.index).split('\n').length - 1;
-  return { text: match[1], line };
+  return { text: match[1], line, page: page.path };
 }
 
-describe('the README’s reference, held to the code', () => {
+describe('the guide’s reference, held to the code', () => {
   it('lists every code of a failed callback, with its status', () => {
-    const rows = tableUnder('Errors', ['status', 'code', 'meaning']);
+    const rows = tableUnder(errorsDoc, 'Callback failures', ['status', 'code', 'meaning']);
     const documented = Object.fromEntries(
       rows.map(([status, code]) => [unquote(code), Number(status)]),
     );
@@ -47,7 +51,7 @@ describe('the README’s reference, held to the code', () => {
   });
 
   it('gives each reason of the JSON 401 the message the library sends', () => {
-    const rows = tableUnder('The JSON 401', [
+    const rows = tableUnder(errorsDoc, 'The JSON 401', [
       '`reason`',
       'when',
       '`message`',
@@ -62,9 +66,9 @@ describe('the README’s reference, held to the code', () => {
     }
   });
 
-  // Types cannot be listed at run time: the compiler compares the README's words with them.
+  // Types cannot be listed at run time: the compiler compares the guide's words with them.
   it('prints the types the library declares', () => {
-    const reasonList = tableUnder('The JSON 401', [
+    const reasonList = tableUnder(errorsDoc, 'The JSON 401', [
       '`reason`',
       'when',
       '`message`',
@@ -73,6 +77,7 @@ describe('the README’s reference, held to the code', () => {
       .map(([reason]) => `${unquote(reason)}: true`)
       .join(', ');
     const dependency = printed(
+      errorsDoc,
       '`ReauthUnavailableException`',
       /`dependency` is ([\s\S]*?)\(`ReauthDependency`\)/,
     );
@@ -80,20 +85,25 @@ describe('the README’s reference, held to the code', () => {
       ([, name]) => `${name}: true`,
     );
     const authentication = printed(
+      api,
       '`@AuthClaims(claim?)` and `@CurrentAuthentication()`',
       /`Authentication` is\s+`(\{[^`]+\})`/,
     );
-    const checks: { line: number; code: string }[] = [
+    const reasonsAt = printed(errorsDoc, 'The JSON 401', /(\| `stale`)/);
+    const checks: { page: string; line: number; code: string }[] = [
       {
+        page: authentication.page,
         line: authentication.line,
         code: `const authentication: Equal<Authentication, ${authentication.text}> = true;`,
       },
       {
+        page: dependency.page,
         line: dependency.line,
         code: `const dependencies: Record<ReauthDependency, true> = { ${dependencies.join(', ')} };`,
       },
       {
-        line: printed('The JSON 401', /(\| `stale`)/).line,
+        page: reasonsAt.page,
+        line: reasonsAt.line,
         code: `const reasons: Record<ReauthReason, true> = { ${reasonList} };`,
       },
     ];
@@ -105,14 +115,14 @@ describe('the README’s reference, held to the code', () => {
       '  ? true',
       '  : false;',
     ].join('\n');
-    const snippets: Snippet[] = checks.map(({ line, code }) => ({
+    const snippets: Snippet[] = checks.map(({ page, line, code }) => ({
       lang: 'ts',
       code,
       line,
       heading: '',
       markers: { fragment: false, run: false, prelude, preludeLine: line },
-      readme: readme.path,
-      label: `${readme.path}:${line}`,
+      readme: page,
+      label: `${page}:${line}`,
     }));
     const errors = [...compileSnippets(snippets).values()].flat();
     expect(errors).toEqual([]);
@@ -128,7 +138,7 @@ class HomeController {
   }
 }
 
-describe('the README’s routes, on a running app', () => {
+describe('the guide’s routes, on a running app', () => {
   let kit: ReauthTestKit;
   let app: INestApplication;
   let url: string;
@@ -151,11 +161,13 @@ describe('the README’s routes, on a running app', () => {
 
   it('mounts each route of the table, with its method, at the default path of its extra', async () => {
     const defaults = Object.fromEntries(
-      tableUnder('Extras (`ReauthModuleExtras`)', ['extra', 'default', 'meaning']).map(
-        ([extra, fallback]) => [unquote(extra), unquote(fallback)],
-      ),
+      tableUnder(configuration, 'Extras (`ReauthModuleExtras`)', [
+        'extra',
+        'default',
+        'meaning',
+      ]).map(([extra, fallback]) => [unquote(extra), unquote(fallback)]),
     );
-    const rows = tableUnder('Routes', ['route', 'what it does']);
+    const rows = tableUnder(routes, 'Routes', ['route', 'what it does']);
     expect(rows.length).toBe(3);
     for (const [route] of rows) {
       const [, method, name] = /^`(GET|POST) <(\w+)>/.exec(route)!;

@@ -1,15 +1,17 @@
 import * as workosNewest from '@workos-inc/node';
 import * as workos8 from 'workos-node-8';
 import { codeBlocks } from './markdown';
-import { packageReadmes, typeScriptSnippets, type Snippet } from './package-readmes';
+import { docPages, packageReadmes, typeScriptSnippets, type Snippet } from './package-readmes';
 import { compileSnippets } from './snippet-compiler';
 import { registerSnippetTests, runSnippetProgram, type SnippetRequire } from './snippet-runner';
 
-// Every TypeScript block of the three package READMEs is an app's code: it compiles as printed,
-// and the complete tests and programs among them run. See test/readme/markdown.ts for the
-// `<!-- snippet: ... -->` comments a block may carry.
+// Every TypeScript block of the three package READMEs and of the pages of docs/ is an app's code:
+// it compiles as printed, and the complete tests and programs among them run. See
+// test/readme/markdown.ts for the `<!-- snippet: ... -->` comments a block may carry.
 const readmes = packageReadmes();
-const snippets = readmes.flatMap(typeScriptSnippets);
+const docs = docPages();
+const pages = [...readmes, ...docs];
+const snippets = pages.flatMap(typeScriptSnippets);
 const compilable = snippets.filter((snippet) => !snippet.markers.fragment);
 const fragments = snippets.filter((snippet) => snippet.markers.fragment);
 const runnable = snippets.filter((snippet) => snippet.markers.run);
@@ -31,12 +33,24 @@ describe('README snippets', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('finds the blocks of the docs pages, the testing guide’s complete test among them', () => {
+    // The package README's reference moved to docs/: its blocks are held to the code as well.
+    const inDocs = snippets.filter((snippet) => snippet.readme.startsWith('docs/'));
+    for (const page of ['configuration', 'api', 'errors', 'openid-providers', 'testing']) {
+      expect([page, inDocs.some(({ readme }) => readme === `docs/${page}.md`)]).toEqual([
+        page,
+        true,
+      ]);
+    }
+    expect(runnable.some(({ readme }) => readme === 'docs/testing.md')).toBe(true);
+  });
+
   it.each(compilable.map((snippet) => [snippet.label, snippet] as const))(
     '%s compiles',
     (_label, snippet) => {
       const found = errors.get(snippet)!;
       if (found.length > 0) {
-        throw new Error(`The README's code does not compile:\n${found.join('\n')}`);
+        throw new Error(`The page's code does not compile:\n${found.join('\n')}`);
       }
     },
   );
@@ -93,8 +107,8 @@ for (const snippet of runnable.filter(isTestFile)) {
 
 describe('README install lines', () => {
   // `npm install @nestjs/testing` takes the newest major, whose peers refuse an app on the
-  // previous one (ERESOLVE): every Nest package a README installs names its major.
-  const installs = readmes.flatMap((readme) =>
+  // previous one (ERESOLVE): every Nest package a README or a docs page installs names its major.
+  const installs = pages.flatMap((readme) =>
     codeBlocks(readme.markdown)
       .filter((block) => block.lang === 'sh')
       .flatMap((block) =>
@@ -114,6 +128,12 @@ describe('README install lines', () => {
   );
 
   it('finds the install line of the testing example, with @nestjs/testing 11', () => {
-    expect(installs.map(({ text }) => text).join('\n')).toMatch(/ @nestjs\/testing@\^11 /);
+    for (const path of ['libs/reauth/README.md', 'docs/testing.md']) {
+      const lines = installs.filter(({ at }) => at.startsWith(`${path}:`));
+      expect([path, lines.map(({ text }) => text).join('\n')]).toEqual([
+        path,
+        expect.stringMatching(/ @nestjs\/testing@\^11 /),
+      ]);
+    }
   });
 });

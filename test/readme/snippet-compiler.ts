@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT, type Snippet } from './package-readmes';
 
@@ -26,7 +26,7 @@ declare module '@opentelemetry/exporter-metrics-otlp-http' {
 `;
 const NOT_INSTALLED_FILE = join(REPO_ROOT, 'test/readme/__not-installed__.d.ts');
 
-/** Where a snippet lives while it is compiled: beside its README, under its own name. */
+/** Where a snippet lives while it is compiled: beside its page, under its own name. */
 export interface SnippetFile {
   snippet: Snippet;
   fileName: string;
@@ -36,11 +36,17 @@ export interface SnippetFile {
 
 /**
  * A snippet that starts with a `// name.ts` comment is that file (so `main.ts` can import
- * `./app.module`); the others are named after their line. Each README has a folder of its own.
+ * `./app.module`); the others are named after their line. Each page (a README, a page of `docs/`)
+ * has a folder of its own.
  */
 export function snippetFile(snippet: Snippet): SnippetFile {
   const named = /^\/\/ ([\w.-]+\.ts)\s*$/m.exec(snippet.code.split('\n', 1)[0]);
-  const folder = join(REPO_ROOT, dirname(snippet.readme), '__readme_snippets__');
+  const folder = join(
+    REPO_ROOT,
+    dirname(snippet.readme),
+    '__readme_snippets__',
+    basename(snippet.readme, '.md'),
+  );
   const prelude = snippet.markers.prelude;
   return {
     snippet,
@@ -99,7 +105,7 @@ export function compileSnippets(
   const files = snippets.map(snippetFile);
   const byName = new Map(files.map((file) => [file.fileName, file]));
   if (byName.size !== files.length) {
-    throw new Error('Two snippets of one README name the same file');
+    throw new Error('Two snippets of one page name the same file');
   }
   const options = compilerOptions(paths);
   const host = ts.createCompilerHost(options, true);
