@@ -6,6 +6,8 @@ export {
   describeReauthStoreContract,
   type ReauthStoreContractOptions,
 } from './reauth-store.contract';
+// Named by the contract suite's signature; stores extend it from nest-workos-reauth.
+export type { ReauthStore } from '../stores/reauth.store';
 export { startReauthTestKit } from './reauth-test-kit';
 export type {
   AccessTokenInput,
