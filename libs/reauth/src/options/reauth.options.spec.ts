@@ -1,3 +1,4 @@
+import { RESERVED_AUTHORIZATION_PARAMS } from '../providers/oidc/oidc.options';
 import { OidcIdentityProvider } from '../providers/oidc/oidc.provider';
 import { WorkOSIdentityProvider } from '../providers/workos/workos.provider';
 import { resolveReauthOptions, resolveReauthSetup } from './reauth.options';
@@ -406,28 +407,14 @@ describe('resolveReauthSetup with oidc', () => {
       {},
       'oidc.algorithms must be a non-empty string or a non-empty array of them',
     ],
-    ...[
-      'client_id',
-      'redirect_uri',
-      'response_type',
-      'scope',
-      'state',
-      'nonce',
-      'code_challenge',
-      'code_challenge_method',
-      'max_age',
-      'prompt',
-      'acr_values',
-      'login_hint',
-      'response_mode',
-      'request',
-      'request_uri',
-    ].map((name): [string, Record<string, unknown>, Record<string, unknown>, string] => [
-      `the library's authorization parameter ${name}`,
-      { authorizationParams: { [name]: 'x' } },
-      {},
-      `oidc.authorizationParams.${name} is set by the library`,
-    ]),
+    ...[...RESERVED_AUTHORIZATION_PARAMS].map(
+      (name): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+        `the library's authorization parameter ${name}`,
+        { authorizationParams: { [name]: 'x' } },
+        {},
+        `oidc.authorizationParams.${name} is set by the library`,
+      ],
+    ),
     ...[1, null, true, ['x'], {}].map(
       (value): [string, Record<string, unknown>, Record<string, unknown>, string] => [
         `an authorization parameter ${JSON.stringify(value)}`,

@@ -17,7 +17,7 @@ const ACCESS_TOKEN_TYPES = ['auto', 'at+jwt', 'any'] as const;
 const DEFAULT_OIDC_SCOPE = ['openid', 'profile', 'email', 'offline_access'] as const;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 // Parameters the library sets itself; an extra one may not replace them.
-const RESERVED_AUTHORIZATION_PARAMS = new Set([
+export const RESERVED_AUTHORIZATION_PARAMS: ReadonlySet<string> = new Set([
   'client_id',
   'redirect_uri',
   'response_type',
