@@ -61,6 +61,27 @@ interface SchemaSpec<Body> {
   properties: Properties<Body>;
 }
 
+const statusCode = (status: number): SwaggerPropertyOptions => ({
+  type: 'integer',
+  required: true,
+  description: `Always ${status}.`,
+  enum: [status],
+});
+
+const errorCode = (error: string): SwaggerPropertyOptions => ({
+  type: 'string',
+  required: true,
+  description: `Always \`${error}\`.`,
+  enum: [error],
+});
+
+const reason = (description: string, reasons: readonly string[]): SwaggerPropertyOptions => ({
+  type: 'string',
+  required: true,
+  description,
+  enum: [...reasons],
+});
+
 const message = (example: string, readByPrograms: string): SwaggerPropertyOptions => ({
   type: 'string',
   required: true,
@@ -73,24 +94,16 @@ export const REAUTH_REQUIRED_SCHEMA: SchemaSpec<ReauthRequiredBody> = {
   description:
     'The request needs a (more recent) sign-in. Send the user to `reauthUrl`, then retry the request.',
   properties: {
-    statusCode: { type: 'integer', required: true, description: 'Always 401.', enum: [401] },
-    error: {
-      type: 'string',
-      required: true,
-      description: 'Always `reauth_required`.',
-      enum: ['reauth_required'],
-    },
-    reason: {
-      type: 'string',
-      required: true,
-      description:
-        'Why: `stale` (signed in, but not within the route’s max_age), `missing_auth_time` ' +
+    statusCode: statusCode(401),
+    error: errorCode('reauth_required'),
+    reason: reason(
+      'Why: `stale` (signed in, but not within the route’s max_age), `missing_auth_time` ' +
         '(the token does not say when the user signed in), `unauthenticated` (no credentials, ' +
         'or a session that has ended), `invalid_token` (a token that fails verification), ' +
         '`insufficient_assurance` (signed in recently enough, but not with the acr or amr the ' +
         'route requires).',
-      enum: [...REAUTH_REASONS],
-    },
+      REAUTH_REASONS,
+    ),
     message: message('More recent authentication is required.', '`error` and `reason`'),
     maxAge: {
       type: 'integer',
@@ -129,23 +142,15 @@ export const REAUTH_FORBIDDEN_SCHEMA: SchemaSpec<ReauthForbiddenBody> = {
   description:
     'The request is refused whatever the sign-in’s age: re-authenticating does not help.',
   properties: {
-    statusCode: { type: 'integer', required: true, description: 'Always 403.', enum: [403] },
-    error: {
-      type: 'string',
-      required: true,
-      description: 'Always `reauth_forbidden`.',
-      enum: ['reauth_forbidden'],
-    },
-    reason: {
-      type: 'string',
-      required: true,
-      description:
-        'Why: `cross_site_request` (a cookie-authenticated POST, PUT, PATCH or DELETE that did ' +
+    statusCode: statusCode(403),
+    error: errorCode('reauth_forbidden'),
+    reason: reason(
+      'Why: `cross_site_request` (a cookie-authenticated POST, PUT, PATCH or DELETE that did ' +
         'not come from the application’s own pages), `impersonation_not_allowed` (a token with ' +
         'an `act` claim, someone acting on the user’s behalf, on a route that needs the user’s ' +
         'own recent sign-in).',
-      enum: [...FORBIDDEN_REASONS],
-    },
+      FORBIDDEN_REASONS,
+    ),
     message: message(
       'This request must come from the application’s own pages.',
       '`error` and `reason`',
@@ -158,13 +163,8 @@ export const REAUTH_UNAVAILABLE_SCHEMA: SchemaSpec<ReauthUnavailableBody> = {
   description:
     'Authentication could not be decided because a dependency (the identity provider, its keys or the session store) failed. Nothing was done; retry after `Retry-After` seconds.',
   properties: {
-    statusCode: { type: 'integer', required: true, description: 'Always 503.', enum: [503] },
-    error: {
-      type: 'string',
-      required: true,
-      description: 'Always `reauth_unavailable`.',
-      enum: ['reauth_unavailable'],
-    },
+    statusCode: statusCode(503),
+    error: errorCode('reauth_unavailable'),
     message: message('Authentication is temporarily unavailable. Try again shortly.', '`error`'),
   },
 };
