@@ -33,9 +33,6 @@ export {
   CLIENT_REQUEST_ID,
   ROUTE_MAX_LENGTH,
   STATE_TTL_SECONDS,
-  StateError,
-  sealState,
-  unsealState,
   type ReauthState,
-  type StateErrorCode,
-} from './state-seal';
+} from './reauth-state';
+export { StateError, sealState, unsealState, type StateErrorCode } from './state-seal';

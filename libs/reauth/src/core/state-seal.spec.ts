@@ -2,14 +2,8 @@ import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { ActionInvalidError, ActionTooLargeError } from './action';
 import { ReauthInternalError } from './internal-error';
-import {
-  STATE_TTL_SECONDS,
-  StateError,
-  sealState,
-  unsealState,
-  type ReauthState,
-  type StateErrorCode,
-} from './state-seal';
+import { STATE_TTL_SECONDS, type ReauthState } from './reauth-state';
+import { StateError, sealState, unsealState, type StateErrorCode } from './state-seal';
 import { flipFirstCharacter, withPart } from '../crypto/test-keys.spec.helper';
 
 const SECRET = 'a-cookie-password-of-32-chars!!!';

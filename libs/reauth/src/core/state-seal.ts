@@ -4,12 +4,6 @@ import { assertActionSize } from './action';
 import { ReauthInternalError } from './internal-error';
 import { findStateProblem, type ReauthState } from './reauth-state';
 
-export {
-  CLIENT_REQUEST_ID,
-  ROUTE_MAX_LENGTH,
-  STATE_TTL_SECONDS,
-  type ReauthState,
-} from './reauth-state';
 /**
  * The stable codes of {@link StateError}.
  *

@@ -1,5 +1,6 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { sealState, STATE_TTL_SECONDS, StateError, unsealState } from '../core/state-seal';
+import { STATE_TTL_SECONDS } from '../core/reauth-state';
+import { sealState, StateError, unsealState } from '../core/state-seal';
 import type { ProviderSession } from './identity-provider';
 import {
   MAX_SEALED_SESSION_LENGTH,
