@@ -30,6 +30,29 @@ function verifierOf(verification: TokenVerificationSettings, nowMs: () => number
   );
 }
 
+/** Rejects with a bad-token (not an expired-token) error, which it returns. */
+async function expectInvalid(verification: Promise<unknown>): Promise<Error> {
+  const error = await verification.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidAccessTokenError);
+  expect(error).toMatchObject({ code: 'invalid_token', expired: false });
+  return error as Error;
+}
+
+/** Rejects with a bad-token error whose cause names `claim` (and `reason`, when given). */
+async function expectRefused(
+  verification: Promise<unknown>,
+  claim: string,
+  reason?: TokenClaimError['reason'],
+): Promise<void> {
+  const { cause } = await expectInvalid(verification);
+  expect(cause).toBeInstanceOf(TokenClaimError);
+  expect(cause).toMatchObject({ name: 'TokenClaimError', code: 'token_claim_refused', claim });
+  if (reason !== undefined) expect(cause).toMatchObject({ reason });
+}
+
 describe('AccessTokenVerifier (against the emulator’s key set)', () => {
   let emulator: AuthKitEmulator;
 
@@ -52,19 +75,6 @@ describe('AccessTokenVerifier (against the emulator’s key set)', () => {
     );
   const mint = (claims: Record<string, unknown> = {}) =>
     emulator.mintAccessToken({ email: ALICE, authTime: emulator.now(), claims });
-
-  /** Rejects with a bad-token (not an expired-token) error whose cause names `claim`. */
-  async function expectRefused(verification: Promise<unknown>, claim: string): Promise<void> {
-    const error = await verification.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InvalidAccessTokenError);
-    expect(error).toMatchObject({ code: 'invalid_token', expired: false });
-    const cause = (error as Error).cause;
-    expect(cause).toBeInstanceOf(TokenClaimError);
-    expect(cause).toMatchObject({ name: 'TokenClaimError', code: 'token_claim_refused', claim });
-  }
 
   describe('claims', () => {
     it('are frozen, nested arrays and objects too, for every verification of the token', async () => {
@@ -252,15 +262,6 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     exp: NOW_SECONDS + 300,
     ...payload,
   });
-
-  async function expectInvalid(verification: Promise<unknown>): Promise<void> {
-    const error = await verification.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InvalidAccessTokenError);
-    expect(error).toMatchObject({ code: 'invalid_token', expired: false });
-  }
 
   describe('algorithms', () => {
     it.each(ALGORITHMS)('verifies a %s token', async (alg) => {
@@ -608,16 +609,8 @@ describe('AccessTokenVerifier (against a key set of every OpenID Connect algorit
     const typed = (accessTokenType: TokenVerificationSettings['accessTokenType']) =>
       verifierWith({ idTokensOf: CLIENT, accessTokenType });
 
-    async function expectTypeRefused(verification: Promise<unknown>): Promise<void> {
-      const error = await verification.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(InvalidAccessTokenError);
-      expect(error).toMatchObject({ code: 'invalid_token', expired: false });
-      expect((error as Error).cause).toBeInstanceOf(TokenClaimError);
-      expect((error as Error).cause).toMatchObject({ claim: 'typ', reason: 'check_failed' });
-    }
+    const expectTypeRefused = (verification: Promise<unknown>) =>
+      expectRefused(verification, 'typ', 'check_failed');
 
     describe('"at+jwt"', () => {
       it.each(['at+jwt', 'application/at+jwt', 'AT+JWT', 'Application/At+Jwt'])(

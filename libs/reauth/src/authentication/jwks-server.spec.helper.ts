@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { LoopbackServer } from '../providers/loopback-server.spec.helper';
 
 // A JWKS endpoint for specs; never part of the package (`*.spec.*`).
 
@@ -12,14 +11,15 @@ export class JwksServer {
   hold?: Promise<void>;
   arrived?: () => void;
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  readonly url: string;
+
+  private constructor(private readonly server: LoopbackServer) {
+    this.url = `${server.url}/`;
+  }
 
   static async start(): Promise<JwksServer> {
     const handle: { jwks?: JwksServer } = {};
-    const server = createServer((_req, res) => {
+    const server = await LoopbackServer.start((_req, res) => {
       const jwks = handle.jwks!;
       jwks.requests += 1;
       const status = jwks.status;
@@ -29,13 +29,10 @@ export class JwksServer {
         res.writeHead(status, { 'content-type': 'application/json' }).end(body),
       );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    return (handle.jwks = new JwksServer(server, `http://127.0.0.1:${port}/`));
+    return (handle.jwks = new JwksServer(server));
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.server.close();
   }
 }

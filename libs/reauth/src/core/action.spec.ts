@@ -119,6 +119,16 @@ describe('assertActionSize', () => {
   });
 
   describe('values that are not plain JSON', () => {
+    function expectActionInvalid(action: unknown, expected: Record<string, unknown>): void {
+      const error = caught(() => assertActionSize(action));
+      expect(error).toBeInstanceOf(ActionInvalidError);
+      expect(error).toMatchObject({
+        name: 'ActionInvalidError',
+        code: 'action_invalid',
+        ...expected,
+      });
+    }
+
     class Transfer {
       amount = 1;
     }
@@ -148,13 +158,7 @@ describe('assertActionSize', () => {
       ['a typed array', new Uint8Array(2)],
       ['an array subclass', new (class extends Array<number> {})()],
     ])('throws ActionInvalidError for %s', (_label, action) => {
-      const error = caught(() => assertActionSize(action));
-      expect(error).toBeInstanceOf(ActionInvalidError);
-      expect(error).toMatchObject({
-        name: 'ActionInvalidError',
-        code: 'action_invalid',
-        message: 'action must be a plain JSON value',
-      });
+      expectActionInvalid(action, { message: 'action must be a plain JSON value' });
     });
 
     it.each<[string, unknown]>([
@@ -162,10 +166,7 @@ describe('assertActionSize', () => {
       ['a nested BigInt', { amount: 10n }],
       ['a circular object', circular],
     ])('throws ActionInvalidError with the cause for %s', (_label, action) => {
-      const error = caught(() => assertActionSize(action));
-      expect(error).toBeInstanceOf(ActionInvalidError);
-      expect(error).toMatchObject({
-        code: 'action_invalid',
+      expectActionInvalid(action, {
         message: 'action cannot be serialised as JSON',
         cause: expect.any(TypeError),
       });

@@ -1,22 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import type { ReauthOidcOptions } from '../../interfaces';
 import { resolveReauthSetup } from '../../options/reauth.options';
 import type { AuthorizationRequest } from '../identity-provider';
+import { LoopbackServer } from '../loopback-server.spec.helper';
 import { SIGN_IN_MAX_AGE_SECONDS } from './oidc-sign-in';
 
 /** An issuer on the loopback interface that serves the discovery document the test sets. */
 class LocalIssuer {
   metadata: Record<string, unknown> = {};
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private constructor(private readonly server: LoopbackServer) {}
+
+  get url(): string {
+    return this.server.url;
+  }
 
   static async start(): Promise<LocalIssuer> {
     const handle: { issuer?: LocalIssuer } = {};
-    const server = createServer((req, res) => {
+    const server = await LoopbackServer.start((req, res) => {
       if (req.url !== '/.well-known/openid-configuration') {
         res.writeHead(404).end();
         return;
@@ -32,14 +32,11 @@ class LocalIssuer {
         }),
       );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return (handle.issuer = new LocalIssuer(server, `http://127.0.0.1:${port}`));
+    return (handle.issuer = new LocalIssuer(server));
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.server.close();
   }
 }
 
