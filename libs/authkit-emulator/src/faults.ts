@@ -6,16 +6,19 @@ export const FAULT_TARGETS = ['authenticate', 'jwks', 'users', 'revoke'] as cons
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 /** Server errors a fault may answer with. */
-const FAULT_STATUSES = [500, 502, 503, 504] as const;
+const FAULT_STATUSES: readonly FaultStatus[] = [500, 502, 503, 504];
 const MAX_LATENCY_MS = 60_000;
 const MAX_TIMES = 1_000_000;
+
+/** A server error a fault answers with. */
+export type FaultStatus = 500 | 502 | 503 | 504;
 
 /** What goes wrong with the requests to one target. */
 export interface FaultSpec {
   /** Waits this long (0 to 60,000 ms) before answering, or before failing as below. */
   latencyMs?: number;
   /** Answers with this server error (500, 502, 503 or 504) instead of doing the call. */
-  status?: (typeof FAULT_STATUSES)[number];
+  status?: FaultStatus;
   /** Never answers: the request hangs until the client gives up or the emulator closes. */
   hang?: boolean;
   /** Only the next `times` requests to the target; default every one until cleared. */

@@ -1,11 +1,13 @@
 export { EmulatorClock } from './clock';
 export { startAuthKitEmulator, type AuthKitEmulator } from './emulator';
-export { FAULT_TARGETS, type EmulatorFaults, type FaultSpec, type FaultTarget } from './faults';
 export {
-  EMULATOR_DEFAULTS,
-  resolveEmulatorOptions,
-  type AuthKitEmulatorOptions,
-} from './emulator.options';
+  FAULT_TARGETS,
+  type EmulatorFaults,
+  type FaultSpec,
+  type FaultStatus,
+  type FaultTarget,
+} from './faults';
+export { EMULATOR_DEFAULTS, type AuthKitEmulatorOptions } from './emulator.options';
 export {
   type IssueAuthorizationCodeInput,
   type MintAccessTokenInput,

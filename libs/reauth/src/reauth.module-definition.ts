@@ -1,4 +1,8 @@
-import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  type ConfigurableModuleAsyncOptions,
+  type Type,
+} from '@nestjs/common';
 import { ReauthCallbackController } from './controllers/reauth-callback.controller';
 import { ReauthLoginController } from './controllers/reauth-login.controller';
 import { ReauthLogoutController } from './controllers/reauth-logout.controller';
@@ -47,10 +51,22 @@ export const {
   .build();
 
 /** What `ReauthModule.forRoot()` takes: the options and the extras (`isGlobal`, `routes`). */
-export type ReauthModuleForRootOptions = typeof REAUTH_OPTIONS_TYPE;
+export type ReauthModuleForRootOptions = ReauthModuleOptions & ReauthModuleExtras;
 
 /**
  * What `ReauthModule.forRootAsync()` takes: `useFactory` (with `inject` and `imports`),
  * `useClass` or `useExisting`, and the extras.
  */
-export type ReauthModuleAsyncOptions = typeof REAUTH_ASYNC_OPTIONS_TYPE;
+export type ReauthModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  ReauthModuleOptions,
+  'create'
+> &
+  ReauthModuleExtras;
+
+// The builder's own option types are what forRoot and forRootAsync accept; the named types above
+// are the same shapes, written out so that the public API does not name the builder's values.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameForRoot: Same<ReauthModuleForRootOptions, typeof REAUTH_OPTIONS_TYPE> = true;
+const sameAsync: Same<ReauthModuleAsyncOptions, typeof REAUTH_ASYNC_OPTIONS_TYPE> = true;
+void sameForRoot;
+void sameAsync;

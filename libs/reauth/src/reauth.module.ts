@@ -1,5 +1,6 @@
 import {
   Module,
+  type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -14,6 +15,8 @@ import {
   REAUTH_MODULE_EXTRAS,
   REAUTH_MODULE_OPTIONS,
   ReauthConfigurableModule,
+  type ReauthModuleAsyncOptions,
+  type ReauthModuleForRootOptions,
 } from './reauth.module-definition';
 import { resolveReauthSetup, type ReauthSetup } from './options/reauth.options';
 import { SETTINGS_PROVIDERS } from './options/reauth-settings';
@@ -107,26 +110,48 @@ function fromSetup(
   ],
   exports: [ReauthClock, ReauthStore, ReauthService, RecentAuthGuard],
 })
-export class ReauthModule
-  extends ReauthConfigurableModule
-  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
-{
+export class ReauthModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * The module with options known when the app module is declared.
+   *
+   * @param options - The options, with the extras `isGlobal` (default `true`) and `routes`.
+   */
+  static forRoot(options: ReauthModuleForRootOptions): DynamicModule {
+    return { ...ReauthConfigurableModule.forRoot(options), module: ReauthModule };
+  }
+
+  /**
+   * The module with options made by a factory, a class or an existing provider (from
+   * `ConfigService`, say); the extras are given here, since they shape the module itself.
+   *
+   * @param options - `useFactory` (with `inject` and `imports`), `useClass` or `useExisting`,
+   * and the extras `isGlobal` and `routes`.
+   */
+  static forRootAsync(options: ReauthModuleAsyncOptions): DynamicModule {
+    return { ...ReauthConfigurableModule.forRootAsync(options), module: ReauthModule };
+  }
+
+  /** @internal Made by Nest. */
   constructor(
     private readonly startupChecks: ReauthStartupChecks,
     private readonly store: ReauthStore,
-  ) {
-    super();
-  }
+  ) {}
 
+  /**
+   * Nest's hook: checks the guarded routes (short `maxAge`s, `acr`/`amr` a provider cannot
+   * issue, unguarded GraphQL field resolvers) and logs that step-up authentication is ready.
+   */
   onModuleInit(): void {
     this.startupChecks.checkRoutes();
   }
 
   // In the module class, so the check runs once the module's providers have bootstrapped.
+  /** Nest's hook: with `checkProviderOnStart`, checks the provider answers before the app serves. */
   async onApplicationBootstrap(): Promise<void> {
     await this.startupChecks.checkProvider();
   }
 
+  /** Nest's hook: closes the store (a Redis connection the module opened, say). */
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }

@@ -20,6 +20,7 @@ import { SessionCookieService } from './authentication/session-cookie.service';
  */
 @Injectable()
 export class ReauthService {
+  /** @internal Made by Nest; inject `ReauthService` where the module is visible. */
   constructor(
     private readonly records: ReauthRecords,
     private readonly authenticator: RequestAuthenticator,
@@ -50,7 +51,7 @@ export class ReauthService {
    * The in-progress action that `@RequireRecentAuth(..., { action })` captured before sending
    * the user to re-authenticate, handed back once, on the page the user returned to, to the same
    * session. `undefined` when there is none (or it was already taken, or expired after
-   * 10 minutes). Pass the response, as for {@link currentAuthentication}.
+   * 10 minutes). Pass the response, as for {@link ReauthService.currentAuthentication}.
    */
   async takeRestoredAction<T = unknown>(
     request: ReauthRequest,

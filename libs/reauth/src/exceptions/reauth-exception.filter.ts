@@ -11,7 +11,7 @@ import { ReauthStarter } from '../flow/reauth-starter';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
-import { challengeFor, messageOf, type ReauthRefusal } from './reauth-refusal';
+import { challengeFor, messageOf } from './reauth-refusal';
 import { RefusalReports } from './refusal-reports';
 
 /** What a 401 (and a redirect standing in for one) depends on. */
@@ -41,6 +41,7 @@ function cameBackFromProvider(request: ReauthRequest): boolean {
  */
 @Catch(ReauthRequiredException, ReauthForbiddenException, ReauthUnavailableException)
 export class ReauthExceptionFilter implements ExceptionFilter {
+  /** @internal Made by Nest, inside `ReauthModule`. */
   constructor(
     private readonly responses: HttpResponses,
     private readonly starter: ReauthStarter,
@@ -49,7 +50,16 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     private readonly redirects: RedirectSettings,
   ) {}
 
-  async catch(exception: ReauthRefusal, host: ArgumentsHost): Promise<void | ReauthGraphQLError> {
+  /**
+   * Nest's filter hook: answers the refusal, or returns the GraphQL error for a resolver.
+   *
+   * @param exception - A {@link ReauthRequiredException}, {@link ReauthForbiddenException} or
+   * {@link ReauthUnavailableException}.
+   */
+  async catch(
+    exception: ReauthRequiredException | ReauthForbiddenException | ReauthUnavailableException,
+    host: ArgumentsHost,
+  ): Promise<void | ReauthGraphQLError> {
     if (host.getType<string>() === 'graphql') {
       return this.graphql.errorFor(exception, graphqlTarget(host));
     }

@@ -46,25 +46,26 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * `extensions.code` `REAUTH_REQUIRED` (see `ReauthExceptionFilter`). Subscriptions, WebSocket
  * gateways and microservice handlers that carry a decorator are refused, with a warning.
  *
- * `ReauthModule` registers it as a global guard (`APP_GUARD`). Its steps are protected methods,
- * so an app can extend it and override one.
+ * `ReauthModule` registers it as a global guard (`APP_GUARD`); an app does not register or
+ * construct it. What it decides is configured through the module's options and the decorators.
  */
 @Injectable()
 export class RecentAuthGuard implements CanActivate {
   private readonly logger = new Logger('ReauthModule');
   private readonly graphqlAuthentications = new WeakMap<object, Promise<AuthenticationResult>>();
 
+  /** @internal Made by Nest, inside `ReauthModule`. */
   constructor(
-    protected readonly reflector: Reflector,
+    private readonly reflector: Reflector,
     // Optional only so that a guard registered without the module says what is missing, instead
     // of Nest's generic "can't resolve dependencies".
-    @Optional() protected readonly authenticator: RequestAuthenticator,
-    @Optional() protected readonly records: ReauthRecords,
-    protected readonly adapterHost: HttpAdapterHost,
-    @Optional() protected readonly options: RequestPolicySettings,
-    @Optional() protected readonly clock: ReauthClock,
+    @Optional() private readonly authenticator: RequestAuthenticator,
+    @Optional() private readonly records: ReauthRecords,
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() private readonly options: RequestPolicySettings,
+    @Optional() private readonly clock: ReauthClock,
     /** Answers refused GraphQL fields. */
-    @Optional() protected readonly graphqlRefusals: GraphQLRefusals,
+    @Optional() private readonly graphqlRefusals: GraphQLRefusals,
   ) {
     if (!authenticator || !records || !options || !clock || !graphqlRefusals) {
       throw new Error(
@@ -73,6 +74,7 @@ export class RecentAuthGuard implements CanActivate {
     }
   }
 
+  /** Nest's guard hook: whether the handler may run for this request (otherwise it throws). */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
@@ -163,7 +165,7 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   /** The route's requirement; the handler's decorator wins over its controller's. */
-  protected getRequirement(context: ExecutionContext): RecentAuthRequirement | undefined {
+  private getRequirement(context: ExecutionContext): RecentAuthRequirement | undefined {
     return this.reflector.getAllAndOverride(RecentAuthMetadata, [
       context.getHandler(),
       context.getClass(),
@@ -171,7 +173,7 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   /** A verified token, or the exception that asks for a sign-in. */
-  protected requireAuthentication(
+  private requireAuthentication(
     result: AuthenticationResult,
     requirement: RecentAuthRequirement,
     context: ExecutionContext,
@@ -191,7 +193,7 @@ export class RecentAuthGuard implements CanActivate {
    * (CSRF): the browser attaches the cookie to a form another site (or a sibling subdomain, or
    * another port) posts. Bearer and custom tokens are attached by the caller's own code.
    */
-  protected checkOrigin(
+  private checkOrigin(
     authentication: Authentication,
     requirement: RecentAuthRequirement,
     request: ReauthRequest,
@@ -209,7 +211,7 @@ export class RecentAuthGuard implements CanActivate {
    * Refuses a token with an `act` claim (RFC 8693: someone acting as the user) on a route that
    * needs the user's own recent sign-in, unless the route or the module allows it.
    */
-  protected checkActor(authentication: Authentication, requirement: RecentAuthRequirement): void {
+  private checkActor(authentication: Authentication, requirement: RecentAuthRequirement): void {
     if (requirement.maxAge === null || authentication.claims.act === undefined) return;
     if (requirement.allowImpersonation ?? this.options.allowImpersonation) return;
     throw new ReauthForbiddenException('impersonation_not_allowed');
@@ -219,7 +221,7 @@ export class RecentAuthGuard implements CanActivate {
    * Throws unless the token's `auth_time` satisfies the route's `max_age`, and its `acr` and
    * `amr` the route's assurance requirement.
    */
-  protected async checkFreshness(
+  private async checkFreshness(
     authentication: Authentication,
     requirement: RecentAuthRequirement,
     context: ExecutionContext,
@@ -264,7 +266,7 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   /** `<controller path>:Controller.handler`: names the route in grants and logs. */
-  protected routeKey(context: ExecutionContext): string {
+  private routeKey(context: ExecutionContext): string {
     const controller = context.getClass();
     const path: unknown = Reflect.getMetadata(PATH_METADATA, controller);
     return `${typeof path === 'string' ? path : ''}:${controller.name}.${context.getHandler().name}`;

@@ -8,6 +8,8 @@ export {
 } from './reauth-store.contract';
 // Named by the contract suite's signature; stores extend it from nest-workos-reauth.
 export type { ReauthStore } from '../stores/reauth.store';
+// The class TestClock extends; apps import it from nest-workos-reauth as well.
+export type { ReauthClock } from '../reauth.clock';
 export { startReauthTestKit } from './reauth-test-kit';
 export type {
   AccessTokenInput,

@@ -1,5 +1,6 @@
 import type { AuthKitEmulator, EmulatorUserSeed } from 'authkit-emulator';
-import type { ReauthModuleOptions } from '../interfaces';
+// By the package's name: the kit's options are the main entry's, not a copy in this entry's API.
+import type { ReauthModuleOptions } from 'nest-workos-reauth';
 import type { TestClock } from './test-clock';
 
 /**
