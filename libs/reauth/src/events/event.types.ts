@@ -2,7 +2,7 @@ import type { ReauthReason } from '../exceptions/reauth-required.exception';
 
 /**
  * Why a re-authentication (or sign-in) did not complete: a callback failure code (documented in
- * the README, Errors), `cancelled` when the user cancelled at the provider, or `unavailable` when
+ * docs/errors.md, Callback failures), `cancelled` when the user cancelled at the provider, or `unavailable` when
  * the callback answered 503 (the provider, its keys or the store failed).
  */
 export type ReauthFailureReason =
@@ -46,6 +46,7 @@ export interface ReauthEventBase {
 
 /** A guarded request was refused until the user signs in again (the 401 or the redirect). */
 export interface ReauthRequiredEvent extends ReauthEventBase {
+  /** The event's name, `reauth.required`: what to switch on. */
   type: 'reauth.required';
   /** The 401's `reason`: `stale`, `missing_auth_time`, `unauthenticated`, `invalid_token`... */
   reason: ReauthReason;
@@ -60,6 +61,7 @@ export interface ReauthRequiredEvent extends ReauthEventBase {
  * 401). A re-authentication has `maxAge`; a plain sign-in has none.
  */
 export interface ReauthStartedEvent extends ReauthEventBase {
+  /** The event's name, `reauth.started`: what to switch on. */
   type: 'reauth.started';
   /** The `max_age` the new sign-in must satisfy; absent for a plain sign-in. */
   maxAge?: number;
@@ -71,6 +73,7 @@ export interface ReauthStartedEvent extends ReauthEventBase {
 
 /** The callback accepted a sign-in that satisfies what was asked. */
 export interface ReauthCompletedEvent extends ReauthEventBase {
+  /** The event's name, `reauth.completed`: what to switch on. */
   type: 'reauth.completed';
   /** The `max_age` the sign-in satisfied; absent for a plain sign-in. */
   maxAge?: number;
@@ -88,7 +91,9 @@ export interface ReauthCompletedEvent extends ReauthEventBase {
  * elsewhere names nobody.
  */
 export interface ReauthFailedEvent extends ReauthEventBase {
+  /** The event's name, `reauth.failed`: what to switch on. */
   type: 'reauth.failed';
+  /** Why it failed: a callback failure code, `cancelled`, or `unavailable`. */
   reason: ReauthFailureReason;
   /** The `max_age` that was asked for, when the state proved to be this browser's. */
   maxAge?: number;
@@ -96,6 +101,7 @@ export interface ReauthFailedEvent extends ReauthEventBase {
 
 /** An expired access token in the session cookie was exchanged for a new one. */
 export interface SessionRefreshedEvent extends ReauthEventBase {
+  /** The event's name, `session.refreshed`: what to switch on. */
   type: 'session.refreshed';
 }
 
@@ -104,12 +110,15 @@ export interface SessionRefreshedEvent extends ReauthEventBase {
  * refresh token (`refresh_refused`).
  */
 export interface SessionRevokedEvent extends ReauthEventBase {
+  /** The event's name, `session.revoked`: what to switch on. */
   type: 'session.revoked';
+  /** How it ended: signed out here, or its refresh refused by the provider. */
   cause: 'sign_out' | 'refresh_refused';
 }
 
 /** The store did not answer, so a request got a 503 (or a refresh went unshared). */
 export interface StoreUnavailableEvent extends ReauthEventBase {
+  /** The event's name, `store.unavailable`: what to switch on. */
   type: 'store.unavailable';
   /** `refused`: a request was answered 503; `degraded`: it went on without the store. */
   effect: 'refused' | 'degraded';

@@ -10,10 +10,12 @@ export type ReauthMetricAttributes = Record<string, string | number | boolean>;
  * `metrics.getMeter()` is one.
  */
 export interface ReauthMeter {
+  /** A counter the library adds to: step-up flows, sessions, and requests refused with a 503. */
   createCounter(
     name: string,
     options?: { description?: string; unit?: string },
   ): { add(value: number, attributes?: ReauthMetricAttributes): void };
+  /** A histogram the library records durations in: token verification and session refresh. */
   createHistogram(
     name: string,
     options?: {

@@ -33,10 +33,12 @@ const MESSAGES: Record<ReauthForbiddenReason, { title: string; message: string }
  * ```
  */
 export class ReauthForbiddenException extends ReauthException {
+  /** Stable: `reauth_forbidden`, also the `error` of the JSON 403. */
   readonly code = 'reauth_forbidden';
 
   /** @param options - `cause`: the error that led to the refusal, kept for logs. */
   constructor(
+    /** Why no re-authentication would help. */
     readonly reason: ReauthForbiddenReason,
     options: { cause?: unknown } = {},
   ) {

@@ -15,6 +15,7 @@ export type ReauthReason =
 
 /** What the guard knows when it throws; the filter builds the re-auth URL from it. */
 export interface ReauthRequiredDetails {
+  /** Why the caller must sign in again. */
   reason: ReauthReason;
   /** The route's `max_age`; `undefined` for routes that only need a sign-in. */
   maxAge?: number;
@@ -55,10 +56,15 @@ const MESSAGES: Record<ReauthReason, string> = {
  * ```
  */
 export class ReauthRequiredException extends ReauthException {
+  /** Stable: `reauth_required`, also the `error` of the JSON 401. */
   readonly code = 'reauth_required';
+  /** Why the caller must sign in again. */
   readonly reason: ReauthReason;
+  /** The route's `maxAge` in seconds: how recent the sign-in must be. */
   readonly maxAge?: number;
+  /** When the caller last actively signed in (the token's `auth_time`), in seconds since the epoch. */
   readonly authTime?: number;
+  /** The authentication context classes the route accepts (RFC 9470 `acr_values`). */
   readonly acrValues?: readonly string[];
   /** Not sent to clients: used to build the re-auth URL and state. */
   readonly details: Readonly<ReauthRequiredDetails>;

@@ -16,6 +16,7 @@ export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store';
  * ```
  */
 export class ReauthUnavailableException extends ReauthException {
+  /** Stable: `reauth_unavailable`, also the `error` of the JSON 503. */
   readonly code = 'reauth_unavailable';
   /**
    * A `Set-Cookie` the 503 must still carry: a session refreshed just before the failure, whose
@@ -24,6 +25,7 @@ export class ReauthUnavailableException extends ReauthException {
   readonly setCookie?: string;
 
   constructor(
+    /** What could not be reached: the provider, its keys, or the store. */
     readonly dependency: ReauthDependency,
     options: { cause?: unknown; setCookie?: string } = {},
   ) {

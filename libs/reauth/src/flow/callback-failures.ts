@@ -1,6 +1,6 @@
 /**
  * What the callback answers when it cannot complete a sign-in: the status, and the page's heading
- * and text, by stable code. The codes are documented in the README (Errors).
+ * and text, by stable code. The codes are documented in docs/errors.md (Callback failures).
  */
 export const CALLBACK_FAILURES = Object.freeze({
   state_expired: {

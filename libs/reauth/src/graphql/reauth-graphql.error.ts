@@ -13,10 +13,15 @@ export type ReauthGraphQLCode = 'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH
  * - `REAUTH_UNAVAILABLE`: nothing more; try again shortly.
  */
 export interface ReauthGraphQLExtensions {
+  /** Which refusal this is. */
   code: ReauthGraphQLCode;
+  /** Why: a `ReauthReason` for `REAUTH_REQUIRED`, a `ReauthForbiddenReason` for `REAUTH_FORBIDDEN`. */
   reason?: string;
+  /** How recent the sign-in must be, in seconds; absent for `@RequireSignIn()`. */
   maxAge?: number;
+  /** The authentication context classes the field accepts, when it asks for some. */
   acrValues?: readonly string[];
+  /** Where to send the user to sign in again (a popup or a redirect URL, per `X-Reauth-Mode`). */
   reauthUrl?: string;
 }
 
@@ -27,6 +32,7 @@ export interface ReauthGraphQLExtensions {
  * the guard threw, for the server's own use; it is never serialized.
  */
 export class ReauthGraphQLError extends IntrinsicException {
+  /** What the client reads: graphql-js copies it into the reported error. */
   readonly extensions: ReauthGraphQLExtensions;
 
   constructor(message: string, extensions: ReauthGraphQLExtensions, options?: { cause?: unknown }) {

@@ -149,6 +149,7 @@ export interface ReauthModuleOptions {
   now?: () => number;
   /** Shared state. Default a bounded in-memory store (one instance only). */
   store?: ReauthStore;
+  /** The session cookie's name and attributes. */
   cookie?: ReauthCookieOptions;
   /** Where users go when no safe `returnTo` can be derived. Default `/`. */
   fallbackReturnTo?: string;
@@ -200,7 +201,7 @@ export interface ReauthModuleOptions {
   /** Where the audit events go; see {@link ReauthEventsOptions}. */
   events?: ReauthEventsOptions;
   /**
-   * OpenTelemetry metrics (counters and latency histograms; see the README, Events and metrics).
+   * OpenTelemetry metrics (counters and latency histograms; see docs/events-and-metrics.md).
    * Default: the meter of `@opentelemetry/api` when that optional peer is installed, which
    * records nothing until the app registers an OpenTelemetry SDK. `false`: none.
    */

@@ -2,7 +2,7 @@ import type { ReauthForbiddenReason } from '../exceptions/reauth-forbidden.excep
 import type { ReauthReason } from '../exceptions/reauth-required.exception';
 import type { SwaggerApi, SwaggerPropertyOptions } from './swagger-api';
 
-/** Every `reason` of the JSON 401, in the order the README lists them. */
+/** Every `reason` of the JSON 401, in the order docs/errors.md lists them. */
 export const REAUTH_REASONS = [
   'stale',
   'missing_auth_time',

@@ -53,11 +53,13 @@ export class MemoryReauthStore extends ReauthStore {
 
   // Each method does its work synchronously, before its promise settles: that is what makes
   // setIfAbsent and take atomic in one process.
+  /** {@inheritDoc ReauthStore.set} */
   // eslint-disable-next-line @typescript-eslint/require-await
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.write(key, value, ttlSeconds);
   }
 
+  /** {@inheritDoc ReauthStore.setIfAbsent} */
   // eslint-disable-next-line @typescript-eslint/require-await
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
     if (this.read(key) !== undefined) return false;
@@ -65,11 +67,13 @@ export class MemoryReauthStore extends ReauthStore {
     return true;
   }
 
+  /** {@inheritDoc ReauthStore.get} */
   // eslint-disable-next-line @typescript-eslint/require-await
   async get(key: string): Promise<string | undefined> {
     return this.read(key);
   }
 
+  /** {@inheritDoc ReauthStore.take} */
   // eslint-disable-next-line @typescript-eslint/require-await
   async take(key: string): Promise<string | undefined> {
     const value = this.read(key);
@@ -77,6 +81,7 @@ export class MemoryReauthStore extends ReauthStore {
     return value;
   }
 
+  /** {@inheritDoc ReauthStore.increment} */
   // eslint-disable-next-line @typescript-eslint/require-await
   async increment(key: string, ttlSeconds: number): Promise<number> {
     const entry = this.read(key) === undefined ? undefined : this.entries.get(key);

@@ -98,26 +98,31 @@ export class RedisReauthStore extends ReauthStore {
     }
   }
 
+  /** {@inheritDoc ReauthStore.set} */
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     const ttl = seconds(ttlSeconds);
     await this.run(() => this.client.set(this.key(key), value, 'EX', ttl));
   }
 
+  /** {@inheritDoc ReauthStore.setIfAbsent} */
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
     const ttl = seconds(ttlSeconds);
     const reply = await this.run(() => this.client.set(this.key(key), value, 'EX', ttl, 'NX'));
     return reply === 'OK';
   }
 
+  /** {@inheritDoc ReauthStore.get} */
   async get(key: string): Promise<string | undefined> {
     return (await this.run(() => this.client.get(this.key(key)))) ?? undefined;
   }
 
+  /** {@inheritDoc ReauthStore.take} */
   async take(key: string): Promise<string | undefined> {
     const value = await this.run(() => this.client.eval(TAKE_SCRIPT, 1, this.key(key)));
     return typeof value === 'string' ? value : undefined;
   }
 
+  /** {@inheritDoc ReauthStore.increment} */
   async increment(key: string, ttlSeconds: number): Promise<number> {
     const ttl = seconds(ttlSeconds);
     const count = await this.run(() => this.client.eval(INCREMENT_SCRIPT, 1, this.key(key), ttl));
