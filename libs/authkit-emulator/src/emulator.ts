@@ -26,9 +26,16 @@ import { FaultInjector, type EmulatorFaults } from './faults';
 export interface AuthKitEmulator {
   /** `http://127.0.0.1:<port>`: the SDK's `apiHostname` is 127.0.0.1 with this port. */
   url: string;
+  /** The TCP port it listens on at 127.0.0.1: the one asked for, or the one picked for `0`. */
   port: number;
+  /**
+   * The client id that `/authorize`, the code exchange and the JWKS URL accept; the tokens'
+   * `iss` ends with it.
+   */
   clientId: string;
+  /** The API key the SDK presents as its bearer token (or `client_secret`). */
   apiKey: string;
+  /** The registered redirect URIs (a copy); the first is the default for test-issued codes. */
   redirectUris: string[];
   /** The emulator's clock, in whole seconds. */
   now(): number;

@@ -3,6 +3,11 @@ import { EmulatorHttpError, sendError } from './errors';
 
 /** The API calls an app makes, where faults can be injected. */
 export const FAULT_TARGETS = ['authenticate', 'jwks', 'users', 'revoke'] as const;
+/**
+ * One of {@link FAULT_TARGETS}: `authenticate` (POST `/user_management/authenticate`), `jwks`
+ * (GET `/sso/jwks/:clientId`), `users` (GET `/user_management/users/:id`) or `revoke` (POST
+ * `/user_management/sessions/revoke`).
+ */
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 /** Server errors a fault may answer with. */

@@ -1,3 +1,12 @@
+/**
+ * A local WorkOS AuthKit for development and tests, served on 127.0.0.1 to the real
+ * `@workos-inc/node` SDK: hosted sign-in pages (password, TOTP, SSO), the token endpoint, JWKS
+ * and sessions, plus test controls (clock, faults, minted tokens and codes). Never for
+ * production. Start with {@link startAuthKitEmulator}.
+ *
+ * @packageDocumentation
+ */
+
 export { EmulatorClock } from './clock';
 export { startAuthKitEmulator, type AuthKitEmulator } from './emulator';
 export {

@@ -4,6 +4,7 @@ import { stableId } from './ids';
 
 /** How a user of the emulator signs in. Exactly one primary factor: a password or SSO. */
 export interface EmulatorUserSeed {
+  /** What the user signs in with; matched without regard to case, and unique among the users. */
   email: string;
   /** Signs in with this password on the hosted page. */
   password?: string;
@@ -11,12 +12,20 @@ export interface EmulatorUserSeed {
   totpSecret?: string;
   /** Signs in through the simulated identity-provider page instead of a password. */
   sso?: boolean;
+  /** The user object's `first_name`; `null` when absent. */
   firstName?: string;
+  /** The user object's `last_name`; `null` when absent. */
   lastName?: string;
   /** Defaults to an id derived from the email, stable across restarts. */
   id?: string;
+  /**
+   * The organization of the user's sessions: the tokens' `org_id` and the `organization_id` of
+   * sign-ins. Default {@link DEMO_ORGANIZATION_ID}.
+   */
   organizationId?: string;
+  /** The tokens' `role` (and only entry of `roles`). Default `member`. */
   role?: string;
+  /** The tokens' `permissions`. Default none. */
   permissions?: string[];
 }
 

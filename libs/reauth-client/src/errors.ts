@@ -11,6 +11,7 @@ export type ReauthClientErrorCode =
 /** Base of the helper's errors: a stable `code`, `name` of the class, the original `cause`. */
 export class ReauthClientError extends Error {
   constructor(
+    /** Which failure this is; the same for every instance of a subclass. */
     readonly code: ReauthClientErrorCode,
     message: string,
     options?: { cause?: unknown },
@@ -27,9 +28,15 @@ export class ReauthCancelledError extends ReauthClientError {
   }
 }
 
-/** The re-authentication completed but the server could not accept it (`code` says why). */
+/** The re-authentication completed but the server could not accept it (`reason` says why). */
 export class ReauthFailedError extends ReauthClientError {
-  constructor(readonly reason?: string) {
+  constructor(
+    /**
+     * The failure code the popup reported (the server's, e.g. `state_expired`), or `undefined`
+     * when it gave none.
+     */
+    readonly reason?: string,
+  ) {
     super('reauth_failed', `Re-authentication failed${reason ? `: ${reason}` : ''}`);
   }
 }

@@ -44,14 +44,21 @@ export type GraphQLErrorsOption = 'challenged' | 'always' | 'never';
 
 /** The browser surface the helper uses; `window` by default. */
 export interface ReauthWindow {
+  /** `window.open`: opens the re-auth popup; `null` when the browser blocked it. */
   open(url: string, target: string, features: string): { closed: boolean; close(): void } | null;
+  /** Listens for the popup's `message` that reports the outcome. */
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  /** Stops listening once the popup has reported or was closed. */
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   /**
    * `href` is where `resumePending` reads the outcome of a redirect re-auth: without it, nothing
    * recorded is ever replayed.
    */
   location: { origin: string; href?: string; assign(url: string): void };
+  /**
+   * Where redirect mode records the request to replay (under `storageKey`), and where
+   * `resumePending` reads and removes it.
+   */
   sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   /** Removes the outcome's parameters from the address bar; without it they stay. */
   history?: Pick<History, 'state' | 'replaceState'>;
@@ -109,7 +116,12 @@ export interface ReauthClientOptions {
   messageOrigin?: string;
   /** `window.open` features of the popup. */
   popupFeatures?: string;
+  /** Sends each request and its retry. Default the global `fetch`, looked up at each call. */
   fetch?: typeof fetch;
+  /**
+   * The browser surface for popups, redirects, messages and storage. Default the global
+   * `window`, looked up only when needed.
+   */
   window?: ReauthWindow;
   /** sessionStorage key of the request waiting for the redirect's return. */
   storageKey?: string;
@@ -119,6 +131,13 @@ export interface ReauthClientOptions {
 
 /** A `fetch` that re-authenticates when the server asks, then retries once. */
 export interface ReauthFetch {
+  /**
+   * Sends the request as `fetch` would. When the response asks for re-authentication, resolves
+   * to the response of one retry after it; rejects with a {@link ReauthClientError} when the
+   * re-authentication does not complete or the retry asks again. When it goes by redirect, the
+   * page leaves and the promise never settles. A GraphQL operation that may not be sent twice
+   * resolves to the first response instead of a retry.
+   */
   (input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**
    * Call it when the page loads. After a redirect re-authentication that reports success
