@@ -14,3 +14,14 @@ export abstract class CryptoError extends Error {
     this.name = this.constructor.name;
   }
 }
+
+/** A {@link CryptoError} whose format has several codes: the thrower names the one that applies. */
+export abstract class CodedCryptoError<Code extends string> extends CryptoError {
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

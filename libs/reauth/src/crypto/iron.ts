@@ -1,6 +1,6 @@
 import { createDecipheriv, createHmac, pbkdf2Sync } from 'node:crypto';
 import { constantTimeEqual } from './digest';
-import { CryptoError } from './errors';
+import { CodedCryptoError } from './errors';
 
 /**
  * The stable codes of {@link IronError}.
@@ -12,15 +12,7 @@ import { CryptoError } from './errors';
 export type IronErrorCode = 'iron_unsupported' | 'iron_invalid';
 
 /** An iron seal that this opener does not read, or that does not open. */
-export class IronError extends CryptoError {
-  constructor(
-    readonly code: IronErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class IronError extends CodedCryptoError<IronErrorCode> {}
 
 /** The password an iron seal names by id. */
 export interface IronPassword {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { CryptoError } from './errors';
+import { CodedCryptoError } from './errors';
 import { randomBytesPooled } from './random';
 
 /**
@@ -13,15 +13,7 @@ import { randomBytesPooled } from './random';
 export type JweErrorCode = 'jwe_malformed' | 'jwe_unsupported' | 'jwe_decryption_failed';
 
 /** A compact JWE that does not parse or decrypt. */
-export class JweError extends CryptoError {
-  constructor(
-    readonly code: JweErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class JweError extends CodedCryptoError<JweErrorCode> {}
 
 const HEADER = { alg: 'dir', enc: 'A256GCM' } as const;
 // Compact JWE with `dir`: protected header, an empty encrypted key, IV, ciphertext, tag.

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { CryptoError } from './errors';
+import { CodedCryptoError } from './errors';
 
 /**
  * The stable codes of {@link JwkError}.
@@ -11,15 +11,7 @@ import { CryptoError } from './errors';
 export type JwkErrorCode = 'jwk_invalid' | 'jwk_unfit';
 
 /** A published JWK that cannot verify signatures of the algorithm asked for. */
-export class JwkError extends CryptoError {
-  constructor(
-    readonly code: JwkErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class JwkError extends CodedCryptoError<JwkErrorCode> {}
 
 /**
  * The members of a JSON Web Key (RFC 7517) read here; untrusted, so every one may be of any type.

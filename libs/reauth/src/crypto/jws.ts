@@ -1,5 +1,5 @@
 import { constants, verify, type KeyObject } from 'node:crypto';
-import { CryptoError } from './errors';
+import { CodedCryptoError } from './errors';
 
 /**
  * The stable codes of {@link JwsError}.
@@ -12,15 +12,7 @@ import { CryptoError } from './errors';
 export type JwsErrorCode = 'jws_malformed' | 'jws_unsupported_alg' | 'jws_signature_invalid';
 
 /** A compact JWS that does not parse or verify. */
-export class JwsError extends CryptoError {
-  constructor(
-    readonly code: JwsErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class JwsError extends CodedCryptoError<JwsErrorCode> {}
 
 /** A decoded JOSE header or JWT payload: a JSON object, not yet trusted. */
 export type JsonObject = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { CryptoError } from './errors';
+import { CodedCryptoError } from './errors';
 import { deriveKey, SESSION_KEY } from './key-derivation';
 import { randomBytes } from './random';
 
@@ -12,15 +12,7 @@ import { randomBytes } from './random';
 export type SessionEnvelopeErrorCode = 'envelope_malformed' | 'envelope_decryption_failed';
 
 /** A session envelope that does not open. */
-export class SessionEnvelopeError extends CryptoError {
-  constructor(
-    readonly code: SessionEnvelopeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class SessionEnvelopeError extends CodedCryptoError<SessionEnvelopeErrorCode> {}
 
 const PREFIX = 'v1.';
 const ENVELOPE = /^v1\.([\w-]{16})\.([\w-]+)\.([\w-]{22})$/;
