@@ -2,7 +2,7 @@
  * A local WorkOS AuthKit for development and tests, served on 127.0.0.1 to the real
  * `@workos-inc/node` SDK: hosted sign-in pages (password, TOTP, SSO), the token endpoint, JWKS
  * and sessions, plus test controls (clock, faults, minted tokens and codes). Never for
- * production. Start with {@link startAuthKitEmulator}.
+ * production. Start with {@link authkit-emulator#startAuthKitEmulator}.
  *
  * @packageDocumentation
  */
