@@ -39,6 +39,10 @@ import { ReauthStore } from './stores/reauth.store';
 import { AccessTokenVerifier } from './authentication/access-token.verifier';
 import { RequestAuthenticator } from './authentication/request-authenticator';
 import { SessionCookieService } from './authentication/session-cookie.service';
+import { SessionUnsealer } from './authentication/session-unsealer';
+import { RefreshSharing } from './authentication/refresh-sharing';
+import { SessionRefresher } from './authentication/session-refresher';
+import { SessionSignOut } from './authentication/session-sign-out';
 import { SessionRevocations } from './authentication/session-revocations';
 
 /** A part the options configure, provided from the checked setup. */
@@ -91,6 +95,10 @@ function fromSetup(
     ReauthEvents,
     AccessTokenVerifier,
     SessionRevocations,
+    SessionUnsealer,
+    RefreshSharing,
+    SessionRefresher,
+    SessionSignOut,
     SessionCookieService,
     RequestAuthenticator,
     ReauthRecords,

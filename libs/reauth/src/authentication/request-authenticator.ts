@@ -6,7 +6,8 @@ import { TokenSourceSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { deepFreeze } from '../core/deep-freeze';
-import { revocationKeyOf, SessionCookieService } from './session-cookie.service';
+import { revocationKeyOf } from '../core/session-claims';
+import { SessionCookieService } from './session-cookie.service';
 import { SessionRevocations } from './session-revocations';
 
 /**
