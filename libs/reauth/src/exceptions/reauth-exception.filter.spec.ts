@@ -1,7 +1,9 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { unsealState } from '../core';
-import { RequireRecentAuth, RequireSignIn } from '../decorators/require-recent-auth.decorator';
 import {
+  AccountRoutes,
+  ACR,
+  ALICE,
   delivered,
   edgeFixture,
   graphqlContext,
@@ -9,44 +11,20 @@ import {
   httpHost,
   recordedResponse,
   request,
+  SID,
   T0,
   T0_SECONDS,
+  type AccountHandler,
   type EdgeFixture,
-  type FakeSignIn,
+  type GuardedRequest,
   type RecordedResponse,
 } from '../flow/edge-fixture.spec.helper';
 import { ReauthGraphQLError } from '../graphql/reauth-graphql.error';
-import type { ReauthRequest } from '../interfaces';
 import { ReauthForbiddenException } from './reauth-forbidden.exception';
 import type { ReauthRefusal } from './reauth-refusal';
 import { ReauthRequiredException } from './reauth-required.exception';
 import { ReauthUnavailableException } from './reauth-unavailable.exception';
 import { RefusalReports } from './refusal-reports';
-
-const ALICE = 'user_alice';
-const SID = `session_${ALICE}`;
-const ACR = 'urn:example:loa:2';
-
-@Controller('account')
-class AccountRoutes {
-  @RequireRecentAuth(300)
-  fresh(): void {}
-
-  @RequireRecentAuth(300, { acr: [ACR] })
-  strong(): void {}
-
-  @RequireRecentAuth(0)
-  remove(): void {}
-
-  @RequireRecentAuth(300, { action: (req) => req.body })
-  transfer(): void {}
-
-  @RequireSignIn()
-  profile(): void {}
-}
-
-type Handler = keyof AccountRoutes;
-type GuardedRequest = ReauthRequest & { body?: unknown };
 
 const CHALLENGE =
   'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required"';
@@ -77,28 +55,12 @@ describe('ReauthExceptionFilter', () => {
   beforeEach(async () => {
     fixture = await edgeFixture();
   });
-  afterEach(async () => {
-    jest.restoreAllMocks();
-    await fixture.close();
-  });
+  afterEach(() => fixture.close());
 
-  const signedIn = (signIn: Partial<FakeSignIn> = {}): FakeSignIn => ({
-    sub: ALICE,
-    authTime: T0_SECONDS,
-    ...signIn,
-  });
   const stale = { authTime: T0_SECONDS - 400 };
 
-  async function bearer(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
-    return { authorization: `Bearer ${await fixture.provider.token(signedIn(signIn))}` };
-  }
-
-  async function cookie(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
-    return { cookie: `wos-session=${(await fixture.provider.issue(signedIn(signIn))).sealed}` };
-  }
-
   /** What the real guard throws for `req` on `handler`. */
-  async function refusal(handler: Handler, req: GuardedRequest): Promise<ReauthRefusal> {
+  async function refusal(handler: AccountHandler, req: GuardedRequest): Promise<ReauthRefusal> {
     const error = await fixture
       .guard()
       .canActivate(httpContext(AccountRoutes, handler, req))
@@ -124,8 +86,17 @@ describe('ReauthExceptionFilter', () => {
   }
 
   /** The guard's refusal of `req` on `handler`, answered by the filter. */
-  async function refused(handler: Handler, req: GuardedRequest): Promise<RecordedResponse> {
+  async function refused(handler: AccountHandler, req: GuardedRequest): Promise<RecordedResponse> {
     return answer(await refusal(handler, req), req);
+  }
+
+  /** A JSON answer: `body` exactly, with its `statusCode` as the status. */
+  function expectJson(
+    res: RecordedResponse,
+    body: { statusCode: number; [key: string]: unknown },
+  ): void {
+    expect(res.status).toBe(body.statusCode);
+    expect(res.body).toStrictEqual(body);
   }
 
   function page(res: RecordedResponse): string {
@@ -135,9 +106,11 @@ describe('ReauthExceptionFilter', () => {
 
   describe('the JSON 401', () => {
     it('stale: the body, the RFC 9470 challenge, no-store and the binding cookie', async () => {
-      const res = await refused('fresh', request('GET', '/account/fresh', await bearer(stale)));
-      expect(res.status).toBe(401);
-      expect(res.body).toStrictEqual({
+      const res = await refused(
+        'fresh',
+        request('GET', '/account/fresh', await fixture.bearer(stale)),
+      );
+      expectJson(res, {
         statusCode: 401,
         error: 'reauth_required',
         reason: 'stale',
@@ -157,7 +130,7 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('never carries the token, the user or the session', async () => {
-      const headers = await bearer(stale);
+      const headers = await fixture.bearer(stale);
       const res = await refused('fresh', request('GET', '/account/fresh', headers));
       const text = JSON.stringify(res.body);
       expect(text).not.toContain(headers.authorization.slice(7));
@@ -183,7 +156,7 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('invalid_token: the invalid_token challenge', async () => {
-      const req = request('GET', '/account/fresh', await bearer({ forged: true }));
+      const req = request('GET', '/account/fresh', await fixture.bearer({ forged: true }));
       const res = await refused('fresh', req);
       expect(res.headers['www-authenticate']).toBe(
         'Bearer error="invalid_token", error_description="The access token is invalid"',
@@ -195,7 +168,7 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('missing_auth_time: the challenge with max_age, and no authTime', async () => {
-      const req = request('GET', '/account/fresh', await bearer({ authTime: undefined }));
+      const req = request('GET', '/account/fresh', await fixture.bearer({ authTime: undefined }));
       const res = await refused('fresh', req);
       expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, max_age="300"`);
       expect(res.body).toMatchObject({
@@ -206,7 +179,10 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('insufficient_assurance: the challenge with its description, max_age and acr_values', async () => {
-      const res = await refused('strong', request('GET', '/account/strong', await bearer()));
+      const res = await refused(
+        'strong',
+        request('GET', '/account/strong', await fixture.bearer()),
+      );
       expect(res.headers['www-authenticate']).toBe(
         `Bearer error="insufficient_user_authentication", error_description="A stronger authentication is required", max_age="300", acr_values="${ACR}"`,
       );
@@ -223,14 +199,17 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('max_age 0: the challenge says max_age="0"', async () => {
-      const res = await refused('remove', request('POST', '/account/remove', await bearer()));
+      const res = await refused(
+        'remove',
+        request('POST', '/account/remove', await fixture.bearer()),
+      );
       expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, max_age="0"`);
       expect(res.body).toMatchObject({ reason: 'stale', maxAge: 0, authTime: T0_SECONDS });
     });
 
     it('starts the re-authentication for the user who asked, with their email as login_hint', async () => {
       const req = request('GET', '/account/fresh', {
-        ...(await cookie({ ...stale, email: 'alice@example.test' })),
+        ...(await fixture.cookie({ ...stale, email: 'alice@example.test' })),
         accept: 'application/json',
       });
       await refused('fresh', req);
@@ -274,15 +253,15 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('answers a Bearer client with JSON even when it looks like a navigation', async () => {
-      const req = request('GET', '/account/fresh', { ...(await bearer(stale)), ...NAVIGATE });
-      const res = await refused('fresh', req);
+      const headers = { ...(await fixture.bearer(stale)), ...NAVIGATE };
+      const res = await refused('fresh', request('GET', '/account/fresh', headers));
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, max_age="300"`);
     });
 
     it('offers a choice instead of a redirect to a user back from cancelling', async () => {
       const req = request('GET', '/account/fresh?reauth=cancelled', {
-        ...(await cookie(stale)),
+        ...(await fixture.cookie(stale)),
         ...HTML,
       });
       const res = await refused('fresh', req);
@@ -303,7 +282,7 @@ describe('ReauthExceptionFilter', () => {
 
     it('keeps a browser form’s action in the state it starts, to restore on the form’s page', async () => {
       const req = request('POST', '/account/transfer', {
-        ...(await cookie(stale)),
+        ...(await fixture.cookie(stale)),
         ...NAVIGATE,
         referer: 'http://app.test/form',
       });
@@ -329,7 +308,10 @@ describe('ReauthExceptionFilter', () => {
       ['larger than 2 KB', { note: 'x'.repeat(3000) }, 'action_too_large'],
       ['not plain JSON', { when: new Date(T0) }, 'action_invalid'],
     ])('answers a form whose action is %s with a 413 page', async (_label, body, code) => {
-      const req = request('POST', '/account/transfer', { ...(await cookie(stale)), ...NAVIGATE });
+      const req = request('POST', '/account/transfer', {
+        ...(await fixture.cookie(stale)),
+        ...NAVIGATE,
+      });
       req.body = body;
       const res = await refused('transfer', req);
       expect(res.status).toBe(413);
@@ -346,8 +328,7 @@ describe('ReauthExceptionFilter', () => {
     it('answers a script with the JSON body', async () => {
       const exception = new ReauthForbiddenException('cross_site_request');
       const res = await answer(exception, request('POST', '/account/transfer'));
-      expect(res.status).toBe(403);
-      expect(res.body).toStrictEqual({
+      expectJson(res, {
         statusCode: 403,
         error: 'reauth_forbidden',
         reason: 'cross_site_request',
@@ -359,7 +340,7 @@ describe('ReauthExceptionFilter', () => {
     it('answers another site’s form with a page, never a redirect, and logs it', async () => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       const req = request('POST', '/account/transfer', {
-        ...(await cookie(stale)),
+        ...(await fixture.cookie(stale)),
         ...NAVIGATE,
         'sec-fetch-site': 'cross-site',
         origin: 'https://evil.test',
@@ -378,7 +359,7 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('impersonation_not_allowed: its own title and message', async () => {
-      const acting = await bearer({ claims: { act: { sub: 'user_support' } } });
+      const acting = await fixture.bearer({ claims: { act: { sub: 'user_support' } } });
       const json = await refused('fresh', request('GET', '/account/fresh', acting));
       expect(json.body).toStrictEqual({
         statusCode: 403,
@@ -404,9 +385,8 @@ describe('ReauthExceptionFilter', () => {
     it('a store that fails: the body, Retry-After and no-store, and a log line', async () => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       jest.spyOn(fixture.store, 'get').mockRejectedValue(new Error('store down'));
-      const res = await refused('fresh', request('GET', '/account/fresh', await bearer()));
-      expect(res.status).toBe(503);
-      expect(res.body).toStrictEqual(BODY);
+      const res = await refused('fresh', request('GET', '/account/fresh', await fixture.bearer()));
+      expectJson(res, BODY);
       expect(res.headers).toEqual({ ...JSON_HEADERS, 'retry-after': '5' });
       expect(warn).toHaveBeenCalledWith('Authentication unavailable: store failed with Error');
       await delivered();
@@ -417,18 +397,17 @@ describe('ReauthExceptionFilter', () => {
 
     it('is JSON for a browser navigation too', async () => {
       fixture.failJwks();
-      const req = request('GET', '/account/fresh', { ...(await cookie()), ...NAVIGATE });
+      const req = request('GET', '/account/fresh', { ...(await fixture.cookie()), ...NAVIGATE });
       const res = await refused('fresh', req);
-      expect(res.status).toBe(503);
-      expect(res.body).toStrictEqual(BODY);
+      expectJson(res, BODY);
       expect(res.headers['retry-after']).toBe('5');
     });
 
     it('keeps a session refreshed just before the failure', async () => {
-      const session = await cookie();
+      const session = await fixture.cookie();
       fixture.clock.advance(3700);
       // The refresh spent the old refresh token, and its new token does not verify.
-      const refreshed = await fixture.provider.issue(signedIn({ forged: true }));
+      const refreshed = await fixture.provider.issue(fixture.signedIn({ forged: true }));
       jest.spyOn(fixture.provider, 'refresh').mockResolvedValue(refreshed);
       const req = request('GET', '/account/profile', session);
       const exception = await refusal('profile', req);
@@ -445,9 +424,11 @@ describe('ReauthExceptionFilter', () => {
       const unavailable = jest.spyOn(fixture.moduleRef.get(RefusalReports), 'unavailable');
       const down = new Error('ECONNREFUSED');
       fixture.provider.failAuthorization = down;
-      const res = await refused('fresh', request('GET', '/account/fresh', await bearer(stale)));
-      expect(res.status).toBe(503);
-      expect(res.body).toStrictEqual(BODY);
+      const res = await refused(
+        'fresh',
+        request('GET', '/account/fresh', await fixture.bearer(stale)),
+      );
+      expectJson(res, BODY);
       expect(res.headers['retry-after']).toBe('5');
       expect(res.headers['www-authenticate']).toBeUndefined();
       const [[reported]] = unavailable.mock.calls;
@@ -458,7 +439,7 @@ describe('ReauthExceptionFilter', () => {
 
   describe('the reauth.required event', () => {
     it('names the reason, user, session, route and max_age, never the token', async () => {
-      await refused('fresh', request('GET', '/account/fresh', await bearer(stale)));
+      await refused('fresh', request('GET', '/account/fresh', await fixture.bearer(stale)));
       await delivered();
       const required = fixture.events.filter((event) => event.type === 'reauth.required');
       expect(required).toStrictEqual([
@@ -500,7 +481,7 @@ describe('ReauthExceptionFilter', () => {
 
     it('starts a popup re-authentication for the browser helper’s X-Reauth-Mode', async () => {
       const req = request('GET', '/account/fresh', {
-        ...(await bearer(stale)),
+        ...(await fixture.bearer(stale)),
         'x-reauth-mode': 'popup',
       });
       await refused('fresh', req);
@@ -516,7 +497,7 @@ describe('ReauthExceptionFilter', () => {
       request('POST', '/graphql', { 'content-type': 'application/json', ...headers });
 
     it('gets REAUTH_REQUIRED with the re-auth URL, and the challenge on its response', async () => {
-      const req = graphqlRequest(await bearer(stale));
+      const req = graphqlRequest(await fixture.bearer(stale));
       const exception = await refusal('strong', req);
       const res = recordedResponse();
       const error = await fixture
@@ -544,7 +525,7 @@ describe('ReauthExceptionFilter', () => {
     });
 
     it('reports one refusal per GraphQL request, however many fields it refuses', async () => {
-      const req = graphqlRequest(await bearer(stale));
+      const req = graphqlRequest(await fixture.bearer(stale));
       const exception = await refusal('fresh', req);
       const host = graphqlContext(AccountRoutes, 'fresh', { req, res: recordedResponse() });
       const [first, second] = await Promise.all([

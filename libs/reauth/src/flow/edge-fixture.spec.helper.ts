@@ -1,25 +1,25 @@
 // A fixture for the unit specs of the guard, the exception filter and the callback: the real
 // module on a fake identity provider, the memory store, a frozen clock and a recording HTTP
 // adapter. Not part of the package (`*.spec.*` is left out of what is published).
-import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
+import { Controller, type ArgumentsHost, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DiscoveryService, HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RequireRecentAuth, RequireSignIn } from '../decorators/require-recent-auth.decorator';
 import type { ReauthEvent } from '../events/event.types';
 import { ReauthExceptionFilter } from '../exceptions/reauth-exception.filter';
 import { RecentAuthGuard } from '../guard/recent-auth.guard';
 import type { ReauthRequest } from '../interfaces';
-import {
-  IdentityProvider,
-  ProviderRejectedError,
-  type AuthorizationRequest,
-  type CodeRedemption,
-  type IssuedSession,
-  type ProviderSession,
-  type TokenVerificationSettings,
+import { IdentityProvider, ProviderRejectedError } from '../providers/identity-provider';
+import type {
+  AuthorizationRequest,
+  CodeRedemption,
+  IssuedSession,
+  ProviderSession,
+  TokenVerificationSettings,
 } from '../providers/identity-provider';
 import { ReauthModule } from '../reauth.module';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
@@ -29,6 +29,44 @@ export const ISSUER = 'https://idp.test';
 export const APP = 'http://app.test';
 export const T0 = Date.UTC(2030, 0, 1);
 export const T0_SECONDS = T0 / 1000;
+
+/** The user the specs sign in, her session at the fake provider, and an assurance level. */
+export const ALICE = 'user_alice';
+export const SID = `session_${ALICE}`;
+export const ACR = 'urn:example:loa:2';
+
+/** Routes with each kind of requirement, for the guard and the filter. */
+@Controller('account')
+export class AccountRoutes {
+  @RequireRecentAuth(300)
+  fresh(): void {}
+
+  @RequireRecentAuth(300, { acr: [ACR] })
+  strong(): void {}
+
+  @RequireRecentAuth(300, { amr: ['mfa', 'hwk'] })
+  secondFactor(): void {}
+
+  @RequireRecentAuth(0)
+  remove(): void {}
+
+  @RequireRecentAuth(300, { action: (req) => req.body })
+  transfer(): void {}
+
+  @RequireRecentAuth(300, { allowImpersonation: true })
+  support(): void {}
+
+  @RequireRecentAuth(300, { allowCrossOrigin: true })
+  embedded(): void {}
+
+  @RequireSignIn()
+  profile(): void {}
+
+  open(): void {}
+}
+
+export type AccountHandler = keyof AccountRoutes;
+export type GuardedRequest = ReauthRequest & { body?: unknown };
 
 /** What a code redeems to, set by a test before the callback. */
 export interface FakeSignIn {
@@ -195,7 +233,7 @@ export function request(
   method: string,
   url: string,
   headers: Record<string, string> = {},
-): ReauthRequest & { body?: unknown } {
+): GuardedRequest {
   return {
     method,
     url,
@@ -261,7 +299,7 @@ let keys: Promise<Awaited<ReturnType<typeof generateKeyPair>>[]> | undefined;
 
 export type EdgeFixture = Awaited<ReturnType<typeof edgeFixture>>;
 
-/** The real module on the fake provider; call `close()` after each test. */
+/** The real module on the fake provider, with Alice's credentials; call `close()` after each test. */
 export async function edgeFixture(options: Record<string, unknown> = {}) {
   const clock = new TestClock(T0);
   keys ??= Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
@@ -305,12 +343,27 @@ export async function edgeFixture(options: Record<string, unknown> = {}) {
     .useValue(provider)
     .compile();
   moduleRef.get(HttpAdapterHost).httpAdapter = recordingAdapter();
+  /** Alice, signed in now (by the frozen clock), with `signIn` over that. */
+  const signedIn = (signIn: Partial<FakeSignIn> = {}): FakeSignIn => ({
+    sub: ALICE,
+    authTime: T0_SECONDS,
+    ...signIn,
+  });
   return {
     moduleRef,
     clock,
     store,
     provider,
     events,
+    signedIn,
+    /** An `Authorization` header with the access token of {@link signedIn}. */
+    async bearer(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
+      return { authorization: `Bearer ${await provider.token(signedIn(signIn))}` };
+    },
+    /** A `Cookie` header with the session cookie of {@link signedIn}. */
+    async cookie(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
+      return { cookie: `wos-session=${(await provider.issue(signedIn(signIn))).sealed}` };
+    },
     /** The module's global guard. */
     guard: () => moduleRef.get(RecentAuthGuard),
     /** The module's global exception filter (registered as `APP_FILTER`, so found by class). */
@@ -326,7 +379,9 @@ export async function edgeFixture(options: Record<string, unknown> = {}) {
     failJwks() {
       jwksAnswer.down = true;
     },
+    /** Closes the module and the JWKS endpoint, and restores what the test spied on. */
     async close() {
+      jest.restoreAllMocks();
       await moduleRef.close();
       await new Promise((resolve) => jwks.close(resolve));
     },

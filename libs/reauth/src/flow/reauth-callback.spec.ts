@@ -3,6 +3,7 @@ import { ProviderRejectedError } from '../providers/identity-provider';
 import { CALLBACK_FAILURES, type CallbackFailureCode } from './callback-failures';
 import type { CallbackOutcome, CallbackParams } from './callback-outcome';
 import {
+  ALICE,
   cookieHeader,
   delivered,
   edgeFixture,
@@ -14,7 +15,6 @@ import {
 import { ReauthCallback } from './reauth-callback';
 import { ReauthStarter, type StartFlowInput } from './reauth-starter';
 
-const ALICE = 'user_alice';
 const BOB = 'user_bob';
 
 describe('ReauthCallback', () => {
@@ -108,16 +108,6 @@ describe('ReauthCallback', () => {
       expect(await fixture.store.get(`reauth:action:session_${ALICE}`)).toBe(
         JSON.stringify({ path: '/account/security', action: { email: 'a@b.test' } }),
       );
-    });
-
-    it('answers a popup with its result page', async () => {
-      const { state, binding } = await start({ mode: 'popup' });
-      const outcome = await complete({ state, code: code(fresh()) }, binding);
-      expect(outcome).toEqual({
-        kind: 'popup',
-        status: 'ok',
-        setCookies: [expect.stringMatching(/^wos-session=/)],
-      });
     });
   });
 
@@ -249,16 +239,6 @@ describe('ReauthCallback', () => {
         message: `${CALLBACK_FAILURES.invalid_callback.message} (state, code)`,
       });
     });
-
-    it('a popup reports a failure to its opener instead of a page', async () => {
-      const { state, binding } = await start({ mode: 'popup' });
-      expect(await complete({ state, code: 'unknown' }, binding)).toEqual({
-        kind: 'popup',
-        status: 'failed',
-        code: 'code_invalid',
-        setCookies: [],
-      });
-    });
   });
 
   describe('cancel', () => {
@@ -274,15 +254,28 @@ describe('ReauthCallback', () => {
         expect.objectContaining({ type: 'reauth.failed', reason: 'cancelled', userId: ALICE }),
       );
     });
+  });
 
-    it('tells a popup’s opener', async () => {
+  describe('popups', () => {
+    it.each<[string, () => Omit<CallbackParams, 'state'>, CallbackOutcome]>([
+      [
+        'answers a sign-in with its result page',
+        () => ({ code: code(fresh()) }),
+        { kind: 'popup', status: 'ok', setCookies: [expect.stringMatching(/^wos-session=/)] },
+      ],
+      [
+        'reports a failure to its opener instead of a page',
+        () => ({ code: 'unknown' }),
+        { kind: 'popup', status: 'failed', code: 'code_invalid', setCookies: [] },
+      ],
+      [
+        'tells its opener of a cancel',
+        () => ({ error: 'access_denied' }),
+        { kind: 'popup', status: 'cancelled', code: 'provider_error', setCookies: [] },
+      ],
+    ])('%s', async (_case, params, outcome) => {
       const { state, binding } = await start({ mode: 'popup' });
-      expect(await complete({ state, error: 'access_denied' }, binding)).toEqual({
-        kind: 'popup',
-        status: 'cancelled',
-        code: 'provider_error',
-        setCookies: [],
-      });
+      expect(await complete({ state, ...params() }, binding)).toEqual(outcome);
     });
   });
 

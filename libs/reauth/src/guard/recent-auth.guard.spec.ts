@@ -2,7 +2,7 @@ import { Controller, Logger, type ExecutionContext } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { RequestAuthenticator } from '../authentication/request-authenticator';
 import { SessionRevocations } from '../authentication/session-revocations';
-import { RequireRecentAuth, RequireSignIn } from '../decorators/require-recent-auth.decorator';
+import { RequireRecentAuth } from '../decorators/require-recent-auth.decorator';
 import { ROUTE_CHECK, wasChecked } from '../decorators/route-check';
 import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
 import {
@@ -11,52 +11,23 @@ import {
 } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import {
+  AccountRoutes,
+  ACR,
+  ALICE,
   edgeFixture,
   graphqlContext,
   httpContext,
   recordedResponse,
   request,
+  SID,
   T0_SECONDS,
+  type AccountHandler as Handler,
   type EdgeFixture,
-  type FakeSignIn,
+  type GuardedRequest,
   type RecordedResponse,
 } from '../flow/edge-fixture.spec.helper';
 import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
 import { ReauthGraphQLError } from '../graphql/reauth-graphql.error';
-import type { ReauthRequest } from '../interfaces';
-
-const ALICE = 'user_alice';
-const SID = `session_${ALICE}`;
-const ACR = 'urn:example:loa:2';
-
-@Controller('account')
-class AccountRoutes {
-  @RequireRecentAuth(300)
-  fresh(): void {}
-
-  @RequireRecentAuth(300, { acr: [ACR] })
-  strong(): void {}
-
-  @RequireRecentAuth(300, { amr: ['mfa', 'hwk'] })
-  secondFactor(): void {}
-
-  @RequireRecentAuth(0)
-  remove(): void {}
-
-  @RequireRecentAuth(300, { action: (req) => req.body })
-  transfer(): void {}
-
-  @RequireRecentAuth(300, { allowImpersonation: true })
-  support(): void {}
-
-  @RequireRecentAuth(300, { allowCrossOrigin: true })
-  embedded(): void {}
-
-  @RequireSignIn()
-  profile(): void {}
-
-  open(): void {}
-}
 
 @Controller('strict')
 @RequireRecentAuth(600)
@@ -66,9 +37,6 @@ class StrictRoutes {
   @RequireRecentAuth(120)
   overrides(): void {}
 }
-
-type Handler = keyof AccountRoutes;
-type GuardedRequest = ReauthRequest & { body?: unknown };
 
 const MESSAGES = {
   stale: 'More recent authentication is required.',
@@ -84,24 +52,7 @@ describe('RecentAuthGuard', () => {
   beforeEach(async () => {
     fixture = await edgeFixture({ trustedOrigins: ['https://admin.test'] });
   });
-  afterEach(async () => {
-    jest.restoreAllMocks();
-    await fixture.close();
-  });
-
-  const signedIn = (signIn: Partial<FakeSignIn> = {}): FakeSignIn => ({
-    sub: ALICE,
-    authTime: T0_SECONDS,
-    ...signIn,
-  });
-
-  async function bearer(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
-    return { authorization: `Bearer ${await fixture.provider.token(signedIn(signIn))}` };
-  }
-
-  async function cookie(signIn: Partial<FakeSignIn> = {}): Promise<Record<string, string>> {
-    return { cookie: `wos-session=${(await fixture.provider.issue(signedIn(signIn))).sealed}` };
-  }
+  afterEach(() => fixture.close());
 
   /** Runs the guard for `handler`; resolves to what it answered, or to what it threw. */
   function check(
@@ -183,7 +134,7 @@ describe('RecentAuthGuard', () => {
 
   describe('passes', () => {
     it('a fresh Bearer token, setting request.reauth to the verified caller', async () => {
-      const req = get(await bearer());
+      const req = get(await fixture.bearer());
       expect(await check('fresh', req)).toBe(true);
       expect(req.reauth).toEqual({
         claims: expect.objectContaining({ sub: ALICE, sid: SID, auth_time: T0_SECONDS }),
@@ -193,7 +144,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('a fresh cookie session, with its user profile', async () => {
-      const req = get(await cookie({ email: 'alice@example.test' }));
+      const req = get(await fixture.cookie({ email: 'alice@example.test' }));
       expect(await check('fresh', req)).toBe(true);
       expect(req.reauth).toMatchObject({
         source: 'cookie',
@@ -204,17 +155,17 @@ describe('RecentAuthGuard', () => {
     });
 
     it('the Bearer token over the session cookie when a request carries both', async () => {
-      const stale = await cookie({ authTime: T0_SECONDS - 3600 });
-      const req = get({ ...stale, ...(await bearer()) });
+      const stale = await fixture.cookie({ authTime: T0_SECONDS - 3600 });
+      const req = get({ ...stale, ...(await fixture.bearer()) });
       expect(await check('fresh', req)).toBe(true);
       expect(req.reauth?.source).toBe('bearer');
     });
 
     it('any verified token on a @RequireSignIn() route, however old or without auth_time', async () => {
-      expect(await check('profile', get(await bearer({ authTime: T0_SECONDS - 86_400 })))).toBe(
-        true,
-      );
-      expect(await check('profile', get(await bearer({ authTime: undefined })))).toBe(true);
+      expect(
+        await check('profile', get(await fixture.bearer({ authTime: T0_SECONDS - 86_400 }))),
+      ).toBe(true);
+      expect(await check('profile', get(await fixture.bearer({ authTime: undefined })))).toBe(true);
     });
 
     it('a route without a decorator, untouched', async () => {
@@ -225,15 +176,15 @@ describe('RecentAuthGuard', () => {
     });
 
     it('the acr and amr a route asks for', async () => {
-      expect(await check('strong', get(await bearer({ acr: ACR })))).toBe(true);
-      const amr = await bearer({ claims: { amr: ['pwd', 'hwk'] } });
+      expect(await check('strong', get(await fixture.bearer({ acr: ACR })))).toBe(true);
+      const amr = await fixture.bearer({ claims: { amr: ['pwd', 'hwk'] } });
       expect(await check('secondFactor', get(amr))).toBe(true);
     });
 
     it('a session refreshed on the way, sending its new cookie back', async () => {
-      const old = await cookie();
+      const old = await fixture.cookie();
       fixture.clock.advance(3700);
-      const refreshed = await fixture.provider.issue(signedIn());
+      const refreshed = await fixture.provider.issue(fixture.signedIn());
       jest.spyOn(fixture.provider, 'refresh').mockResolvedValue(refreshed);
       const res = recordedResponse();
       // The sign-in itself is now over an hour old: only the profile route lets it through.
@@ -245,7 +196,7 @@ describe('RecentAuthGuard', () => {
   });
 
   describe('the handler’s requirement wins over its controller’s', () => {
-    const at = async (age: number) => get(await bearer({ authTime: T0_SECONDS - age }));
+    const at = async (age: number) => get(await fixture.bearer({ authTime: T0_SECONDS - age }));
     const strict = async (handler: keyof StrictRoutes, age: number) =>
       guardFor(httpContext(StrictRoutes, handler, await at(age)));
 
@@ -268,7 +219,7 @@ describe('RecentAuthGuard', () => {
 
   describe('the clock', () => {
     it('lets a sign-in exactly max_age old through, and refuses it one second later', async () => {
-      const { authorization } = await bearer();
+      const { authorization } = await fixture.bearer();
       const req = () => get({ authorization });
       expect(await check('fresh', req())).toBe(true);
       fixture.clock.advance(300);
@@ -282,8 +233,10 @@ describe('RecentAuthGuard', () => {
     });
 
     it('takes an auth_time up to the tolerance (5 s) in the future as now, and not beyond', async () => {
-      expect(await check('fresh', get(await bearer({ authTime: T0_SECONDS + 5 })))).toBe(true);
-      const error = await check('fresh', get(await bearer({ authTime: T0_SECONDS + 6 })));
+      expect(await check('fresh', get(await fixture.bearer({ authTime: T0_SECONDS + 5 })))).toBe(
+        true,
+      );
+      const error = await check('fresh', get(await fixture.bearer({ authTime: T0_SECONDS + 6 })));
       // A bogus auth_time is never echoed back.
       expectRequired(error, { reason: 'stale', maxAge: 300, authTime: undefined });
     });
@@ -291,8 +244,8 @@ describe('RecentAuthGuard', () => {
     it('follows clockToleranceSeconds', async () => {
       await fixture.close();
       fixture = await edgeFixture({ clockToleranceSeconds: 0 });
-      expect(await check('fresh', get(await bearer()))).toBe(true);
-      const error = await check('fresh', get(await bearer({ authTime: T0_SECONDS + 1 })));
+      expect(await check('fresh', get(await fixture.bearer()))).toBe(true);
+      const error = await check('fresh', get(await fixture.bearer({ authTime: T0_SECONDS + 1 })));
       expectRequired(error, { reason: 'stale', maxAge: 300, authTime: undefined });
     });
   });
@@ -333,7 +286,7 @@ describe('RecentAuthGuard', () => {
       ['of another issuer', { issuer: 'https://evil.test' }],
       ['without a sid', { claims: { sid: undefined } }],
     ])('invalid_token: a Bearer token %s', async (_label, signIn) => {
-      const req = get(await bearer(signIn));
+      const req = get(await fixture.bearer(signIn));
       const exception = expectRequired(await check('fresh', req), {
         reason: 'invalid_token',
         maxAge: 300,
@@ -353,7 +306,7 @@ describe('RecentAuthGuard', () => {
     );
 
     it('invalid_token: an expired Bearer token', async () => {
-      const { authorization } = await bearer();
+      const { authorization } = await fixture.bearer();
       fixture.clock.advance(3600 + 6);
       expectRequired(await check('profile', get({ authorization })), {
         reason: 'invalid_token',
@@ -362,7 +315,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('invalid_token: a Bearer token of a session that was signed out', async () => {
-      const { authorization } = await bearer();
+      const { authorization } = await fixture.bearer();
       await fixture.moduleRef.get(SessionRevocations).record(SID, 3600);
       expectRequired(await check('fresh', get({ authorization })), {
         reason: 'invalid_token',
@@ -371,7 +324,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('unauthenticated: a cookie of a session that was signed out, which is cleared', async () => {
-      const session = await cookie();
+      const session = await fixture.cookie();
       await fixture.moduleRef.get(SessionRevocations).record(SID, 3600);
       const res = recordedResponse();
       expectRequired(await check('fresh', get(session), res), {
@@ -384,7 +337,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('unauthenticated: a cookie whose session ended at the provider (its refresh is refused)', async () => {
-      const session = await cookie();
+      const session = await fixture.cookie();
       fixture.clock.advance(3700);
       const res = recordedResponse();
       expectRequired(await check('profile', get(session), res), { reason: 'unauthenticated' });
@@ -394,7 +347,9 @@ describe('RecentAuthGuard', () => {
     });
 
     it('stale: a sign-in older than max_age, naming the user, session and sign-in', async () => {
-      const req = get(await cookie({ authTime: T0_SECONDS - 301, email: 'alice@example.test' }));
+      const req = get(
+        await fixture.cookie({ authTime: T0_SECONDS - 301, email: 'alice@example.test' }),
+      );
       const error = await check('fresh', req);
       const exception = expectRequired(error, {
         reason: 'stale',
@@ -426,7 +381,7 @@ describe('RecentAuthGuard', () => {
       ['an object', {}],
       ['true', true],
     ])('missing_auth_time: an auth_time that is %s, never echoed', async (_label, authTime) => {
-      const req = get(await bearer({ claims: { auth_time: authTime } }));
+      const req = get(await fixture.bearer({ claims: { auth_time: authTime } }));
       expectRequired(await check('fresh', req), {
         reason: 'missing_auth_time',
         maxAge: 300,
@@ -435,7 +390,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('stale: an auth_time in milliseconds, never echoed', async () => {
-      const req = get(await bearer({ authTime: T0_SECONDS * 1000 }));
+      const req = get(await fixture.bearer({ authTime: T0_SECONDS * 1000 }));
       expectRequired(await check('fresh', req), { reason: 'stale', maxAge: 300 });
     });
 
@@ -443,7 +398,7 @@ describe('RecentAuthGuard', () => {
       ['no acr', {}],
       ['another acr', { acr: 'urn:example:loa:1' }],
     ])('insufficient_assurance: a recent sign-in with %s', async (_label, signIn) => {
-      const error = await check('strong', get(await bearer(signIn)));
+      const error = await check('strong', get(await fixture.bearer(signIn)));
       const exception = expectRequired(error, {
         reason: 'insufficient_assurance',
         maxAge: 300,
@@ -458,16 +413,22 @@ describe('RecentAuthGuard', () => {
       ['none of the methods', { claims: { amr: ['pwd'] } }],
       ['an amr that is not a list', { claims: { amr: 'mfa' } }],
     ])('insufficient_assurance: a recent sign-in with %s', async (_label, signIn) => {
-      const exception = expectRequired(await check('secondFactor', get(await bearer(signIn))), {
-        reason: 'insufficient_assurance',
-        maxAge: 300,
-        authTime: T0_SECONDS,
-      });
+      const exception = expectRequired(
+        await check('secondFactor', get(await fixture.bearer(signIn))),
+        {
+          reason: 'insufficient_assurance',
+          maxAge: 300,
+          authTime: T0_SECONDS,
+        },
+      );
       expect(exception.details.amr).toEqual(['mfa', 'hwk']);
     });
 
     it('stale, not insufficient_assurance, when the sign-in is both old and weak', async () => {
-      const error = await check('strong', get(await bearer({ authTime: T0_SECONDS - 400 })));
+      const error = await check(
+        'strong',
+        get(await fixture.bearer({ authTime: T0_SECONDS - 400 })),
+      );
       expectRequired(error, {
         reason: 'stale',
         maxAge: 300,
@@ -479,7 +440,7 @@ describe('RecentAuthGuard', () => {
     it('the action of a same-origin form a browser posts, and none for a script', async () => {
       const body = { amount: '10', to: 'savings' };
       const form = request('POST', '/account/transfer', {
-        ...(await cookie({ authTime: T0_SECONDS - 400 })),
+        ...(await fixture.cookie({ authTime: T0_SECONDS - 400 })),
         accept: 'text/html',
         'sec-fetch-mode': 'navigate',
         'sec-fetch-site': 'same-origin',
@@ -489,7 +450,7 @@ describe('RecentAuthGuard', () => {
       expect(exception.details.action).toEqual(body);
 
       const api = request('POST', '/account/transfer', {
-        ...(await bearer({ authTime: T0_SECONDS - 400 })),
+        ...(await fixture.bearer({ authTime: T0_SECONDS - 400 })),
       });
       api.body = body;
       expect(((await check('transfer', api)) as ReauthRequiredException).details.action).toBe(
@@ -519,7 +480,7 @@ describe('RecentAuthGuard', () => {
     }
 
     it('refuses a sign-in made this very second', async () => {
-      expectRequired(await check('remove', get(await bearer())), {
+      expectRequired(await check('remove', get(await fixture.bearer())), {
         reason: 'stale',
         maxAge: 0,
         authTime: T0_SECONDS,
@@ -528,7 +489,7 @@ describe('RecentAuthGuard', () => {
 
     it('lets one request through with the grant a re-authentication for the route left', async () => {
       await grant();
-      const { authorization } = await bearer();
+      const { authorization } = await fixture.bearer();
       expect(await check('remove', get({ authorization }))).toBe(true);
       expectRequired(await check('remove', get({ authorization })), {
         reason: 'stale',
@@ -539,9 +500,13 @@ describe('RecentAuthGuard', () => {
 
     it('refuses a grant of another route or another sign-in', async () => {
       await grant(T0_SECONDS, 'account:AccountRoutes.fresh');
-      expect(await check('remove', get(await bearer()))).toBeInstanceOf(ReauthRequiredException);
+      expect(await check('remove', get(await fixture.bearer()))).toBeInstanceOf(
+        ReauthRequiredException,
+      );
       await grant(T0_SECONDS - 10);
-      expect(await check('remove', get(await bearer()))).toBeInstanceOf(ReauthRequiredException);
+      expect(await check('remove', get(await fixture.bearer()))).toBeInstanceOf(
+        ReauthRequiredException,
+      );
     });
   });
 
@@ -554,7 +519,7 @@ describe('RecentAuthGuard', () => {
       ['another origin, without Sec-Fetch-Site', { origin: 'http://app.test:8080' }],
       ['nowhere it says', {}],
     ])('cross_site_request: a cookie POST from %s', async (_label, headers) => {
-      const stale = await cookie({ authTime: T0_SECONDS - 400 });
+      const stale = await fixture.cookie({ authTime: T0_SECONDS - 400 });
       const req = post({ ...stale, ...headers, accept: 'text/html', 'sec-fetch-mode': 'navigate' });
       req.body = { amount: '9999', to: 'mallory' };
       // Refused before freshness, so another site's form cannot even plant an action.
@@ -567,30 +532,34 @@ describe('RecentAuthGuard', () => {
       ['a trusted origin', { origin: 'https://admin.test' }],
       ['the app, by its Referer', { referer: 'http://app.test/form' }],
     ])('lets a cookie POST from %s through', async (_label, headers) => {
-      expect(await check('transfer', post({ ...(await cookie()), ...headers }))).toBe(true);
+      expect(await check('transfer', post({ ...(await fixture.cookie()), ...headers }))).toBe(true);
     });
 
     it('lets a cross-site GET, a Bearer POST and a route that allows it through', async () => {
       const crossSite = { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' };
-      expect(await check('fresh', get({ ...(await cookie()), ...crossSite }))).toBe(true);
-      expect(await check('transfer', post({ ...(await bearer()), ...crossSite }))).toBe(true);
-      expect(await check('embedded', post({ ...(await cookie()), ...crossSite }))).toBe(true);
+      expect(await check('fresh', get({ ...(await fixture.cookie()), ...crossSite }))).toBe(true);
+      expect(await check('transfer', post({ ...(await fixture.bearer()), ...crossSite }))).toBe(
+        true,
+      );
+      expect(await check('embedded', post({ ...(await fixture.cookie()), ...crossSite }))).toBe(
+        true,
+      );
     });
 
     it('lets every cross-site POST through with the module’s allowCrossOrigin', async () => {
       await fixture.close();
       fixture = await edgeFixture({ allowCrossOrigin: true });
-      const req = post({ ...(await cookie()), 'sec-fetch-site': 'cross-site' });
+      const req = post({ ...(await fixture.cookie()), 'sec-fetch-site': 'cross-site' });
       expect(await check('transfer', req)).toBe(true);
     });
 
     it('impersonation_not_allowed: a token with an act claim', async () => {
-      const acting = await bearer({ claims: { act: { sub: 'user_support' } } });
+      const acting = await fixture.bearer({ claims: { act: { sub: 'user_support' } } });
       expectForbidden(await check('fresh', get(acting)), 'impersonation_not_allowed');
     });
 
     it('lets an act claim through where the route allows it, or only a sign-in is needed', async () => {
-      const acting = await bearer({ claims: { act: { sub: 'user_support' } } });
+      const acting = await fixture.bearer({ claims: { act: { sub: 'user_support' } } });
       expect(await check('support', get(acting))).toBe(true);
       expect(await check('profile', get(acting))).toBe(true);
     });
@@ -598,7 +567,7 @@ describe('RecentAuthGuard', () => {
     it('lets an act claim through with the module’s allowImpersonation', async () => {
       await fixture.close();
       fixture = await edgeFixture({ allowImpersonation: true });
-      const acting = await bearer({ claims: { act: { sub: 'user_support' } } });
+      const acting = await fixture.bearer({ claims: { act: { sub: 'user_support' } } });
       expect(await check('fresh', get(acting))).toBe(true);
     });
   });
@@ -607,7 +576,7 @@ describe('RecentAuthGuard', () => {
     it('a store that fails, keeping its error as the cause', async () => {
       const down = new Error('store down');
       jest.spyOn(fixture.store, 'get').mockRejectedValue(down);
-      const req = get(await bearer());
+      const req = get(await fixture.bearer());
       const exception = expectUnavailable(await check('fresh', req), 'store');
       expect(exception.cause).toBe(down);
       expect(req.reauth).toBeUndefined();
@@ -615,12 +584,15 @@ describe('RecentAuthGuard', () => {
 
     it('a JWKS that does not answer', async () => {
       fixture.failJwks();
-      const exception = expectUnavailable(await check('fresh', get(await bearer())), 'jwks');
+      const exception = expectUnavailable(
+        await check('fresh', get(await fixture.bearer())),
+        'jwks',
+      );
       expect(exception.cause).toBeInstanceOf(Error);
     });
 
     it('a provider that cannot refresh an expired cookie session', async () => {
-      const session = await cookie();
+      const session = await fixture.cookie();
       fixture.clock.advance(3700);
       const down = new Error('ECONNREFUSED');
       jest.spyOn(fixture.provider, 'refresh').mockRejectedValue(down);
@@ -631,14 +603,14 @@ describe('RecentAuthGuard', () => {
 
   describe('fail closed', () => {
     it('marks the handler checked on the request it let through, and only then', async () => {
-      const passed = get(await bearer());
+      const passed = get(await fixture.bearer());
       const context = httpContext(AccountRoutes, 'fresh', passed);
       expect(await guardFor(context)).toBe(true);
       expect(wasChecked(passed, AccountRoutes.prototype.fresh)).toBe(true);
       expect(wasChecked(passed, AccountRoutes.prototype.strong)).toBe(false);
       expect(ROUTE_CHECK.canActivate(context)).toBe(true);
 
-      const refused = get(await bearer({ authTime: T0_SECONDS - 400 }));
+      const refused = get(await fixture.bearer({ authTime: T0_SECONDS - 400 }));
       expect(await check('fresh', refused)).toBeInstanceOf(ReauthRequiredException);
       expect(wasChecked(refused, AccountRoutes.prototype.fresh)).toBe(false);
     });
@@ -673,7 +645,7 @@ describe('RecentAuthGuard', () => {
       request('POST', '/graphql', { 'content-type': 'application/json', ...headers });
 
     it('checks the request of the GraphQL context, and marks it checked', async () => {
-      const req = graphqlRequest(await bearer());
+      const req = graphqlRequest(await fixture.bearer());
       const context = graphqlContext(AccountRoutes, 'fresh', { req, res: recordedResponse() });
       expect(await guardFor(context)).toBe(true);
       expect(req.reauth?.claims.sub).toBe(ALICE);
@@ -681,7 +653,7 @@ describe('RecentAuthGuard', () => {
     });
 
     it('answers a refused field with REAUTH_REQUIRED and the challenge on the response', async () => {
-      const req = graphqlRequest(await bearer({ authTime: T0_SECONDS - 400 }));
+      const req = graphqlRequest(await fixture.bearer({ authTime: T0_SECONDS - 400 }));
       const res = recordedResponse();
       const error = await guardFor(graphqlContext(AccountRoutes, 'fresh', { req, res }));
       expect(error).toBeInstanceOf(ReauthGraphQLError);
@@ -709,7 +681,9 @@ describe('RecentAuthGuard', () => {
     });
 
     it('answers REAUTH_FORBIDDEN and REAUTH_UNAVAILABLE', async () => {
-      const acting = graphqlRequest(await bearer({ claims: { act: { sub: 'user_support' } } }));
+      const acting = graphqlRequest(
+        await fixture.bearer({ claims: { act: { sub: 'user_support' } } }),
+      );
       const forbidden = await guardFor(graphqlContext(AccountRoutes, 'fresh', { req: acting }));
       expect(forbidden).toMatchObject({
         extensions: { code: 'REAUTH_FORBIDDEN', reason: 'impersonation_not_allowed' },
@@ -718,7 +692,7 @@ describe('RecentAuthGuard', () => {
 
       jest.spyOn(fixture.store, 'get').mockRejectedValue(new Error('store down'));
       const res = recordedResponse();
-      const req = graphqlRequest(await bearer());
+      const req = graphqlRequest(await fixture.bearer());
       const unavailable = await guardFor(graphqlContext(AccountRoutes, 'fresh', { req, res }));
       expect(unavailable).toMatchObject({ extensions: { code: 'REAUTH_UNAVAILABLE' } });
       expect(res.headers['retry-after']).toBe('5');
@@ -726,7 +700,7 @@ describe('RecentAuthGuard', () => {
 
     it('verifies the request once for all its guarded fields', async () => {
       const authenticate = jest.spyOn(fixture.moduleRef.get(RequestAuthenticator), 'authenticate');
-      const req = graphqlRequest(await bearer());
+      const req = graphqlRequest(await fixture.bearer());
       const fields = ['fresh', 'profile', 'support'] as const;
       for (const field of fields) {
         expect(await guardFor(graphqlContext(AccountRoutes, field, { req }))).toBe(true);
@@ -736,7 +710,7 @@ describe('RecentAuthGuard', () => {
 
     it('refuses a subscription and a context without a request, with a warning', async () => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-      const req = graphqlRequest(await bearer());
+      const req = graphqlRequest(await fixture.bearer());
       const subscription = graphqlContext(AccountRoutes, 'fresh', { req }, 'subscription');
       expect(await guardFor(subscription)).toBe(false);
       expect(await guardFor(graphqlContext(AccountRoutes, 'fresh', { user: ALICE }))).toBe(false);
