@@ -150,6 +150,14 @@ describe('createReauthFetch', () => {
   });
   fakeIntervalsInEachTest();
 
+  /** A request to a server that asks for a re-authentication, left waiting on its popup. */
+  async function waitingOnPopup() {
+    const server = staleServer();
+    const pending = createReauthFetch({ window: win, fetch: server.fetch })(`${ORIGIN}/api`);
+    await tick();
+    return { server, pending };
+  }
+
   it('passes responses that do not ask for re-authentication through untouched', async () => {
     const ok = new Response('x', { status: 200 });
     const unauthorized = new Response('{"error":"nope"}', {
@@ -191,10 +199,7 @@ describe('createReauthFetch', () => {
   });
 
   it('rejects with ReauthLoopError when the retry asks again, after one popup only', async () => {
-    const server = staleServer();
-    const api = createReauthFetch({ window: win, fetch: server.fetch });
-    const pending = api(`${ORIGIN}/api`);
-    await tick();
+    const { server, pending } = await waitingOnPopup();
     win.post({ type: 'nest-reauth', status: 'ok' });
     await expect(pending).rejects.toBeInstanceOf(ReauthLoopError);
     expect(win.popups).toHaveLength(1);
@@ -202,10 +207,7 @@ describe('createReauthFetch', () => {
   });
 
   it('ignores messages from other origins or windows', async () => {
-    const server = staleServer();
-    const api = createReauthFetch({ window: win, fetch: server.fetch });
-    const pending = api(`${ORIGIN}/api`);
-    await tick();
+    const { server, pending } = await waitingOnPopup();
     server.state.stale = false;
     win.post({ type: 'nest-reauth', status: 'ok' }, { origin: 'https://evil.example' });
     win.post({ type: 'nest-reauth', status: 'ok' }, { source: {} });
@@ -216,10 +218,7 @@ describe('createReauthFetch', () => {
   });
 
   it('rejects with ReauthCancelledError when the user closes the popup', async () => {
-    const server = staleServer();
-    const api = createReauthFetch({ window: win, fetch: server.fetch });
-    const pending = api(`${ORIGIN}/api`);
-    await tick();
+    const { server, pending } = await waitingOnPopup();
     win.popups[0].closed = true;
     jest.advanceTimersByTime(400);
     await tick();
@@ -229,10 +228,7 @@ describe('createReauthFetch', () => {
   });
 
   it('still accepts the message of a popup that closed itself right after posting it', async () => {
-    const server = staleServer();
-    const api = createReauthFetch({ window: win, fetch: server.fetch });
-    const pending = api(`${ORIGIN}/api`);
-    await tick();
+    const { server, pending } = await waitingOnPopup();
     win.popups[0].closed = true;
     jest.advanceTimersByTime(400);
     server.state.stale = false;
@@ -244,9 +240,7 @@ describe('createReauthFetch', () => {
     [{ type: 'nest-reauth', status: 'cancelled' }, ReauthCancelledError],
     [{ type: 'nest-reauth', status: 'failed', code: 'user_mismatch' }, ReauthFailedError],
   ])('rejects when the popup reports %p', async (message, error) => {
-    const api = createReauthFetch({ window: win, fetch: staleServer().fetch });
-    const pending = api(`${ORIGIN}/api`);
-    await tick();
+    const { pending } = await waitingOnPopup();
     win.post(message);
     await expect(pending).rejects.toBeInstanceOf(error);
   });
@@ -577,6 +571,17 @@ describe('createReauthFetch in redirect mode: what is recorded, and when it is r
     await tick();
   }
 
+  /**
+   * Leaves for a re-authentication, with the request recorded, and has the server stop asking for
+   * one; resolves to the helper and the record's id.
+   */
+  async function leftWithRecord() {
+    const api = redirectApi();
+    await leaveFor(api);
+    server.state.stale = false;
+    return { api, id: pendingRecord(win)!.id };
+  }
+
   beforeEach(() => {
     win = new FakeWindow();
     server = staleServer();
@@ -619,10 +624,7 @@ describe('createReauthFetch in redirect mode: what is recorded, and when it is r
   });
 
   it('replays the request once, on the return that reports success for its id', async () => {
-    const api = redirectApi();
-    await leaveFor(api);
-    server.state.stale = false;
-    const { id } = pendingRecord(win)!;
+    const { api, id } = await leftWithRecord();
     clock += TEN_MINUTES - 1;
     win.location.href = `${PAGE}?tab=a%20b&reauth=ok&x=1&reauth_id=${id}#top`;
     const resumed = await api.resumePending();
@@ -647,10 +649,7 @@ describe('createReauthFetch in redirect mode: what is recorded, and when it is r
     ['two ids', (id: string) => `reauth=ok&reauth_id=${id}&reauth_id=AAAAAAAAAAAAAAAAAAAAAA`],
     ['two statuses', (id: string) => `reauth=failed&reauth=ok&reauth_id=${id}`],
   ])('discards the record without replaying on %s', async (_case, query) => {
-    const api = redirectApi();
-    await leaveFor(api);
-    server.state.stale = false;
-    const { id } = pendingRecord(win)!;
+    const { api, id } = await leftWithRecord();
     win.location.href = `${PAGE}?${query(id)}`;
     expect(await api.resumePending()).toBeUndefined();
     expect(server.state.calls).toHaveLength(1);
@@ -663,10 +662,7 @@ describe('createReauthFetch in redirect mode: what is recorded, and when it is r
   });
 
   it('discards the record on a later page load that is not the return from its re-authentication', async () => {
-    const api = redirectApi();
-    await leaveFor(api);
-    server.state.stale = false;
-    const { id } = pendingRecord(win)!;
+    const { api, id } = await leftWithRecord();
     expect(await api.resumePending()).toBeUndefined();
     expect(pendingRecord(win)).toBeUndefined();
     expect(win.replaced).toEqual([]);
@@ -675,26 +671,17 @@ describe('createReauthFetch in redirect mode: what is recorded, and when it is r
     expect(server.state.calls).toHaveLength(1);
   });
 
-  it('discards a record 10 minutes old or older, even on a successful return', async () => {
-    const api = redirectApi();
-    await leaveFor(api);
-    server.state.stale = false;
-    clock += TEN_MINUTES;
+  it.each([
+    ['10 minutes old or older, even on a successful return', TEN_MINUTES],
+    ['dated in the future', -1],
+  ])('discards a record %s', async (_case, elapsed) => {
+    const { api } = await leftWithRecord();
+    clock += elapsed;
     comeBack(win, 'ok');
     expect(await api.resumePending()).toBeUndefined();
     expect(server.state.calls).toHaveLength(1);
     expect(pendingRecord(win)).toBeUndefined();
     expect(win.replaced.map((entry) => entry.url)).toEqual(['/spa']);
-  });
-
-  it('discards a record dated in the future', async () => {
-    const api = redirectApi();
-    await leaveFor(api);
-    server.state.stale = false;
-    clock -= 1;
-    comeBack(win, 'ok');
-    expect(await api.resumePending()).toBeUndefined();
-    expect(server.state.calls).toHaveLength(1);
   });
 
   it.each([
@@ -932,6 +919,24 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
       body: JSON.stringify(OPERATION),
     });
 
+  /**
+   * Sends through the helper to an API that refuses with `body` (`undefined`: the default refusal)
+   * until a re-authentication, and completes the one popup it opens; resolves to the answer and the
+   * calls.
+   */
+  async function reauthenticated(
+    body: unknown,
+    send: (api: ReturnType<typeof createReauthFetch>) => Promise<Response>,
+  ) {
+    const server = staleGraphQL(() => graphqlResponse(body));
+    const pending = send(createReauthFetch({ window: win, fetch: server.fetch }));
+    await tick();
+    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
+    server.state.stale = false;
+    win.post({ type: 'nest-reauth', status: 'ok' });
+    return { response: await pending, calls: server.state.calls };
+  }
+
   /** What `onReauthRequired` is told for one response, or `undefined` when it is not asked. */
   async function infoFor(
     response: () => Response,
@@ -951,18 +956,11 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
   }
 
   it('re-authenticates on a 200 with a REAUTH_REQUIRED error, then retries the operation once', async () => {
-    const server = staleGraphQL();
-    const api = createReauthFetch({ window: win, fetch: server.fetch });
-    const pending = post(api);
-    await tick();
-    expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
-    server.state.stale = false;
-    win.post({ type: 'nest-reauth', status: 'ok' });
-    const response = await pending;
+    const { response, calls } = await reauthenticated(undefined, post);
     expect(await response.json()).toEqual({ data: { changeEmail: 'done' } });
-    expect(server.state.calls).toHaveLength(2);
-    expect(server.state.calls[0].headers.get('x-reauth-mode')).toBe('popup');
-    expect(await server.state.calls[1].json()).toEqual(OPERATION);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].headers.get('x-reauth-mode')).toBe('popup');
+    expect(await calls[1].json()).toEqual(OPERATION);
   });
 
   it('tells onReauthRequired what the error says, flagged as GraphQL', async () => {
@@ -1019,20 +1017,6 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
   });
 
   describe('never runs a mutation twice', () => {
-    const reauthenticated = async (
-      body: unknown,
-      send: (api: ReturnType<typeof createReauthFetch>) => Promise<Response>,
-    ) => {
-      const server = staleGraphQL(() => graphqlResponse(body));
-      const api = createReauthFetch({ window: win, fetch: server.fetch });
-      const pending = send(api);
-      await tick();
-      expect(win.popups.map((popup) => popup.url)).toEqual([REAUTH_URL]);
-      server.state.stale = false;
-      win.post({ type: 'nest-reauth', status: 'ok' });
-      return { response: await pending, calls: server.state.calls };
-    };
-
     it('re-authenticates but does not send again a mutation whose other fields ran', async () => {
       const ran = { data: { bump: { n: 1 }, changeEmail: null }, errors: [refusal()] };
       const { response, calls } = await reauthenticated(ran, post);

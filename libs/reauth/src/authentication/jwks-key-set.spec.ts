@@ -47,6 +47,12 @@ describe('JwksKeySet', () => {
       dependency: 'jwks',
       cause: expect.objectContaining({ message: 'JWKS answered 500' }),
     });
+  /** Fetches the set, lets `ms` pass, and has the endpoint answer 500 from then on. */
+  async function fetchedThenDown(ms: number) {
+    await expectFirstKey();
+    now += ms;
+    server.status = 500;
+  }
 
   describe('backoff after a failed fetch', () => {
     it('fetches once per delay, however many lookups come, doubling the delay up to 30 s', async () => {
@@ -77,9 +83,7 @@ describe('JwksKeySet', () => {
       await unavailable(keySet.get('key_first', 'RS256'));
       now += 2 * SECOND;
       server.status = 200;
-      await expectFirstKey();
-      now += 601 * SECOND; // stale
-      server.status = 500;
+      await fetchedThenDown(601 * SECOND); // stale
       await unavailable(keySet.get('key_first', 'RS256'));
       now += SECOND;
       await unavailable(keySet.get('key_first', 'RS256'));
@@ -87,9 +91,7 @@ describe('JwksKeySet', () => {
     });
 
     it('refetches a stale set once the delay has passed, and fails lookups until then', async () => {
-      await expectFirstKey();
-      now += 601 * SECOND;
-      server.status = 500;
+      await fetchedThenDown(601 * SECOND);
       await unavailable(keySet.get('key_first', 'RS256'));
       server.status = 200;
       now += SECOND - 1;
@@ -101,9 +103,7 @@ describe('JwksKeySet', () => {
     });
 
     it('keeps serving the known keys of a set that is not stale, without fetching', async () => {
-      await expectFirstKey();
-      now += 6 * SECOND;
-      server.status = 500;
+      await fetchedThenDown(6 * SECOND);
       await unavailable(keySet.get('key_unknown', 'RS256'));
       for (let i = 0; i < 5; i++) await expectFirstKey();
       await unavailable(keySet.get('key_unknown', 'RS256'));

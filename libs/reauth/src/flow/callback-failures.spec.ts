@@ -1,17 +1,16 @@
 import { CALLBACK_FAILURES, providerFailure, type CallbackFailureCode } from './callback-failures';
 
 describe('providerFailure', () => {
-  it.each([
+  // The user's side: the provider would not sign this user in.
+  const USER_SIDE = [
     'login_required',
     'interaction_required',
     'consent_required',
     'account_selection_required',
     'unmet_authentication_requirements',
-  ])('makes the user-side %p provider_refused', (error) => {
-    expect(providerFailure(error)).toBe('provider_refused');
-  });
-
-  it.each([
+  ];
+  // The provider's: its own errors, and unknown codes, other spellings and inherited names.
+  const PROVIDER_SIDE = [
     'invalid_request',
     'unauthorized_client',
     'unsupported_response_type',
@@ -26,8 +25,13 @@ describe('providerFailure', () => {
     'login_required ',
     'toString',
     '__proto__',
-  ])('makes %p provider_error', (error) => {
-    expect(providerFailure(error)).toBe('provider_error');
+  ];
+
+  it.each([
+    ...USER_SIDE.map((error) => [error, 'provider_refused'] as const),
+    ...PROVIDER_SIDE.map((error) => [error, 'provider_error'] as const),
+  ])('makes %p %s', (error, failure) => {
+    expect(providerFailure(error)).toBe(failure);
   });
 
   it('maps to failures answered 401 (the user’s side) and 502 (the provider’s)', () => {
