@@ -109,6 +109,12 @@ export default tseslint.config(
     'crypto/ is a leaf: it imports nothing of the library outside crypto/',
   ),
   ...layer(
+    'libs/reauth/src/exceptions/**/*.ts',
+    // The public exceptions are thrown from every layer, so they stand beneath all of them.
+    '^\\.\\./(?!core/)',
+    'exceptions/ holds the public exceptions: it imports core/ only (the filter lives in filter/)',
+  ),
+  ...layer(
     'libs/reauth/src/stores/**/*.ts',
     // Stores are swapped by apps (Redis, their own); they know records, not the HTTP edge.
     '^(\\.\\./)+(flow|guard|exceptions|controllers|graphql|http)(/|$)',

@@ -1,6 +1,6 @@
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { decodeJwt } from 'jose';
-import { STORE_KEYS } from '../../libs/reauth/src/reauth.constants';
+import { STORE_KEYS } from '../../libs/reauth/src/core/constants';
 import { FaultyStore } from '../support/faulty-store';
 import { HttpBrowser } from '../support/http-browser';
 import { signInThroughPages } from '../support/emulator';

@@ -1,5 +1,5 @@
 import { MemoryReauthStore } from 'nest-workos-reauth';
-import { STORE_KEYS } from '../../libs/reauth/src/reauth.constants';
+import { STORE_KEYS } from '../../libs/reauth/src/core/constants';
 import { FaultyStore, fillUp } from '../support/faulty-store';
 import { COOKIE_PASSWORD, signInToApp } from '../support/reauth-app';
 import { RecordingLogger } from '../support/recording-logger';

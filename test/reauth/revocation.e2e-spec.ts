@@ -1,4 +1,4 @@
-import { STORE_KEYS } from '../../libs/reauth/src/reauth.constants';
+import { STORE_KEYS } from '../../libs/reauth/src/core/constants';
 import { MemoryReauthStore } from 'nest-workos-reauth';
 import { FaultyStore, fillUp } from '../support/faulty-store';
 import { type HttpBrowser } from '../support/http-browser';

@@ -48,7 +48,7 @@ export type {
   TokenSource,
   WorkOSClient,
 } from './interfaces';
-export { ReauthClock } from './reauth.clock';
+export { ReauthClock } from './core/clock';
 export { ReauthModule } from './reauth.module';
 export type {
   ReauthModuleAsyncOptions,
@@ -56,7 +56,7 @@ export type {
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
 export { ReauthException } from './exceptions/reauth.exception';
-export { ReauthExceptionFilter } from './exceptions/reauth-exception.filter';
+export { ReauthExceptionFilter } from './filter/reauth-exception.filter';
 export {
   ReauthForbiddenException,
   type ReauthForbiddenReason,

@@ -10,7 +10,7 @@ import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { HttpResponses } from './http/http-responses';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { IdentityProvider } from './providers/identity-provider';
-import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './reauth.constants';
+import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './core/constants';
 import {
   REAUTH_MODULE_EXTRAS,
   REAUTH_MODULE_OPTIONS,
@@ -22,16 +22,16 @@ import { resolveReauthSetup, type ReauthSetup } from './options/reauth.options';
 import { SETTINGS_PROVIDERS } from './options/reauth-settings';
 import { ReauthEvents } from './events/reauth-events';
 import { ReauthMetrics } from './events/reauth-metrics';
-import { ReauthClock } from './reauth.clock';
+import { ReauthClock } from './core/clock';
 import { ReauthStartupChecks } from './reauth.startup-checks';
-import { ReauthExceptionFilter } from './exceptions/reauth-exception.filter';
+import { ReauthExceptionFilter } from './filter/reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
 import { ReauthStarter } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
 import { ReauthCallback } from './flow/reauth-callback';
 import { CodeExchange } from './flow/code-exchange';
-import { RefusalReports } from './exceptions/refusal-reports';
+import { RefusalReports } from './flow/refusal-reports';
 import { GraphQLRefusals } from './graphql/graphql-refusals';
 import { ReauthService } from './reauth.service';
 import { RecentAuthGuard } from './guard/recent-auth.guard';

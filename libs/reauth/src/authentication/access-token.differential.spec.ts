@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
-import { FunctionReauthClock } from '../reauth.clock';
+import { FunctionReauthClock } from '../core/clock';
 import {
   segment,
   signCompact,

@@ -8,7 +8,7 @@ import {
   type TestAlgorithm,
 } from '../crypto/test-keys.spec.helper';
 import type { IdentityProvider, TokenVerificationSettings } from '../providers/identity-provider';
-import { FunctionReauthClock } from '../reauth.clock';
+import { FunctionReauthClock } from '../core/clock';
 import {
   AccessTokenVerifier,
   InvalidAccessTokenError,

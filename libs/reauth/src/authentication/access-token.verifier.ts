@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { AccessTokenClaims } from '../interfaces';
 import { IdentityProvider, type TokenVerificationSettings } from '../providers/identity-provider';
 import { ReauthMetrics } from '../events/reauth-metrics';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { AccessTokenSettings } from '../options/reauth-settings';
 import { BoundedCache } from '../core/bounded-cache';
 import { deepFreeze } from '../core/deep-freeze';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ProviderSession } from '../providers/identity-provider';
 import { ReauthEvents } from '../events/reauth-events';
-import { STORE_KEYS } from '../reauth.constants';
+import { STORE_KEYS } from '../core/constants';
 import { ReauthStore } from '../stores/reauth.store';
 import { SessionUnsealer } from './session-unsealer';
 import { storeFailure } from './store-failure';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sha256Base64url } from '../crypto/digest';
 import { IdentityProvider, ProviderRejectedError } from '../providers/identity-provider';
 import { ReauthEvents } from '../events/reauth-events';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { SessionCookieSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { BoundedCache } from '../core/bounded-cache';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthMetrics } from '../events/reauth-metrics';
-import { FunctionReauthClock } from '../reauth.clock';
-import { STORE_KEYS } from '../reauth.constants';
+import { FunctionReauthClock } from '../core/clock';
+import { STORE_KEYS } from '../core/constants';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';

@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomToken } from '../crypto/random';
 import { ReauthEvents } from '../events/reauth-events';
-import { ReauthClock } from '../reauth.clock';
-import { STORE_KEYS } from '../reauth.constants';
+import { ReauthClock } from '../core/clock';
+import { STORE_KEYS } from '../core/constants';
 import { describeError } from '../core/describe-error';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';

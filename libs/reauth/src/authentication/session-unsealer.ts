@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IdentityProvider, type ProviderSession } from '../providers/identity-provider';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { BoundedCache } from '../core/bounded-cache';
 import { deepFreeze } from '../core/deep-freeze';
 

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { isValidAssuranceList, isValidMaxAge } from '../core';
 import type { ReauthRequest } from '../interfaces';
 import { DocumentReauthResponses } from '../openapi';
-import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
+import { RECENT_AUTH_METADATA_KEY } from '../core/constants';
 import { ROUTE_CHECK } from './route-check';
 
 /** Options of {@link RequireRecentAuth}. */

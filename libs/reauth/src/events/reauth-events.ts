@@ -1,8 +1,8 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { describeError } from '../core/describe-error';
-import { loadOptionalPeer } from '../optional-peer';
-import { ReauthClock } from '../reauth.clock';
+import { loadOptionalPeer } from '../core/optional-peer';
+import { ReauthClock } from '../core/clock';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 import type { ReauthEvent, ReauthEventInput, ReauthEventListener } from './event.types';
 import { EventSettings } from './event-settings';

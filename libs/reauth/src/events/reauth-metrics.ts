@@ -1,4 +1,4 @@
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../core/optional-peer';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 import type { ReauthEvent } from './event.types';
 

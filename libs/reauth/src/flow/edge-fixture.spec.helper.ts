@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequireRecentAuth, RequireSignIn } from '../decorators/require-recent-auth.decorator';
 import type { ReauthEvent } from '../events/event.types';
-import { ReauthExceptionFilter } from '../exceptions/reauth-exception.filter';
+import { ReauthExceptionFilter } from '../filter/reauth-exception.filter';
 import { RecentAuthGuard } from '../guard/recent-auth.guard';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider, ProviderRejectedError } from '../providers/identity-provider';

@@ -3,7 +3,7 @@ import { StateError, unsealState, type ReauthState } from '../core';
 import { markerQuery, withQuery } from '../core/markers';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
 import { IdentityProvider, type IssuedSession } from '../providers/identity-provider';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { RedirectSettings, StateSealSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import type { ReauthFailureReason } from '../events/event.types';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sha256Base64url } from '../crypto/digest';
 import { pathOf } from '../core';
-import { STORE_KEYS } from '../reauth.constants';
+import { STORE_KEYS } from '../core/constants';
 import { GrantSettings, SignInLimitSettings } from '../options/reauth-settings';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { ReauthStore } from '../stores/reauth.store';

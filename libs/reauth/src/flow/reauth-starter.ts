@@ -15,7 +15,7 @@ import { PROTOCOL } from '../core/protocol';
 import { randomToken } from '../crypto/random';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { RedirectSettings, StateSealSettings } from '../options/reauth-settings';
 import { ReauthEvents } from '../events/reauth-events';
 import { type ReauthRequiredDetails } from '../exceptions/reauth-required.exception';

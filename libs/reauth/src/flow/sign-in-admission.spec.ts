@@ -1,6 +1,6 @@
 import type { ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
-import { FunctionReauthClock } from '../reauth.clock';
+import { FunctionReauthClock } from '../core/clock';
 import type { GrantSettings, SignInLimitSettings } from '../options/reauth-settings';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthRecords } from './reauth-records';

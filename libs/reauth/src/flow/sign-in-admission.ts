@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { evaluateFreshness, meetsAssurance, type ReauthState } from '../core';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { SignInLimitSettings } from '../options/reauth-settings';
 import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';

@@ -6,7 +6,7 @@ import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.excepti
 import { type ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { challengeFor, messageOf, type ReauthRefusal } from '../exceptions/reauth-refusal';
-import { RefusalReports } from '../exceptions/refusal-reports';
+import { RefusalReports } from '../flow/refusal-reports';
 import { type GraphQLTarget } from './graphql-context';
 import { startInTurn, writeHeader } from './graphql-exchange';
 import { ReauthGraphQLError } from './reauth-graphql.error';

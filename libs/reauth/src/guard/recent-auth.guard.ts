@@ -15,7 +15,7 @@ import {
 import { markChecked } from '../decorators/route-check';
 import type { Authentication, ReauthRequest } from '../interfaces';
 import { RequestPolicySettings } from '../options/reauth-settings';
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
 import { graphqlTarget, writeHeader } from '../graphql';
 import { GraphQLRefusals } from '../graphql/graphql-refusals';

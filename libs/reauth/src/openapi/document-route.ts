@@ -1,6 +1,6 @@
 import { Logger, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
-import { RECENT_AUTH_METADATA_KEY } from '../reauth.constants';
+import { RECENT_AUTH_METADATA_KEY } from '../core/constants';
 import { describeError } from '../core/describe-error';
 import { describeReauthResponses, type DocumentedRequirement } from './responses';
 import { reauthSchemaClasses } from './schemas';

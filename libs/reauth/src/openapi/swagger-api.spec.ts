@@ -1,4 +1,4 @@
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../core/optional-peer';
 import { createSwaggerLoader } from './swagger-api';
 
 function notFound(id: string, from = '/app/dist/openapi/swagger-api.js'): Error {

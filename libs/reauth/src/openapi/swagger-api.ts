@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../core/optional-peer';
 import { describeError } from '../core/describe-error';
 
 // The few parts of `@nestjs/swagger` the library uses, typed here rather than imported: the

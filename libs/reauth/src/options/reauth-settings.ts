@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { EventSettings } from '../events/event-settings';
 import type { ReauthRequest } from '../interfaces';
-import { REAUTH_RESOLVED_OPTIONS } from '../reauth.constants';
+import { REAUTH_RESOLVED_OPTIONS } from '../core/constants';
 import type { ResolvedReauthOptions } from './resolved-options';
 
 // Each class is a DI token and the type of one slice of the checked options: an injectable

@@ -13,7 +13,7 @@ import type { ReauthModuleExtras, ReauthModuleOptions, ReauthRequest } from '../
 import type { IdentityProvider } from '../providers/identity-provider';
 import { createOidcProvider } from '../providers/oidc/oidc.options';
 import { createWorkOSProvider } from '../providers/workos/workos.options';
-import { FunctionReauthClock, ReauthClock } from '../reauth.clock';
+import { FunctionReauthClock, ReauthClock } from '../core/clock';
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';
 import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';

@@ -1,5 +1,5 @@
 import type * as AuthKitEmulatorPackage from 'authkit-emulator';
-import { requireOptionalPeer } from '../optional-peer';
+import { requireOptionalPeer } from '../core/optional-peer';
 
 /** The runtime exports of the optional peer dependency `authkit-emulator`. */
 export type AuthKitEmulatorModule = typeof AuthKitEmulatorPackage;

@@ -9,7 +9,7 @@ export {
 // Named by the contract suite's signature; stores extend it from nest-workos-reauth.
 export type { ReauthStore } from '../stores/reauth.store';
 // The class TestClock extends; apps import it from nest-workos-reauth as well.
-export type { ReauthClock } from '../reauth.clock';
+export type { ReauthClock } from '../core/clock';
 export { startReauthTestKit } from './reauth-test-kit';
 export type {
   AccessTokenInput,

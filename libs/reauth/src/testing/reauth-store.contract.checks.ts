@@ -1,4 +1,4 @@
-import type { ReauthStoreContractOptions } from './reauth-store.contract';
+import type { ReauthStoreContractOptions } from './reauth-store.contract.options';
 
 // The few test-runner globals the suite uses, typed here so the published types do not depend on
 // one runner's type package. Jest and Vitest (with `globals: true`) both provide them.

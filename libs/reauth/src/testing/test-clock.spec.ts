@@ -1,4 +1,4 @@
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 import { TestClock } from './test-clock';
 
 const START_MS = Date.UTC(2030, 0, 1); // 1893456000 s

@@ -1,4 +1,4 @@
-import { ReauthClock } from '../reauth.clock';
+import { ReauthClock } from '../core/clock';
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);

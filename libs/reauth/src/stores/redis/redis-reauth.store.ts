@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type * as IORedis from 'ioredis';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import { requireOptionalPeer } from '../../optional-peer';
+import { requireOptionalPeer } from '../../core/optional-peer';
 import { ReauthStore } from '../reauth.store';
 
 // Loaded when `nest-workos-reauth/redis` is imported, so a missing ioredis names itself there.

@@ -20,11 +20,11 @@ import {
   type RecordedResponse,
 } from '../flow/edge-fixture.spec.helper';
 import { ReauthGraphQLError } from '../graphql/reauth-graphql.error';
-import { ReauthForbiddenException } from './reauth-forbidden.exception';
-import type { ReauthRefusal } from './reauth-refusal';
-import { ReauthRequiredException } from './reauth-required.exception';
-import { ReauthUnavailableException } from './reauth-unavailable.exception';
-import { RefusalReports } from './refusal-reports';
+import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
+import type { ReauthRefusal } from '../exceptions/reauth-refusal';
+import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { RefusalReports } from '../flow/refusal-reports';
 
 const CHALLENGE =
   'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required"';

@@ -8,11 +8,11 @@ import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from '../http/problem-pag
 import type { ReauthRequest } from '../interfaces';
 import { RedirectSettings } from '../options/reauth-settings';
 import { ReauthStarter } from '../flow/reauth-starter';
-import { ReauthForbiddenException } from './reauth-forbidden.exception';
-import { ReauthRequiredException } from './reauth-required.exception';
-import { ReauthUnavailableException } from './reauth-unavailable.exception';
-import { challengeFor, messageOf } from './reauth-refusal';
-import { RefusalReports } from './refusal-reports';
+import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
+import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { challengeFor, messageOf } from '../exceptions/reauth-refusal';
+import { RefusalReports } from '../flow/refusal-reports';
 
 /** What a 401 (and a redirect standing in for one) depends on. */
 const REAUTH_VARY =

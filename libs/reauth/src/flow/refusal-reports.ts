@@ -3,8 +3,8 @@ import { describeError } from '../core/describe-error';
 import { ReauthEvents } from '../events/reauth-events';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
-import { type ReauthRequiredException } from './reauth-required.exception';
-import { ReauthUnavailableException } from './reauth-unavailable.exception';
+import { type ReauthRequiredException } from '../exceptions/reauth-required.exception';
+import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 
 /**
  * What answering a refusal reports, on HTTP and GraphQL alike: the `reauth.required` event, the
