@@ -51,7 +51,11 @@ const ENTRY_POINTS: EntryPoint[] = [
   ['ReauthExceptionFilter.catch', 'reauth-exception.filter.ts', 'catch'],
   ['ReauthStarter.start', 'flow/reauth-starter.ts', 'start'],
   ['sealState', 'core/state-seal.ts', 'sealState'],
-  ['WorkOSIdentityProvider.authorizationUrl', 'providers/workos/workos.provider.ts', 'authorizationUrl'],
+  [
+    'WorkOSIdentityProvider.authorizationUrl',
+    'providers/workos/workos.provider.ts',
+    'authorizationUrl',
+  ],
   ['new ReauthRequiredException', 'reauth-required.exception.ts', 'ReauthRequiredException'],
 ].map(([label, file, functionName]) => ({ label, file: `libs/reauth/src/${file}`, functionName }));
 
