@@ -5,7 +5,9 @@ import { sdkFor, signInThroughPages, type Credentials } from '../support/emulato
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { FaultyStore } from '../support/faulty-store';
 import { COOKIE_PASSWORD, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
-import { ROUTES } from './callback-hardening.routes';
+import { AccountRoutes } from './account.routes';
+
+const ROUTES = [AccountRoutes];
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const CAROL: Credentials = { email: 'carol@sso.example.com' };

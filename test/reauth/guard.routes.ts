@@ -1,45 +1,13 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
-import { type Request, type Response } from 'express';
-import {
-  AuthClaims,
-  type AuthKitClaims,
-  ReauthService,
-  RequireRecentAuth,
-  RequireSignIn,
-} from 'nest-workos-reauth';
+import { Controller, Get, Post } from '@nestjs/common';
+import { AuthClaims, RequireRecentAuth } from 'nest-workos-reauth';
+import { AccountRoutes } from './account.routes';
 
-/** One route per kind of requirement the guard reads. */
+/** Beyond the account routes: a public page and a deletion that needs a sign-in this moment. */
 @Controller()
 export class GuardRoutes {
-  constructor(private readonly reauth: ReauthService) {}
-
   @Get('public')
   public(): { ok: true } {
     return { ok: true };
-  }
-
-  @Get('fresh')
-  @RequireRecentAuth(300)
-  fresh(@AuthClaims() claims: AuthKitClaims, @AuthClaims('sub') sub: string) {
-    return { sub, authTime: claims.auth_time, sid: claims.sid };
-  }
-
-  @Get('signed-in')
-  @RequireSignIn()
-  signedIn(@AuthClaims('sub') sub: string) {
-    return { sub };
-  }
-
-  @Get('form')
-  @RequireSignIn()
-  async form(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return { restored: (await this.reauth.takeRestoredAction(request, response)) ?? null };
-  }
-
-  @Post('transfer')
-  @RequireRecentAuth(300, { action: (request) => request.body })
-  transfer(@Body() body: unknown) {
-    return { done: true, body };
   }
 
   @Post('delete')
@@ -65,4 +33,4 @@ export class GuardStrictRoutes {
   }
 }
 
-export const ROUTES = [GuardRoutes, GuardStrictRoutes];
+export const ROUTES = [AccountRoutes, GuardRoutes, GuardStrictRoutes];

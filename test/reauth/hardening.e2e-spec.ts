@@ -11,7 +11,9 @@ import {
   type ScenarioApp,
   startScenarioApp,
 } from '../support/reauth-app';
-import { ROUTES } from './hardening.routes';
+import { AccountRoutes } from './account.routes';
+
+const ROUTES = [AccountRoutes];
 
 const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };

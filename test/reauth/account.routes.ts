@@ -8,9 +8,12 @@ import {
   RequireSignIn,
 } from 'nest-workos-reauth';
 
-/** The routes the hardening scenarios attack. */
+/**
+ * The account routes most scenarios sign in to, return to and restore actions on; each
+ * scenario's own routes file adds what only it needs.
+ */
 @Controller()
-export class HardeningRoutes {
+export class AccountRoutes {
   constructor(private readonly reauth: ReauthService) {}
 
   @Get('fresh')
@@ -37,5 +40,3 @@ export class HardeningRoutes {
     return { done: true, body };
   }
 }
-
-export const ROUTES = [HardeningRoutes];
