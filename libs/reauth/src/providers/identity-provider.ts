@@ -165,3 +165,49 @@ export interface ProviderBasics {
   cookiePassword: string;
   audience?: string[];
 }
+
+/**
+ * What a password confirmed in the page proved, or why it did not (see
+ * {@link PasswordConfirmer}). `code_required`'s `pending` is the provider's opaque handle for
+ * the second step: kept on the server, never sent to the browser.
+ */
+export type PasswordConfirmation =
+  | { status: 'confirmed'; userId: string; amr: readonly string[] }
+  | { status: 'code_required'; userId: string; pending: string }
+  | { status: 'invalid_credentials' }
+  | { status: 'invalid_code' }
+  | { status: 'unsupported'; detail: string };
+
+/**
+ * A provider that can check a user's own password (and a one-time code) without starting a
+ * session for the browser: AuthKit's password authentication. Whatever session the provider
+ * creates for the check is revoked before an answer returns. Failures to reach the provider are
+ * `ReauthUnavailableException(dependency)`; nothing else throws.
+ */
+export interface PasswordConfirmer {
+  /** Checks `password` for the account with `email`. */
+  confirmPassword(input: {
+    email: string;
+    password: string;
+    ipAddress?: string;
+    userAgent?: string;
+  }): Promise<PasswordConfirmation>;
+  /** Completes a `code_required` answer with a TOTP `code`. */
+  confirmCode(input: {
+    pending: string;
+    code: string;
+    ipAddress?: string;
+    userAgent?: string;
+  }): Promise<PasswordConfirmation>;
+  /** The email of the user with this id, for tokens that do not carry it; `undefined` if none. */
+  emailOf(userId: string): Promise<string | undefined>;
+}
+
+/** Whether `provider` can confirm passwords in the page (see {@link PasswordConfirmer}). */
+export function isPasswordConfirmer(provider: unknown): provider is PasswordConfirmer {
+  return (
+    typeof (provider as Partial<PasswordConfirmer>).confirmPassword === 'function' &&
+    typeof (provider as Partial<PasswordConfirmer>).confirmCode === 'function' &&
+    typeof (provider as Partial<PasswordConfirmer>).emailOf === 'function'
+  );
+}
