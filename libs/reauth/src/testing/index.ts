@@ -8,6 +8,16 @@ export {
 } from './reauth-store.contract';
 // Named by the contract suite's signature; stores extend it from nest-workos-reauth.
 export type { ReauthStore } from '../stores/reauth.store';
+export {
+  describePasskeyCredentialStoreContract,
+  type PasskeyCredentialStoreContractOptions,
+} from './passkey-credential-store.contract';
+// Named by the passkey contract suite's signature; stores extend it from nest-workos-reauth.
+export type {
+  PasskeyCredential,
+  PasskeyCredentialStore,
+  PasskeyCredentialUse,
+} from '../factors/passkey-credential.store';
 // The class TestClock extends; apps import it from nest-workos-reauth as well.
 export type { ReauthClock } from '../core/clock';
 export { startReauthTestKit } from './reauth-test-kit';
