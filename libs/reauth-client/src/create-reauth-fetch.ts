@@ -1,6 +1,7 @@
 import { validAcrValues } from './challenge.js';
 import {
   PopupBlockedError,
+  ReauthCancelledError,
   ReauthDeclinedError,
   ReauthLoopError,
   ReauthUrlMissingError,
@@ -16,14 +17,28 @@ import {
 } from './pending-request.js';
 import { awaitPopup } from './popup.js';
 import { POPUP_MODE, PROTOCOL, REAUTH_REQUIRED_ERROR } from './protocol.js';
-import type { ReauthClientOptions, ReauthFetch, ReauthInfo, ReauthWindow } from './reauth-fetch.js';
+import type {
+  ReauthClientOptions,
+  ReauthContext,
+  ReauthFetch,
+  ReauthWindow,
+} from './reauth-fetch.js';
 import {
   authorizationOriginsOption,
   graphqlErrorsOption,
   shouldReplay,
 } from './reauth-fetch.options.js';
 import { readReauthResponse, validMaxAge, type ReauthResponse } from './reauth-response.js';
+import {
+  startConfirmation,
+  type StepUpConfirmation,
+  type StepUpDecision,
+} from './step-up.confirmation.js';
+import { readStepUpOffer, type StepUpOffer } from './step-up.protocol.js';
 import { absoluteHttpUrl, originOf } from './values.js';
+
+/** What a refusal asks for: the provider's URL and, maybe, ways to confirm in the page. */
+type ReauthTarget = Omit<ReauthContext, 'request'> & { offer?: StepUpOffer };
 
 /** One sending of a request, with the `X-Reauth-Id` it carried. */
 interface Attempt {
@@ -36,8 +51,11 @@ interface Attempt {
  * server): a response that asks for re-authentication (the `insufficient_user_authentication`
  * challenge, or our JSON body with `reauthUrl`) sends the user to re-authenticate, in a popup or
  * by redirect, and the original request is retried once. The challenge may ask for `max_age`,
- * `acr_values` or both; either way the handling is the same. Requests that fail together share
- * one re-authentication; a second re-auth response rejects with `ReauthLoopError`.
+ * `acr_values` or both; either way the handling is the same. When a same-origin refusal offers
+ * ways to confirm in the page (`stepUp`), `onReauthRequired` can confirm with a passkey or the
+ * password instead (see `InPageReauthInfo`, and `stepUpDialog()` for a ready-made dialog).
+ * Requests that fail together share one re-authentication or confirmation; a second re-auth
+ * response rejects with `ReauthLoopError`.
  *
  * @example
  * ```ts
@@ -108,7 +126,7 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     asked: ReauthResponse,
     response: Response,
     request: Request,
-  ): Omit<ReauthInfo, 'request'> => {
+  ): ReauthTarget => {
     const { challenge, body, graphql } = asked;
     const bodyUrl = absoluteHttpUrl(body?.reauthUrl);
     // A synthetic Response (from a custom `fetch`) has no URL: it answers the request's.
@@ -131,17 +149,53 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
       reason: typeof body?.reason === 'string' ? body.reason : undefined,
       challenge,
       ...(graphql ? { graphql } : {}),
+      offer: stepUpOffer(body?.stepUp, response, request),
     };
   };
 
+  /**
+   * The refusal's ways to confirm in the page, taken only from the page's own origin: a password
+   * is typed into this page, so it goes nowhere else.
+   */
+  const stepUpOffer = (value: unknown, response: Response, request: Request) => {
+    if (value === undefined || !isPageOrigin(response.url || request.url)) return undefined;
+    return readStepUpOffer(value, win().location.origin);
+  };
+
+  /** Asks the app, with the functions to confirm in the page when there is a way to. */
+  const decide = async (
+    context: ReauthContext,
+    confirmation: StepUpConfirmation | undefined,
+  ): Promise<StepUpDecision> => {
+    const ask = options.onReauthRequired;
+    if (!confirmation) {
+      if (ask && !(await ask(context))) throw new ReauthDeclinedError();
+      return 'provider';
+    }
+    // Without a way to ask the user, confirmation in the page cannot start: as before.
+    if (!ask) return 'provider';
+    const answered = Promise.resolve(ask({ ...context, ...confirmation.controls })).then(
+      (yes): StepUpDecision => {
+        if (!yes) throw new ReauthDeclinedError();
+        return 'provider';
+      },
+    );
+    // Whichever settles first decides; what the app's function returns after a confirmation
+    // is not looked at.
+    return Promise.race([confirmation.decided, answered]);
+  };
+
   const reauthenticate = async (
-    info: Omit<ReauthInfo, 'request'>,
+    { offer, ...info }: ReauthTarget,
     request: Request,
     id: string | undefined,
   ): Promise<void> => {
-    if (options.onReauthRequired && !(await options.onReauthRequired({ ...info, request }))) {
-      throw new ReauthDeclinedError();
-    }
+    const confirmation =
+      offer &&
+      startConfirmation(offer, { fetch: (confirm) => doFetch(confirm), original: request });
+    const decision = await decide({ ...info, request }, confirmation);
+    if (decision === 'confirmed') return;
+    if (decision === 'cancelled') throw new ReauthCancelledError('Confirmation was cancelled');
     if (mode === 'redirect') return redirect(info.url, request, id);
     const popup = win().open(
       info.url,

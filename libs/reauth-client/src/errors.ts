@@ -6,7 +6,9 @@ export type ReauthClientErrorCode =
   | 'reauth_declined'
   | 'popup_blocked'
   | 'reauth_url_missing'
-  | 'reauth_url_rejected';
+  | 'reauth_url_rejected'
+  | 'step_up_failed'
+  | 'passkey_request_failed';
 
 /** Base of the helper's errors: a stable `code`, `name` of the class, the original `cause`. */
 export class ReauthClientError extends Error {
@@ -21,7 +23,10 @@ export class ReauthClientError extends Error {
   }
 }
 
-/** The user closed the popup (or cancelled at the provider) before confirming it's them. */
+/**
+ * The user closed the popup, cancelled at the provider, or cancelled the confirmation in the page
+ * (`cancel()` of `ReauthInfo`, the dialog's Cancel button or Escape) before confirming it's them.
+ */
 export class ReauthCancelledError extends ReauthClientError {
   constructor(message = 'Re-authentication was cancelled') {
     super('reauth_cancelled', message);
@@ -79,5 +84,70 @@ export class ReauthUrlRejectedError extends ReauthClientError {
       'reauth_url_rejected',
       `A cross-origin response asks for re-authentication at ${reauthOrigin}, which is not in authorizationOrigins`,
     );
+  }
+}
+
+/**
+ * Why a confirmation in the page did not confirm:
+ * - the server's answer: `invalid_credentials` (wrong password), `invalid_code` (wrong TOTP
+ *   code), `challenge_expired`, `passkey_not_verified`, `invalid_request` (400s),
+ *   `session_ended` (401: the session is over, confirming in the page cannot help),
+ *   `forbidden` (403), `too_many_attempts` (429), `unavailable` (503), `unexpected_response`
+ *   (any other answer);
+ * - the browser: `passkey_cancelled` (the passkey prompt was dismissed or failed; `cause` says
+ *   how);
+ * - the caller: `method_unavailable` (the server did not offer that method, or this browser
+ *   cannot use it), `settled` (the confirmation already ended: confirmed, cancelled, or left for
+ *   the provider).
+ */
+export type StepUpFailureReason =
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'invalid_code'
+  | 'challenge_expired'
+  | 'passkey_not_verified'
+  | 'session_ended'
+  | 'forbidden'
+  | 'too_many_attempts'
+  | 'unavailable'
+  | 'unexpected_response'
+  | 'passkey_cancelled'
+  | 'method_unavailable'
+  | 'settled';
+
+/**
+ * A confirmation in the page did not confirm. The request still waits: the user may try again
+ * (a wrong password, say), use another way, or cancel.
+ */
+export class StepUpFailedError extends ReauthClientError {
+  /** The HTTP status of the server's answer, when it gave one. */
+  readonly status?: number;
+  /** Seconds to wait before trying again (`Retry-After` of a 429 or 503), when the server said. */
+  readonly retryAfter?: number;
+
+  constructor(
+    /** Why; see {@link StepUpFailureReason}. */
+    readonly reason: StepUpFailureReason,
+    details: { status?: number; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super('step_up_failed', `Confirmation failed: ${reason}`, { cause: details.cause });
+    this.status = details.status;
+    this.retryAfter = details.retryAfter;
+  }
+}
+
+/**
+ * A passkey management request (enrol, list, rename, delete) was refused, or the browser's
+ * passkey prompt failed (`status` `undefined`, `cause` the browser's error).
+ */
+export class PasskeyRequestError extends ReauthClientError {
+  constructor(
+    /** The server's `error` code (`invalid_request`, `not_found`, ...) or `passkey_cancelled`. */
+    readonly reason: string,
+    /** The HTTP status of the server's answer; `undefined` when the browser's prompt failed. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super('passkey_request_failed', `Passkey request failed: ${reason}`, options);
   }
 }

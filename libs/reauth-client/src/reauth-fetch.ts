@@ -1,7 +1,8 @@
 import type { StepUpChallenge } from './challenge.js';
+import type { StepUpControls } from './step-up.confirmation.js';
 
-/** What the app learns before the user leaves to re-authenticate (see `onReauthRequired`). */
-export interface ReauthInfo {
+/** What the server asked for, and of which request (see `onReauthRequired`). */
+export interface ReauthContext {
   /** Where the user will re-authenticate. */
   url: string;
   /**
@@ -30,6 +31,35 @@ export interface ReauthInfo {
   /** The request that needs it. */
   request: Request;
 }
+
+/** A re-authentication that only the provider can give: popup or redirect, as `mode` says. */
+export interface ProviderReauthInfo extends ReauthContext {
+  /** No way to confirm in the page: the server offered none this browser can use. */
+  methods?: undefined;
+}
+
+/**
+ * A re-authentication the user can also give in the page: the server's `stepUp` offered a
+ * passkey or the password, and this browser can use it. See {@link StepUpControls}.
+ */
+export interface InPageReauthInfo extends ReauthContext, StepUpControls {}
+
+/**
+ * What `onReauthRequired` is told. With `methods` (an {@link InPageReauthInfo}), the user can
+ * confirm in the page through its functions; without, only the provider can re-authenticate.
+ *
+ * @example
+ * ```ts
+ * createReauthFetch({
+ *   onReauthRequired: async (info) => {
+ *     if (!info.methods?.includes('passkey')) return true; // popup or redirect
+ *     await info.confirmWithPasskey(); // resolves once confirmed: the request is retried
+ *     return true;
+ *   },
+ * });
+ * ```
+ */
+export type ReauthInfo = ProviderReauthInfo | InPageReauthInfo;
 
 /**
  * Which responses the helper reads for a GraphQL error that asks for re-authentication
@@ -74,8 +104,11 @@ export interface ReauthClientOptions {
   /** When the browser blocks the popup: `redirect` (default) or `reject` with `PopupBlockedError`. */
   popupFallback?: 'redirect' | 'reject';
   /**
-   * Called once before the user leaves (ask "Confirm it's you to continue"); resolve `false` to
-   * reject with `ReauthDeclinedError` instead.
+   * Called once before the user leaves (ask "Confirm it's you to continue"); resolve `true` to
+   * re-authenticate with the provider, `false` to reject with `ReauthDeclinedError` instead.
+   * When the server offers ways to confirm in the page, `info.methods` lists them and `info`'s
+   * functions confirm, continue with the provider or cancel; the first of these or of the
+   * returned value to settle decides. `stepUpDialog()` returns a ready-made one.
    */
   onReauthRequired?: (info: ReauthInfo) => boolean | Promise<boolean>;
   /**

@@ -10,6 +10,8 @@ export interface ReauthBody {
   maxAge?: unknown;
   acrValues?: unknown;
   reauthUrl?: unknown;
+  /** The ways to confirm in the page (`{ ticket, methods }`), when the server offers any. */
+  stepUp?: unknown;
 }
 
 /** A response that asks for re-authentication, as {@link readReauthResponse} reads it. */
@@ -41,8 +43,8 @@ function graphqlReauthError(json: unknown): ReauthBody | undefined {
         extensions.code === REAUTH_REQUIRED_GRAPHQL_CODE &&
         absoluteHttpUrl(extensions.reauthUrl)
       ) {
-        const { reason, maxAge, acrValues, reauthUrl } = extensions;
-        return { error: REAUTH_REQUIRED_ERROR, reason, maxAge, acrValues, reauthUrl };
+        const { reason, maxAge, acrValues, reauthUrl, stepUp } = extensions;
+        return { error: REAUTH_REQUIRED_ERROR, reason, maxAge, acrValues, reauthUrl, stepUp };
       }
     }
   }
