@@ -44,6 +44,12 @@ const ENTRIES = [
   },
   {
     dir: 'libs/reauth',
+    entry: 'dist/postgres.d.ts',
+    report: 'nest-workos-reauth-postgres',
+    specifier: 'nest-workos-reauth/postgres',
+  },
+  {
+    dir: 'libs/reauth',
     entry: 'dist/testing/index.d.ts',
     report: 'nest-workos-reauth-testing',
     specifier: 'nest-workos-reauth/testing',
@@ -181,10 +187,10 @@ function exportedNames(model: ModelNode): Set<string> {
 
 /**
  * api-documenter takes one entry point per package, and the package name names its pages: the
- * models of `nest-workos-reauth/redis` and `/testing` become packages of their own, named as their
- * reports. Their references to their own exports follow the new name; a reference to a symbol
- * they do not export (api-extractor's `~` local) points at the main entry point when that exports
- * it, so the pages link there.
+ * models of `nest-workos-reauth/redis`, `/postgres` and `/testing` become packages of their own,
+ * named as their reports. Their references to their own exports follow the new name; a reference
+ * to a symbol they do not export (api-extractor's `~` local) points at the main entry point when
+ * that exports it, so the pages link there.
  */
 function renameSubpathModels(): void {
   const read = (report: string) =>
