@@ -8,7 +8,12 @@ import {
   type Type,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { emulatorModuleOptions, signInThroughPages, startEmulatorWithSdk } from './emulator';
+import {
+  emulatorModuleOptions,
+  signInThroughPages,
+  startEmulatorWithSdk,
+  type Credentials,
+} from './emulator';
 import { HttpBrowser } from './http-browser';
 import { freePort } from './ports';
 
@@ -31,7 +36,8 @@ export interface ScenarioApp {
 export async function startScenarioApp(
   routes: Type[],
   setup: {
-    reauth?: (emulator: AuthKitEmulator) => Partial<ReauthModuleOptions>;
+    /** The library's options for this scenario; `app.url` is where the app will listen. */
+    reauth?: (emulator: AuthKitEmulator, app: { url: string }) => Partial<ReauthModuleOptions>;
     emulator?: AuthKitEmulatorOptions;
     logger?: LoggerService;
     /** More modules and providers of the app, next to the library's. */
@@ -52,7 +58,7 @@ export async function startScenarioApp(
         ...emulatorModuleOptions(emulator),
         redirectUri,
         cookiePassword: COOKIE_PASSWORD,
-        ...setup.reauth?.(emulator),
+        ...setup.reauth?.(emulator, { url: `http://localhost:${port}` }),
       }),
       ...(setup.imports ?? []),
     ],
@@ -90,6 +96,7 @@ export async function startScenarioApp(
 export async function signInToApp(
   scenario: Pick<ScenarioApp, 'url' | 'emulator' | 'redirectUri'>,
   returnTo = '/signed-in',
+  credentials: Credentials = { email: 'alice@example.com', password: 'alice-password' },
 ): Promise<{ browser: HttpBrowser; sealedSession: string }> {
   const browser = new HttpBrowser();
   const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
@@ -100,7 +107,7 @@ export async function signInToApp(
   const callback = await signInThroughPages(
     browser,
     start.location!,
-    { email: 'alice@example.com', password: 'alice-password' },
+    credentials,
     scenario.emulator,
     scenario.redirectUri,
   );

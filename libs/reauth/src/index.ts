@@ -77,3 +77,24 @@ export {
   ReauthStoreFullError,
   type MemoryReauthStoreOptions,
 } from './stores';
+export type {
+  InPageMethod,
+  ReauthPasskeyOptions,
+  ReauthStepUpOptions,
+} from './interfaces';
+export {
+  PasskeyCredentialStore,
+  type PasskeyCredential,
+  type PasskeyCredentialUse,
+} from './factors/passkey-credential.store';
+export {
+  MemoryPasskeyCredentialStore,
+  PasskeyCredentialLimitError,
+  type MemoryPasskeyCredentialStoreOptions,
+} from './factors/memory-passkey-credential.store';
+export type { StepUpMethodOffer, StepUpOffer } from './factors/step-up-offers';
+export type { StepUpConfirmed } from './factors/proof-recorder';
+export type { CodeRequired } from './factors/password-confirmation';
+export type { ProofStatus, StepUpStatusBody } from './factors/step-up-status';
+export type { PasskeySummary } from './factors/passkey-enrolment';
+export { StepUpRefusal, type StepUpErrorCode } from './factors/step-up.errors';

@@ -6,6 +6,8 @@ import {
 import { ReauthCallbackController } from './controllers/reauth-callback.controller';
 import { ReauthLoginController } from './controllers/reauth-login.controller';
 import { ReauthLogoutController } from './controllers/reauth-logout.controller';
+import { PasskeysController } from './controllers/passkeys.controller';
+import { StepUpController } from './controllers/step-up.controller';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { DEFAULT_ROUTES } from './options/reauth.options';
 
@@ -29,6 +31,10 @@ function routeControllers(extras: ReauthModuleExtras): Type<unknown>[] {
   if (login !== false) controllers.push(mountedAt(ReauthLoginController, login));
   const logout = routes.logout ?? DEFAULT_ROUTES.logout;
   if (logout !== false) controllers.push(mountedAt(ReauthLogoutController, logout));
+  const stepUp = routes.stepUp ?? DEFAULT_ROUTES.stepUp;
+  if (stepUp !== false) controllers.push(mountedAt(StepUpController, stepUp));
+  const passkeys = routes.passkeys ?? DEFAULT_ROUTES.passkeys;
+  if (passkeys !== false) controllers.push(mountedAt(PasskeysController, passkeys));
   return controllers;
 }
 

@@ -26,6 +26,18 @@ import { ReauthClock } from './core/clock';
 import { ReauthStartupChecks } from './reauth.startup-checks';
 import { ReauthExceptionFilter } from './filter/reauth-exception.filter';
 import { ReauthRecords } from './flow/reauth-records';
+import { FactorLedger } from './factors/factor-ledger';
+import { FreshnessProofs } from './factors/freshness-proofs';
+import { StepUpOffers } from './factors/step-up-offers';
+import { StepUpCallers } from './factors/step-up-caller';
+import { WebAuthnChallenges } from './factors/webauthn-challenges';
+import { ProofRecorder } from './factors/proof-recorder';
+import { ConfirmationAttempts } from './factors/confirmation-attempts';
+import { PasskeyConfirmation } from './factors/passkey-confirmation';
+import { PasskeyEnrolment } from './factors/passkey-enrolment';
+import { PasswordConfirmation } from './factors/password-confirmation';
+import { StepUpStatus } from './factors/step-up-status';
+import { StepUpSettings } from './options/step-up-settings';
 import { ReauthStarter } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
@@ -91,6 +103,7 @@ function fromSetup(
     fromSetup(ReauthStore, 'store'),
     fromSetup(ReauthClock, 'clock'),
     fromSetup(ReauthMetrics, 'metrics'),
+    fromSetup(StepUpSettings, 'stepUp'),
     ...SETTINGS_PROVIDERS,
     ReauthEvents,
     AccessTokenVerifier,
@@ -102,6 +115,17 @@ function fromSetup(
     SessionCookieService,
     RequestAuthenticator,
     ReauthRecords,
+    FactorLedger,
+    FreshnessProofs,
+    StepUpOffers,
+    StepUpCallers,
+    WebAuthnChallenges,
+    ProofRecorder,
+    ConfirmationAttempts,
+    PasskeyConfirmation,
+    PasskeyEnrolment,
+    PasswordConfirmation,
+    StepUpStatus,
     StateBindings,
     ReauthStarter,
     SignInAdmission,

@@ -15,6 +15,9 @@ export const STORE_KEYS = Object.freeze({
   refresh: 'reauth:refresh:',
   refreshLock: 'reauth:refresh-lock:',
   limit: 'reauth:limit:',
+  factor: 'reauth:factor:',
+  webauthnChallenge: 'reauth:webauthn:',
+  passwordPending: 'reauth:password:',
   // Ended sessions and the generation of that list share a Redis Cluster hash tag (`{...}`):
   // one slot, so a failover that loses one loses the other (see SessionRevocations).
   revokedSession: 'reauth:{revocations}:revoked:',

@@ -22,7 +22,13 @@ export {
   type JwsErrorCode,
 } from './jws';
 export { decodeJwtPayload, JwtPayloadError, type JwtPayload } from './jwt-payload';
-export { deriveKey, SESSION_KEY, STATE_KEY, type KeyPurpose } from './key-derivation';
+export {
+  deriveKey,
+  SESSION_KEY,
+  STATE_KEY,
+  STEP_UP_TICKET_KEY,
+  type KeyPurpose,
+} from './key-derivation';
 export { randomBytes, randomBytesPooled, randomToken } from './random';
 export {
   openSessionEnvelope,

@@ -20,6 +20,12 @@ export const SESSION_KEY: KeyPurpose = Object.freeze({
   info: 'nest-reauth oidc session v1',
 });
 
+/** The key of a step-up ticket (see `factors/step-up-ticket.ts`): short-lived, so not pinned. */
+export const STEP_UP_TICKET_KEY: KeyPurpose = Object.freeze({
+  salt: 'nest-reauth',
+  info: 'nest-reauth step-up ticket v1',
+});
+
 const KEY_BYTES = 32;
 // A process normally holds one secret per purpose, or two during a rotation; the bound only
 // guards against a caller that passes a fresh secret each time.

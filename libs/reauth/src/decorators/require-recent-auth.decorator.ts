@@ -37,6 +37,14 @@ export interface RequireRecentAuthOptions {
    */
   amr?: string[];
   /**
+   * Which confirmations inside the page satisfy this route besides a sign-in at the provider
+   * (see the module's `stepUp` option): `['passkey']`, `['password']`, both (the default: every
+   * method the module enables), or `[]` for the provider only. A proof counts for `maxAge`
+   * seconds like a sign-in; with `amr`, it must have shown one of those methods (a passkey shows
+   * `hwk` or `swk`, `user` and `mfa`; a password `pwd`, with `otp` and `mfa` after a code).
+   */
+  methods?: ('passkey' | 'password')[];
+  /**
    * `false` leaves the route's re-authentication responses out of the OpenAPI document. When
    * `@nestjs/swagger` is installed, the decorator adds them by default: the JSON 401 with its
    * `WWW-Authenticate` header, the 403 where it can happen and the 503 with `Retry-After`.
@@ -61,6 +69,8 @@ export interface RecentAuthRequirement {
   allowImpersonation?: boolean;
   acr?: readonly string[];
   amr?: readonly string[];
+  /** The in-page methods that may satisfy the route; absent: every method the module enables. */
+  methods?: readonly ('passkey' | 'password')[];
 }
 
 function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[] | undefined {
@@ -79,6 +89,21 @@ function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[]
  * (so a forgotten `ReauthModule` fails closed), and the OpenAPI responses unless `openapi` is
  * `false`.
  */
+function checkMethods(options: object): readonly ('passkey' | 'password')[] | undefined {
+  const value = (options as Record<string, unknown>).methods;
+  if (value === undefined) return undefined;
+  if (
+    !Array.isArray(value) ||
+    new Set(value).size !== value.length ||
+    value.some((method) => method !== 'passkey' && method !== 'password')
+  ) {
+    throw new TypeError(
+      "@RequireRecentAuth(): options.methods must be an array of distinct 'passkey' and 'password'",
+    );
+  }
+  return Object.freeze([...(value as ('passkey' | 'password')[])]);
+}
+
 function requirementDecorator(
   requirement: RecentAuthRequirement,
   openapi: boolean | undefined,
@@ -145,6 +170,7 @@ export function RequireRecentAuth(
       allowImpersonation: checkBoolean('@RequireRecentAuth()', options, 'allowImpersonation'),
       acr: checkAssurance(options, 'acr'),
       amr: checkAssurance(options, 'amr'),
+      methods: checkMethods(options),
     },
     checkBoolean('@RequireRecentAuth()', options, 'openapi'),
   );

@@ -35,6 +35,11 @@ export interface ReauthRequiredDetails {
   acrValues?: readonly string[];
   /** The route's accepted `amr` values, checked at the callback. */
   amr?: readonly string[];
+  /**
+   * The confirmations inside the page the route accepts for this session (see the module's
+   * `stepUp` option); the JSON 401 lists those this user can use.
+   */
+  methods?: readonly ('passkey' | 'password')[];
 }
 
 const MESSAGES: Record<ReauthReason, string> = {

@@ -2,11 +2,11 @@ import { HttpStatus } from '@nestjs/common';
 import { ReauthException } from './reauth.exception';
 
 /** Which dependency failed; named in the log line, never in the response. */
-export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store';
+export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store' | 'passkeys';
 
 /**
  * Thrown when authentication cannot be decided because a dependency failed: the JWKS is
- * unreachable, the WorkOS API errs, or the store does not answer. The request is refused with
+ * unreachable, the WorkOS API errs, the store or the passkey credentials do not answer. The request is refused with
  * 503 (never let through); its `code` is stable: `reauth_unavailable`. `cause` keeps the
  * original error for logs.
  *

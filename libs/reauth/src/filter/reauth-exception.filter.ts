@@ -1,3 +1,4 @@
+import { StepUpOffers } from '../factors/step-up-offers';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ActionInvalidError, ActionTooLargeError, negotiateResponse } from '../core';
 import { PROTOCOL } from '../core/protocol';
@@ -48,6 +49,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     private readonly reports: RefusalReports,
     private readonly graphql: GraphQLRefusals,
     private readonly redirects: RedirectSettings,
+    private readonly offers: StepUpOffers,
   ) {}
 
   /**
@@ -126,10 +128,12 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       this.responses.redirect(response, read ? 302 : 303, started.authorizationUrl);
       return;
     }
+    const stepUp = await this.offers.offer(exception.details, started.authorizationUrl);
     this.responses.setHeaders(response, { 'WWW-Authenticate': challengeFor(exception) });
     this.responses.json(response, 401, {
       ...(exception.getResponse() as object),
       reauthUrl: started.authorizationUrl,
+      ...(stepUp ? { stepUp } : {}),
     });
   }
 

@@ -64,8 +64,23 @@ export class ReauthRecords {
    * re-authentication issued (same `auth_time`).
    */
   async takeGrant(sessionKey: string, authTime: number, route: string): Promise<boolean> {
-    const granted = await this.run(() => this.store.take(grantKey(sessionKey, route)));
+    const granted = await this.takeGrantValue(sessionKey, route);
     return granted !== undefined && granted === String(authTime);
+  }
+
+  /**
+   * Leaves the one-time grant an in-page confirmation earns on a `max_age` 0 route: `value`
+   * names the proof (see `FreshnessProofs`), never an `auth_time`.
+   */
+  async grantInPage(sessionKey: string, route: string, value: string): Promise<void> {
+    await this.run(() =>
+      this.store.set(grantKey(sessionKey, route), value, this.grants.zeroMaxAgeGrantSeconds),
+    );
+  }
+
+  /** Uses up the one-time grant for this session and route, whatever earned it. */
+  async takeGrantValue(sessionKey: string, route: string): Promise<string | undefined> {
+    return this.run(() => this.store.take(grantKey(sessionKey, route)));
   }
 
   /** Keeps the captured action for the session, to hand back on the page at `path`. */
@@ -91,6 +106,19 @@ export class ReauthRecords {
   }
 
   /** Counts a completed sign-in against its user and, when known, its client address. */
+  /** The counts {@link countSignIn} reached in the current window, without adding to them. */
+  async signInCounts(sub: string, address: string | undefined): Promise<SignInCounts> {
+    const [byUser, byAddress] = await this.run(() =>
+      Promise.all([
+        this.store.get(`${STORE_KEYS.limit}user:${sha256(sub)}`),
+        address === undefined
+          ? Promise.resolve(undefined)
+          : this.store.get(`${STORE_KEYS.limit}addr:${sha256(address)}`),
+      ]),
+    );
+    return { byUser: countOf(byUser), byAddress: countOf(byAddress) };
+  }
+
   async countSignIn(sub: string, address: string | undefined): Promise<SignInCounts> {
     const window = this.limits.signInLimits.windowSeconds;
     const [byUser, byAddress] = await this.run(() =>
@@ -111,6 +139,12 @@ export class ReauthRecords {
       throw new ReauthUnavailableException('store', { cause: error });
     }
   }
+}
+
+/** A counter as the store returns it; what is not a count counts as 0. */
+function countOf(value: string | undefined): number {
+  const count = value === undefined ? 0 : Number(value);
+  return Number.isSafeInteger(count) && count > 0 ? count : 0;
 }
 
 function grantKey(sessionKey: string, route: string): string {

@@ -1,3 +1,4 @@
+import { StepUpOffers } from '../factors/step-up-offers';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ReauthRequest } from '../interfaces';
@@ -29,6 +30,7 @@ export class GraphQLRefusals {
     private readonly adapterHost: HttpAdapterHost,
     private readonly starter: ReauthStarter,
     private readonly reports: RefusalReports,
+    private readonly offers: StepUpOffers,
   ) {}
 
   /** The GraphQL error of a refused field; never throws. */
@@ -96,9 +98,10 @@ export class GraphQLRefusals {
       append: true,
     });
     writeHeader(adapter, request, response, { name: 'Cache-Control', value: 'no-store' });
+    const stepUp = await this.offers.offer(details, started.authorizationUrl);
     return new ReauthGraphQLError(
       message,
-      { ...extensions, reauthUrl: started.authorizationUrl },
+      { ...extensions, reauthUrl: started.authorizationUrl, stepUp },
       { cause: exception },
     );
   }

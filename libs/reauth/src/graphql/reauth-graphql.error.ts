@@ -1,4 +1,5 @@
 import { IntrinsicException } from '@nestjs/common';
+import type { StepUpOffer } from '../factors/step-up-offers';
 
 /** `extensions.code` of the GraphQL errors the library answers refused fields with. */
 export type ReauthGraphQLCode = 'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH_UNAVAILABLE';
@@ -23,6 +24,8 @@ export interface ReauthGraphQLExtensions {
   acrValues?: readonly string[];
   /** Where to send the user to sign in again (a popup or a redirect URL, per `X-Reauth-Mode`). */
   reauthUrl?: string;
+  /** How the user can confirm without leaving the page, when the field accepts that. */
+  stepUp?: StepUpOffer;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { evaluateFreshness, isSameOriginRequest, meetsAssurance } from '../core';
+import { isSameOriginRequest } from '../core';
 import {
   RecentAuthMetadata,
   type RecentAuthRequirement,
@@ -15,8 +15,7 @@ import {
 import { markChecked } from '../decorators/route-check';
 import type { Authentication, ReauthRequest } from '../interfaces';
 import { RequestPolicySettings } from '../options/reauth-settings';
-import { ReauthClock } from '../core/clock';
-import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
+import { FreshnessProofs } from '../factors/freshness-proofs';
 import { graphqlTarget, writeHeader } from '../graphql';
 import { GraphQLRefusals } from '../graphql/graphql-refusals';
 import { isReauthRefusal } from '../exceptions/reauth-refusal';
@@ -60,14 +59,13 @@ export class RecentAuthGuard implements CanActivate {
     // Optional only so that a guard registered without the module says what is missing, instead
     // of Nest's generic "can't resolve dependencies".
     @Optional() private readonly authenticator: RequestAuthenticator,
-    @Optional() private readonly records: ReauthRecords,
+    @Optional() private readonly proofs: FreshnessProofs,
     private readonly adapterHost: HttpAdapterHost,
     @Optional() private readonly options: RequestPolicySettings,
-    @Optional() private readonly clock: ReauthClock,
     /** Answers refused GraphQL fields. */
     @Optional() private readonly graphqlRefusals: GraphQLRefusals,
   ) {
-    if (!authenticator || !records || !options || !clock || !graphqlRefusals) {
+    if (!authenticator || !proofs || !options || !graphqlRefusals) {
       throw new Error(
         "RecentAuthGuard needs ReauthModule: import ReauthModule.forRoot(...) (or forRootAsync) in the application's root module, which registers the guard globally, instead of registering RecentAuthGuard by hand",
       );
@@ -218,8 +216,8 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   /**
-   * Throws unless the token's `auth_time` satisfies the route's `max_age`, and its `acr` and
-   * `amr` the route's assurance requirement.
+   * Throws unless the session's latest accepted proof satisfies the route's `max_age` and its
+   * `acr`/`amr`: the token's sign-in, or a confirmation in the page (see `FreshnessProofs`).
    */
   private async checkFreshness(
     authentication: Authentication,
@@ -227,37 +225,19 @@ export class RecentAuthGuard implements CanActivate {
     context: ExecutionContext,
     request: ReauthRequest & { body?: unknown },
   ): Promise<void> {
-    if (requirement.maxAge === null) return;
-    const { claims } = authentication;
-    const freshness = evaluateFreshness({
-      authTime: claims.auth_time,
-      maxAge: requirement.maxAge,
-      now: this.clock.nowSeconds(),
-      toleranceSeconds: this.options.clockToleranceSeconds,
-    });
-    const assured = meetsAssurance(claims, requirement);
-    if (freshness.fresh && assured) return;
-    if (
-      requirement.maxAge === 0 &&
-      assured &&
-      !freshness.fresh &&
-      freshness.reason === 'stale' &&
-      Number.isSafeInteger(claims.auth_time) &&
-      (await this.records.takeGrant(
-        sessionKeyOf(authentication.sessionId, claims.sub),
-        claims.auth_time!,
-        this.routeKey(context),
-      ))
-    ) {
-      return;
-    }
+    const { maxAge } = requirement;
+    if (maxAge === null) return;
+    const route = this.routeKey(context);
+    const shortfall = await this.proofs.check(authentication, { ...requirement, maxAge }, route);
+    if (shortfall === undefined) return;
+    const methods = this.proofs.acceptedMethods(authentication, requirement);
     throw this.reauthRequired(
       {
-        reason: freshness.fresh ? 'insufficient_assurance' : freshness.reason,
-        authTime: freshness.authTime,
-        sub: claims.sub,
+        ...shortfall,
+        sub: authentication.claims.sub,
         sid: authentication.sessionId,
         loginHint: authentication.user?.email,
+        ...(methods.length > 0 ? { methods } : {}),
       },
       requirement,
       context,
@@ -273,7 +253,10 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   private reauthRequired(
-    details: Pick<ReauthRequiredDetails, 'reason' | 'authTime' | 'sub' | 'sid' | 'loginHint'>,
+    details: Pick<
+      ReauthRequiredDetails,
+      'reason' | 'authTime' | 'sub' | 'sid' | 'loginHint' | 'methods'
+    >,
     requirement: RecentAuthRequirement,
     context: ExecutionContext,
     request: ReauthRequest & { body?: unknown },

@@ -48,6 +48,13 @@ export class HttpResponses {
   }
 
   /** Ends the response with an HTML page. */
+  /** An answer without a body (204). */
+  empty(response: unknown, status: number): void {
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.status(response, status);
+    adapter.end(response);
+  }
+
   html(response: unknown, status: number, page: string): void {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');

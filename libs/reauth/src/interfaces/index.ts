@@ -10,3 +10,8 @@ export type {
   WorkOSClient,
 } from './reauth-module-options.interface';
 export type { Authentication, ReauthRequest, TokenSource } from './reauth-request.interface';
+export type {
+  InPageMethod,
+  ReauthPasskeyOptions,
+  ReauthStepUpOptions,
+} from './step-up-options.interface';

@@ -1,6 +1,7 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { ReauthEventListener } from '../events/event.types';
 import type { ReauthMetricsOptions } from '../events/reauth-metrics';
+import type { ReauthStepUpOptions } from './step-up-options.interface';
 
 /**
  * The parts of a `WorkOS` client the library uses. Any `@workos-inc/node` from 8 on provides
@@ -213,6 +214,12 @@ export interface ReauthModuleOptions {
    * provider, and requests that need it answer 503 until it can be reached.
    */
   checkProviderOnStart?: boolean;
+  /**
+   * Confirmation inside the page with a passkey or the provider password, instead of a trip to
+   * the provider; see {@link ReauthStepUpOptions}. Default: passwords where the provider can
+   * check them (AuthKit), no passkeys.
+   */
+  stepUp?: ReauthStepUpOptions;
 }
 
 /**
@@ -253,6 +260,13 @@ export interface ReauthRoutes {
   login?: string | false;
   /** `POST`: signs out. Default `/auth/logout`. */
   logout?: string | false;
+  /**
+   * Confirmation inside the page: `GET` the session's freshness per factor; `POST /passkey/options`,
+   * `POST /passkey`, `POST /password` confirm. Default `/auth/step-up`.
+   */
+  stepUp?: string | false;
+  /** Passkey enrolment: list, register, rename, delete. Default `/auth/passkeys`. */
+  passkeys?: string | false;
 }
 
 /** Extras of `forRoot`/`forRootAsync`, known before any async option factory runs. */

@@ -75,6 +75,9 @@ export abstract class RouteSettings {
     readonly callback: string;
     readonly login: string | false;
     readonly logout: string | false;
+    readonly stepUp: string | false;
+    readonly passkeys: string | false;
+    readonly prefix: string;
   };
 }
 

@@ -202,7 +202,14 @@ describe('resolveReauthOptions', () => {
       { ...VALID, redirectUri: 'http://localhost:3000/oauth/cb' },
       { routes: { callback: '/oauth/cb', login: false, logout: '/bye' } },
     );
-    expect(options.routes).toEqual({ callback: '/oauth/cb', login: false, logout: '/bye' });
+    expect(options.routes).toEqual({
+      callback: '/oauth/cb',
+      login: false,
+      logout: '/bye',
+      stepUp: '/auth/step-up',
+      passkeys: '/auth/passkeys',
+      prefix: '',
+    });
     expect(() =>
       resolveReauthOptions({ ...VALID, redirectUri: 'http://localhost:3000/api/auth/callback' }),
     ).not.toThrow();

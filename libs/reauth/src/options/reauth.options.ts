@@ -10,7 +10,8 @@ import {
   stringList,
 } from '../core/option-checks';
 import type { ReauthModuleExtras, ReauthModuleOptions, ReauthRequest } from '../interfaces';
-import type { IdentityProvider } from '../providers/identity-provider';
+import { isPasswordConfirmer, type IdentityProvider } from '../providers/identity-provider';
+import { resolveStepUp, type StepUpSettings } from './step-up-settings';
 import { createOidcProvider } from '../providers/oidc/oidc.options';
 import { createWorkOSProvider } from '../providers/workos/workos.options';
 import { FunctionReauthClock, ReauthClock } from '../core/clock';
@@ -25,6 +26,8 @@ export const DEFAULT_ROUTES = Object.freeze({
   callback: '/auth/callback',
   login: '/auth/login',
   logout: '/auth/logout',
+  stepUp: '/auth/step-up',
+  passkeys: '/auth/passkeys',
 });
 
 /** The session cookie's default name, the one WorkOS's own SDKs use. */
@@ -52,6 +55,7 @@ export interface ReauthSetup {
   store: ReauthStore;
   clock: ReauthClock;
   metrics: ReauthMetrics;
+  stepUp: StepUpSettings;
 }
 
 /**
@@ -196,6 +200,9 @@ export function resolveReauthSetup(
       callback,
       login: routePath(routes.login, 'routes.login', DEFAULT_ROUTES.login, true),
       logout: routePath(routes.logout, 'routes.logout', DEFAULT_ROUTES.logout, true),
+      stepUp: routePath(routes.stepUp, 'routes.stepUp', DEFAULT_ROUTES.stepUp, true),
+      passkeys: routePath(routes.passkeys, 'routes.passkeys', DEFAULT_ROUTES.passkeys, true),
+      prefix: redirectUri.pathname.slice(0, redirectUri.pathname.length - callback.length),
     },
     allowedOrigins,
     allowCrossOrigin: booleanOption(options.allowCrossOrigin, 'allowCrossOrigin', false),
@@ -219,6 +226,7 @@ export function resolveReauthSetup(
     store: options.store ?? new MemoryReauthStore({ now: options.now }),
     clock: new FunctionReauthClock(nowMs),
     metrics: resolveMetrics(options.metrics),
+    stepUp: resolveStepUp(options.stepUp, isPasswordConfirmer(provider)),
   };
 }
 

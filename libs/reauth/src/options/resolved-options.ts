@@ -17,7 +17,15 @@ export interface ResolvedReauthOptions {
   tokenExtractor?: (request: ReauthRequest) => string | undefined;
   jwksTimeoutMs: number;
   zeroMaxAgeGrantSeconds: number;
-  routes: { callback: string; login: string | false; logout: string | false };
+  routes: {
+    callback: string;
+    login: string | false;
+    logout: string | false;
+    stepUp: string | false;
+    passkeys: string | false;
+    /** The app's global prefix, as `redirectUri` shows it: what the routes' URLs start with. */
+    prefix: string;
+  };
   /** The app's own origin (from `redirectUri`) and the trusted ones, for the same-origin checks. */
   allowedOrigins: ReadonlySet<string>;
   allowCrossOrigin: boolean;

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { evaluateFreshness, meetsAssurance } from '../core';
+import { ReauthClock } from '../core/clock';
+import type { ReauthReason } from '../exceptions/reauth-required.exception';
+import { ReauthRecords, sessionKeyOf } from '../flow/reauth-records';
+import type { Authentication } from '../interfaces';
+import { RequestPolicySettings } from '../options/reauth-settings';
+import { FactorLedger, type FactorProof } from './factor-ledger';
+import { IN_PAGE_METHODS, StepUpSettings, type InPageMethod } from '../options/step-up-settings';
+
+/** What a route asks of a proof (the decorators' requirement, as far as proofs are concerned). */
+export interface ProofRequirement {
+  /** Seconds since the proof; `null` when any signed-in session will do. */
+  maxAge: number | null;
+  acr?: readonly string[];
+  amr?: readonly string[];
+  methods?: readonly InPageMethod[];
+}
+
+/** Why a route with a `maxAge` was not satisfied, and the sign-in time to report. */
+export interface FreshnessShortfall {
+  reason: Extract<ReauthReason, 'stale' | 'missing_auth_time' | 'insufficient_assurance'>;
+  authTime?: number;
+}
+
+const IN_PAGE_GRANT = 'in-page ';
+
+/**
+ * Decides whether a session's latest accepted proof satisfies a route: the token's sign-in
+ * (`auth_time`, `acr`, `amr`), or an in-page confirmation in the session's factor ledger. A
+ * `maxAge` 0 route takes exactly one proof per request: the one-time grant the callback, or an
+ * in-page confirmation for that route, left.
+ */
+@Injectable()
+export class FreshnessProofs {
+  constructor(
+    private readonly records: ReauthRecords,
+    private readonly ledger: FactorLedger,
+    private readonly settings: StepUpSettings,
+    private readonly policy: RequestPolicySettings,
+    private readonly clock: ReauthClock,
+  ) {}
+
+  /** The in-page methods the module enables. */
+  enabledMethods(): InPageMethod[] {
+    return IN_PAGE_METHODS.filter((method) =>
+      method === 'passkey' ? this.settings.passkeys !== undefined : this.settings.password,
+    );
+  }
+
+  /**
+   * The in-page methods that can satisfy `requirement` for this caller: none for a token that
+   * names no session (a ledger is a session's), nor for a route that asks for an `acr` (only the
+   * provider issues one).
+   */
+  acceptedMethods(authentication: Authentication, requirement: ProofRequirement): InPageMethod[] {
+    if (authentication.sessionId === undefined || requirement.acr !== undefined) return [];
+    if (requirement.maxAge === null) return [];
+    const allowed = requirement.methods ?? IN_PAGE_METHODS;
+    return this.enabledMethods().filter((method) => allowed.includes(method));
+  }
+
+  /** `undefined` when the route is satisfied; otherwise what falls short. */
+  async check(
+    authentication: Authentication,
+    requirement: ProofRequirement & { maxAge: number },
+    route: string,
+  ): Promise<FreshnessShortfall | undefined> {
+    const { claims } = authentication;
+    const freshness = evaluateFreshness({
+      authTime: claims.auth_time,
+      maxAge: requirement.maxAge,
+      now: this.clock.nowSeconds(),
+      toleranceSeconds: this.policy.clockToleranceSeconds,
+    });
+    const assured = meetsAssurance(claims, requirement);
+    if (freshness.fresh && assured) return undefined;
+    const shortfall: FreshnessShortfall = {
+      reason: freshness.fresh ? 'insufficient_assurance' : freshness.reason,
+      authTime: freshness.authTime,
+    };
+    const methods = this.acceptedMethods(authentication, requirement);
+    const sessionKey = sessionKeyOf(authentication.sessionId, claims.sub);
+    if (requirement.maxAge === 0) {
+      const tokenEligible =
+        assured &&
+        !freshness.fresh &&
+        freshness.reason === 'stale' &&
+        freshness.authTime !== undefined;
+      if (!tokenEligible && methods.length === 0) return shortfall;
+      const granted = await this.records.takeGrantValue(sessionKey, route);
+      if (granted === undefined) return shortfall;
+      if (tokenEligible && granted === String(claims.auth_time)) return undefined;
+      const proof = parseGrant(granted, claims.sub);
+      return proof && accepts(methods, requirement, proof) ? undefined : shortfall;
+    }
+    if (methods.length === 0) return shortfall;
+    const now = this.clock.nowSeconds();
+    const proofs = await this.ledger.read(sessionKey, claims.sub);
+    const fresh = proofs.find(
+      (proof) => now - proof.at <= requirement.maxAge && accepts(methods, requirement, proof),
+    );
+    return fresh ? undefined : shortfall;
+  }
+
+  /** The grant value an in-page proof leaves on a `maxAge` 0 route. */
+  static grantValue(sub: string, proof: Pick<FactorProof, 'method' | 'amr'>): string {
+    return IN_PAGE_GRANT + JSON.stringify({ sub, method: proof.method, amr: proof.amr });
+  }
+}
+
+function accepts(
+  methods: readonly InPageMethod[],
+  requirement: ProofRequirement,
+  proof: Pick<FactorProof, 'method' | 'amr'>,
+): boolean {
+  if (!methods.includes(proof.method)) return false;
+  return (
+    requirement.amr === undefined || proof.amr.some((value) => requirement.amr!.includes(value))
+  );
+}
+
+function parseGrant(value: string, sub: string): Pick<FactorProof, 'method' | 'amr'> | undefined {
+  if (!value.startsWith(IN_PAGE_GRANT)) return undefined;
+  try {
+    const grant = JSON.parse(value.slice(IN_PAGE_GRANT.length)) as Record<string, unknown>;
+    if (grant.sub !== sub || !IN_PAGE_METHODS.includes(grant.method as InPageMethod)) {
+      return undefined;
+    }
+    if (!Array.isArray(grant.amr) || grant.amr.some((v) => typeof v !== 'string')) return undefined;
+    return { method: grant.method as InPageMethod, amr: grant.amr as string[] };
+  } catch {
+    return undefined;
+  }
+}
