@@ -126,6 +126,36 @@ describe('PostgresPasskeyCredentialStore on PGlite', () => {
     );
   });
 
+  it('retries a create the catalog refused while another instance created the table', async () => {
+    const failing = (codes: string[]) => {
+      const sql: string[] = [];
+      const client = {
+        query: (statement: string) => {
+          sql.push(statement);
+          const code = codes.shift();
+          return code === undefined
+            ? Promise.resolve({ rows: [] })
+            : Promise.reject(Object.assign(new Error('exists'), { code }));
+        },
+      };
+      return { store: new PostgresPasskeyCredentialStore(client), sql };
+    };
+    const raced = failing(['23505', '42P07']);
+    await raced.store.createTable();
+    expect(raced.sql.map((statement) => statement.slice(0, 12))).toEqual([
+      'CREATE TABLE',
+      'CREATE TABLE',
+      'CREATE TABLE',
+      'CREATE INDEX',
+    ]);
+    await expect(failing(['42710', '42710', '42710']).store.createTable()).rejects.toThrow(
+      'PostgresPasskeyCredentialStore: createTable failed: the database query did not complete (42710)',
+    );
+    const other = failing(['42501']);
+    await expect(other.store.createTable()).rejects.toThrow(/\(42501\)$/);
+    expect(other.sql).toHaveLength(1);
+  });
+
   it('leaves the client open when closed', async () => {
     const store = await freshStore();
     await store.close();

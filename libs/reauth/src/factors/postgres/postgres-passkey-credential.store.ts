@@ -13,6 +13,19 @@ import {
 import { queryFailed } from './postgres-passkey-credential-store.error';
 
 /**
+ * SQLSTATEs of a concurrent `CREATE ... IF NOT EXISTS` (unique_violation, duplicate_table,
+ * duplicate_object): it does not see a table or index another session has not committed yet, and
+ * fails on the catalog instead. Once that session commits, the statement finds it.
+ */
+const CONCURRENT_CREATE = new Set(['23505', '42P07', '42710']);
+const CREATE_ATTEMPTS = 3;
+
+function driverCode(error: unknown): string {
+  const code = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/**
  * What {@link PostgresPasskeyCredentialStore} queries through: a `pg` `Pool` or `Client`, PGlite,
  * or anything else with this method. Parameters are `$1`, `$2`, ... placeholders.
  */
@@ -84,7 +97,15 @@ export class PostgresPasskeyCredentialStore extends PasskeyCredentialStore {
    */
   async createTable(): Promise<void> {
     for (const statement of passkeyCredentialTableStatements(this.table)) {
-      await this.run('createTable', statement);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.run('createTable', statement);
+          break;
+        } catch (error) {
+          // Another instance creating the table at the same moment; see CONCURRENT_CREATE.
+          if (attempt === CREATE_ATTEMPTS || !CONCURRENT_CREATE.has(driverCode(error))) throw error;
+        }
+      }
     }
   }
 
