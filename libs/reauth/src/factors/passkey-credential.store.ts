@@ -56,8 +56,10 @@ export abstract class PasskeyCredentialStore {
 
   /**
    * Records a confirmation, only if the credential belongs to `userId` and its counter is still
-   * `expectedCounter` (two concurrent uses of one assertion never both succeed); resolves
-   * whether it did.
+   * `expectedCounter`, as one atomic compare-and-set; resolves whether it did. Of concurrent calls
+   * that expect the same counter and move it, exactly one succeeds. An authenticator that keeps
+   * no counter reports `0` every time, and a compare-and-set on `0` cannot tell two uses apart:
+   * for those, a single-use challenge is what stops one assertion from being used twice.
    */
   abstract recordUse(
     userId: string,
