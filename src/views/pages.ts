@@ -154,6 +154,8 @@ const ACTIVITY_WORDS: Record<ActivityEntry['type'], string> = {
   'session.refreshed': 'Session renewed',
   'session.revoked': 'Signed out',
   'store.unavailable': 'Sign-in service unavailable',
+  'step-up.confirmed': 'Confirmed it’s you on the page',
+  'step-up.failed': 'A confirmation on the page failed',
 };
 
 export function activityPage(entries: readonly ActivityEntry[]): string {

@@ -26,6 +26,8 @@ export {
   type ReauthStartedEvent,
   type SessionRefreshedEvent,
   type SessionRevokedEvent,
+  type StepUpConfirmedEvent,
+  type StepUpFailedEvent,
   type StoreUnavailableEvent,
 } from './events/event.types';
 export type {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { answerStepUp } from './step-up-answer';
+import { ReauthEvents } from '../events/reauth-events';
 import { HttpResponses } from '../http/http-responses';
 import type { ReauthRequest } from '../interfaces';
 import { ConfirmationAttempts } from '../factors/confirmation-attempts';
@@ -33,6 +34,7 @@ export class StepUpController {
     protected readonly passwords: PasswordConfirmation,
     protected readonly attempts: ConfirmationAttempts,
     protected readonly responses: HttpResponses,
+    protected readonly events: ReauthEvents,
   ) {}
 
   @Get()
@@ -61,7 +63,7 @@ export class StepUpController {
     @Body() body: unknown,
   ): Promise<void> {
     await this.answer(request, response, 200, (caller) =>
-      this.counted(caller, request, () => this.passkeys.confirm(caller, body)),
+      this.counted('passkey', caller, request, () => this.passkeys.confirm(caller, body)),
     );
   }
 
@@ -73,12 +75,15 @@ export class StepUpController {
     @Body() body: unknown,
   ): Promise<void> {
     await this.answer(request, response, 200, (caller) =>
-      this.counted(caller, request, () => this.passwords.confirm(caller, body, request)),
+      this.counted('password', caller, request, () =>
+        this.passwords.confirm(caller, body, request),
+      ),
     );
   }
 
   /** Runs a confirmation after the limits admit it, counting a failed one. */
   private async counted<T>(
+    method: 'passkey' | 'password',
     caller: StepUpCaller,
     request: ReauthRequest,
     confirm: () => Promise<T>,
@@ -87,8 +92,15 @@ export class StepUpController {
     try {
       return await confirm();
     } catch (error) {
-      if (error instanceof StepUpRefusal && FAILURES.has(error.code)) {
-        await this.attempts.failed(caller, request);
+      if (error instanceof StepUpRefusal) {
+        this.events.emit({
+          type: 'step-up.failed',
+          userId: caller.sub,
+          sessionId: caller.sessionId,
+          method,
+          reason: error.code,
+        });
+        if (FAILURES.has(error.code)) await this.attempts.failed(caller, request);
       }
       throw error;
     }

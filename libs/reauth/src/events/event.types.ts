@@ -124,6 +124,26 @@ export interface StoreUnavailableEvent extends ReauthEventBase {
   effect: 'refused' | 'degraded';
 }
 
+/** The user confirmed inside the page: a proof was added to the session's factor ledger. */
+export interface StepUpConfirmedEvent extends ReauthEventBase {
+  /** The event's name, `step-up.confirmed`: what to switch on. */
+  type: 'step-up.confirmed';
+  /** `passkey` or `password`. */
+  method: 'passkey' | 'password';
+  /** What the proof showed (RFC 8176), e.g. `['hwk', 'user', 'mfa']`. */
+  amr: readonly string[];
+}
+
+/** A confirmation inside the page was refused: a wrong password or code, a passkey that failed. */
+export interface StepUpFailedEvent extends ReauthEventBase {
+  /** The event's name, `step-up.failed`: what to switch on. */
+  type: 'step-up.failed';
+  /** `passkey` or `password`. */
+  method: 'passkey' | 'password';
+  /** The refusal's `error` code, e.g. `invalid_credentials` or `passkey_not_verified`. */
+  reason: string;
+}
+
 /** An audit event of the step-up flow, delivered after the decision it reports. */
 export type ReauthEvent =
   | ReauthRequiredEvent
@@ -132,7 +152,9 @@ export type ReauthEvent =
   | ReauthFailedEvent
   | SessionRefreshedEvent
   | SessionRevokedEvent
-  | StoreUnavailableEvent;
+  | StoreUnavailableEvent
+  | StepUpConfirmedEvent
+  | StepUpFailedEvent;
 
 /** The names of {@link ReauthEvent}s, as `@OnEvent()` takes them. */
 export type ReauthEventType = ReauthEvent['type'];
@@ -146,6 +168,8 @@ export const REAUTH_EVENT_TYPES: readonly ReauthEventType[] = Object.freeze([
   'session.refreshed',
   'session.revoked',
   'store.unavailable',
+  'step-up.confirmed',
+  'step-up.failed',
 ]);
 
 /**

@@ -132,6 +132,14 @@ export class ReauthMetrics {
         return add(instruments.sessions, OUTCOME.refreshed);
       case 'session.revoked':
         return add(instruments.sessions, { ...OUTCOME.revoked, 'reauth.reason': event.cause });
+      case 'step-up.confirmed':
+        return add(instruments.flows, { ...OUTCOME.confirmed, 'reauth.method': event.method });
+      case 'step-up.failed':
+        return add(instruments.flows, {
+          ...OUTCOME.refused,
+          'reauth.method': event.method,
+          'reauth.reason': event.reason,
+        });
       case 'store.unavailable':
         return; // A 503 is counted with the other dependencies by `unavailable()`.
     }
@@ -208,6 +216,8 @@ const OUTCOME = Object.freeze({
   failed: { 'reauth.outcome': 'failed' },
   refreshed: { 'reauth.outcome': 'refreshed' },
   revoked: { 'reauth.outcome': 'revoked' },
+  confirmed: { 'reauth.outcome': 'confirmed' },
+  refused: { 'reauth.outcome': 'confirmation_refused' },
 });
 
 // A meter that throws must not turn a decision into a 500: metrics are best effort.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ReauthClock } from '../core/clock';
+import { ReauthEvents } from '../events/reauth-events';
 import { ReauthRecords } from '../flow/reauth-records';
 import { StateSealSettings } from '../options/reauth-settings';
 import { FactorLedger, type FactorProof } from './factor-ledger';
@@ -31,6 +32,7 @@ export class ProofRecorder {
     private readonly records: ReauthRecords,
     private readonly seal: StateSealSettings,
     private readonly clock: ReauthClock,
+    private readonly events: ReauthEvents,
   ) {}
 
   /**
@@ -63,6 +65,14 @@ export class ProofRecorder {
         FreshnessProofs.grantValue(caller.sub, proof),
       );
     }
+    this.events.emit({
+      type: 'step-up.confirmed',
+      userId: caller.sub,
+      sessionId: caller.sessionId,
+      route: ticket?.route,
+      method,
+      amr: proof.amr,
+    });
     return {
       status: 'confirmed',
       method,
