@@ -9,7 +9,7 @@ export type StepUpMethod =
   | { kind: 'password'; confirmUrl: string }
   | { kind: 'provider'; url: string };
 
-/** The kinds of {@link StepUpMethod}: how the user may confirm it's them. */
+/** How the user may confirm it's them: with a passkey, the password, or at the provider. */
 export type StepUpMethodKind = 'passkey' | 'password' | 'provider';
 
 /** `stepUp` of a refusal: the ticket to send back, and the methods this user may use. */

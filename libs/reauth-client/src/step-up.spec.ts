@@ -326,6 +326,16 @@ describe('createReauthFetch: confirming in the page', () => {
     expect((await pending).status).toBe(200);
   });
 
+  it('resolving true before any confirmation continues in the popup, as before', async () => {
+    const { api, app, win } = setup(ALL_METHODS, () => true);
+    const pending = transfer(api);
+    await waitFor(() => win.popups.length === 1);
+    app.state.confirmed = true;
+    win.reportOk();
+    expect((await pending).status).toBe(200);
+    expect(app.state.seen.filter(({ url }) => url.includes('/auth/'))).toHaveLength(0);
+  });
+
   it('ends the confirmation at its first decision: later calls are refused', async () => {
     let later: unknown;
     const { api } = setup(ALL_METHODS, async (info) => {
