@@ -96,12 +96,14 @@ describeWithOwnServer('PostgresPasskeyCredentialStore when PostgreSQL goes away'
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM reauth_passkey_credentials FOR UPDATE');
     const inFlight = failure(store.recordUse(credential.userId, credential.id, 5, use));
-    for (let attempt = 0; ; attempt++) {
+    // Until its UPDATE waits for the lock (each poll is a round trip; bounded in time).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
       const { rows } = await locker.query(
         "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
       );
       if ((rows[0] as { waiting: number }).waiting === 1) break;
-      if (attempt === 200) throw new Error('recordUse never reached the server');
+      if (Date.now() > deadline) throw new Error('recordUse never reached the server');
     }
     await postgres.stop!();
     const error = await inFlight;
