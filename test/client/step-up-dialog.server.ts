@@ -10,6 +10,7 @@ import {
   verifyRegistrationResponse,
   type WebAuthnCredential,
 } from '@simplewebauthn/server';
+import { APP_JS, PAGE } from './step-up-dialog.page';
 
 /**
  * A small app for the dialog's browser test: a page under a strict Content-Security-Policy that
@@ -23,41 +24,6 @@ export const CSP =
 export const PASSWORD = 'bob-password';
 export const CODE = '123456';
 const SESSION_COOKIE = 'sid=session-1';
-
-const PAGE = `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>Transfers</title>
-    <script type="module" src="/app.js"></script>
-  </head>
-  <body>
-    <main>
-      <h1>Transfers</h1>
-      <button id="start" type="button">Send transfer</button>
-    </main>
-  </body>
-</html>`;
-
-// The page's own script: the wrapped fetch with the default dialog, and a button that sends
-// `window.parallel` transfers at once (1 by default), their outcomes in `window.pending`.
-const APP_JS = `
-import * as stepUp from '/step-up-fetch.js';
-const api = stepUp.createReauthFetch({ onReauthRequired: stepUp.stepUpDialog() });
-const send = (n) =>
-  api('/api/transfers', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': 'csrf-1' },
-    body: JSON.stringify({ n }),
-  }).then(
-    async (response) => ({ status: response.status, body: await response.json() }),
-    (error) => ({ error: error.name }),
-  );
-document.querySelector('#start').addEventListener('click', () => {
-  window.pending = Promise.all(Array.from({ length: window.parallel ?? 1 }, (_, n) => send(n)));
-});
-Object.assign(window, { stepUp, api });
-`;
 
 /** A request the app received, as the assertions read it. */
 export interface Received {
