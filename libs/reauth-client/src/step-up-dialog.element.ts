@@ -71,6 +71,8 @@ export function stepUpDialogClass(): new () => StepUpDialogElement {
         this.cancelled();
       });
       dialog.addEventListener('keydown', (event) => this.trapTab(event));
+      // Closed by anything else (the page, the browser): the request must not wait forever.
+      dialog.addEventListener('close', () => this.cancelled());
     }
 
     confirm(info: ReauthInfo): Promise<boolean> {
