@@ -181,8 +181,10 @@ describe('OpenAPI documentation of guarded routes (@nestjs/swagger installed)', 
           'reason',
           'reauthUrl',
           'statusCode',
+          'stepUp',
         ].sort(),
       );
+      expect(properties.stepUp).toMatchObject({ type: 'object' });
       expect(properties.statusCode).toMatchObject({ type: 'integer', enum: [401] });
       expect(properties.error).toMatchObject({ type: 'string', enum: ['reauth_required'] });
       expect(properties.reason).toMatchObject({

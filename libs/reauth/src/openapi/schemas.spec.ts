@@ -47,6 +47,7 @@ describe('the schemas describe the bodies the exceptions make', () => {
           }),
         ),
         reauthUrl: 'u',
+        stepUp: { ticket: 't', methods: [{ kind: 'provider', url: 'u' }] },
       },
     ];
     expect(documented(REAUTH_REQUIRED_SCHEMA)).toEqual(fieldsOf(bodies));

@@ -1,3 +1,4 @@
+import type { StepUpOffer } from '../factors/step-up-offers';
 import type { ReauthForbiddenReason } from '../exceptions/reauth-forbidden.exception';
 import type { ReauthReason } from '../exceptions/reauth-required.exception';
 import type { SwaggerApi, SwaggerPropertyOptions } from './swagger-api';
@@ -37,6 +38,7 @@ export interface ReauthRequiredBody {
   authTime?: number;
   acrValues?: string[];
   reauthUrl: string;
+  stepUp?: StepUpOffer;
 }
 
 /** The JSON 403 body (`ReauthForbiddenException`). */
@@ -133,6 +135,14 @@ export const REAUTH_REQUIRED_SCHEMA: SchemaSpec<ReauthRequiredBody> = {
       format: 'uri',
       description:
         'The sign-in page to send the user to; afterwards the browser comes back to the application.',
+    },
+    stepUp: {
+      type: Object,
+      required: false,
+      description:
+        'How the user can confirm without leaving the page, when the route accepts that: `ticket` ' +
+        '(send it back with the confirmation) and `methods`, each `{ kind: "passkey", optionsUrl, ' +
+        'confirmUrl }`, `{ kind: "password", confirmUrl }` or `{ kind: "provider", url }`.',
     },
   },
 };

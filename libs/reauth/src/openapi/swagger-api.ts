@@ -22,7 +22,8 @@ export interface SwaggerResponseOptions {
 
 /** The options the library passes to `ApiProperty`. */
 export interface SwaggerPropertyOptions {
-  type: 'integer' | 'string';
+  /** `Object`: an object, described in words. */
+  type: 'integer' | 'string' | ObjectConstructor;
   required: boolean;
   description: string;
   isArray?: boolean;
