@@ -97,3 +97,15 @@ export async function signInThroughPages(
   }
   return new URL(page.location);
 }
+
+/**
+ * A six-digit code that the emulator refuses for `secret` at `nowSeconds`: it accepts the code of
+ * the current 30-second period and of one period either side.
+ */
+export function wrongTotpAt(secret: string, nowSeconds: number): string {
+  const accepted = new Set([-30, 0, 30].map((offset) => totpAt(secret, nowSeconds + offset)));
+  for (let hours = 1; ; hours++) {
+    const code = totpAt(secret, nowSeconds + hours * 3600);
+    if (!accepted.has(code)) return code;
+  }
+}

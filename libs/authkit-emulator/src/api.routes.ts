@@ -3,12 +3,18 @@ import { parse as parseCookies } from 'cookie';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { BROWSER_COOKIE } from './browser';
 import { optionalParam, ParameterError, requiredParam, type EmulatorContext } from './context';
+import { sameSecret, validTotp } from './credentials';
 import { EmulatorHttpError } from './errors';
 import * as pages from './pages';
+import { type AuthenticationChallenge } from './store';
+import { type EmulatorUser } from './users';
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const OPAQUE = /^[A-Za-z0-9_-]{1,512}$/;
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const MFA_TOTP_GRANT = 'urn:workos:oauth:grant-type:mfa-totp';
+/** Compared against when no user has the email, so that an unknown email costs the same. */
+const NO_PASSWORD = 'no user has this password';
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -35,6 +41,40 @@ function oauthParam<T>(read: () => T): T {
       throw EmulatorHttpError.oauth('invalid_request', error.message);
     throw error;
   }
+}
+
+/**
+ * WorkOS answers a wrong password, an unknown email and a user without a password alike, with
+ * the plain (not OAuth) shape, so that nobody learns which accounts exist.
+ */
+function invalidCredentials(): EmulatorHttpError {
+  return EmulatorHttpError.api(400, 'invalid_credentials', 'Invalid credentials.');
+}
+
+/** WorkOS's `mfa_challenge` authentication error (403): the password passed, a code is owed. */
+function mfaChallenge(token: string, factorId: string, user: Record<string, unknown>) {
+  return EmulatorHttpError.api(
+    403,
+    'mfa_challenge',
+    'The user must complete an MFA challenge to finish authenticating.',
+    {
+      pending_authentication_token: token,
+      authentication_factors: [{ id: factorId, type: 'totp' }],
+      user,
+    },
+  );
+}
+
+/** WorkOS's authentication challenge object; `expires_at` does not apply to TOTP factors. */
+function challengeObject(challenge: AuthenticationChallenge): object {
+  const at = new Date(challenge.createdAtMs).toISOString();
+  return {
+    object: 'authentication_challenge',
+    id: challenge.id,
+    created_at: at,
+    updated_at: at,
+    authentication_factor_id: challenge.factorId,
+  };
 }
 
 /** Other API endpoints answer bad parameters with WorkOS's 422 validation shape. */
@@ -126,7 +166,83 @@ export function apiRoutes(ctx: EmulatorContext): Router {
       return;
     }
 
+    // WorkOS takes these grants from a confidential client only: the API key is the secret.
+    if (grantType === 'password' || grantType === MFA_TOTP_GRANT) {
+      if (!confidential) throw EmulatorHttpError.unauthorized();
+      // Recorded by WorkOS on the session; checked here for shape only.
+      oauthParam(() => optionalParam(params, 'ip_address', { max: 256 }));
+      oauthParam(() => optionalParam(params, 'user_agent', { max: 2048 }));
+    }
+
+    if (grantType === 'password') {
+      const email = oauthParam(() => requiredParam(params, 'email', { max: 320 }));
+      const password = oauthParam(() => requiredParam(params, 'password', { max: 1024 }));
+      const user = ctx.userByEmail(email);
+      const accepted = sameSecret(password, user?.password ?? NO_PASSWORD) && !!user?.password;
+      if (!user || !accepted) throw invalidCredentials();
+      if (user.totpFactorId) {
+        const token = ctx.store.createPendingAuthentication(user.id, user.totpFactorId);
+        throw mfaChallenge(token, user.totpFactorId, ctx.workosUser(user));
+      }
+      res.set('Cache-Control', 'no-store').json(await signIn(user));
+      return;
+    }
+
+    if (grantType === MFA_TOTP_GRANT) {
+      const code = oauthParam(() => requiredParam(params, 'code', { max: 64 }));
+      const token = oauthParam(() =>
+        requiredParam(params, 'pending_authentication_token', { pattern: OPAQUE }),
+      );
+      const challengeId = oauthParam(() =>
+        requiredParam(params, 'authentication_challenge_id', { pattern: ID }),
+      );
+      const pending = ctx.store.findPendingAuthentication(token);
+      const user = pending && ctx.userById(pending.userId);
+      if (!pending || !user?.totpSecret) {
+        throw EmulatorHttpError.api(
+          400,
+          'invalid_pending_authentication_token',
+          'The pending authentication token is invalid or has expired.',
+        );
+      }
+      const challenge = ctx.store.findChallenge(challengeId);
+      if (!challenge || challenge.factorId !== pending.factorId) {
+        throw EmulatorHttpError.api(400, 'invalid_request', 'Invalid authentication challenge.');
+      }
+      if (!validTotp(user.totpSecret, code, ctx.clock.nowMs())) {
+        throw EmulatorHttpError.api(400, 'invalid_one_time_code', 'Invalid one-time code.');
+      }
+      if (!ctx.store.completeMfa(token, challengeId)) {
+        throw EmulatorHttpError.api(
+          400,
+          'invalid_pending_authentication_token',
+          'The pending authentication token is invalid or has expired.',
+        );
+      }
+      res.set('Cache-Control', 'no-store').json(await signIn(user));
+      return;
+    }
+
     throw EmulatorHttpError.oauth('unsupported_grant_type', `Unsupported grant_type.`);
+  });
+
+  /** An active authentication through the API: a new session, authenticated now. */
+  const signIn = (user: EmulatorUser): Promise<object> => {
+    const session = ctx.store.createSession(user.id, ctx.clock.nowSeconds(), 'Password');
+    ctx.recordSignIn(user.id);
+    return ctx.authenticationResponse(session, user);
+  };
+
+  router.post('/auth/factors/:id/challenge', requireApiKey, (req, res) => {
+    // `sms_template` is for SMS factors; a TOTP challenge sends nothing.
+    apiParam(() => optionalParam(body(req), 'sms_template', { max: 1024 }));
+    const factorId = String(req.params.id);
+    const user = ID.test(factorId) ? ctx.userByFactor(factorId) : undefined;
+    if (!user) throw EmulatorHttpError.notFound('Authentication factor');
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json(challengeObject(ctx.store.createChallenge(factorId, user.id)));
   });
 
   router.get('/sso/jwks/:clientId', (req, res) => {

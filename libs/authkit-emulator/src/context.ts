@@ -14,6 +14,7 @@ export class EmulatorContext {
   url = '';
   private readonly usersById: Map<string, EmulatorUser>;
   private readonly usersByEmail: Map<string, EmulatorUser>;
+  private readonly usersByFactor: Map<string, EmulatorUser>;
   private readonly lastSignInAt = new Map<string, string>();
 
   constructor(
@@ -26,6 +27,9 @@ export class EmulatorContext {
     this.ignoreMaxAge = options.ignoreMaxAge;
     this.usersById = new Map(users.map((user) => [user.id, user]));
     this.usersByEmail = new Map(users.map((user) => [user.email, user]));
+    this.usersByFactor = new Map(
+      users.flatMap((user) => (user.totpFactorId ? [[user.totpFactorId, user] as const] : [])),
+    );
   }
 
   /** The `iss` of every access token: WorkOS's shape, on the emulator's own origin. */
@@ -39,6 +43,11 @@ export class EmulatorContext {
 
   userByEmail(email: string): EmulatorUser | undefined {
     return this.usersByEmail.get(email.trim().toLowerCase());
+  }
+
+  /** The user whose TOTP factor has this id. */
+  userByFactor(factorId: string): EmulatorUser | undefined {
+    return this.usersByFactor.get(factorId);
   }
 
   recordSignIn(userId: string): void {

@@ -67,7 +67,7 @@ export interface AuthKitEmulator {
   setIgnoreMaxAge(ignore: boolean): void;
   /**
    * Replaces the injected faults: latency, server errors or hanging requests on the calls an app
-   * makes (`authenticate`, `jwks`, `users`, `revoke`); `{}` clears them.
+   * makes (`authenticate`, `jwks`, `users`, `revoke`, `challenge`); `{}` clears them.
    *
    * @example
    * ```ts

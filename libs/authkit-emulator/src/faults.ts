@@ -2,11 +2,12 @@ import type { RequestHandler } from 'express';
 import { EmulatorHttpError, sendError } from './errors';
 
 /** The API calls an app makes, where faults can be injected. */
-export const FAULT_TARGETS = ['authenticate', 'jwks', 'users', 'revoke'] as const;
+export const FAULT_TARGETS = ['authenticate', 'jwks', 'users', 'revoke', 'challenge'] as const;
 /**
- * One of {@link FAULT_TARGETS}: `authenticate` (POST `/user_management/authenticate`), `jwks`
- * (GET `/sso/jwks/:clientId`), `users` (GET `/user_management/users/:id`) or `revoke` (POST
- * `/user_management/sessions/revoke`).
+ * One of {@link FAULT_TARGETS}: `authenticate` (POST `/user_management/authenticate`, every
+ * grant), `jwks` (GET `/sso/jwks/:clientId`), `users` (GET `/user_management/users/:id`),
+ * `revoke` (POST `/user_management/sessions/revoke`) or `challenge` (POST
+ * `/auth/factors/:id/challenge`).
  */
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
@@ -39,6 +40,7 @@ function targetOf(method: string, path: string): FaultTarget | undefined {
   if (method === 'GET' && path.startsWith('/sso/jwks/')) return 'jwks';
   if (method === 'GET' && path.startsWith('/user_management/users/')) return 'users';
   if (method === 'POST' && path === '/user_management/sessions/revoke') return 'revoke';
+  if (method === 'POST' && /^\/auth\/factors\/[^/]+\/challenge$/.test(path)) return 'challenge';
   return undefined;
 }
 

@@ -1,8 +1,8 @@
 /**
  * A local WorkOS AuthKit for development and tests, served on 127.0.0.1 to the real
- * `@workos-inc/node` SDK: hosted sign-in pages (password, TOTP, SSO), the token endpoint, JWKS
- * and sessions, plus test controls (clock, faults, minted tokens and codes). Never for
- * production. Start with {@link authkit-emulator#startAuthKitEmulator}.
+ * `@workos-inc/node` SDK: hosted sign-in pages (password, TOTP, SSO), the token endpoint (codes,
+ * refresh tokens, passwords and TOTP codes), MFA challenges, JWKS and sessions, plus test
+ * controls (clock, faults, minted tokens and codes). Never for production. Start with {@link authkit-emulator#startAuthKitEmulator}.
  *
  * @packageDocumentation
  */

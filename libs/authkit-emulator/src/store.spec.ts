@@ -44,6 +44,31 @@ describe('EmulatorStore', () => {
     expect(store.browserSession(undefined)).toBeUndefined();
   });
 
+  it('keeps a pending authentication and a challenge until both are spent together, once', () => {
+    const token = store.createPendingAuthentication('user_1', 'auth_factor_1');
+    const challenge = store.createChallenge('auth_factor_1', 'user_1');
+    expect(store.findPendingAuthentication(token)).toMatchObject({ userId: 'user_1' });
+    expect(store.findChallenge(challenge.id)).toBe(challenge);
+    expect(store.completeMfa(token, 'auth_challenge_unknown')).toBe(false);
+    expect(store.completeMfa('unknown', challenge.id)).toBe(false);
+    expect(store.completeMfa(token, challenge.id)).toBe(true);
+    expect(store.completeMfa(token, challenge.id)).toBe(false);
+    expect(store.findPendingAuthentication(token)).toBeUndefined();
+    expect(store.findChallenge(challenge.id)).toBeUndefined();
+  });
+
+  it('expires pending authentications and challenges after the code lifetime', () => {
+    const token = store.createPendingAuthentication('user_1', 'auth_factor_1');
+    const challenge = store.createChallenge('auth_factor_1', 'user_1');
+    now += 599_999;
+    expect(store.findPendingAuthentication(token)).toBeDefined();
+    expect(store.findChallenge(challenge.id)).toBeDefined();
+    now += 1;
+    expect(store.findPendingAuthentication(token)).toBeUndefined();
+    expect(store.findChallenge(challenge.id)).toBeUndefined();
+    expect(store.completeMfa(token, challenge.id)).toBe(false);
+  });
+
   it('expires sign-ins in progress after the code lifetime', () => {
     const request = store.createRequest({ redirectUri: 'http://x/cb', reauthenticating: false });
     expect(store.findRequest(request.id)).toBe(request);

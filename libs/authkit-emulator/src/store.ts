@@ -41,6 +41,27 @@ export interface AuthorizationCode {
   expiresAtMs: number;
 }
 
+/**
+ * A password accepted for a user who still owes a TOTP code: what WorkOS's
+ * `pending_authentication_token` stands for until the `mfa-totp` grant spends it.
+ */
+export interface PendingAuthentication {
+  userId: string;
+  /** The TOTP factor the code must come from. */
+  factorId: string;
+  expiresAtMs: number;
+}
+
+/** An authentication challenge of a factor (`POST /auth/factors/:id/challenge`). */
+export interface AuthenticationChallenge {
+  id: string;
+  factorId: string;
+  userId: string;
+  createdAtMs: number;
+  /** The emulator forgets an unspent challenge then; WorkOS gives TOTP challenges no expiry. */
+  forgottenAtMs: number;
+}
+
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
@@ -54,6 +75,8 @@ export class EmulatorStore {
   /** Browser-session cookie value -> session id. */
   private readonly browserSessions = new Map<string, string>();
   private readonly refreshTokens = new Map<string, string>();
+  private readonly pendingAuthentications = new Map<string, PendingAuthentication>();
+  private readonly challenges = new Map<string, AuthenticationChallenge>();
   private lastSweepMs = 0;
 
   constructor(
@@ -170,6 +193,62 @@ export class EmulatorStore {
     return session;
   }
 
+  /** Holds a password check that still owes a TOTP code; the token lives the code lifetime. */
+  createPendingAuthentication(userId: string, factorId: string): string {
+    this.sweep();
+    const token = opaqueToken();
+    this.pendingAuthentications.set(token, {
+      userId,
+      factorId,
+      expiresAtMs: this.clock.nowMs() + this.codeTtlSeconds * 1000,
+    });
+    return token;
+  }
+
+  /** A live pending authentication; a wrong code leaves it for another try. */
+  findPendingAuthentication(token: string): PendingAuthentication | undefined {
+    const pending = this.pendingAuthentications.get(token);
+    if (pending && pending.expiresAtMs <= this.clock.nowMs()) {
+      this.pendingAuthentications.delete(token);
+      return undefined;
+    }
+    return pending;
+  }
+
+  createChallenge(factorId: string, userId: string): AuthenticationChallenge {
+    this.sweep();
+    const now = this.clock.nowMs();
+    const challenge = {
+      id: randomId('auth_challenge'),
+      factorId,
+      userId,
+      createdAtMs: now,
+      forgottenAtMs: now + this.codeTtlSeconds * 1000,
+    };
+    this.challenges.set(challenge.id, challenge);
+    return challenge;
+  }
+
+  findChallenge(id: string): AuthenticationChallenge | undefined {
+    const challenge = this.challenges.get(id);
+    if (challenge && challenge.forgottenAtMs <= this.clock.nowMs()) {
+      this.challenges.delete(id);
+      return undefined;
+    }
+    return challenge;
+  }
+
+  /**
+   * Spends a pending authentication and a challenge together, once a code passed. Synchronous
+   * and checked, so of two requests racing with one token only the first completes.
+   */
+  completeMfa(token: string, challengeId: string): boolean {
+    if (!this.pendingAuthentications.has(token) || !this.challenges.has(challengeId)) return false;
+    this.pendingAuthentications.delete(token);
+    this.challenges.delete(challengeId);
+    return true;
+  }
+
   private sweep(): void {
     const now = this.clock.nowMs();
     if (now - this.lastSweepMs < SWEEP_INTERVAL_MS) return;
@@ -177,5 +256,11 @@ export class EmulatorStore {
     for (const [id, request] of this.requests)
       if (request.expiresAtMs <= now) this.requests.delete(id);
     for (const [code, entry] of this.codes) if (entry.expiresAtMs <= now) this.codes.delete(code);
+    for (const [token, pending] of this.pendingAuthentications) {
+      if (pending.expiresAtMs <= now) this.pendingAuthentications.delete(token);
+    }
+    for (const [id, challenge] of this.challenges) {
+      if (challenge.forgottenAtMs <= now) this.challenges.delete(id);
+    }
   }
 }

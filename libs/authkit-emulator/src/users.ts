@@ -35,6 +35,8 @@ export interface EmulatorUser {
   email: string;
   password?: string;
   totpSecret?: string;
+  /** The id of the user's TOTP factor (`auth_factor_...`), derived from the email; with `totpSecret`. */
+  totpFactorId?: string;
   sso: boolean;
   firstName: string | null;
   lastName: string | null;
@@ -160,6 +162,7 @@ export function createUsers(seeds: readonly unknown[], now: Date): EmulatorUser[
       email,
       password: seed.password as string | undefined,
       totpSecret: seed.totpSecret as string | undefined,
+      totpFactorId: seed.totpSecret === undefined ? undefined : stableId('auth_factor', email),
       sso,
       firstName: (seed.firstName as string | undefined) ?? null,
       lastName: (seed.lastName as string | undefined) ?? null,

@@ -86,6 +86,8 @@ export class PasswordConfirmation {
         return { status: 'code_required', factor: 'totp' };
       case 'invalid_code':
         throw new StepUpRefusal('invalid_code', 'The code is not valid.');
+      case 'expired':
+        throw new StepUpRefusal('challenge_expired', 'Enter your password again.');
       case 'unsupported':
         throw new StepUpRefusal(
           'method_unavailable',

@@ -169,13 +169,16 @@ export interface ProviderBasics {
 /**
  * What a password confirmed in the page proved, or why it did not (see
  * {@link PasswordConfirmer}). `code_required`'s `pending` is the provider's opaque handle for
- * the second step: kept on the server, never sent to the browser.
+ * the second step: kept on the server, never sent to the browser. `expired`: that second step is
+ * over (its pending token expired, was spent, or is not one the provider knows), so the password
+ * is asked for again; a wrong code is `invalid_code`, and the same `pending` may be tried again.
  */
 export type PasswordConfirmation =
   | { status: 'confirmed'; userId: string; amr: readonly string[] }
   | { status: 'code_required'; userId: string; pending: string }
   | { status: 'invalid_credentials' }
   | { status: 'invalid_code' }
+  | { status: 'expired' }
   | { status: 'unsupported'; detail: string };
 
 /**

@@ -8,10 +8,13 @@ import {
   type AuthorizationRequest,
   type CodeRedemption,
   type IssuedSession,
+  type PasswordConfirmation,
+  type PasswordConfirmer,
   type ProviderSession,
   type TokenVerificationSettings,
 } from '../identity-provider';
 import { NOT_OPENED, openWorkOSSeal } from '../workos-seal';
+import { WorkOSPasswordCheck } from './workos-password';
 
 /** 4xx answers that say nothing about the user's grant: a bad API key, a rate limit, a timeout. */
 const NOT_THE_USERS_DOING = new Set([401, 408, 429]);
@@ -39,16 +42,20 @@ export interface WorkOSProviderSettings {
 /**
  * WorkOS AuthKit through `@workos-inc/node`: the SDK builds the authorization URL, exchanges codes
  * and refresh tokens, and seals the session cookie in the format WorkOS's own SDKs read and write.
- * Access tokens are RS256, always carry `sid`, and are verified against the SDK's JWKS URL.
+ * Access tokens are RS256, always carry `sid`, and are verified against the SDK's JWKS URL. It
+ * checks passwords in the page with AuthKit's password authentication (see
+ * {@link PasswordConfirmer}).
  */
-export class WorkOSIdentityProvider extends IdentityProvider {
+export class WorkOSIdentityProvider extends IdentityProvider implements PasswordConfirmer {
   readonly dependency = 'workos' as const;
   readonly revocationScope = 'session' as const;
   private readonly settings: TokenVerificationSettings;
+  private readonly passwords: WorkOSPasswordCheck;
   private authorizationBase?: string;
 
   constructor(private readonly config: WorkOSProviderSettings) {
     super();
+    this.passwords = new WorkOSPasswordCheck(config.workos, config.clientId);
     this.settings = Object.freeze({
       jwksUrl: config.workos.userManagement.getJwksUrl(config.clientId),
       issuers: config.issuers,
@@ -176,6 +183,28 @@ export class WorkOSIdentityProvider extends IdentityProvider {
     } catch {
       return false;
     }
+  }
+
+  confirmPassword(input: {
+    email: string;
+    password: string;
+    ipAddress?: string;
+    userAgent?: string;
+  }): Promise<PasswordConfirmation> {
+    return this.passwords.confirmPassword(input);
+  }
+
+  confirmCode(input: {
+    pending: string;
+    code: string;
+    ipAddress?: string;
+    userAgent?: string;
+  }): Promise<PasswordConfirmation> {
+    return this.passwords.confirmCode(input);
+  }
+
+  emailOf(userId: string): Promise<string | undefined> {
+    return this.passwords.emailOf(userId);
   }
 
   logoutUrl(session: { sessionId?: string }, returnTo: string): Promise<string> {
