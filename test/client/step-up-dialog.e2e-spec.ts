@@ -274,6 +274,23 @@ describe('<step-up-dialog> in headless Chromium', () => {
     expect(paths.filter((path) => path === '/api/transfers')).toHaveLength(6);
   });
 
+  it('without a way to confirm in the page, offers only Continue; Escape cancels', async () => {
+    app.reset({ offersStepUp: false });
+    await startTransfers(page);
+    await dialogOpen(page);
+    expect(await focused(page)).toBe('dialog #provider');
+    const shown = await page.evaluate(() => {
+      const root = document.querySelector('step-up-dialog')!.shadowRoot!;
+      return [...root.querySelectorAll('button, input')]
+        .filter((control) => control.closest('[hidden]') === null)
+        .map((control) => control.textContent || control.id);
+    });
+    expect(shown).toEqual(['Continue', 'Cancel']);
+    await page.keyboard.press('Escape');
+    expect(await outcomes(page)).toEqual([{ error: 'ReauthCancelledError' }]);
+    expect(await focused(page)).toBe('page #start');
+  });
+
   it('"Use another way" continues in the provider’s popup', async () => {
     await startTransfers(page);
     await dialogOpen(page);

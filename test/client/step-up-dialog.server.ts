@@ -37,6 +37,8 @@ export interface Received {
 /** What the app knows, reset before each test. */
 export interface AppState {
   hasCode: boolean;
+  /** Whether refusals offer ways to confirm in the page (`stepUp`). */
+  offersStepUp: boolean;
   confirmed: boolean;
   codePending: boolean;
   tickets: Set<string>;
@@ -48,6 +50,7 @@ export interface AppState {
 
 const freshState = (): AppState => ({
   hasCode: false,
+  offersStepUp: true,
   confirmed: false,
   codePending: false,
   tickets: new Set(),
@@ -59,7 +62,7 @@ export interface StepUpTestApp {
   /** `http://localhost:<port>`: a secure context, and a valid WebAuthn RP ID. */
   url: string;
   state: AppState;
-  reset(options?: { hasCode?: boolean }): void;
+  reset(options?: { hasCode?: boolean; offersStepUp?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -122,7 +125,7 @@ export async function startStepUpTestApp(): Promise<StepUpTestApp> {
         message: 'More recent authentication is required',
         maxAge: 300,
         reauthUrl: `${app.url}/authorize`,
-        stepUp: { ticket, methods },
+        ...(app.state.offersStepUp ? { stepUp: { ticket, methods } } : {}),
       },
       {
         'www-authenticate':
@@ -256,7 +259,7 @@ export async function startStepUpTestApp(): Promise<StepUpTestApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   app.url = `http://localhost:${(server.address() as AddressInfo).port}`;
   app.reset = (options = {}) => {
-    app.state = { ...freshState(), hasCode: options.hasCode ?? false };
+    app.state = { ...freshState(), ...options };
   };
   app.close = () =>
     new Promise<void>((resolve) => {
