@@ -19,6 +19,7 @@ import {
   accountPage,
   activityPage,
   deletedPage,
+  passkeysPage,
   SENSITIVE_MAX_AGE,
   securityPage,
 } from './views/pages';
@@ -32,6 +33,12 @@ interface DeleteForm {
 }
 
 const CANCELLED = 'You cancelled confirming it’s you. Nothing was changed.';
+
+/** Whether a request sent a JSON body: the page's script does, the plain HTML form never can. */
+function sentJson(request: ReauthRequest): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type);
+}
 
 /** What the email form held, to put back after re-authentication. */
 function emailDraft(request: { body?: unknown }): { email: string } {
@@ -88,6 +95,14 @@ export class AccountController {
     return activityPage(this.activity.of(userId));
   }
 
+  /** The user's passkeys; the page's script lists and changes them through the library's routes. */
+  @Get('passkeys')
+  @RequireSignIn()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  passkeys(@CurrentAuthentication() authentication: Authentication): string {
+    return passkeysPage(viewerOf(authentication, this.accounts));
+  }
+
   @Get('security')
   @RequireRecentAuth(SENSITIVE_MAX_AGE)
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -107,16 +122,34 @@ export class AccountController {
     });
   }
 
+  /**
+   * The security page's form: posted as a form (it works without JavaScript, re-authenticating by
+   * redirect and restoring what was typed), or as JSON by the page's script, which confirms a
+   * stale sign-in in the page and gets a JSON answer.
+   */
   @Post('email')
   @RequireRecentAuth(SENSITIVE_MAX_AGE, { action: emailDraft })
   changeEmail(
     @Body() body: EmailForm,
     @CurrentAuthentication() authentication: Authentication,
+    @Req() request: ReauthRequest,
     @Res() response: unknown,
   ): void {
     const http = this.adapterHost.httpAdapter;
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
-    if (!isEmail(email) || email.length > 320) {
+    const valid = isEmail(email) && email.length <= 320;
+    if (sentJson(request)) {
+      if (valid) this.accounts.changeEmail(authentication.claims.sub, email);
+      http.reply(
+        response,
+        valid
+          ? { email }
+          : { statusCode: 400, error: 'invalid_email', message: 'That is not an email address.' },
+        valid ? 200 : 400,
+      );
+      return;
+    }
+    if (!valid) {
       http.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');
       http.reply(
         response,

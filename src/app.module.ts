@@ -10,13 +10,14 @@ import { AccountController } from './account.controller';
 import { AccountsService } from './accounts.service';
 import { ActivityLog } from './activity.service';
 import { ApiController } from './api.controller';
+import { AssetsController } from './assets.controller';
 import { HomeController } from './home.controller';
 import { SecurityHeadersMiddleware } from './security-headers.middleware';
 import { SpaController } from './spa.controller';
 
 /**
- * The demo: a home page, an account area with sensitive actions and the user's sign-in activity,
- * and a small JSON API.
+ * The demo: a home page, an account area with sensitive actions, passkeys and the user's sign-in
+ * activity, and a small JSON API.
  */
 @Module({})
 export class AppModule implements NestModule {
@@ -25,7 +26,13 @@ export class AppModule implements NestModule {
       module: AppModule,
       // The library emits its audit events through EventEmitter2 once the app has one.
       imports: [EventEmitterModule.forRoot({ wildcard: true }), ReauthModule.forRoot(reauth)],
-      controllers: [HomeController, AccountController, ApiController, SpaController],
+      controllers: [
+        HomeController,
+        AccountController,
+        ApiController,
+        SpaController,
+        AssetsController,
+      ],
       providers: [AccountsService, ActivityLog],
     };
   }

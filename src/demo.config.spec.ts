@@ -134,4 +134,34 @@ describe('loadDemoConfig', () => {
       );
     }
   });
+
+  it('keeps passkeys in the PostgreSQL of DATABASE_URL, whatever the provider', () => {
+    const url = 'postgres://demo:secret@db.internal:5432/demo';
+    expect(loadDemoConfig({}).databaseUrl).toBeUndefined();
+    expect(loadDemoConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(loadDemoConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(
+      loadDemoConfig({
+        DATABASE_URL: 'postgresql://localhost/demo',
+        OIDC_ISSUER: 'http://localhost:9000',
+        OIDC_CLIENT_ID: 'demo',
+      }),
+    ).toMatchObject({ provider: 'oidc', databaseUrl: 'postgresql://localhost/demo' });
+    expect(
+      loadDemoConfig({
+        DATABASE_URL: url,
+        WORKOS_API_KEY: 'sk_live_x',
+        WORKOS_CLIENT_ID: 'client_x',
+        WORKOS_COOKIE_PASSWORD: 'p'.repeat(32),
+      }),
+    ).toMatchObject({ provider: 'workos', databaseUrl: url });
+  });
+
+  it('refuses a DATABASE_URL that is not a postgres:// URL, without repeating it', () => {
+    for (const value of ['mysql://root:secret@db/demo', 'db.internal:5432', 'secret']) {
+      expect(() => loadDemoConfig({ DATABASE_URL: value })).toThrow(
+        new TypeError('DATABASE_URL must be a postgres:// URL'),
+      );
+    }
+  });
 });

@@ -26,6 +26,11 @@ export interface DemoConfig {
   apiHttps?: boolean;
   /** `REDIS_URL`: keep the library's shared state in Redis instead of in memory. */
   redisUrl?: string;
+  /**
+   * `DATABASE_URL`: keep enrolled passkeys in this PostgreSQL server instead of an embedded
+   * in-memory PostgreSQL (PGlite).
+   */
+  databaseUrl?: string;
   /** With `provider: 'oidc'`: the issuer and the client's secret and API audience. */
   oidc?: { issuer: string; clientSecret?: string; audience?: string };
 }
@@ -50,6 +55,20 @@ function httpAdapter(value: string | undefined): DemoHttpAdapter {
   return value as DemoHttpAdapter;
 }
 
+function databaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('DATABASE_URL must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new TypeError('DATABASE_URL must be a postgres:// URL');
+  }
+  return value;
+}
+
 function isLocalIssuer(issuer: string): boolean {
   return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(issuer);
 }
@@ -60,7 +79,8 @@ function isLocalIssuer(issuer: string): boolean {
  * signs in with that OpenID Provider (`OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_AUDIENCE`,
  * `OIDC_REDIRECT_URI`, `OIDC_COOKIE_PASSWORD`); with `WORKOS_API_KEY`, the `WORKOS_*` variables
  * describe a WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator
- * started separately). Either way no emulator is started.
+ * started separately). Either way no emulator is started. `DATABASE_URL` (a `postgres://` URL)
+ * keeps enrolled passkeys in that PostgreSQL server, whatever the provider.
  */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const appPort = port(env.PORT, 'PORT', 3000);
@@ -85,6 +105,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       // A local issuer is a developer's machine; anywhere else the password must be chosen.
       cookiePassword: env.OIDC_COOKIE_PASSWORD || LOCAL_COOKIE_PASSWORD,
       redisUrl: env.REDIS_URL || undefined,
+      databaseUrl: databaseUrl(env.DATABASE_URL),
       oidc: {
         issuer: env.OIDC_ISSUER,
         clientSecret: env.OIDC_CLIENT_SECRET || undefined,
@@ -109,6 +130,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       redirectUri,
       cookiePassword: env.WORKOS_COOKIE_PASSWORD || LOCAL_COOKIE_PASSWORD,
       redisUrl: env.REDIS_URL || undefined,
+      databaseUrl: databaseUrl(env.DATABASE_URL),
     };
   }
   const missing = ['WORKOS_CLIENT_ID', 'WORKOS_COOKIE_PASSWORD'].filter((name) => !env[name]);
@@ -129,5 +151,6 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     apiPort: env.WORKOS_API_PORT ? port(env.WORKOS_API_PORT, 'WORKOS_API_PORT', 443) : undefined,
     apiHttps: env.WORKOS_API_HTTPS ? env.WORKOS_API_HTTPS !== 'false' : undefined,
     redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
   };
 }

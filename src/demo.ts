@@ -1,5 +1,10 @@
 import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
-import { type ReauthModuleOptions } from 'nest-workos-reauth';
+import {
+  MemoryPasskeyCredentialStore,
+  type PasskeyCredentialStore,
+  type ReauthModuleOptions,
+  type ReauthStepUpOptions,
+} from 'nest-workos-reauth';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import {
   type DynamicModule,
@@ -19,6 +24,38 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+export interface DemoOptions {
+  logger?: LoggerService | false;
+  now?: () => number;
+  /**
+   * Where enrolled passkeys are kept: `npm start` opens `DATABASE_URL`'s PostgreSQL, or PGlite
+   * (see `openPasskeyDatabase`), and closes it after the demo. Default: this process's memory.
+   */
+  passkeys?: PasskeyCredentialStore;
+}
+
+/**
+ * Confirmation inside the page: passkeys bound to the demo's public origin (the one its redirect
+ * URI names: `http://localhost:3000` on embedded defaults), and the provider password (with the
+ * TOTP code of users who have one) where the provider can check it: AuthKit and its emulator
+ * can, a generic OpenID Provider cannot.
+ */
+export function stepUpOptions(
+  config: DemoConfig,
+  credentials: PasskeyCredentialStore,
+): ReauthStepUpOptions {
+  const { origin, hostname } = new URL(config.redirectUri);
+  return {
+    passkeys: {
+      rpId: hostname,
+      rpName: 'nest-workos-reauth demo',
+      origins: [origin],
+      credentials,
+    },
+    password: config.provider !== 'oidc',
+  };
+}
+
 /**
  * Starts the demo. On embedded defaults it first starts the AuthKit emulator with the demo's
  * redirect URI registered, and the library reads the emulator's clock, so advancing that one
@@ -26,51 +63,15 @@ export interface RunningDemo {
  */
 export async function startDemo(
   config: DemoConfig,
-  options: { logger?: LoggerService | false; now?: () => number } = {},
+  options: DemoOptions = {},
 ): Promise<RunningDemo> {
   let emulator: AuthKitEmulator | undefined;
-  let reauth: ReauthModuleOptions;
-  if (config.provider === 'emulator') {
-    emulator = await startAuthKitEmulator({
-      port: config.emulatorPort,
-      redirectUris: [config.redirectUri],
-      testControls: config.testControls,
-      users: DEMO_USERS,
-    });
-    const running = emulator;
-    reauth = {
-      apiKey: running.apiKey,
-      clientId: running.clientId,
-      apiHostname: '127.0.0.1',
-      port: running.port,
-      https: false,
-      redirectUri: config.redirectUri,
-      cookiePassword: config.cookiePassword,
-      now: () => running.now() * 1000,
-    };
-  } else if (config.provider === 'oidc') {
-    reauth = {
-      oidc: config.oidc!,
-      clientId: config.clientId,
-      redirectUri: config.redirectUri,
-      cookiePassword: config.cookiePassword,
-      now: options.now,
-    };
-  } else {
-    reauth = {
-      apiKey: config.apiKey,
-      clientId: config.clientId,
-      apiHostname: config.apiHostname,
-      port: config.apiPort,
-      https: config.apiHttps,
-      redirectUri: config.redirectUri,
-      cookiePassword: config.cookiePassword,
-      now: options.now,
-    };
-  }
-  if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
-  const adapter = config.httpAdapter ?? 'express';
   try {
+    emulator = await startEmulator(config);
+    const reauth = { ...providerOptions(config, emulator, options.now) };
+    reauth.stepUp = stepUpOptions(config, options.passkeys ?? new MemoryPasskeyCredentialStore());
+    if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
+    const adapter = config.httpAdapter ?? 'express';
     const app = await createApp(
       AppModule.forRoot(reauth),
       adapter,
@@ -96,6 +97,56 @@ export async function startDemo(
     await emulator?.close();
     throw error;
   }
+}
+
+/** On embedded defaults, the emulator with the demo's users and redirect URI. */
+function startEmulator(config: DemoConfig): Promise<AuthKitEmulator | undefined> {
+  if (config.provider !== 'emulator') return Promise.resolve(undefined);
+  return startAuthKitEmulator({
+    port: config.emulatorPort,
+    redirectUris: [config.redirectUri],
+    testControls: config.testControls,
+    users: DEMO_USERS,
+  });
+}
+
+/** The module's provider options: the emulator (and its clock), an OpenID Provider, or WorkOS. */
+function providerOptions(
+  config: DemoConfig,
+  emulator: AuthKitEmulator | undefined,
+  now: (() => number) | undefined,
+): ReauthModuleOptions {
+  if (emulator) {
+    return {
+      apiKey: emulator.apiKey,
+      clientId: emulator.clientId,
+      apiHostname: '127.0.0.1',
+      port: emulator.port,
+      https: false,
+      redirectUri: config.redirectUri,
+      cookiePassword: config.cookiePassword,
+      now: () => emulator.now() * 1000,
+    };
+  }
+  if (config.provider === 'oidc') {
+    return {
+      oidc: config.oidc!,
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      cookiePassword: config.cookiePassword,
+      now,
+    };
+  }
+  return {
+    apiKey: config.apiKey,
+    clientId: config.clientId,
+    apiHostname: config.apiHostname,
+    port: config.apiPort,
+    https: config.apiHttps,
+    redirectUri: config.redirectUri,
+    cookiePassword: config.cookiePassword,
+    now,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DEMO_USERS } from 'authkit-emulator';
 import { startDemo } from './demo';
 import { loadDemoConfig } from './demo.config';
+import { openPasskeyDatabase } from './passkey-database';
 
 function describeUsers(): string[] {
   return DEMO_USERS.map((user) =>
@@ -12,7 +13,15 @@ function describeUsers(): string[] {
 
 async function main(): Promise<void> {
   const config = loadDemoConfig();
-  const demo = await startDemo(config);
+  const database = await openPasskeyDatabase(config.databaseUrl, (message) =>
+    process.stderr.write(`${message}\n`),
+  );
+  const demo = await startDemo(config, { passkeys: database.credentials }).catch(
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   const platform = config.httpAdapter === 'fastify' ? 'Fastify' : 'Express';
   const lines = [``, `Sudo mode demo: ${demo.url} (on ${platform})`];
   if (demo.emulator) {
@@ -26,6 +35,7 @@ async function main(): Promise<void> {
   }
   lines.push(
     `Shared state: ${config.redisUrl ? 'Redis' : 'in memory'}`,
+    `Passkeys: ${database.kind === 'PGlite' ? 'embedded PostgreSQL (PGlite), in memory' : 'PostgreSQL at DATABASE_URL'}`,
     'Press Ctrl-C to stop.',
     '',
   );
@@ -35,7 +45,10 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void demo.close().then(() => process.exit(0));
+    void demo
+      .close()
+      .finally(() => database.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

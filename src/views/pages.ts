@@ -40,7 +40,7 @@ export function freshness(viewer: Viewer, now: number): string {
 <dt>Signed in as</dt><dd id="email">${h(viewer.email ?? viewer.userId)}</dd>
 <dt>Last active sign-in</dt><dd id="auth-time" data-auth-time="${viewer.authTime}">${utc(viewer.authTime)} (${duration(age)} ago)</dd>
 </dl>
-<div class="meter" aria-hidden="true"><span style="width:${percent.toFixed(1)}%"></span></div>
+<progress class="meter" aria-hidden="true" max="100" value="${percent.toFixed(1)}"></progress>
 <p class="muted" id="freshness">${status}</p>`;
 }
 
@@ -93,8 +93,9 @@ ${notice('ok', 'You confirmed it’s you. Deleting cannot be undone.')}
     body: `<h1>Your account</h1>
 ${notice('warn', message)}
 <div class="card">${freshness(viewer, now)}
-<p style="margin-top:14px"><a class="button" href="/account/security" id="to-security">Security settings</a>
-<a href="/account/activity" id="to-activity" style="margin-left:12px">Sign-in activity</a></p></div>
+<p class="gap-top"><a class="button" href="/account/security" id="to-security">Security settings</a>
+<a href="/account/passkeys" id="to-passkeys" class="gap-left">Passkeys</a>
+<a href="/account/activity" id="to-activity" class="gap-left">Sign-in activity</a></p></div>
 ${deleteCard}`,
   });
 }
@@ -119,6 +120,7 @@ export function securityPage({
   return layout({
     title: 'Security',
     signedIn: true,
+    script: 'security.js',
     body: `<h1>Security settings</h1>
 <p class="muted">This page needs a sign-in within the last ${SENSITIVE_MAX_AGE / 60} minutes.</p>
 ${notice('info', restored ? 'You confirmed it’s you. Your change is filled in below: save it to finish.' : undefined)}
@@ -127,11 +129,42 @@ ${notice('error', error)}
 <div class="card">${freshness(viewer, now)}</div>
 <div class="card">
 <h2>Email address</h2>
-<form method="post" action="/account/email">
+<p class="notice" id="email-status" role="status" hidden></p>
+<form method="post" action="/account/email" id="email-form">
 <label for="email-input">New email address</label>
 <input type="email" id="email-input" name="email" required maxlength="320" value="${h(draftEmail ?? '')}">
 <button id="save-email">Save email</button>
 </form></div>`,
+  });
+}
+
+/** The user's passkeys: listed, added, renamed and deleted by `/assets/passkeys.js`. */
+export function passkeysPage(viewer: Viewer): string {
+  return layout({
+    title: 'Passkeys',
+    signedIn: true,
+    script: 'passkeys.js',
+    body: `<h1>Passkeys</h1>
+<p class="muted">With a passkey you confirm it’s you in the page, with your device’s screen lock,
+instead of signing in again. Adding, renaming or deleting one needs a sign-in within the last
+5 minutes.</p>
+<p class="notice" id="passkeys-status" role="status" hidden></p>
+<div class="card">
+<h2>Your passkeys</h2>
+<p class="muted">Signed in as <span id="email">${h(viewer.email ?? viewer.userId)}</span>.</p>
+<ul class="passkeys" id="passkey-list" aria-label="Your passkeys"></ul>
+<p class="muted" id="no-passkeys">No passkeys yet.</p>
+<noscript><p class="notice warn">Passkeys need JavaScript.</p></noscript>
+</div>
+<div class="card">
+<h2>Add a passkey</h2>
+<p class="notice warn" id="no-webauthn" hidden>This browser cannot create passkeys.</p>
+<form id="enrol-form">
+<label for="passkey-name">Name</label>
+<input type="text" id="passkey-name" name="name" required maxlength="64" autocomplete="off" placeholder="Work laptop">
+<button id="enrol">Add a passkey</button>
+</form></div>
+<p><a href="/account">Back to your account</a></p>`,
   });
 }
 
@@ -182,6 +215,6 @@ ${rows}
 <div class="card">
 <p class="muted">When you were asked to confirm it’s you, and what came of it: newest first, the last 50.</p>
 ${table}
-<p style="margin-top:14px"><a href="/account">Back to your account</a></p></div>`,
+<p class="gap-top"><a href="/account">Back to your account</a></p></div>`,
   });
 }

@@ -5,7 +5,8 @@ import { useChromiumDemo } from '../support/chromium-demo';
 
 jest.setTimeout(60_000);
 
-const ALICE = { email: 'alice@example.com', password: 'alice-password' };
+/** Carol signs in through SSO: her browser confirms at the provider, in a popup or by redirect. */
+const CAROL = { email: 'carol@sso.example.com' };
 
 describe('The SPA page and the browser helper in a real browser', () => {
   const env = useChromiumDemo({ width: 1000, height: 800 });
@@ -19,17 +20,22 @@ describe('The SPA page and the browser helper in a real browser', () => {
   const advance = (seconds: number) => env.advance(seconds);
 
   /** The hosted pages, in whichever page (the tab or the popup) shows them. */
-  async function passwordSignIn(at: Page): Promise<void> {
+  async function ssoSignIn(at: Page): Promise<void> {
     await at.waitForSelector('#email');
-    await at.fill('#email', ALICE.email);
+    await at.fill('#email', CAROL.email);
     await at.click('#continue');
-    await at.fill('#password', ALICE.password);
-    await at.click('#sign-in');
+    await at.click('#sso-continue');
+  }
+
+  /** The in-page dialog opened; Carol chooses the provider ("Use another way"). */
+  async function useProvider(): Promise<void> {
+    await page.waitForSelector('step-up-dialog #provider');
+    await page.click('step-up-dialog #provider');
   }
 
   async function openSpaStale(shots: Screenshots, query = ''): Promise<void> {
     await page.goto(`${demo.url}/auth/login?returnTo=${encodeURIComponent(`/spa${query}`)}`);
-    await passwordSignIn(page);
+    await ssoSignIn(page);
     await page.waitForURL(`${demo.url}/spa${query}`);
     await page.fill('#note', 'half-written note');
     await shots.take(page, 'spa');
@@ -51,16 +57,16 @@ describe('The SPA page and the browser helper in a real browser', () => {
     const shots = new Screenshots('spa-popup');
     await openSpaStale(shots);
     await page.click('#transfer');
-    await page.waitForSelector('#confirm-dialog[open]');
+    await page.waitForSelector('step-up-dialog #provider');
     await shots.take(page, 'confirm-dialog');
     const popupOpened = page.waitForEvent('popup');
-    await page.click('#confirm-continue');
+    await useProvider();
     const popup = await popupOpened;
     await popup.waitForURL((url) => url.href.startsWith(emulatorUrl()));
     expect(new URL(popup.url()).pathname).toBe('/user_management/authorize/sign-in');
     await shots.take(popup, 'popup');
     const closed = closing(popup);
-    await passwordSignIn(popup);
+    await ssoSignIn(popup);
     await closed;
     await page.waitForSelector('#results li');
     await shots.take(page, 'done');
@@ -72,10 +78,10 @@ describe('The SPA page and the browser helper in a real browser', () => {
     const shots = new Screenshots('spa-redirect');
     await openSpaStale(shots, '?mode=redirect');
     await page.click('#transfer');
-    await page.click('#confirm-continue');
+    await useProvider();
     await page.waitForURL((url) => url.href.startsWith(emulatorUrl()));
     await shots.take(page, 'emulator');
-    await passwordSignIn(page);
+    await ssoSignIn(page);
     await page.waitForURL(`${demo.url}/spa?mode=redirect`);
     await page.waitForSelector('#results li');
     await shots.take(page, 'resumed');
@@ -87,7 +93,7 @@ describe('The SPA page and the browser helper in a real browser', () => {
     await openSpaStale(shots);
     await page.click('#transfer');
     const popupOpened = page.waitForEvent('popup');
-    await page.click('#confirm-continue');
+    await useProvider();
     const popup = await popupOpened;
     await popup.waitForSelector('#email');
     await popup.close();
@@ -103,10 +109,10 @@ describe('The SPA page and the browser helper in a real browser', () => {
     page.on('popup', (popup) => popups.push(popup));
     await page.click('#transfer-three');
     const popupOpened = page.waitForEvent('popup');
-    await page.click('#confirm-continue');
+    await useProvider();
     const popup = await popupOpened;
     const closed = closing(popup);
-    await passwordSignIn(popup);
+    await ssoSignIn(popup);
     await closed;
     await page.waitForFunction(() => document.querySelectorAll('#results li').length === 3);
     await shots.take(page, 'done');
