@@ -192,5 +192,6 @@ export function cookieAuthentication(
     source: 'cookie',
     sessionId: sid ?? session.sessionId,
     user: session.user as User | undefined,
+    ...(session.signInMethod === undefined ? {} : { signInMethod: session.signInMethod }),
   };
 }

@@ -60,6 +60,16 @@ export class FreshnessProofs {
     return this.enabledMethods().filter((method) => allowed.includes(method));
   }
 
+  /**
+   * The accepted methods a refusal offers this caller: a password only to a session that began
+   * with one (AuthKit's `authenticationMethod`), so an SSO user goes straight to the provider.
+   */
+  offeredMethods(authentication: Authentication, requirement: ProofRequirement): InPageMethod[] {
+    return this.acceptedMethods(authentication, requirement).filter(
+      (method) => method !== 'password' || authentication.signInMethod === 'Password',
+    );
+  }
+
   /** `undefined` when the route is satisfied; otherwise what falls short. */
   async check(
     authentication: Authentication,

@@ -19,7 +19,7 @@ export interface StepUpStatusBody {
   userId: string;
   /** The server's time, so a page can count down without trusting its own clock. */
   now: number;
-  /** The in-page methods this user can confirm with now. */
+  /** The in-page methods this user can confirm with now (a password only after a password sign-in). */
   methods: InPageMethod[];
   /** The latest proof of each kind: the sign-in at the provider, and in-page confirmations. */
   factors: Partial<Record<'provider' | InPageMethod, ProofStatus>>;
@@ -61,8 +61,9 @@ export class StepUpStatus {
   private async methods(caller: StepUpCaller): Promise<InPageMethod[]> {
     const methods: InPageMethod[] = [];
     for (const method of this.proofs.enabledMethods()) {
-      if (method === 'password') methods.push(method);
-      else if (await this.hasPasskey(caller.sub)) methods.push(method);
+      if (method === 'password') {
+        if (caller.authentication.signInMethod === 'Password') methods.push(method);
+      } else if (await this.hasPasskey(caller.sub)) methods.push(method);
     }
     return methods;
   }

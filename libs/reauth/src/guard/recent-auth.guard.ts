@@ -230,7 +230,7 @@ export class RecentAuthGuard implements CanActivate {
     const route = this.routeKey(context);
     const shortfall = await this.proofs.check(authentication, { ...requirement, maxAge }, route);
     if (shortfall === undefined) return;
-    const methods = this.proofs.acceptedMethods(authentication, requirement);
+    const methods = this.proofs.offeredMethods(authentication, requirement);
     throw this.reauthRequired(
       {
         ...shortfall,

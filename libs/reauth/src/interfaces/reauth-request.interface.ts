@@ -17,6 +17,11 @@ export interface Authentication {
   sessionId?: string;
   /** The WorkOS user stored in the session cookie; absent for Bearer and custom tokens and OIDC. */
   user?: User;
+  /**
+   * How the user signed in, as AuthKit's session cookie names it (`Password`, `SSO`,
+   * `GoogleOAuth`, ...); absent for Bearer and custom tokens and OIDC.
+   */
+  signInMethod?: string;
 }
 
 /**

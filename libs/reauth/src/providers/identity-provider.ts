@@ -28,6 +28,11 @@ export interface ProviderSession {
   /** The user profile the provider returned with the tokens (AuthKit's `User`), if any. */
   user?: unknown;
   /**
+   * How the user signed in, as the provider names it (AuthKit's `authenticationMethod`:
+   * `Password`, `SSO`, `GoogleOAuth`, ...), when the session says.
+   */
+  signInMethod?: string;
+  /**
    * The last second the seal it was opened from is accepted, for seals that carry one (the
    * library's own): nothing may keep the opened session past it.
    */

@@ -167,11 +167,13 @@ export class WorkOSIdentityProvider extends IdentityProvider implements Password
     }
     const session = contents as Partial<ProviderSession> | undefined;
     if (!session || typeof session.accessToken !== 'string') return undefined;
+    const method = (contents as { authenticationMethod?: unknown }).authenticationMethod;
     return {
       accessToken: session.accessToken,
       refreshToken: typeof session.refreshToken === 'string' ? session.refreshToken : undefined,
       user: session.user,
       sessionId: sessionIdOf(session.accessToken),
+      signInMethod: signInMethodOf(method),
     };
   }
 
@@ -245,6 +247,7 @@ function issued(result: {
   refreshToken?: string;
   sealedSession?: string;
   user?: unknown;
+  authenticationMethod?: unknown;
 }): IssuedSession {
   if (typeof result.sealedSession !== 'string') {
     throw new ReauthUnavailableException('workos', {
@@ -257,7 +260,13 @@ function issued(result: {
     refreshToken: result.refreshToken,
     user: result.user,
     sessionId: sessionIdOf(result.accessToken),
+    signInMethod: signInMethodOf(result.authenticationMethod),
   };
+}
+
+/** AuthKit's `authenticationMethod`, when it is a plausible one (a short name). */
+function signInMethodOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z]{1,40}$/.test(value) ? value : undefined;
 }
 
 /** The `sid` of a token whose seal (or TLS channel) vouches for it, read without verifying. */
