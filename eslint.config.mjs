@@ -133,6 +133,12 @@ export default tseslint.config(
     'providers/ never imports the edge, authentication/, options/, events/ or stores/',
   ),
   ...layer(
+    'libs/reauth/src/factors/**/*.ts',
+    // Proofs of a session: what the guard and the step-up routes use; never the edge itself.
+    '^(\\.\\./)+(guard|controllers|filter|graphql|decorators|options/reauth\\.options)(/|$|\\.)',
+    'factors/ never imports the guard, the controllers, the filter, GraphQL or the decorators (take a settings slice, not the options)',
+  ),
+  ...layer(
     'libs/reauth/src/{options,events,openapi}/**/*.ts',
     // The options are checked and handed out as data; events and OpenAPI only describe.
     '^(\\.\\./)+(flow|guard|controllers|authentication)(/|$)',

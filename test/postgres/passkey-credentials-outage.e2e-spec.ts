@@ -2,7 +2,7 @@ import { createServer, type Socket } from 'node:net';
 import {
   PostgresPasskeyCredentialStore,
   PostgresPasskeyCredentialStoreError,
-} from '../../libs/reauth/src/postgres';
+} from 'nest-workos-reauth/postgres';
 import { Client, Pool } from 'pg';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres';
 

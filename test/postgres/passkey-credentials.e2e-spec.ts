@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import {
   PostgresPasskeyCredentialStore,
   type PostgresQueryable,
-} from '../../libs/reauth/src/postgres';
+} from 'nest-workos-reauth/postgres';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres';
 
 const describeWithPostgres = postgresAvailable() ? describe : describe.skip;

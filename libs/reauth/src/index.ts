@@ -88,12 +88,12 @@ export {
   PasskeyCredentialStore,
   type PasskeyCredential,
   type PasskeyCredentialUse,
-} from './factors/passkey-credential.store';
+} from './stores/passkey-credential.store';
 export {
   MemoryPasskeyCredentialStore,
   PasskeyCredentialLimitError,
   type MemoryPasskeyCredentialStoreOptions,
-} from './factors/memory-passkey-credential.store';
+} from './stores/memory-passkey-credential.store';
 export type { StepUpMethodOffer, StepUpOffer } from './factors/step-up-offers';
 export type { StepUpConfirmed } from './factors/proof-recorder';
 export type { CodeRequired } from './factors/password-confirmation';

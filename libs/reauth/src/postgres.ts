@@ -3,16 +3,16 @@ export {
   PostgresPasskeyCredentialStore,
   type PostgresPasskeyCredentialStoreOptions,
   type PostgresQueryable,
-} from './factors/postgres/postgres-passkey-credential.store';
+} from './stores/postgres/postgres-passkey-credential.store';
 export {
   PostgresPasskeyCredentialStoreError,
   type PostgresPasskeyCredentialStoreErrorCode,
-} from './factors/postgres/postgres-passkey-credential-store.error';
-export { passkeyCredentialTableSql } from './factors/postgres/passkey-credential.table';
+} from './stores/postgres/postgres-passkey-credential-store.error';
+export { passkeyCredentialTableSql } from './stores/postgres/passkey-credential.table';
 // The types PostgresPasskeyCredentialStore's signatures name; apps import them from
 // nest-workos-reauth as well.
 export type {
   PasskeyCredential,
   PasskeyCredentialStore,
   PasskeyCredentialUse,
-} from './factors/passkey-credential.store';
+} from './stores/passkey-credential.store';

@@ -9,7 +9,7 @@ import {
 import { ReauthClock } from '../core/clock';
 import { describeError } from '../core/describe-error';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
-import type { PasskeyCredential } from './passkey-credential.store';
+import type { PasskeyCredential } from '../stores/passkey-credential.store';
 import { ProofRecorder, type StepUpConfirmed } from './proof-recorder';
 import type { StepUpCaller } from './step-up-caller';
 import { StepUpRefusal } from './step-up.errors';

@@ -11,7 +11,7 @@ import { ReauthClock } from '../core/clock';
 import { withoutStack } from '../exceptions/without-stack';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { RequestPolicySettings } from '../options/reauth-settings';
-import type { PasskeyCredential } from './passkey-credential.store';
+import type { PasskeyCredential } from '../stores/passkey-credential.store';
 import { credentialsCall } from './passkey-confirmation';
 import type { StepUpCaller } from './step-up-caller';
 import { StepUpRefusal } from './step-up.errors';

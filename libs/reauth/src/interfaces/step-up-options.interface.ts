@@ -1,4 +1,4 @@
-import type { PasskeyCredentialStore } from '../factors/passkey-credential.store';
+import type { PasskeyCredentialStore } from '../stores/passkey-credential.store';
 
 /** The kinds of proof a user can give inside the page, besides signing in at the provider. */
 export type InPageMethod = 'passkey' | 'password';

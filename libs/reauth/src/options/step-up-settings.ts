@@ -1,5 +1,5 @@
 import { fail, integerInRange, originOf, requiredString } from '../core/option-checks';
-import { PasskeyCredentialStore } from '../factors/passkey-credential.store';
+import { PasskeyCredentialStore } from '../stores/passkey-credential.store';
 import type {
   InPageMethod,
   ReauthPasskeyOptions,

@@ -17,7 +17,7 @@ export type {
   PasskeyCredential,
   PasskeyCredentialStore,
   PasskeyCredentialUse,
-} from '../factors/passkey-credential.store';
+} from '../stores/passkey-credential.store';
 // The class TestClock extends; apps import it from nest-workos-reauth as well.
 export type { ReauthClock } from '../core/clock';
 export { startReauthTestKit } from './reauth-test-kit';

@@ -1,4 +1,4 @@
-import type { PasskeyCredential } from '../factors/passkey-credential.store';
+import type { PasskeyCredential } from '../stores/passkey-credential.store';
 
 /** 2023-11-14, in Unix seconds: the credentials' creation time unless a test says otherwise. */
 export const CREATED_AT = 1_700_000_000;

@@ -1,4 +1,4 @@
-import type { PasskeyCredentialStore } from '../factors/passkey-credential.store';
+import type { PasskeyCredentialStore } from '../stores/passkey-credential.store';
 
 /**
  * Options of {@link describePasskeyCredentialStoreContract}: what the store under test can show.

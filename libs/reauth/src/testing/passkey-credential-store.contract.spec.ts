@@ -1,4 +1,4 @@
-import { MemoryPasskeyCredentialStore } from '../factors/memory-passkey-credential.store';
+import { MemoryPasskeyCredentialStore } from '../stores/memory-passkey-credential.store';
 import { describePasskeyCredentialStoreContract } from './passkey-credential-store.contract';
 
 const makeStore = () => new MemoryPasskeyCredentialStore();

@@ -1,7 +1,7 @@
 import type {
   PasskeyCredential,
   PasskeyCredentialStore,
-} from '../factors/passkey-credential.store';
+} from '../stores/passkey-credential.store';
 import {
   checkPasskeyContractArguments,
   passkeyContractGlobals,
