@@ -248,6 +248,51 @@ describe('On Fastify (@nestjs/platform-fastify)', () => {
     }
   });
 
+  describe('confirmation inside the page', () => {
+    beforeEach(() => start({ reauth: { stepUp: { password: true } } }));
+
+    const json = async (method: string, path: string, body?: unknown) => {
+      const res = await send(
+        app(path),
+        method,
+        {
+          ...JSON_ACCEPT,
+          origin: rig.url,
+          cookie: await browser.jar.getCookieString(app(path)),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body === undefined ? undefined : JSON.stringify(body),
+      );
+      for (const cookie of res.headers.getSetCookie())
+        await browser.jar.setCookie(cookie, app(path));
+      return { status: res.status, headers: res.headers, body: JSON.parse(res.text || '{}') };
+    };
+
+    it('confirms a password in the page and lets the retried request through', async () => {
+      await signIn();
+      await rig.advanceClock(400);
+      const refused = await json('GET', '/fresh');
+      expect(refused.status).toBe(401);
+      const { ticket, methods } = refused.body.stepUp as { ticket: string; methods: unknown[] };
+      expect(methods).toEqual([
+        { kind: 'password', confirmUrl: '/auth/step-up/password' },
+        { kind: 'provider', url: refused.body.reauthUrl },
+      ]);
+      const wrong = await json('POST', '/auth/step-up/password', { ticket, password: 'nope' });
+      expect([wrong.status, wrong.body.error]).toEqual([400, 'invalid_credentials']);
+      expect(wrong.headers.get('cache-control')).toBe('no-store');
+      const confirmed = await json('POST', '/auth/step-up/password', {
+        ticket,
+        password: 'alice-password',
+      });
+      expect(confirmed.body).toMatchObject({ status: 'confirmed', method: 'password' });
+      expect((await json('GET', '/fresh')).status).toBe(200);
+      const status = await json('GET', '/auth/step-up');
+      expect(Object.keys(status.body.factors as object).sort()).toEqual(['password', 'provider']);
+      expect((await json('DELETE', '/auth/passkeys/x')).status).toBe(404);
+    });
+  });
+
   describe('the routes the module mounts', () => {
     beforeEach(() => start());
 

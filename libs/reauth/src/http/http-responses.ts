@@ -48,11 +48,9 @@ export class HttpResponses {
   }
 
   /** Ends the response with an HTML page. */
-  /** An answer without a body (204). */
+  /** An answer without a body (204), with the headers set before. */
   empty(response: unknown, status: number): void {
-    const adapter = this.adapterHost.httpAdapter;
-    adapter.status(response, status);
-    adapter.end(response);
+    this.adapterHost.httpAdapter.reply(response, undefined, status);
   }
 
   html(response: unknown, status: number, page: string): void {
