@@ -505,3 +505,48 @@ describe('@RequireRecentAuth on GraphQL resolvers (Apollo on Express, real app, 
     );
   });
 });
+
+describe('Confirming in the page from a refused GraphQL field', () => {
+  let scenario: GraphQLScenario;
+
+  beforeAll(async () => {
+    scenario = await startGraphQLApp({ reauth: { stepUp: { password: true } } });
+  });
+  afterAll(() => scenario.close());
+
+  it('carries stepUp in the error’s extensions; after the confirmation the field resolves', async () => {
+    const { browser } = await signInToApp(scenario, '/');
+    scenario.emulator.advanceClock(400);
+    const post = async (path: string, body: unknown) => {
+      const url = `${scenario.url}${path}`;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          origin: scenario.url,
+          cookie: await browser.jar.getCookieString(url),
+        },
+        body: JSON.stringify(body),
+      });
+      for (const cookie of res.headers.getSetCookie()) await browser.jar.setCookie(cookie, url);
+      return (await res.json()) as { data?: unknown; errors?: GraphQLError[]; status?: string };
+    };
+
+    const refused = await post('/graphql', { query: '{ balance }' });
+    const extensions = refused.errors![0].extensions!;
+    expect(extensions).toMatchObject({ code: 'REAUTH_REQUIRED', reason: 'stale', maxAge: 300 });
+    const stepUp = extensions.stepUp as { ticket: string; methods: { kind: string }[] };
+    expect(stepUp.methods).toEqual([
+      { kind: 'password', confirmUrl: '/auth/step-up/password' },
+      { kind: 'provider', url: extensions.reauthUrl },
+    ]);
+    const confirmed = await post('/auth/step-up/password', {
+      ticket: stepUp.ticket,
+      password: ALICE.password,
+    });
+    expect(confirmed.status).toBe('confirmed');
+    expect(await post('/graphql', { query: '{ balance }' })).toEqual({
+      data: { balance: expect.stringMatching(/^balance of user_/) },
+    });
+  });
+});
