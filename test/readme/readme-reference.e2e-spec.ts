@@ -4,7 +4,9 @@ import {
   ReauthModule,
   ReauthRequiredException,
   RequireSignIn,
+  StepUpRefusal,
   type ReauthReason,
+  type StepUpErrorCode,
 } from 'nest-workos-reauth';
 import { startReauthTestKit, type ReauthTestKit } from 'nest-workos-reauth/testing';
 import { CALLBACK_FAILURES } from '../../libs/reauth/src/flow/callback-failures';
@@ -19,6 +21,7 @@ const errorsDoc = docPage('errors.md');
 const api = docPage('api.md');
 const configuration = docPage('configuration.md');
 const routes = docPage('routes.md');
+const inPage = docPage('in-page-confirmation.md');
 const unquote = (cell: string) => cell.replace(/^`|`$/g, '');
 
 function tableUnder(page: MarkdownPage, heading: string, header: string[]): string[][] {
@@ -48,6 +51,14 @@ describe('the guide’s reference, held to the code', () => {
       Object.entries(CALLBACK_FAILURES).map(([code, failure]) => [code, failure.status]),
     );
     expect(documented).toEqual(actual);
+  });
+
+  it('lists every error of a refused confirmation in the page, with its status', () => {
+    const rows = tableUnder(inPage, 'Error codes', ['status', '`error`', 'meaning']);
+    for (const [status, code] of rows) {
+      const refusal = new StepUpRefusal(unquote(code) as StepUpErrorCode, '');
+      expect([unquote(code), refusal.getStatus()]).toEqual([unquote(code), Number(status)]);
+    }
   });
 
   it('gives each reason of the JSON 401 the message the library sends', () => {
@@ -90,6 +101,10 @@ describe('the guide’s reference, held to the code', () => {
       /`Authentication` is\s+`(\{[^`]+\})`/,
     );
     const reasonsAt = printed(errorsDoc, 'The JSON 401', /(\| `stale`)/);
+    const stepUpCodes = tableUnder(inPage, 'Error codes', ['status', '`error`', 'meaning'])
+      .map(([, code]) => `${unquote(code)}: true`)
+      .join(', ');
+    const stepUpCodesAt = printed(inPage, 'Error codes', /(\| 400 +\| `invalid_request`)/);
     const checks: { page: string; line: number; code: string }[] = [
       {
         page: authentication.page,
@@ -106,11 +121,16 @@ describe('the guide’s reference, held to the code', () => {
         line: reasonsAt.line,
         code: `const reasons: Record<ReauthReason, true> = { ${reasonList} };`,
       },
+      {
+        page: stepUpCodesAt.page,
+        line: stepUpCodesAt.line,
+        code: `const stepUpCodes: Record<StepUpErrorCode, true> = { ${stepUpCodes} };`,
+      },
     ];
     const prelude = [
       "import type { User } from '@workos-inc/node';",
-      'import type { AccessTokenClaims, Authentication, ReauthDependency, ReauthReason } from',
-      "  'nest-workos-reauth';",
+      'import type { AccessTokenClaims, Authentication, ReauthDependency, ReauthReason,',
+      "  StepUpErrorCode } from 'nest-workos-reauth';",
       'type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2',
       '  ? true',
       '  : false;',
@@ -176,6 +196,25 @@ describe('the guide’s routes, on a running app', () => {
       const answer = await fetch(`${url}${path}`, { method, redirect: 'manual' });
       const wrongMethod = await fetch(`${url}${path}`, { method: other, redirect: 'manual' });
       expect([route, answer.status !== 404, wrongMethod.status]).toEqual([route, true, 404]);
+    }
+  });
+
+  it('mounts each confirmation route of the table, at the default path of its extra', async () => {
+    const defaults = Object.fromEntries(
+      tableUnder(configuration, 'Extras (`ReauthModuleExtras`)', [
+        'extra',
+        'default',
+        'meaning',
+      ]).map(([extra, fallback]) => [unquote(extra), unquote(fallback)]),
+    );
+    const rows = tableUnder(routes, 'Confirmation inside the page', ['route', 'what it does']);
+    expect(rows.length).toBe(9);
+    for (const [route] of rows) {
+      const [, method, name, rest] = /^`(GET|POST|PATCH|DELETE) <(\w+)>([\w/:]*)`$/.exec(route)!;
+      const path = `${defaults[`routes.${name}`]}${rest.replace(':id', 'AAAA')}`;
+      // Without a session every one of them answers the JSON 401; an unknown route, 404.
+      const answer = await fetch(`${url}${path}`, { method, redirect: 'manual' });
+      expect([route, answer.status]).toEqual([route, 401]);
     }
   });
 });
