@@ -1,6 +1,7 @@
 import {
   AuthClaims,
   CurrentAuthentication,
+  MemoryPasskeyCredentialStore,
   ReauthService,
   RequireRecentAuth,
   RequireSignIn,
@@ -11,7 +12,8 @@ import {
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { unsealState } from '../../libs/reauth/src/core';
-import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
+import { HttpBrowser, send, type BrowserResponse } from '../support/http-browser';
+import { assertPasskey, createPasskey } from '../support/software-authenticator';
 import { OIDC_ACR } from '../support/oidc-provider';
 import { RIG_PLATFORMS, startRig, type Person, type ProviderRig } from '../support/provider-rigs';
 import { COOKIE_PASSWORD } from '../support/reauth-app';
@@ -512,3 +514,73 @@ async function sessionOf(rig: ProviderRig, browser: HttpBrowser) {
   if (!session) throw new Error('the session cookie does not open');
   return session;
 }
+
+describe.each(RIG_PLATFORMS)('A passkey confirmed in the page on %s, %s', (rigName, adapter) => {
+  let rig: ProviderRig;
+  let browser: HttpBrowser;
+
+  beforeEach(async () => {
+    browser = new HttpBrowser();
+    rig = await startRig(rigName, {
+      controllers: [ScenarioController],
+      adapter,
+      reauth: ({ url }) => ({
+        stepUp: {
+          passkeys: {
+            rpId: 'localhost',
+            rpName: 'Scenarios',
+            origins: [url],
+            credentials: new MemoryPasskeyCredentialStore(),
+          },
+        },
+      }),
+    });
+  });
+  afterEach(() => rig.close());
+
+  async function call(path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const url = `${rig.url}${path}`;
+    const res = await send(
+      url,
+      body === undefined ? 'GET' : 'POST',
+      {
+        ...JSON_ACCEPT,
+        origin: rig.url,
+        cookie: await browser.jar.getCookieString(url),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    for (const cookie of res.headers.getSetCookie()) await browser.jar.setCookie(cookie, url);
+    return { ...(JSON.parse(res.text || '{}') as object), http: res.status };
+  }
+
+  it('enrols after a sign-in, then confirms a stale session without the provider', async () => {
+    const start = await browser.get(`${rig.url}/auth/login?returnTo=%2Fsigned-in`, HTML);
+    await browser.get((await rig.authenticateAt(browser, start.location!)).href, HTML);
+    const ceremony = (challenge: unknown) => ({
+      challenge: String(challenge),
+      origin: rig.url,
+      rpId: 'localhost',
+    });
+    const creation = await call('/auth/passkeys/registration/options', {});
+    const { credential, response } = createPasskey(ceremony(creation.challenge));
+    expect((await call('/auth/passkeys', { name: 'Key', response })).http).toBe(201);
+
+    await rig.advanceClock(400);
+    const refused = await call('/fresh');
+    expect(refused.http).toBe(401);
+    const stepUp = refused.stepUp as { ticket: string; methods: { kind: string }[] };
+    // Only AuthKit can check a password in the page; an OpenID Provider has no such API.
+    expect(stepUp.methods.map((method) => method.kind)).toEqual(
+      rig.oidc ? ['passkey', 'provider'] : ['passkey', 'password', 'provider'],
+    );
+    const request = await call('/auth/step-up/passkey/options', { ticket: stepUp.ticket });
+    const confirmed = await call('/auth/step-up/passkey', {
+      ticket: stepUp.ticket,
+      response: assertPasskey(credential, ceremony(request.challenge)),
+    });
+    expect(confirmed).toMatchObject({ http: 200, status: 'confirmed', method: 'passkey' });
+    expect((await call('/fresh')).http).toBe(200);
+  });
+});

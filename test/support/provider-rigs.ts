@@ -98,7 +98,9 @@ export async function startRig(
   name: RigName,
   setup: {
     controllers: Type[];
-    reauth?: Partial<ReauthModuleOptions>;
+    /** The library's options: given, or made from where the app will listen. */
+    reauth?:
+      Partial<ReauthModuleOptions> | ((app: { url: string }) => Partial<ReauthModuleOptions>);
     /** The app's logger (default `false`: nothing logged). */
     logger?: LoggerService;
     /** Options of the OpenID Provider besides the rig's own (which they override). */
@@ -122,6 +124,7 @@ export async function startRig(
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const redirectUri = `${url}/auth/callback`;
+  const reauthOptions = typeof setup.reauth === 'function' ? setup.reauth({ url }) : setup.reauth;
   const base = { redirectUri, cookiePassword: COOKIE_PASSWORD };
 
   if (name === 'authkit-emulator') {
@@ -129,7 +132,7 @@ export async function startRig(
     const app = await startApp(port, appSetup, {
       ...base,
       ...emulatorModuleOptions(emulator),
-      ...setup.reauth,
+      ...reauthOptions,
     }).catch(async (error: unknown) => {
       await emulator.close();
       throw error;
@@ -190,7 +193,7 @@ export async function startRig(
       tokenEndpointAuthMethod: es256 ? 'client_secret_post' : undefined,
     },
     now: () => oidc.now(),
-    ...setup.reauth,
+    ...reauthOptions,
   }).catch(async (error: unknown) => {
     await oidc.stop();
     throw error;
