@@ -181,8 +181,16 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
       },
     );
     // Whichever settles first decides; what the app's function returns after a confirmation
-    // is not looked at.
-    return Promise.race([confirmation.decided, answered]);
+    // is not looked at. Once decided, the functions refuse to confirm (reason `settled`).
+    const { controls } = confirmation;
+    try {
+      const decision = await Promise.race([confirmation.decided, answered]);
+      if (decision === 'provider') controls.useProvider();
+      return decision;
+    } catch (error) {
+      controls.cancel();
+      throw error;
+    }
   };
 
   const reauthenticate = async (

@@ -48,7 +48,12 @@ async function providerOnly(
 }
 
 describe('createReauthFetch: when nothing can be confirmed in the page', () => {
+  // Only the popup's watch is faked: a popup a failing test leaves open cannot hold Jest.
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
   afterEach(() => {
+    jest.useRealTimers();
     delete (globalThis as { PublicKeyCredential?: unknown }).PublicKeyCredential;
   });
   const withWebAuthn = () => Object.assign(globalThis, { PublicKeyCredential: class {} });

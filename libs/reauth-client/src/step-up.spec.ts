@@ -87,6 +87,11 @@ const failure = (reason: string, more: object = {}): unknown =>
 
 describe('createReauthFetch: confirming in the page', () => {
   withWebAuthn();
+  // Only the popup's watch is faked: a popup a failing test leaves open cannot hold Jest.
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
+  });
+  afterEach(() => jest.useRealTimers());
 
   it('offers the methods the server lists, provider last, with the functions to use them', async () => {
     const { api, asked } = setup(ALL_METHODS, () => false);
@@ -334,6 +339,21 @@ describe('createReauthFetch: confirming in the page', () => {
     win.reportOk();
     expect((await pending).status).toBe(200);
     expect(app.state.seen.filter(({ url }) => url.includes('/auth/'))).toHaveLength(0);
+  });
+
+  it('refuses to confirm once the app answered for the provider', async () => {
+    let controls: ReturnType<typeof inPage> | undefined;
+    const { api, app, win } = setup(ALL_METHODS, (info) => {
+      controls = inPage(info);
+      return true;
+    });
+    const pending = transfer(api);
+    await waitFor(() => win.popups.length === 1);
+    await expect(controls?.confirmWithPassword(PASSWORD)).rejects.toEqual(failure('settled'));
+    expect(app.sent(PASSWORD_METHOD.confirmUrl)).toHaveLength(0);
+    app.state.confirmed = true;
+    win.reportOk();
+    expect((await pending).status).toBe(200);
   });
 
   it('ends the confirmation at its first decision: later calls are refused', async () => {
