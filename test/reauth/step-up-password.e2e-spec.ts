@@ -98,6 +98,8 @@ describe('Confirming with the AuthKit password inside the page', () => {
     expect(await staleOffer(browser)).toBeUndefined();
     const status = await call(browser, 'GET', '/auth/step-up');
     expect(status.body.methods).toEqual([]);
+    const tried = await password(browser, { password: 'anything' });
+    expect([tried.status, tried.body.error]).toEqual([400, 'method_unavailable']);
   });
 
   it('never confirms with another account’s password', async () => {

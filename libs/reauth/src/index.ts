@@ -79,11 +79,7 @@ export {
   ReauthStoreFullError,
   type MemoryReauthStoreOptions,
 } from './stores';
-export type {
-  InPageMethod,
-  ReauthPasskeyOptions,
-  ReauthStepUpOptions,
-} from './interfaces';
+export type { InPageMethod, ReauthPasskeyOptions, ReauthStepUpOptions } from './interfaces';
 export {
   PasskeyCredentialStore,
   type PasskeyCredential,

@@ -167,6 +167,7 @@ export class ReauthModule implements OnModuleInit, OnApplicationBootstrap, OnApp
   constructor(
     private readonly startupChecks: ReauthStartupChecks,
     private readonly store: ReauthStore,
+    private readonly stepUp: StepUpSettings,
   ) {}
 
   /**
@@ -183,8 +184,12 @@ export class ReauthModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     await this.startupChecks.checkProvider();
   }
 
-  /** Nest's hook: closes the store (a Redis connection the module opened, say). */
+  /**
+   * Nest's hook: closes the store (a Redis connection the module opened, say) and the passkey
+   * credential store.
+   */
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    await this.stepUp.passkeys?.credentials.close();
   }
 }

@@ -1,3 +1,4 @@
+import { IN_PAGE_METHODS, StepUpSettings, type InPageMethod } from './options/step-up-settings';
 import { Injectable, Logger, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
@@ -33,6 +34,7 @@ export class ReauthStartupChecks {
     private readonly routes: RouteSettings,
     private readonly providerCheck: ProviderCheckSettings,
     private readonly provider: IdentityProvider,
+    private readonly stepUp: StepUpSettings,
   ) {}
 
   /** Runs when the module initialises: after every controller and provider is known. */
@@ -56,18 +58,32 @@ export class ReauthStartupChecks {
             `${route()} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
           );
         }
-        if (
+        if (this.provider.dependency === 'workos' && requirement.acr !== undefined) {
+          this.logger.warn(
+            `${route()} requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
+          );
+        } else if (
           this.provider.dependency === 'workos' &&
-          (requirement.acr !== undefined || requirement.amr !== undefined)
+          requirement.amr !== undefined &&
+          !this.inPageMethods(requirement.methods).length
         ) {
           this.logger.warn(
-            `${route()} requires an acr or amr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
+            `${route()} requires an amr, which WorkOS AuthKit does not issue and no confirmation in the page can show here (see the stepUp option): every attempt will end in acr_not_satisfied`,
           );
         }
       }
     }
     this.logger.log(
       `Step-up authentication ready: callback ${this.routes.routes.callback}, ${this.provider.describe()}`,
+    );
+  }
+
+  /** The in-page methods the module enables that a route with `methods` accepts. */
+  private inPageMethods(methods: readonly InPageMethod[] | undefined): InPageMethod[] {
+    return IN_PAGE_METHODS.filter(
+      (method) =>
+        (methods ?? IN_PAGE_METHODS).includes(method) &&
+        (method === 'passkey' ? this.stepUp.passkeys !== undefined : this.stepUp.password),
     );
   }
 

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { isSameOriginRequest } from '../core';
+import { FactorLedger } from '../factors/factor-ledger';
 import { HttpResponses } from '../http/http-responses';
 import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
@@ -21,6 +22,7 @@ export class ReauthLogoutController {
     protected readonly redirects: RedirectSettings,
     protected readonly provider: IdentityProvider,
     protected readonly responses: HttpResponses,
+    protected readonly ledger: FactorLedger,
   ) {}
 
   @Post()
@@ -36,6 +38,7 @@ export class ReauthLogoutController {
       return;
     }
     const ended = await this.sessions.end(request);
+    if (ended?.sessionId !== undefined) await this.ledger.forget(ended.sessionId);
     this.responses.appendCookies(response, this.sessions.clear());
     const target = ended
       ? await this.provider.logoutUrl(ended, this.redirects.logoutReturnTo)

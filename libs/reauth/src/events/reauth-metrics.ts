@@ -72,11 +72,13 @@ interface Instruments {
  * SDK, away from requests, anyway).
  *
  * - `reauth.flows` (counter): `reauth.outcome` = `required` | `started` | `completed` | `failed`,
- *   with `reauth.reason` for `required` (the 401's reason) and `failed` (the callback's code).
+ *   with `reauth.reason` for `required` (the 401's reason) and `failed` (the callback's code);
+ *   `confirmed` | `confirmation_refused` for confirmations in the page, with `reauth.method`
+ *   (`passkey` | `password`) and, when refused, `reauth.reason` (the refusal's `error`).
  * - `reauth.sessions` (counter): `reauth.outcome` = `refreshed` | `revoked`, with
  *   `reauth.reason` for `revoked` (`sign_out` | `refresh_refused`).
  * - `reauth.unavailable` (counter): 503s, by `reauth.dependency` (`jwks` | `workos` | `oidc` |
- *   `store`).
+ *   `store` | `passkeys`).
  * - `reauth.token.verification.duration` (histogram, s): signature and claim checks of tokens not
  *   already verified (a cached token costs a lookup and is not recorded), by `reauth.outcome` =
  *   `valid` | `invalid` | `unavailable`.

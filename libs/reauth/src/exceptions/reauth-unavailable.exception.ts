@@ -25,7 +25,7 @@ export class ReauthUnavailableException extends ReauthException {
   readonly setCookie?: string;
 
   constructor(
-    /** What could not be reached: the provider, its keys, or the store. */
+    /** What could not be reached: the provider, its keys, the store or the passkey credentials. */
     readonly dependency: ReauthDependency,
     options: { cause?: unknown; setCookie?: string } = {},
   ) {

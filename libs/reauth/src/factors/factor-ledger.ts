@@ -59,11 +59,14 @@ export class FactorLedger {
     return proofs.sort((a, b) => b.at - a.at);
   }
 
-  /** Forgets the session's proofs (at sign-out). */
-  async clear(sessionKey: string): Promise<void> {
-    await this.run(() =>
-      Promise.all(IN_PAGE_METHODS.map((method) => this.store.take(ledgerKey(sessionKey, method)))),
-    );
+  /**
+   * Forgets the session's proofs at sign-out. Best effort: the session's revocation is what
+   * stops them counting (its tokens are refused), so a store that fails here changes nothing.
+   */
+  async forget(sessionKey: string): Promise<void> {
+    await Promise.all(
+      IN_PAGE_METHODS.map((method) => this.store.take(ledgerKey(sessionKey, method))),
+    ).catch(() => undefined);
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {

@@ -48,6 +48,14 @@ export class PasswordConfirmation {
     request: ReauthRequest,
   ): Promise<StepUpConfirmed | CodeRequired> {
     const confirmer = this.enabled();
+    if (caller.authentication.signInMethod !== 'Password') {
+      // Only a session that began with a password is known to have one: an SSO user's
+      // confirmation goes to the provider, and a guess counts nowhere.
+      throw new StepUpRefusal(
+        'method_unavailable',
+        'This session did not begin with a password. Confirm another way.',
+      );
+    }
     const fields = bodyObject(body);
     const ticket = this.recorder.ticketOf(optionalString(fields, 'ticket', 2048), caller);
     const password = optionalString(fields, 'password', MAX_PASSWORD);

@@ -68,9 +68,14 @@ export class StepUpStatus {
     return methods;
   }
 
+  /** As in a refusal: a credential store that fails leaves the passkey out. */
   private async hasPasskey(sub: string): Promise<boolean> {
     const passkeys = this.settings.passkeys;
     if (!passkeys) return false;
-    return (await credentialsCall(() => passkeys.credentials.listByUser(sub))).length > 0;
+    try {
+      return (await credentialsCall(() => passkeys.credentials.listByUser(sub))).length > 0;
+    } catch {
+      return false;
+    }
   }
 }

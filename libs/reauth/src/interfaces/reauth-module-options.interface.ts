@@ -216,15 +216,16 @@ export interface ReauthModuleOptions {
   checkProviderOnStart?: boolean;
   /**
    * Confirmation inside the page with a passkey or the provider password, instead of a trip to
-   * the provider; see {@link ReauthStepUpOptions}. Default: passwords where the provider can
-   * check them (AuthKit), no passkeys.
+   * the provider; see {@link ReauthStepUpOptions}. Default: none (every refusal goes to the
+   * provider). Given, even as `{}`: passwords where the provider can check them (AuthKit).
    */
   stepUp?: ReauthStepUpOptions;
 }
 
 /**
  * The audit events (`reauth.required`, `reauth.started`, `reauth.completed`, `reauth.failed`,
- * `session.refreshed`, `session.revoked`, `store.unavailable`): user id, session id, route and
+ * `session.refreshed`, `session.revoked`, `store.unavailable`, `step-up.confirmed`,
+ * `step-up.failed`): user id, session id, route and
  * time, never a token, code, `state` or cookie. They are delivered after the decision they report
  * and can neither change it nor hold the request.
  */

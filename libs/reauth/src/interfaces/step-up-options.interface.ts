@@ -52,7 +52,8 @@ export interface ReauthStepUpOptions {
   /**
    * The user's password at the provider (and their TOTP code when they have one), checked
    * without starting a session for the browser. Only providers that can (AuthKit); default
-   * `true` there.
+   * `true` there once `stepUp` is given. Offered to, and accepted from, sessions that began with
+   * a password (AuthKit's `authenticationMethod` `Password`) only.
    */
   password?: boolean;
   /**

@@ -1,7 +1,4 @@
-import type {
-  PasskeyCredential,
-  PasskeyCredentialStore,
-} from '../stores/passkey-credential.store';
+import type { PasskeyCredential, PasskeyCredentialStore } from '../stores/passkey-credential.store';
 import {
   checkPasskeyContractArguments,
   passkeyContractGlobals,
