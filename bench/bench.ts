@@ -2,12 +2,14 @@
 // and what token verification costs next to a bare crypto.verify. Markdown on stdout, progress on
 // stderr. Every phase is bounded in time, and every server process is killed however it ends.
 import { startApp } from './app-process';
+import { measureConfirmations } from './confirmation';
 import { ROUTE } from './config';
 import { runMain, withBench } from './harness';
 import { measureLoad, type LoadResult } from './load';
 import { proveItChecks } from './proof';
 import { formatReport, formatRows, ROUNDS } from './report';
 import { scenarios, type Scenario } from './scenarios';
+import { formatStepUp } from './step-up-report';
 import { credentialSource } from './session-cookie';
 import { measureVerification } from './verification';
 
@@ -48,17 +50,28 @@ async function main(): Promise<void> {
           const url = `${app.url}${ROUTE}`;
           const headers = await scenario.credentials(app.url);
           await proveItChecks(url, scenario, headers);
-          results.get(scenario.id)!.push(await measureLoad(url, headers, scenario.expect.status));
+          const plan = await scenario.confirmation?.(app.url, headers);
+          if (plan) await plan.prove();
+          results
+            .get(scenario.id)!
+            .push(
+              plan
+                ? await measureConfirmations(app.url, headers, plan)
+                : await measureLoad(url, headers, scenario.expect.status),
+            );
         } finally {
           await app.stop();
         }
       }
     }
     const rows = all.map((scenario) => ({ scenario, rounds: results.get(scenario.id)! }));
-    if (only) return formatRows(rows);
+    // Confirmation inside the page, (i) to (k), in a section of its own at the end.
+    const section = formatStepUp(rows);
+    const stepUp = section.length === 0 ? '' : ['', ...section].join('\n');
+    if (only) return formatRows(rows) + stepUp;
     progress('token verification');
     const rates = await measureVerification(emulator, config.redirectUri, ROUNDS);
-    return formatReport(rows, rates);
+    return formatReport(rows, rates) + stepUp;
   });
   process.stdout.write(report);
 }

@@ -1,10 +1,18 @@
+import type { Credentials } from '../test/support/emulator';
+
 /** The one route every app serves; the guarded apps require a sign-in within MAX_AGE seconds. */
 export const ROUTE = '/sensitive';
 export const MAX_AGE = 300;
 
+/** The emulator's user every benchmark signs in as (a password, no second factor). */
+export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
+
 export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
-export type AppKind = 'bare' | 'noop-guard' | 'reauth' | 'passport' | 'jose';
+export type AppKind = 'bare' | 'noop-guard' | 'reauth' | 'step-up' | 'passport' | 'jose';
+
+/** The WebAuthn relying party of the `step-up` app: browsers allow `localhost` over plain HTTP. */
+export const STEP_UP_RP_ID = 'localhost';
 
 /** The HTTP platform an app runs on: `@nestjs/platform-express` or `@nestjs/platform-fastify`. */
 export type HttpPlatform = 'express' | 'fastify';
@@ -19,6 +27,16 @@ export interface AppConfig {
   clientId: string;
   apiKey: string;
   redirectUri: string;
+}
+
+/**
+ * The origin the `step-up` app's pages run on, for `appUrl` (`http://127.0.0.1:<port>`): the
+ * same port on `localhost`, since a passkey's origin must be on its relying party.
+ */
+export function pageOrigin(appUrl: string): string {
+  const url = new URL(appUrl);
+  url.hostname = STEP_UP_RP_ID;
+  return url.origin;
 }
 
 /** The issuer AuthKit (and the emulator) put in access tokens. */

@@ -2,7 +2,7 @@ import type { AuthKitEmulator } from 'authkit-emulator';
 import type { SessionCookieData, WorkOS } from '@workos-inc/node';
 import { randomBytes } from 'node:crypto';
 import { COOKIE_PASSWORD } from './config';
-import { ALICE } from './session-cookie';
+import { ALICE } from './config';
 
 /** The cookie the reauth app reads its session from (the library's default name). */
 export const SESSION_COOKIE = 'wos-session';

@@ -6,7 +6,10 @@ export const WARM_UP_SECONDS = 1;
 export const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 export interface LoadResult {
+  /** Per second: requests, or for a confirmation row confirmations (of `requests` each). */
   requestsPerSecond: number;
+  /** HTTP requests per measured unit: a confirmation's; 1 when absent. */
+  requests?: number;
   p50Ms: number;
   p99Ms: number;
 }

@@ -21,6 +21,9 @@ export interface LoadRow {
   rounds: LoadResult[];
 }
 
+/** A row whose measured unit is a confirmation (several requests): reported on its own. */
+export const isConfirmationRow = (row: LoadRow) => row.scenario.confirmation !== undefined;
+
 /** A ratio over the rounds: their median, and the lowest and highest round. */
 export interface RatioStats {
   median: number;
@@ -28,9 +31,9 @@ export interface RatioStats {
   max: number;
 }
 
-const count = (n: number) => Math.round(n).toLocaleString('en');
-const fixed = (n: number) => n.toFixed(2);
-const ms = (n: number) => n.toFixed(1);
+export const count = (n: number) => Math.round(n).toLocaleString('en');
+export const fixed = (n: number) => n.toFixed(2);
+export const ms = (n: number) => n.toFixed(1);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -43,9 +46,9 @@ export function stats(values: number[]): RatioStats {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
-const spread = ({ min, max }: RatioStats) => `${fixed(min)}-${fixed(max)}`;
+export const spread = ({ min, max }: RatioStats) => `${fixed(min)}-${fixed(max)}`;
 
-function table(head: string[], rows: string[][]): string[] {
+export function table(head: string[], rows: string[][]): string[] {
   return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
 }
 
@@ -70,7 +73,10 @@ function targetRow(target: Target): string[] {
   ];
 }
 
-/** The load table alone, with each row's ratios to (a) and (a′) when they ran. */
+/**
+ * The load table alone, with each row's ratios to (a) and (a′) when they ran (confirmation rows
+ * left to their own section).
+ */
 export function formatRows(rows: LoadRow[]): string {
   const find = (id: string) => rows.find((row) => row.scenario.id === id);
   const within = (row: LoadRow, base: LoadRow | undefined) =>
@@ -83,12 +89,14 @@ export function formatRows(rows: LoadRow[]): string {
   return [
     ...table(
       ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)'],
-      rows.map((row) => [
-        `(${row.scenario.id}) ${row.scenario.label}`,
-        count(stats(row.rounds.map((r) => r.requestsPerSecond)).median),
-        within(row, find('a')),
-        within(row, find('a′')),
-      ]),
+      rows
+        .filter((row) => !isConfirmationRow(row))
+        .map((row) => [
+          `(${row.scenario.id}) ${row.scenario.label}`,
+          count(stats(row.rounds.map((r) => r.requestsPerSecond)).median),
+          within(row, find('a')),
+          within(row, find('a′')),
+        ]),
     ),
     '',
   ].join('\n');
@@ -192,19 +200,21 @@ export function formatReport(rows: LoadRow[], verification: VerificationResults[
     '',
     ...table(
       ['app', 'answer', 'requests/s', 'spread', 'p50 (ms)', 'p99 (ms)', 'vs (a)'],
-      rows.map(({ scenario }) => {
-        const result = medianOf(scenario.id);
-        const all = stats(rps(scenario.id));
-        return [
-          `(${scenario.id}) ${scenario.label}`,
-          String(scenario.expect.status),
-          count(result.requestsPerSecond),
-          `${count(all.min)}-${count(all.max)}`,
-          ms(result.p50Ms),
-          ms(result.p99Ms),
-          fixed(result.requestsPerSecond / bare),
-        ];
-      }),
+      rows
+        .filter((row) => !isConfirmationRow(row))
+        .map(({ scenario }) => {
+          const result = medianOf(scenario.id);
+          const all = stats(rps(scenario.id));
+          return [
+            `(${scenario.id}) ${scenario.label}`,
+            String(scenario.expect.status),
+            count(result.requestsPerSecond),
+            `${count(all.min)}-${count(all.max)}`,
+            ms(result.p50Ms),
+            ms(result.p99Ms),
+            fixed(result.requestsPerSecond / bare),
+          ];
+        }),
     ),
     '',
     '## Token verification alone',

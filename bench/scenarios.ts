@@ -1,4 +1,6 @@
+import type { ConfirmationPlan } from './confirmation';
 import type { AppKind, HttpPlatform } from './config';
+import { enrolPasskey, passkeyPlan, passwordPlan, proveLedgerSession } from './step-up';
 
 type Headers = Record<string, string>;
 
@@ -20,6 +22,11 @@ export interface Scenario {
   platform?: HttpPlatform;
   /** The headers of every measured request; the cookie scenario signs in to the app first. */
   credentials(appUrl: string): Headers | Promise<Headers>;
+  /**
+   * For a confirmation row: the requests of one confirmation, measured instead of `GET` of the
+   * route (made once the credentials are, with the headers they gave).
+   */
+  confirmation?(appUrl: string, headers: Headers): ConfirmationPlan | Promise<ConfirmationPlan>;
   /** What every measured request must get. */
   expect: Expectation;
   /** Requests the app must refuse with 401 before it is measured: proof that it checks. */
@@ -45,13 +52,18 @@ export interface CredentialSource {
   stale(): Promise<string>;
   /** Signs in through the running `reauth` app at `appUrl`: its `wos-session` (`name=value`). */
   session(appUrl: string): Promise<string>;
+  /** A sealed `wos-session` cookie (`name=value`) of a new session signed in 1000 s ago. */
+  staleSession(): Promise<string>;
   /** A token signed in 1000 s ago, for the refusals, whose reason is not read. */
   staleToken: string;
   /** A `wos-session` cookie of a real sign-in, for apps that never open it. */
   cookie: string;
 }
 
-/** (a) to (f′) on Express, then (g), (g′) and (h) on Fastify. */
+/**
+ * (a) to (f′) on Express, then (g), (g′) and (h) on Fastify, then confirmation inside the page on
+ * Express: (i) and (j) confirm, (k) is the guard on a session whose ledger holds the proof.
+ */
 export function scenarios(source: CredentialSource): Scenario[] {
   const bearer = (token: string) => ({ ...ACCEPT, authorization: `Bearer ${token}` });
   const fresh = async () => bearer(await source.fresh());
@@ -59,6 +71,7 @@ export function scenarios(source: CredentialSource): Scenario[] {
   const none = { what: 'a request without credentials', headers: ACCEPT };
   const stale = { what: 'a token signed in 1000 s ago', headers: bearer(source.staleToken) };
   const passes = { status: 200 };
+  const session = async (appUrl: string) => ({ ...ACCEPT, cookie: await source.session(appUrl) });
   return [
     {
       id: 'a',
@@ -99,7 +112,7 @@ export function scenarios(source: CredentialSource): Scenario[] {
       id: 'c',
       label: 'RecentAuthGuard, sealed wos-session cookie',
       app: 'reauth',
-      credentials: async (appUrl) => ({ ...ACCEPT, cookie: await source.session(appUrl) }),
+      credentials: session,
       expect: passes,
       refused: [none],
     },
@@ -159,6 +172,42 @@ export function scenarios(source: CredentialSource): Scenario[] {
       app: 'reauth',
       platform: 'fastify',
       credentials: fresh,
+      expect: passes,
+      refused: [none, stale],
+    },
+    {
+      id: 'i',
+      label: 'passkey confirmation in the page: POST passkey/options, then POST passkey',
+      app: 'step-up',
+      // A page's session: a real sign-in, whose fresh sign-in also enrols the passkey.
+      credentials: session,
+      confirmation: async (appUrl, headers) =>
+        passkeyPlan(appUrl, headers.cookie, await enrolPasskey(appUrl, headers.cookie)),
+      expect: passes,
+      refused: [none],
+    },
+    {
+      id: 'j',
+      label: 'password confirmation in the page: POST password, checked by the AuthKit emulator',
+      app: 'step-up',
+      credentials: session,
+      confirmation: (appUrl, headers) => passwordPlan(appUrl, headers.cookie),
+      expect: passes,
+      refused: [none],
+    },
+    {
+      id: 'k',
+      label: 'RecentAuthGuard, stale wos-session cookie, a passkey proof in its ledger',
+      app: 'step-up',
+      credentials: async (appUrl) => {
+        const [fresh, staleSession, otherStaleSession] = await Promise.all([
+          source.session(appUrl),
+          source.staleSession(),
+          source.staleSession(),
+        ]);
+        await proveLedgerSession(appUrl, fresh, staleSession, otherStaleSession);
+        return { ...ACCEPT, cookie: staleSession };
+      },
       expect: passes,
       refused: [none, stale],
     },

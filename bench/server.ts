@@ -9,6 +9,7 @@ import { joseApp } from './apps/jose.app';
 import { noopGuardApp } from './apps/noop-guard.app';
 import { passportApp } from './apps/passport.app';
 import { reauthApp } from './apps/reauth.app';
+import { stepUpApp } from './apps/step-up.app';
 import type { AppConfig } from './config';
 
 function moduleFor(config: AppConfig): Type | Promise<Type> {
@@ -19,6 +20,8 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
       return noopGuardApp();
     case 'reauth':
       return reauthApp(config);
+    case 'step-up':
+      return stepUpApp(config);
     case 'passport':
       return passportApp(config);
     case 'jose':

@@ -1,11 +1,10 @@
 import type { AuthKitEmulator } from 'authkit-emulator';
-import { signInThroughPages, type Credentials } from '../test/support/emulator';
+import { sdkFor, signInThroughPages } from '../test/support/emulator';
 import { HttpBrowser } from '../test/support/http-browser';
 import { startApp } from './app-process';
-import { ROUTE, type AppConfig } from './config';
+import { ALICE, ROUTE, type AppConfig } from './config';
+import { CookieSealer } from './curves-credentials';
 import type { CredentialSource } from './scenarios';
-
-export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice-password' };
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -61,11 +60,15 @@ export async function credentialSource(
 ): Promise<CredentialSource> {
   const mint = (authTime: number) =>
     emulator.mintAccessToken({ email: ALICE.email, authTime, expiresIn: lifetimeSeconds });
+  const cookie = await signInOnce(config, emulator);
+  // Sealed sessions in the shape of that sign-in's, each with its own token and session (sid).
+  const sealer = await CookieSealer.fromSignIn(sdkFor(emulator), cookie);
   return {
     fresh: () => mint(emulator.now()),
     stale: () => mint(emulator.now() - staleSeconds),
     session: (appUrl) => signInForSessionCookie(appUrl, emulator, config.redirectUri),
+    staleSession: async () => sealer.cookie(await mint(emulator.now() - staleSeconds)),
     staleToken: await mint(emulator.now() - staleSeconds),
-    cookie: await signInOnce(config, emulator),
+    cookie,
   };
 }

@@ -6,7 +6,7 @@ import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:c
 import { COOKIE_PASSWORD } from './config';
 import { fetchJwks } from './jwks';
 import { CONNECTIONS } from './load';
-import { ALICE } from './session-cookie';
+import { ALICE } from './config';
 
 export const LOOP_MS = 1_000;
 export const FIRST_SEEN_TOKENS = 2_000;
