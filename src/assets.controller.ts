@@ -7,6 +7,9 @@ import { PAGE_SCRIPTS } from './views/page-scripts';
 /** Built by `npm run build:client` (npm start runs it). */
 const CLIENT_BUNDLE = resolve(process.cwd(), 'libs/reauth-client/dist/step-up-fetch.js');
 
+// Set with each file, so that a 404 answers as JSON with its own type.
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
 /**
  * The pages' stylesheet and scripts, and the browser helper's bundle: files of the demo's own
  * origin, the only ones its Content-Security-Policy lets the pages load.
@@ -14,27 +17,24 @@ const CLIENT_BUNDLE = resolve(process.cwd(), 'libs/reauth-client/dist/step-up-fe
 @Controller('assets')
 export class AssetsController {
   @Get('step-up-fetch.js')
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   bundle(): StreamableFile {
     if (!existsSync(CLIENT_BUNDLE)) {
       throw new NotFoundException('The browser helper is not built: run npm run build:client');
     }
-    return new StreamableFile(createReadStream(CLIENT_BUNDLE));
+    return new StreamableFile(createReadStream(CLIENT_BUNDLE), { type: JAVASCRIPT });
   }
 
   @Get('demo.css')
-  @Header('Content-Type', 'text/css; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
-  stylesheet(): string {
-    return DEMO_CSS;
+  stylesheet(): StreamableFile {
+    return new StreamableFile(Buffer.from(DEMO_CSS), { type: 'text/css; charset=utf-8' });
   }
 
   @Get(':script')
-  @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
-  script(@Param('script') name: string): string {
+  script(@Param('script') name: string): StreamableFile {
     if (!Object.hasOwn(PAGE_SCRIPTS, name)) throw new NotFoundException('No such script');
-    return PAGE_SCRIPTS[name];
+    return new StreamableFile(Buffer.from(PAGE_SCRIPTS[name]), { type: JAVASCRIPT });
   }
 }

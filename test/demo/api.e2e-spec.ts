@@ -76,15 +76,66 @@ describe('The demo JSON API', () => {
     expect(after.body.transfers).toBe(before.body.transfers);
   });
 
-  it('sends its pages and answers uncached and unframeable', async () => {
-    for (const path of ['/', '/api/me', '/spa']) {
+  it('sends its pages and answers uncached, unframeable, and under a strict policy', async () => {
+    for (const path of ['/', '/api/me', '/spa', '/account/passkeys']) {
       const res = await request(server)
         .get(path)
         .auth(await token(10), { type: 'bearer' });
+      expect([path, res.status]).toEqual([path, 200]);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['x-frame-options']).toBe('DENY');
-      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+      );
     }
+  });
+
+  it('serves the pages’ stylesheet and scripts from its own origin, and nothing else there', async () => {
+    const page = await request(server)
+      .get('/account/passkeys')
+      .auth(await token(10), { type: 'bearer' });
+    expect(page.text).toContain('<link rel="stylesheet" href="/assets/demo.css">');
+    expect(page.text).toContain('<script type="module" src="/assets/passkeys.js"></script>');
+    expect(page.text).not.toMatch(/<script>|<style>|style="/);
+    for (const [path, type] of [
+      ['/assets/demo.css', 'text/css; charset=utf-8'],
+      ['/assets/spa.js', 'text/javascript; charset=utf-8'],
+      ['/assets/security.js', 'text/javascript; charset=utf-8'],
+      ['/assets/passkeys.js', 'text/javascript; charset=utf-8'],
+    ]) {
+      const res = await request(server).get(path);
+      expect([path, res.status, res.headers['content-type']]).toEqual([path, 200, type]);
+      expect(res.headers['cache-control']).toBe('no-cache');
+    }
+    for (const path of ['/assets/nope.js', '/assets/__proto__', '/assets/constructor']) {
+      const res = await request(server).get(path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+    }
+  });
+
+  it('changes the email over JSON when fresh, refuses a bad one, and asks again when stale', async () => {
+    const send = async (age: number, body: unknown) =>
+      request(server)
+        .post('/account/email')
+        .auth(await token(age), { type: 'bearer' })
+        .set('accept', 'application/json')
+        .send(body as object);
+    const ok = await send(10, { email: ' alice.json@example.com ' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ email: 'alice.json@example.com' });
+    for (const email of ['', 'not-an-email', 'a@'.repeat(200), 42, null]) {
+      const bad = await send(10, { email });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toEqual({
+        statusCode: 400,
+        error: 'invalid_email',
+        message: 'That is not an email address.',
+      });
+    }
+    const stale = await send(301, { email: 'alice.stale@example.com' });
+    expect(stale.status).toBe(401);
+    expect(stale.body).toMatchObject({ reason: 'stale', reauthUrl: expect.any(String) });
   });
 
   it('answers a stale transfer with the RFC 9470 challenge', async () => {
