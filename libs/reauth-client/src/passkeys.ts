@@ -12,6 +12,7 @@ export interface PasskeySummary {
   id: string;
   /** The user's name for it. */
   name: string;
+  /** When it was enrolled. */
   createdAt: number;
   /** `multiDevice` when it may be synced to the user's other devices. */
   deviceType: 'singleDevice' | 'multiDevice';

@@ -77,6 +77,7 @@ export function readStepUpOffer(value: unknown, origin: string): StepUpOffer | u
 
 /** The answer of a confirmation endpoint once the user is confirmed. */
 export interface StepUpConfirmed {
+  /** The user is confirmed. */
   status: 'confirmed';
   /** Which method confirmed. */
   method: 'passkey' | 'password';
@@ -90,6 +91,7 @@ export interface StepUpConfirmed {
 
 /** The password was right and the user has a second factor: send its code next. */
 export interface StepUpCodeRequired {
+  /** Send the code next. */
   status: 'code_required';
   /** The kind of code: a TOTP code from an authenticator app. */
   factor: 'totp';

@@ -22,11 +22,17 @@ import { WebAuthnChallenges } from './webauthn-challenges';
 
 /** A passkey as the enrolment routes show it: never the public key or the user id. */
 export interface PasskeySummary {
+  /** The credential id, base64url: what rename and delete take. */
   id: string;
+  /** The user's name for it. */
   name: string;
+  /** When it was enrolled (Unix seconds). */
   createdAt: number;
+  /** When it last confirmed an action; absent until then. */
   lastUsedAt?: number;
+  /** `multiDevice` for a synced passkey, `singleDevice` for one bound to its device. */
   deviceType: PasskeyCredential['deviceType'];
+  /** Whether it is backed up (synced) now. */
   backedUp: boolean;
 }
 

@@ -18,7 +18,9 @@ import type { StepUpTicket } from './step-up-ticket';
 
 /** The answer when the password was right and a one-time code must follow. */
 export interface CodeRequired {
+  /** The password was right; send `{ code }` next. */
   status: 'code_required';
+  /** What the code is: a TOTP code from the user's authenticator app. */
   factor: 'totp';
 }
 

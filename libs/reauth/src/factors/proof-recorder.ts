@@ -12,8 +12,11 @@ import { openTicket, type StepUpTicket } from './step-up-ticket';
 
 /** What a page is told once a confirmation is recorded. */
 export interface StepUpConfirmed {
+  /** The confirmation was recorded. */
   status: 'confirmed';
+  /** How the user confirmed. */
   method: InPageMethod;
+  /** What the proof showed (RFC 8176), e.g. `['hwk', 'user', 'mfa']`. */
   amr: readonly string[];
   /** When it was given, in Unix seconds. */
   at: number;

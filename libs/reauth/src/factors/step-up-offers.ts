@@ -17,6 +17,7 @@ export type StepUpMethodOffer =
 export interface StepUpOffer {
   /** Sent back with a confirmation: binds it to this session and route. */
   ticket: string;
+  /** The ways to confirm, in-page ones first, the provider last. */
   methods: StepUpMethodOffer[];
 }
 

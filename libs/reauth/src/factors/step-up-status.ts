@@ -8,7 +8,9 @@ import { StepUpSettings, type InPageMethod } from '../options/step-up-settings';
 
 /** One kind of proof of the session, as the status route shows it (Unix seconds). */
 export interface ProofStatus {
+  /** When it was given. */
   at: number;
+  /** What it showed (RFC 8176), when known. */
   amr?: readonly string[];
   /** The last second an in-page proof counts for; a sign-in has none of its own. */
   expiresAt?: number;
@@ -16,6 +18,7 @@ export interface ProofStatus {
 
 /** What `GET <routes.stepUp>` answers. */
 export interface StepUpStatusBody {
+  /** The signed-in user (the token's `sub`). */
   userId: string;
   /** The server's time, so a page can count down without trusting its own clock. */
   now: number;

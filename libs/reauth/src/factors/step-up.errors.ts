@@ -38,8 +38,10 @@ const STATUS: Record<StepUpErrorCode, number> = {
 /** A refused confirmation: `{ statusCode, error, message }`, with `Retry-After` for a 429. */
 export class StepUpRefusal extends HttpException {
   constructor(
+    /** The refusal's `error`. */
     readonly code: StepUpErrorCode,
     message: string,
+    /** For a 429: the `Retry-After` seconds. */
     readonly retryAfterSeconds?: number,
   ) {
     super({ statusCode: STATUS[code], error: code, message }, STATUS[code]);

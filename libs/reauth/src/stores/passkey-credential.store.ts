@@ -19,6 +19,7 @@ export interface PasskeyCredential {
   backedUp: boolean;
   /** The user's name for it, 1 to 64 characters. */
   name: string;
+  /** When it was enrolled. */
   createdAt: number;
   /** When it last confirmed an action; absent until then. */
   lastUsedAt?: number;
@@ -26,8 +27,11 @@ export interface PasskeyCredential {
 
 /** What a confirmation changes on a credential (see {@link PasskeyCredentialStore.recordUse}). */
 export interface PasskeyCredentialUse {
+  /** The signature counter the assertion reported. */
   counter: number;
+  /** Whether the credential is backed up (synced) now. */
   backedUp: boolean;
+  /** When the confirmation happened. */
   lastUsedAt: number;
 }
 

@@ -30,6 +30,7 @@ function driverCode(error: unknown): string {
  * or anything else with this method. Parameters are `$1`, `$2`, ... placeholders.
  */
 export interface PostgresQueryable {
+  /** Runs one statement with its parameters and resolves its rows. */
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
