@@ -53,7 +53,8 @@ export function homePage(viewer: Viewer | undefined, message?: string): string {
 <div class="card">
 <p>This demo guards sensitive actions with <code>@RequireRecentAuth()</code>: changing your email
 needs a sign-in within the last 5 minutes, deleting your account needs a fresh one every time.</p>
-<p>When a sign-in is too old, you confirm it’s you at AuthKit and come straight back to what you were doing.</p>
+<p>When a sign-in is too old, you confirm it’s you without leaving the page, with a passkey or your
+password, or at AuthKit, and come straight back to what you were doing.</p>
 <p><a class="button" id="sign-in-main" href="/auth/login?returnTo=%2Faccount">Sign in</a></p>
 </div>`;
   return layout({
