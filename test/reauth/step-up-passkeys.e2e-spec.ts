@@ -208,6 +208,16 @@ describe('Confirming with a passkey inside the page', () => {
     expect(providerOnly.body.stepUp).toBeUndefined();
   });
 
+  it('leaves a route that asks for an acr to the provider: a proof in the page shows none', async () => {
+    const { browser } = await signInToApp(scenario);
+    const credential = await enrol(browser);
+    const res = await call(browser, 'GET', '/acr');
+    expect(res.status).toBe(401);
+    expect(res.body.stepUp).toBeUndefined();
+    expect((await confirm(browser, credential)).status).toBe(200);
+    expect((await call(browser, 'GET', '/acr')).status).toBe(401);
+  });
+
   it('does not offer a passkey to a user without one, and refuses to start one', async () => {
     const { browser } = await signInToApp(scenario);
     scenario.emulator.advanceClock(400);

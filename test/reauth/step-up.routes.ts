@@ -29,6 +29,12 @@ class StepUpRoutes {
     return { provider: true };
   }
 
+  @Get('acr')
+  @RequireRecentAuth(300, { acr: ['urn:example:loa:2'] })
+  acr() {
+    return { acr: true };
+  }
+
   @Post('echo')
   @RequireRecentAuth(60)
   echo(@Body() body: unknown) {
