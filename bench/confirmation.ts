@@ -46,6 +46,7 @@ function runPlan(
   headers: Record<string, string>,
   plan: ConfirmationPlan,
   seconds: number,
+  connections = CONNECTIONS,
 ): Promise<{ result: autocannon.Result; latenciesMs: number[] }> {
   const steps = plan.steps.length;
   const requests: autocannon.Request[] = plan.steps.map((step) => ({
@@ -60,10 +61,10 @@ function runPlan(
   }));
   const latenciesMs: number[] = [];
   const firstLatenciesMs: number[] = [];
-  const connections = new Map<object, { answered: number; sumMs: number }>();
+  const clients = new Map<object, { answered: number; sumMs: number }>();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: appUrl, connections: CONNECTIONS, duration: seconds, requests },
+      { url: appUrl, connections, duration: seconds, requests },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const answered = result.statusCodeStats?.['200']?.count ?? 0;
@@ -81,8 +82,8 @@ function runPlan(
       },
     );
     instance.on('response', (client: object, _status: number, _bytes: number, ms: number) => {
-      let connection = connections.get(client);
-      if (!connection) connections.set(client, (connection = { answered: 0, sumMs: 0 }));
+      let connection = clients.get(client);
+      if (!connection) clients.set(client, (connection = { answered: 0, sumMs: 0 }));
       connection.sumMs += ms;
       connection.answered += 1;
       if (connection.answered % steps === 0) {
@@ -93,7 +94,18 @@ function runPlan(
   });
 }
 
-/** Confirmations/s and the p50/p99 latency of one confirmation, after a warm-up. */
+/** The median and 99th percentile of `latenciesMs`. */
+function percentiles(appUrl: string, latenciesMs: number[]): { p50Ms: number; p99Ms: number } {
+  if (latenciesMs.length === 0) throw new Error(`${appUrl}: no confirmation completed`);
+  latenciesMs.sort((a, b) => a - b);
+  return { p50Ms: quantile(latenciesMs, 0.5), p99Ms: quantile(latenciesMs, 0.99) };
+}
+
+/**
+ * Confirmations/s and the p50/p99 latency of one confirmation under load (50 connections), after
+ * a warm-up; then the latency of one page confirming alone (1 connection, as long again): what a
+ * user waits when the server is not busy.
+ */
 export async function measureConfirmations(
   appUrl: string,
   headers: Record<string, string>,
@@ -101,12 +113,11 @@ export async function measureConfirmations(
 ): Promise<LoadResult> {
   await runPlan(appUrl, headers, plan, WARM_UP_SECONDS);
   const { result, latenciesMs } = await runPlan(appUrl, headers, plan, MEASURE_SECONDS);
-  if (latenciesMs.length === 0) throw new Error(`${appUrl}: no confirmation completed`);
-  latenciesMs.sort((a, b) => a - b);
+  const alone = await runPlan(appUrl, headers, plan, MEASURE_SECONDS, 1);
   return {
     requestsPerSecond: result.requests.average / plan.steps.length,
     requests: plan.steps.length,
-    p50Ms: quantile(latenciesMs, 0.5),
-    p99Ms: quantile(latenciesMs, 0.99),
+    ...percentiles(appUrl, latenciesMs),
+    alone: percentiles(appUrl, alone.latenciesMs),
   };
 }

@@ -10,6 +10,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** HTTP requests per measured unit: a confirmation's; 1 when absent. */
   requests?: number;
+  /** For a confirmation row: its latency with one connection alone. */
+  alone?: { p50Ms: number; p99Ms: number };
   p50Ms: number;
   p99Ms: number;
 }

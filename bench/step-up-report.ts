@@ -40,7 +40,8 @@ export function formatStepUp(rows: LoadRow[]): string[] {
         "confirmation's latency is the server's time summed over its requests (the load " +
         'generator signing the assertion in between is left out). "vs (c)" is confirmations/s ÷ ' +
         "(c) requests/s, and p50 ÷ (c) p50 (autocannon's whole milliseconds), within each " +
-        'round: median (lowest-highest round).',
+        'round: median (lowest-highest round). "alone": the latency with 1 connection, in the ' +
+        'median round.',
       '',
       ...table(
         [
@@ -52,6 +53,8 @@ export function formatStepUp(rows: LoadRow[]): string[] {
           'p99 (ms)',
           'vs (c)',
           'p50 vs (c)',
+          'alone p50 (ms)',
+          'alone p99 (ms)',
         ],
         confirmations.map((row) => {
           const result = medianRound(row);
@@ -65,6 +68,8 @@ export function formatStepUp(rows: LoadRow[]): string[] {
             ms(result.p99Ms),
             c ? withSpread(within(row, c, rate)) : '',
             c ? withSpread(within(row, c, p50)) : '',
+            result.alone ? ms(result.alone.p50Ms) : '',
+            result.alone ? ms(result.alone.p99Ms) : '',
           ];
         }),
       ),
