@@ -2,7 +2,7 @@ import type * as PGliteModule from '@electric-sql/pglite';
 import type { PasskeyCredentialStore } from 'nest-workos-reauth';
 import * as nodeModule from 'node:module';
 import { Pool } from 'pg';
-import { PostgresPasskeyCredentialStore } from '../../libs/reauth/src/postgres';
+import { PostgresPasskeyCredentialStore } from 'nest-workos-reauth/postgres';
 import { startDemo, type RunningDemo } from '../../src/demo';
 import { opened, type PasskeyDatabase } from '../../src/passkey-database';
 import { freePort } from './ports';

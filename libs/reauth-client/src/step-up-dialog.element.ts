@@ -21,7 +21,12 @@ export interface StepUpDialogElement extends HTMLElement {
 }
 
 /** Failures after which confirming in the page cannot succeed: only the provider is left. */
-const FINAL: readonly StepUpFailureReason[] = ['session_ended', 'challenge_expired', 'forbidden'];
+const FINAL: readonly StepUpFailureReason[] = [
+  'session_ended',
+  'challenge_expired',
+  'forbidden',
+  'method_unavailable',
+];
 
 /** The element focused now, looking into shadow roots. */
 function deepActiveElement(doc: Document): HTMLElement | undefined {

@@ -36,6 +36,8 @@ export interface StepUpDialogTexts {
   expired: string;
   /** The session ended. */
   sessionEnded: string;
+  /** The server does not offer this way to this account (`method_unavailable`). */
+  notAvailable: string;
   /** The server cannot confirm now (`503`). */
   unavailable: string;
   /** Any other failure. */
@@ -61,6 +63,7 @@ export const DEFAULT_STEP_UP_DIALOG_TEXTS: Readonly<StepUpDialogTexts> = Object.
   passkeyCancelled: 'The passkey was not used. Try again, or use another way.',
   expired: 'This confirmation has expired. Use another way.',
   sessionEnded: 'Your session has ended. Sign in again to continue.',
+  notAvailable: 'This way is not available for your account. Use another way.',
   unavailable: 'Confirmation is unavailable right now. Try again later, or use another way.',
   failed: 'That did not work. Try again, or use another way.',
 });
@@ -73,6 +76,7 @@ type ErrorTextKey = Extract<
   | 'passkeyCancelled'
   | 'expired'
   | 'sessionEnded'
+  | 'notAvailable'
   | 'unavailable'
 >;
 
@@ -83,6 +87,7 @@ const ERROR_TEXTS: Partial<Record<StepUpFailureReason, ErrorTextKey>> = {
   passkey_cancelled: 'passkeyCancelled',
   challenge_expired: 'expired',
   session_ended: 'sessionEnded',
+  method_unavailable: 'notAvailable',
   unavailable: 'unavailable',
 };
 
