@@ -52,6 +52,8 @@ export interface CredentialSource {
   stale(): Promise<string>;
   /** Signs in through the running `reauth` app at `appUrl`: its `wos-session` (`name=value`). */
   session(appUrl: string): Promise<string>;
+  /** A sealed `wos-session` cookie (`name=value`) of a new session signed in now. */
+  freshSession(): Promise<string>;
   /** A sealed `wos-session` cookie (`name=value`) of a new session signed in 1000 s ago. */
   staleSession(): Promise<string>;
   /** A token signed in 1000 s ago, for the refusals, whose reason is not read. */
@@ -208,6 +210,16 @@ export function scenarios(source: CredentialSource): Scenario[] {
         await proveLedgerSession(appUrl, fresh, staleSession, otherStaleSession);
         return { ...ACCEPT, cookie: staleSession };
       },
+      expect: passes,
+      refused: [none, stale],
+    },
+    {
+      id: 'k′',
+      label:
+        'RecentAuthGuard, fresh wos-session cookie sealed as for (k), on its app (no ledger read)',
+      app: 'step-up',
+      // The control for (k): the same app and the same kind of cookie, whose sign-in suffices.
+      credentials: async () => ({ ...ACCEPT, cookie: await source.freshSession() }),
       expect: passes,
       refused: [none, stale],
     },

@@ -67,6 +67,7 @@ export async function credentialSource(
     fresh: () => mint(emulator.now()),
     stale: () => mint(emulator.now() - staleSeconds),
     session: (appUrl) => signInForSessionCookie(appUrl, emulator, config.redirectUri),
+    freshSession: async () => sealer.cookie(await mint(emulator.now())),
     staleSession: async () => sealer.cookie(await mint(emulator.now() - staleSeconds)),
     staleToken: await mint(emulator.now() - staleSeconds),
     cookie,

@@ -30,7 +30,7 @@ function medianRound(row: LoadRow) {
 /** The section, or nothing when none of (i), (j), (k) ran. */
 export function formatStepUp(rows: LoadRow[]): string[] {
   const find = (id: string) => rows.find((row) => row.scenario.id === id);
-  const [b, c, k] = [find('b'), find('c'), find('k')];
+  const [b, c, k, control] = [find('b'), find('c'), find('k'), find('k′')];
   const confirmations = rows.filter(isConfirmationRow);
   if (confirmations.length === 0 && !k) return [];
   const lines = ['## Confirmation inside the page', ''];
@@ -94,6 +94,14 @@ export function formatStepUp(rows: LoadRow[]): string[] {
           [
             ['(k)/(c): against a fresh cookie session', within(k, c, rate)],
             ['(k)/(b): against a fresh Bearer token', within(k, b, rate)],
+            ...(control
+              ? ([
+                  [
+                    '(k)/(k′): the ledger read alone, same app and cookie',
+                    within(k, control, rate),
+                  ],
+                ] as const)
+              : []),
           ] as const
         ).map(([label, ratio]) => [label, fixed(ratio.median), spread(ratio)]),
       ),
