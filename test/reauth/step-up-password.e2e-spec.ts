@@ -70,8 +70,10 @@ describe('Confirming with the AuthKit password inside the page', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/token|eyJ/i);
     expect(await browser.jar.getCookieString(scenario.url)).toBe(before);
     expect((await call(browser, 'GET', '/fresh')).status).toBe(200);
-    // A password is one factor: a second-factor route still asks.
+    // A password is one factor: a second-factor route still asks, and so does a route that
+    // takes passkeys only.
     expect((await call(browser, 'GET', '/mfa')).status).toBe(401);
+    expect((await call(browser, 'GET', '/passkey-only')).status).toBe(401);
   });
 
   it('confirms bob with his password, then his TOTP code: a second factor on WorkOS', async () => {

@@ -45,15 +45,22 @@ export class FactorLedger {
     return { method, at, amr: [...amr], expiresAt: at + lifetime };
   }
 
-  /** The session's proofs that are still alive, of `sub` only; newest first. */
-  async read(sessionKey: string, sub: string): Promise<FactorProof[]> {
+  /**
+   * The session's proofs by `methods` (default: every kind) that are still alive, of `sub` only;
+   * newest first. One store read per method asked for.
+   */
+  async read(
+    sessionKey: string,
+    sub: string,
+    methods: readonly InPageMethod[] = IN_PAGE_METHODS,
+  ): Promise<FactorProof[]> {
     const values = await this.run(() =>
-      Promise.all(IN_PAGE_METHODS.map((method) => this.store.get(ledgerKey(sessionKey, method)))),
+      Promise.all(methods.map((method) => this.store.get(ledgerKey(sessionKey, method)))),
     );
     const now = this.clock.nowSeconds();
     const proofs: FactorProof[] = [];
     values.forEach((value, i) => {
-      const proof = parseProof(value, IN_PAGE_METHODS[i], sub, this.settings.proofLifetimeSeconds);
+      const proof = parseProof(value, methods[i], sub, this.settings.proofLifetimeSeconds);
       if (proof && proof.at <= now && proof.expiresAt >= now) proofs.push(proof);
     });
     return proofs.sort((a, b) => b.at - a.at);

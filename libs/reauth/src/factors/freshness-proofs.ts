@@ -106,7 +106,8 @@ export class FreshnessProofs {
     }
     if (methods.length === 0) return shortfall;
     const now = this.clock.nowSeconds();
-    const proofs = await this.ledger.read(sessionKey, claims.sub);
+    // Only the kinds the route accepts: a route that takes passkeys alone reads one key.
+    const proofs = await this.ledger.read(sessionKey, claims.sub, methods);
     const fresh = proofs.find(
       (proof) => now - proof.at <= requirement.maxAge && accepts(methods, requirement, proof),
     );
