@@ -4,6 +4,7 @@ import { loadDemoConfig, type DemoConfig } from '../../src/demo.config';
 import { type PasskeyDatabase } from '../../src/passkey-database';
 import { openTestPasskeyDatabase } from '../support/demo';
 import type { HttpBrowser } from '../support/http-browser';
+import { pageJson } from '../support/page-json';
 import { freePort } from '../support/ports';
 import { postgresAvailable, startPostgres, type TestPostgres } from '../support/postgres';
 import { signInToApp } from '../support/reauth-app';
@@ -16,11 +17,6 @@ import { assertPasskey, createPasskey } from '../support/software-authenticator'
  */
 
 jest.setTimeout(120_000);
-
-interface Json {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
@@ -63,29 +59,8 @@ describeWithPostgres('The demo with DATABASE_URL: passkeys in PostgreSQL', () =>
     }
   }
 
-  /** A JSON request from the demo's own page, with the browser's cookies. */
-  async function call(
-    browser: HttpBrowser,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<Json> {
-    const url = `${demo.url}${path}`;
-    const res = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'application/json',
-        origin: demo.url,
-        cookie: await browser.jar.getCookieString(url),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of res.headers.getSetCookie()) await browser.jar.setCookie(cookie, url);
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  }
+  const call = (browser: HttpBrowser, method: string, path: string, body?: unknown) =>
+    pageJson(browser, demo.url)(method, path, body);
 
   const ceremony = (challenge: unknown) => ({
     challenge: String(challenge),

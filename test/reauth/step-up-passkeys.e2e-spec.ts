@@ -5,6 +5,7 @@ import {
 } from 'nest-workos-reauth';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 import type { HttpBrowser } from '../support/http-browser';
+import { pageJson, type JsonAnswer } from '../support/page-json';
 import {
   assertPasskey,
   createPasskey,
@@ -33,12 +34,6 @@ class LossyStore extends MemoryReauthStore {
   }
 }
 
-interface Json {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
 describe('Confirming with a passkey inside the page', () => {
   let scenario: ScenarioApp;
   let credentials: FailingCredentials;
@@ -57,29 +52,8 @@ describe('Confirming with a passkey inside the page', () => {
   });
   afterEach(() => scenario.close());
 
-  /** A JSON request from the app's own page, with the browser's cookies. */
-  async function call(
-    browser: HttpBrowser,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<Json> {
-    const url = path.startsWith('http') ? path : `${scenario.url}${path}`;
-    const res = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'application/json',
-        origin: scenario.url,
-        cookie: await browser.jar.getCookieString(url),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of res.headers.getSetCookie()) await browser.jar.setCookie(cookie, url);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
-  }
+  const call = (browser: HttpBrowser, method: string, path: string, body?: unknown) =>
+    pageJson(browser, scenario.url)(method, path, body);
 
   const ceremony = (challenge: unknown) => ({
     challenge: String(challenge),
@@ -111,7 +85,7 @@ describe('Confirming with a passkey inside the page', () => {
     credential: SoftwareCredential,
     ticket?: string,
     tweak: Partial<Parameters<typeof assertPasskey>[1]> = {},
-  ): Promise<Json> {
+  ): Promise<JsonAnswer> {
     const options = await call(browser, 'POST', '/auth/step-up/passkey/options', { ticket });
     expect(options.status).toBe(200);
     const response = assertPasskey(credential, { ...ceremony(options.body.challenge), ...tweak });
@@ -238,7 +212,7 @@ describe('Confirming with a passkey inside the page', () => {
       scenario.emulator.advanceClock(400);
     });
 
-    async function expectRefused(res: Json, error: string): Promise<void> {
+    async function expectRefused(res: JsonAnswer, error: string): Promise<void> {
       expect(res.status).toBe(400);
       expect(res.body.error).toBe(error);
       expect((await call(browser, 'GET', '/fresh')).status).toBe(401);

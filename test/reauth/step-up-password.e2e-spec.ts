@@ -1,16 +1,11 @@
 import { totpAt, wrongTotpAt } from '../support/emulator';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 import type { HttpBrowser } from '../support/http-browser';
+import { pageJson } from '../support/page-json';
 import { ROUTES } from './step-up.routes';
 
 const BOB = { email: 'bob@example.com', password: 'bob-password', totpSecret: 'JBSWY3DPEHPK3PXP' };
 const CAROL = { email: 'carol@sso.example.com' };
-
-interface Json {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
 
 describe('Confirming with the AuthKit password inside the page', () => {
   let scenario: ScenarioApp;
@@ -25,28 +20,8 @@ describe('Confirming with the AuthKit password inside the page', () => {
   });
   afterEach(() => scenario.close());
 
-  async function call(
-    browser: HttpBrowser,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<Json> {
-    const url = `${scenario.url}${path}`;
-    const res = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'application/json',
-        origin: scenario.url,
-        cookie: await browser.jar.getCookieString(url),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of res.headers.getSetCookie()) await browser.jar.setCookie(cookie, url);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
-  }
+  const call = (browser: HttpBrowser, method: string, path: string, body?: unknown) =>
+    pageJson(browser, scenario.url)(method, path, body);
 
   const password = (browser: HttpBrowser, body: unknown) =>
     call(browser, 'POST', '/auth/step-up/password', body);

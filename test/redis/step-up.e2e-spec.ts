@@ -1,6 +1,7 @@
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { totpAt } from '../support/emulator';
 import { type HttpBrowser } from '../support/http-browser';
+import { pageJson } from '../support/page-json';
 import { signInToApp } from '../support/reauth-app';
 import { type AppInstance, type Deployment, startDeployment } from '../support/reauth-deployment';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
@@ -25,24 +26,13 @@ describeWithRedis('Confirmations in the page, across instances sharing one Redis
     await redis.close();
   });
 
-  async function call(browser: HttpBrowser, instance: AppInstance, path: string, body?: unknown) {
-    const url = `${instance.url}${path}`;
-    const res = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        accept: 'application/json',
-        origin: instance.url,
-        // Both instances serve one site behind a load balancer: one cookie jar for both.
-        cookie: await browser.jar.getCookieString(deployment.instances[0].url),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      await browser.jar.setCookie(cookie, deployment.instances[0].url);
-    }
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+  // Both instances serve one site behind a load balancer: one cookie jar for both.
+  const call = async (browser: HttpBrowser, instance: AppInstance, path: string, body?: unknown) =>
+    pageJson(browser, deployment.instances[0].url)(
+      body === undefined ? 'GET' : 'POST',
+      `${instance.url}${path}`,
+      body,
+    );
 
   it('a proof given on one instance satisfies the other, and a code follows a password anywhere', async () => {
     const [one, two] = deployment.instances;
