@@ -1,44 +1,8 @@
 import type { ReauthStoreContractOptions } from './reauth-store.contract.options';
-
-// The few test-runner globals the suite uses, typed here so the published types do not depend on
-// one runner's type package. Jest and Vitest (with `globals: true`) both provide them.
-type Callback = () => void | Promise<void>;
-interface Matchers {
-  toBe(expected: unknown): void;
-  toEqual(expected: unknown): void;
-  toBeUndefined(): void;
-  toHaveLength(length: number): void;
-}
-interface AsyncMatchers {
-  toBeInstanceOf(type: abstract new (...args: never[]) => unknown): Promise<void>;
-  toMatchObject(expected: object): Promise<void>;
-}
-interface Expect {
-  (actual: unknown): Matchers & { rejects: AsyncMatchers };
-}
-interface TestGlobals {
-  describe: (name: string, body: () => void) => void;
-  it: (name: string, body: Callback) => void;
-  beforeEach: (body: Callback) => void;
-  afterEach: (body: Callback) => void;
-  expect: Expect;
-}
-
-const GLOBALS = ['describe', 'it', 'beforeEach', 'afterEach', 'expect'] as const;
+import { isPositiveInteger, testRunnerGlobals, type TestGlobals } from './test-runner-globals';
 
 export function testGlobals(): TestGlobals {
-  const scope = globalThis as Record<string, unknown>;
-  const missing = GLOBALS.filter((name) => typeof scope[name] !== 'function');
-  if (missing.length > 0) {
-    throw new TypeError(
-      `describeReauthStoreContract: run it under a test runner with the globals ${missing.join(', ')} (Jest, or Vitest with globals: true)`,
-    );
-  }
-  return scope as unknown as TestGlobals;
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) > 0;
+  return testRunnerGlobals('describeReauthStoreContract');
 }
 
 export function checkContractArguments(
