@@ -139,6 +139,13 @@ export default tseslint.config(
     'factors/ never imports the guard, the controllers, the filter, GraphQL or the decorators (take a settings slice, not the options)',
   ),
   ...layer(
+    'libs/reauth/src/policies/**/*.ts',
+    // What a route requires, decided from data: the checked options and pure functions, never
+    // the edge that enforces it (the guard calls policies/, not the other way round).
+    '^\\.\\./(?!(core|crypto|interfaces|exceptions|events|decorators|stores)(/|$)|options/(?!reauth\\.options))',
+    'policies/ imports core/, crypto/, interfaces/, exceptions/, events/, decorators/, stores/ and options/ only (take a settings slice, not the options)',
+  ),
+  ...layer(
     'libs/reauth/src/{options,events,openapi}/**/*.ts',
     // The options are checked and handed out as data; events and OpenAPI only describe.
     '^(\\.\\./)+(flow|guard|controllers|authentication)(/|$)',

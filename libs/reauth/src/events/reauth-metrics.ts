@@ -78,7 +78,7 @@ interface Instruments {
  * - `reauth.sessions` (counter): `reauth.outcome` = `refreshed` | `revoked`, with
  *   `reauth.reason` for `revoked` (`sign_out` | `refresh_refused`).
  * - `reauth.unavailable` (counter): 503s, by `reauth.dependency` (`jwks` | `workos` | `oidc` |
- *   `store` | `passkeys`).
+ *   `store` | `passkeys` | `policy`).
  * - `reauth.token.verification.duration` (histogram, s): signature and claim checks of tokens not
  *   already verified (a cached token costs a lookup and is not recorded), by `reauth.outcome` =
  *   `valid` | `invalid` | `unavailable`.

@@ -2,13 +2,14 @@ import { HttpStatus } from '@nestjs/common';
 import { ReauthException } from './reauth.exception';
 
 /** Which dependency failed; named in the log line, never in the response. */
-export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store' | 'passkeys';
+export type ReauthDependency = 'jwks' | 'workos' | 'oidc' | 'store' | 'passkeys' | 'policy';
 
 /**
  * Thrown when authentication cannot be decided because a dependency failed: the JWKS is
- * unreachable, the WorkOS API errs, the store or the passkey credentials do not answer. The request is refused with
- * 503 (never let through); its `code` is stable: `reauth_unavailable`. `cause` keeps the
- * original error for logs.
+ * unreachable, the WorkOS API errs, the store or the passkey credentials do not answer, or the
+ * app's organization policy fails (`organizationPolicy`). The request is refused with 503 (never
+ * let through); its `code` is stable: `reauth_unavailable`. `cause` keeps the original error for
+ * logs.
  *
  * @example
  * ```ts
@@ -25,7 +26,10 @@ export class ReauthUnavailableException extends ReauthException {
   readonly setCookie?: string;
 
   constructor(
-    /** What could not be reached: the provider, its keys, the store or the passkey credentials. */
+    /**
+     * What could not be reached: the provider, its keys, the store, the passkey credentials or
+     * the organization policy.
+     */
     readonly dependency: ReauthDependency,
     options: { cause?: unknown; setCookie?: string } = {},
   ) {
