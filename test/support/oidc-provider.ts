@@ -52,7 +52,18 @@ export interface OidcTestProviderOptions {
   stock?: boolean;
   /** Enables the `claims` request parameter (`claims_parameter_supported`). Default false. */
   claimsParameter?: boolean;
+  /**
+   * Enables RFC 9396 Rich Authorization Requests with the type `step_up_action` registered
+   * (`identifier` a non-empty string, `summary` a string of at most 200 characters, `fields` an
+   * object, nothing else), so discovery lists it in `authorization_details_types_supported`.
+   * Details requested are shown at a consent prompt (see `lastConsent()`), then returned by the
+   * token endpoint and carried by the JWT access token. Default false.
+   */
+  richAuthorizationRequests?: boolean;
 }
+
+/** How the token endpoint returns the `authorization_details` a code was granted with. */
+export type AuthorizationDetailsResponse = 'omit' | 'alter' | null;
 
 export interface OidcRevocation {
   tokenTypeHint: string | null;
@@ -92,6 +103,16 @@ export interface OidcTestProvider {
   accessTokenAlg(alg: SigningAlg): Promise<void>;
   /** While on, ID tokens name their client in `azp` too (as Google's and Keycloak's do). */
   idTokenAzp(on: boolean): Promise<void>;
+  /**
+   * With `richAuthorizationRequests`: `omit`, the token endpoint returns no `authorization_details`;
+   * `alter`, each returned entry's `identifier` is changed; `null` (the default), as granted.
+   */
+  authorizationDetailsResponse(mode: AuthorizationDetailsResponse): Promise<void>;
+  /**
+   * The `authorization_details` the most recent consent prompt showed (`null` if none yet): what
+   * a consent page would show the user.
+   */
+  lastConsent(): Promise<Record<string, unknown>[] | null>;
   /** `unavailable`: discovery answers 503; `incomplete`: the document lacks `jwks_uri`. */
   failDiscovery(mode: 'unavailable' | 'incomplete' | null): Promise<void>;
   /** Ends every sign-in session: the next authorization request asks for a login. Tokens stay valid. */
@@ -230,6 +251,16 @@ export async function startOidcProvider(
     idTokenAzp: async (on) => {
       await control('POST', 'id-token-azp', { on });
     },
+    authorizationDetailsResponse: async (mode) => {
+      await control('POST', 'authorization-details-response', { mode });
+    },
+    lastConsent: async () =>
+      (
+        await control<{ authorizationDetails: Record<string, unknown>[] | null }>(
+          'GET',
+          'last-consent',
+        )
+      ).authorizationDetails,
     failDiscovery: async (mode) => {
       await control('POST', 'fail-discovery', { mode });
     },

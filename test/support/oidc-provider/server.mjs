@@ -140,6 +140,8 @@ function initialState() {
     failDiscovery: null,
     lastAuthorizationRequest: null,
     lastTokenRequest: null,
+    lastConsentDetails: null,
+    authorizationDetailsResponse: null,
     revocations: [],
   };
 }
@@ -205,6 +207,69 @@ function epochNow() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RFC 9396 Rich Authorization Requests, with `richAuthorizationRequests: true`: the type a
+// library's bound re-authentication sends, validated as a provider registering it would. The
+// consent prompt shows the details (recorded for the tests); the authorization code and then the
+// access token get what was requested, which the token endpoint returns as
+// `authorization_details` (and the JWT access token carries as a claim). The
+// `authorization-details-response` control bends what the token endpoint returns.
+
+const STEP_UP_ACTION = 'step_up_action';
+const STEP_UP_ACTION_MEMBERS = new Set(['type', 'identifier', 'summary', 'fields']);
+
+function isPlainObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validateStepUpAction(_ctx, detail) {
+  const unknown = Object.keys(detail).find((member) => !STEP_UP_ACTION_MEMBERS.has(member));
+  if (unknown !== undefined) {
+    throw new errors.InvalidAuthorizationDetails(
+      `unexpected ${STEP_UP_ACTION} member '${unknown}'`,
+    );
+  }
+  if (typeof detail.identifier !== 'string' || detail.identifier === '') {
+    throw new errors.InvalidAuthorizationDetails("'identifier' must be a non-empty string");
+  }
+  if (typeof detail.summary !== 'string' || detail.summary.length > 200) {
+    throw new errors.InvalidAuthorizationDetails(
+      "'summary' must be a string of at most 200 characters",
+    );
+  }
+  if (!isPlainObject(detail.fields)) {
+    throw new errors.InvalidAuthorizationDetails("'fields' must be an object");
+  }
+}
+
+function requestedAuthorizationDetails(ctx) {
+  const requested = ctx.oidc.params.authorization_details;
+  return typeof requested === 'string' ? JSON.parse(requested) : undefined;
+}
+
+/** What the token endpoint returns: as granted, or bent by the control. */
+function authorizationDetailsForAccessToken(_ctx, _token, source) {
+  const granted = source?.rar;
+  switch (state.authorizationDetailsResponse) {
+    case 'omit':
+      return undefined;
+    case 'alter':
+      return granted?.map((detail) => ({ ...detail, identifier: `${detail.identifier}-altered` }));
+    default:
+      return granted;
+  }
+}
+
+const richAuthorizationRequests = {
+  enabled: true,
+  types: { [STEP_UP_ACTION]: { validate: validateStepUpAction } },
+  // The consent prompt (`rar_prompt`) asks for every request that carries details, so the
+  // requested ones are the ones the user just consented to.
+  authorizationDetailsForGrantSource: (ctx) => requestedAuthorizationDetails(ctx),
+  authorizationDetailsForAccessToken,
+  authorizationDetailsForIntrospection: (_ctx, token) => token.rar,
+};
+
+// ---------------------------------------------------------------------------------------------
 // The provider.
 
 const server = createServer();
@@ -235,6 +300,10 @@ const common = {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       id_token_signed_response_alg: config.idTokenAlg ?? 'RS256',
+      // RFC 9396 client metadata: oidc-provider refuses types a client is not registered for.
+      ...(config.richAuthorizationRequests === true
+        ? { authorization_details_types: [STEP_UP_ACTION] }
+        : {}),
     },
   ],
   jwks: { keys: await signingKeys() },
@@ -266,6 +335,8 @@ const commonFeatures = {
   // Authorization requests go through the front channel only, where they are recorded.
   pushedAuthorizationRequests: { enabled: false },
   claimsParameter: { enabled: config.claimsParameter === true },
+  // Needs resource indicators (below): details are granted for a resource, the default one here.
+  ...(config.richAuthorizationRequests === true ? { richAuthorizationRequests } : {}),
   rpInitiatedLogout: {
     enabled: true,
     logoutSource: (ctx, form) => {
@@ -478,6 +549,8 @@ async function grantConsent(ctx, interaction) {
   for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
     grant.addResourceScope(indicator, scopes.join(' '));
   }
+  // What a consent page would show the user (RFC 9396 `authorization_details`).
+  if (details.rar) state.lastConsentDetails = details.rar;
   const grantId = await grant.save();
   // Merged with the sign-in of the same request: with `prompt=login consent`, a consent that
   // dropped it would have the provider ask for the login again.
@@ -595,6 +668,12 @@ const controls = {
     }
     state.failDiscovery = body.mode;
   },
+  'POST /__test/authorization-details-response': (body) => {
+    if (![null, 'omit', 'alter'].includes(body.mode)) {
+      throw new Error('"mode" must be "omit", "alter" or null');
+    }
+    state.authorizationDetailsResponse = body.mode;
+  },
   'POST /__test/advance-clock': (body) => {
     const { seconds } = body;
     if (!(Number.isInteger(seconds) && seconds >= 0)) {
@@ -613,6 +692,7 @@ const controls = {
   },
   'GET /__test/last-authorization-request': () => ({ params: state.lastAuthorizationRequest }),
   'GET /__test/last-token-request': () => ({ params: state.lastTokenRequest }),
+  'GET /__test/last-consent': () => ({ authorizationDetails: state.lastConsentDetails }),
   'GET /__test/revocations': () => ({ revocations: state.revocations }),
 };
 

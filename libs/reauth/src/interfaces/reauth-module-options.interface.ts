@@ -109,6 +109,20 @@ export interface ReauthOidcOptions {
    * to its `id_token` member where the library asks for it that way.
    */
   authorizationParams?: Record<string, string>;
+  /**
+   * The RFC 9396 (Rich Authorization Requests) type of the action a bound re-authentication
+   * confirms. Where the provider's discovery document lists it in
+   * `authorization_details_types_supported`, that re-authentication's authorization request
+   * carries `authorization_details=[{"type":…,"identifier":<digest>,"summary":…,"fields":{…}}]`,
+   * and the sign-in is refused unless the token response's `authorization_details` has an entry
+   * of this type with the same `identifier`. Elsewhere nothing is sent. Default `step_up_action`.
+   *
+   * @example
+   * ```ts
+   * oidc: { issuer: 'https://id.acme.example/', authorizationDetailsType: 'urn:acme:step-up' }
+   * ```
+   */
+  authorizationDetailsType?: string;
   /** Timeout of each call to the provider (discovery, token endpoint), in ms. Default 10000. */
   timeoutMs?: number;
 }

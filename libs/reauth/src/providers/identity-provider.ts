@@ -10,6 +10,12 @@ export interface SignInFacts {
   authTime?: number;
   acr?: string;
   amr?: readonly string[];
+  /**
+   * The token response's RFC 9396 `authorization_details`, when it carried well-formed ones:
+   * what the provider says the user authorized at this sign-in. Only on the session a code
+   * exchange just issued; never sealed into the cookie, so never carried across refreshes.
+   */
+  authorizationDetails?: readonly Record<string, unknown>[];
 }
 
 /** A session as its cookie holds it, once opened. */
@@ -44,6 +50,19 @@ export interface IssuedSession extends ProviderSession {
   sealed: string;
 }
 
+/**
+ * The action a re-authentication confirms, bound to it: providers that support RFC 9396 Rich
+ * Authorization Requests are shown it, and say in the token response that the user authorized it.
+ */
+export interface BoundActionRequest {
+  /** The action's digest (SHA-256, base64url): the `identifier` the provider must echo. */
+  digest: string;
+  /** What the user confirms, in words (at most 200 characters). */
+  summary: string;
+  /** The bound fields of the request, with their values. */
+  fields: Readonly<Record<string, string | number | boolean>>;
+}
+
 /** The authorization request of a (re-)authentication. */
 export interface AuthorizationRequest {
   /** The sealed `state`. */
@@ -56,6 +75,8 @@ export interface AuthorizationRequest {
   /** RFC 9470 / OpenID Connect `acr_values`, most preferred first. */
   acrValues?: readonly string[];
   loginHint?: string;
+  /** The action this re-authentication confirms, for providers that can carry it. */
+  boundAction?: BoundActionRequest;
 }
 
 /** What the callback hands over for the code exchange. */
@@ -66,6 +87,11 @@ export interface CodeRedemption {
   maxAge?: number;
   /** The callback's whole query, for providers that check more of it (RFC 9207 `iss`). */
   callbackQuery: URLSearchParams;
+  /**
+   * The action the authorization request carried, if any: a provider that sent it to the
+   * identity provider refuses a token response that does not say it was authorized.
+   */
+  boundAction?: BoundActionRequest;
 }
 
 /** How access tokens of the provider are verified. */

@@ -23,6 +23,8 @@ export interface OidcProviderSettings {
   /** See `TokenVerificationSettings.accessTokenType`. */
   accessTokenType: 'at+jwt' | 'auto' | 'any';
   authorizationParams: Readonly<Record<string, string>>;
+  /** The RFC 9396 type a bound action's `authorization_details` entry has. */
+  authorizationDetailsType: string;
   clockToleranceSeconds: number;
   nowMs: () => number;
   discoveryTimeoutMs: number;

@@ -8,6 +8,10 @@ import {
 } from '../../core/option-checks';
 import type { ReauthModuleOptions, ReauthOidcOptions } from '../../interfaces';
 import type { IdentityProvider, ProviderBasics } from '../identity-provider';
+import {
+  DEFAULT_AUTHORIZATION_DETAILS_TYPE,
+  isAuthorizationDetailsType,
+} from './oidc-authorization-details';
 import { CONSENT_PROMPTS, parseClaimsRequest, resolveConsentPrompt } from './oidc-sign-in';
 import { OIDC_ALGORITHMS } from './oidc-settings';
 import { OidcIdentityProvider } from './oidc.provider';
@@ -33,6 +37,7 @@ export const RESERVED_AUTHORIZATION_PARAMS: ReadonlySet<string> = new Set([
   'response_mode',
   'request',
   'request_uri',
+  'authorization_details',
 ]);
 
 /** The OpenID Connect provider the `oidc` option describes, once checked. */
@@ -111,6 +116,13 @@ export function createOidcProvider(
     ACCESS_TOKEN_TYPES,
     'auto',
   );
+  const authorizationDetailsType: unknown =
+    oidc.authorizationDetailsType === undefined
+      ? DEFAULT_AUTHORIZATION_DETAILS_TYPE
+      : oidc.authorizationDetailsType;
+  if (!isAuthorizationDetailsType(authorizationDetailsType)) {
+    fail('oidc.authorizationDetailsType', 'must be 1 to 200 visible ASCII characters');
+  }
   const audience = stringList(oidc.audience, 'oidc.audience') ?? basics.audience;
   if (oidc.audience !== undefined && basics.audience !== undefined) {
     fail('audience', 'and oidc.audience cannot both be given');
@@ -130,6 +142,7 @@ export function createOidcProvider(
     algorithms,
     accessTokenType,
     authorizationParams: { ...extra },
+    authorizationDetailsType,
     clockToleranceSeconds: basics.clockToleranceSeconds,
     nowMs: basics.nowMs,
     sessionLifetimeSeconds: basics.cookieMaxAgeSeconds,

@@ -1,7 +1,9 @@
 import type { ReauthOidcOptions } from '../../interfaces';
 import { resolveReauthSetup } from '../../options/reauth.options';
-import type { AuthorizationRequest } from '../identity-provider';
+import { Logger } from '@nestjs/common';
+import type { AuthorizationRequest, BoundActionRequest } from '../identity-provider';
 import { LoopbackServer } from '../loopback-server.spec.helper';
+import { MAX_AUTHORIZATION_DETAILS_BYTES } from './oidc-authorization-details';
 import { SIGN_IN_MAX_AGE_SECONDS } from './oidc-sign-in';
 
 /** An issuer on the loopback interface that serves the discovery document the test sets. */
@@ -155,6 +157,64 @@ describe('OidcIdentityProvider', () => {
       const chosen = await paramsOf({ scope: 'openid email offline_access' });
       expect(chosen.get('scope')).toBe('openid email offline_access');
       expect(chosen.get('prompt')).toBe('consent');
+    });
+  });
+
+  describe('a bound action (RFC 9396 authorization_details)', () => {
+    const action: BoundActionRequest = {
+      digest: 'd'.repeat(43),
+      summary: 'Transfer 10 EUR to Bob',
+      fields: { amount: 10, to: 'bob' },
+    };
+    const sent = (type = 'step_up_action') => [
+      { type, identifier: action.digest, summary: action.summary, fields: action.fields },
+    ];
+    let warn: jest.SpyInstance;
+    beforeEach(() => {
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+    afterEach(() => warn.mockRestore());
+
+    it('goes as authorization_details where discovery lists the default type', async () => {
+      issuer.metadata = { authorization_details_types_supported: ['payment', 'step_up_action'] };
+      const params = await paramsOf({}, { maxAge: 0, boundAction: action });
+      expect(JSON.parse(params.get('authorization_details')!)).toEqual(sent());
+      expect(params.get('max_age')).toBe('0');
+      expect((await paramsOf({}, { maxAge: 0 })).has('authorization_details')).toBe(false);
+    });
+
+    it('goes with the configured type, where discovery lists it', async () => {
+      const oidc = { authorizationDetailsType: 'urn:acme:step-up' };
+      issuer.metadata = { authorization_details_types_supported: ['urn:acme:step-up'] };
+      const params = await paramsOf(oidc, { boundAction: action });
+      expect(JSON.parse(params.get('authorization_details')!)).toEqual(sent('urn:acme:step-up'));
+      issuer.metadata = { authorization_details_types_supported: ['step_up_action'] };
+      expect((await paramsOf(oidc, { boundAction: action })).has('authorization_details')).toBe(
+        false,
+      );
+    });
+
+    it.each([undefined, [], ['payment'], 'step_up_action'])(
+      'is not sent where discovery lists %p',
+      async (typesSupported) => {
+        issuer.metadata = { authorization_details_types_supported: typesSupported };
+        const params = await paramsOf({}, { boundAction: action });
+        expect(params.has('authorization_details')).toBe(false);
+        expect(warn).not.toHaveBeenCalled();
+      },
+    );
+
+    it(`is not sent past ${MAX_AUTHORIZATION_DETAILS_BYTES} bytes, and the log says so`, async () => {
+      issuer.metadata = { authorization_details_types_supported: ['step_up_action'] };
+      const large = { ...action, fields: { note: 'n'.repeat(MAX_AUTHORIZATION_DETAILS_BYTES) } };
+      const params = await paramsOf({}, { boundAction: large });
+      expect(params.has('authorization_details')).toBe(false);
+      expect(params.get('state')).toBe(REQUEST.state);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^A bound action's authorization_details are \d+ bytes, over 2000: the re-authentication goes without them$/,
+        ),
+      );
     });
   });
 

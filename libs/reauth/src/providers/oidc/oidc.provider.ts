@@ -6,6 +6,7 @@ import {
   IdentityProvider,
   ProviderRejectedError,
   type AuthorizationRequest,
+  type BoundActionRequest,
   type CodeRedemption,
   type IssuedSession,
   type ProviderSession,
@@ -13,6 +14,12 @@ import {
 } from '../identity-provider';
 import { openSession, sealSession, SessionTooLargeError } from '../session-seal';
 import { httpOptions, oauth, signInFacts, translateOAuthError } from './oauth';
+import {
+  authorizesBoundAction,
+  boundActionDetails,
+  grantedAuthorizationDetails,
+  MAX_AUTHORIZATION_DETAILS_BYTES,
+} from './oidc-authorization-details';
 import { OidcDiscovery } from './oidc-discovery';
 import { authTimeParameters, OFFLINE_ACCESS, signInPrompt, signInScope } from './oidc-sign-in';
 import type { OidcProviderSettings } from './oidc-settings';
@@ -25,6 +32,8 @@ import type { OidcProviderSettings } from './oidc-settings';
  * where the provider needs it) and for `auth_time` in its ID token (the `claims` parameter where
  * the provider supports it, else `max_age`). Sessions live in the library's own sealed cookie (AES-256-GCM under a key
  * derived from `cookiePassword`) holding the access, refresh and ID tokens.
+ * A bound action goes to the provider as RFC 9396 `authorization_details` where discovery lists
+ * `oidc.authorizationDetailsType`, and the token response must then say it was authorized.
  *
  * Discovery happens on first use and is cached for an hour; while the issuer cannot be reached
  * or serves an incomplete document, requests that need it get 503 (retried with a backoff from
@@ -82,8 +91,27 @@ export class OidcIdentityProvider extends IdentityProvider {
     if (prompt !== undefined) params.prompt = prompt;
     if (request.acrValues?.length) params.acr_values = request.acrValues.join(' ');
     if (request.loginHint !== undefined) params.login_hint = request.loginHint;
+    if (request.boundAction !== undefined) {
+      const details = this.boundActionDetails(server, request.boundAction);
+      if (details.sent) {
+        params.authorization_details = details.parameter;
+      } else if (details.reason === 'too_large') {
+        this.logger.warn(
+          `A bound action's authorization_details are ${details.bytes} bytes, over ${MAX_AUTHORIZATION_DETAILS_BYTES}: the re-authentication goes without them`,
+        );
+      }
+    }
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     return url.href;
+  }
+
+  /** What the authorization request of a bound action carries (see `boundActionDetails`). */
+  private boundActionDetails(server: OAuth.AuthorizationServer, action: BoundActionRequest) {
+    return boundActionDetails(
+      this.config.authorizationDetailsType,
+      action,
+      server.authorization_details_types_supported,
+    );
   }
 
   /** The scopes of a sign-in at `server` (see `signInScope`). */
@@ -133,6 +161,10 @@ export class OidcIdentityProvider extends IdentityProvider {
     } catch (error) {
       throw translateOAuthError(error);
     }
+    const authorizationDetails = grantedAuthorizationDetails(response.authorization_details);
+    if (redemption.boundAction !== undefined) {
+      this.checkBoundAction(server, redemption.boundAction, authorizationDetails);
+    }
     if (response.refresh_token === undefined) this.warnOfNoRefreshToken(server);
     const idClaims = o.getValidatedIdTokenClaims(response)!;
     const sid = idClaims.sid;
@@ -140,10 +172,29 @@ export class OidcIdentityProvider extends IdentityProvider {
       accessToken: response.access_token,
       refreshToken: response.refresh_token,
       idToken: response.id_token,
-      signIn: signInFacts(idClaims),
+      signIn: { ...signInFacts(idClaims), ...(authorizationDetails && { authorizationDetails }) },
       sessionId:
         typeof sid === 'string' && sid !== '' ? sid : randomBytes(16).toString('base64url'),
     });
+  }
+
+  /**
+   * Where the authorization request carried the bound action, the token response must say the
+   * user authorized it (RFC 9396 §7): else the sign-in is refused as an invalid response.
+   */
+  private checkBoundAction(
+    server: OAuth.AuthorizationServer,
+    action: BoundActionRequest,
+    granted: readonly Record<string, unknown>[] | undefined,
+  ): void {
+    if (!this.boundActionDetails(server, action).sent) return;
+    const type = this.config.authorizationDetailsType;
+    if (authorizesBoundAction(granted, type, action)) return;
+    const reason = new Error(
+      `the token response's authorization_details have no entry of type "${type}" with the bound action's identifier`,
+    );
+    this.logger.warn(`The OpenID Provider did not confirm the bound action: ${reason.message}`);
+    throw new ProviderRejectedError('invalid_response', { cause: reason });
   }
 
   /** Once: a session without a refresh token ends with its first access token. */

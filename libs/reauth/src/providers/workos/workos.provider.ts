@@ -74,6 +74,7 @@ export class WorkOSIdentityProvider extends IdentityProvider implements Password
   }
 
   authorizationUrl(request: AuthorizationRequest): Promise<string> {
+    // `boundAction` is not sent: AuthKit has no Rich Authorization Requests (RFC 9396).
     // What changes per request is appended to what does not, which the SDK built once: every
     // refusal builds one of these, and parsing and re-serialising a URL each time is most of it.
     this.authorizationBase ??= this.staticAuthorizationUrl();
