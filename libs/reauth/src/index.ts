@@ -65,9 +65,15 @@ export {
 } from './exceptions/reauth-forbidden.exception';
 export {
   ReauthRequiredException,
+  type ReauthBoundAction,
   type ReauthReason,
   type ReauthRequiredDetails,
+  type RefusalExplanation,
 } from './exceptions/reauth-required.exception';
+export {
+  ReauthBadActionException,
+  type ReauthBadActionReason,
+} from './exceptions/reauth-bad-action.exception';
 export {
   ReauthUnavailableException,
   type ReauthDependency,
@@ -80,6 +86,15 @@ export {
   type MemoryReauthStoreOptions,
 } from './stores';
 export type { InPageMethod, ReauthPasskeyOptions, ReauthStepUpOptions } from './interfaces';
+export type {
+  PolicyRoute,
+  ReauthExplainOptions,
+  ReauthInventoryOptions,
+  ReauthLevel,
+  ReauthOrganizationPolicy,
+  ReauthPolicyOverride,
+} from './interfaces';
+export type { BoundValue } from './policies/effective-policy';
 export {
   PasskeyCredentialStore,
   type PasskeyCredential,

@@ -38,6 +38,12 @@ import { PasskeyEnrolment } from './factors/passkey-enrolment';
 import { PasswordConfirmation } from './factors/password-confirmation';
 import { StepUpStatus } from './factors/step-up-status';
 import { StepUpSettings } from './options/step-up-settings';
+import { PolicySettings } from './options/policy-settings';
+import { RoutePolicies } from './policies/route-policies';
+import { SlidingWindows } from './policies/sliding-windows';
+import { OrganizationPolicies } from './policies/organization-policies';
+import { OrganizationPolicySettings } from './options/organization-policy-settings';
+import { PolicyLevels } from './options/policy-levels';
 import { ReauthStarter } from './flow/reauth-starter';
 import { SignInAdmission } from './flow/sign-in-admission';
 import { StateBindings } from './flow/state-binding';
@@ -104,6 +110,9 @@ function fromSetup(
     fromSetup(ReauthClock, 'clock'),
     fromSetup(ReauthMetrics, 'metrics'),
     fromSetup(StepUpSettings, 'stepUp'),
+    fromSetup(PolicySettings, 'policies'),
+    fromSetup(OrganizationPolicySettings, 'organizations'),
+    { provide: PolicyLevels, useExisting: PolicySettings },
     ...SETTINGS_PROVIDERS,
     ReauthEvents,
     AccessTokenVerifier,
@@ -117,6 +126,9 @@ function fromSetup(
     ReauthRecords,
     FactorLedger,
     FreshnessProofs,
+    RoutePolicies,
+    SlidingWindows,
+    OrganizationPolicies,
     StepUpOffers,
     StepUpCallers,
     WebAuthnChallenges,

@@ -1,11 +1,12 @@
 import { IN_PAGE_METHODS, StepUpSettings, type InPageMethod } from './options/step-up-settings';
-import { Injectable, Logger, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import { RecentAuthMetadata } from './decorators/require-recent-auth.decorator';
 import { ProviderCheckSettings, RouteSettings } from './options/reauth-settings';
 import { IdentityProvider } from './providers/identity-provider';
 import { checkProvider } from './providers/provider-check';
+import { declaredHandlers } from './policies/guarded-handlers';
+import { RoutePolicies } from './policies/route-policies';
 
 /** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
@@ -35,42 +36,49 @@ export class ReauthStartupChecks {
     private readonly providerCheck: ProviderCheckSettings,
     private readonly provider: IdentityProvider,
     private readonly stepUp: StepUpSettings,
+    private readonly policies: RoutePolicies,
   ) {}
 
-  /** Runs when the module initialises: after every controller and provider is known. */
+  /**
+   * Runs when the module initialises: after every controller and provider is known. A guarded
+   * handler whose level is unknown, or whose policy contradicts itself, stops the start.
+   */
   checkRoutes(): void {
     this.refuseUnguardedFieldResolvers();
-    for (const wrapper of this.discovery.getControllers()) {
-      const controller = wrapper.metatype as ClassOf | null;
-      if (!controller) continue;
-      for (const [name, handler] of this.methodsOf(controller)) {
-        const verb: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
-        if (verb === undefined) continue;
-        const requirement = this.reflector.getAllAndOverride(RecentAuthMetadata, [
-          handler,
-          controller,
-        ]);
-        if (!requirement) continue;
-        const route = () => describeRoute(verb as RequestMethod, controller, handler, name);
-        const { maxAge } = requirement;
-        if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
-          this.logger.warn(
-            `${route()} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
-          );
-        }
-        if (this.provider.dependency === 'workos' && requirement.acr !== undefined) {
-          this.logger.warn(
-            `${route()} requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
-          );
-        } else if (
-          this.provider.dependency === 'workos' &&
-          requirement.amr !== undefined &&
-          !this.inPageMethods(requirement.methods).length
-        ) {
-          this.logger.warn(
-            `${route()} requires an amr, which WorkOS AuthKit does not issue and no confirmation in the page can show here (see the stepUp option): every attempt will end in acr_not_satisfied`,
-          );
-        }
+    for (const declared of declaredHandlers(this.discovery, this.scanner, this.reflector)) {
+      const { requirement } = declared;
+      if (!requirement) continue;
+      const route = () => `${declared.endpoint} (${declared.handlerName})`;
+      const problem = this.policies.problemOf(requirement);
+      if (problem !== undefined) throw new Error(`ReauthModule: ${route()} ${problem}`);
+      const policy = this.policies.of(requirement);
+      const { maxAge } = policy;
+      if (typeof maxAge === 'number' && maxAge > 0 && maxAge < SHORT_MAX_AGE_SECONDS) {
+        this.logger.warn(
+          `${route()} requires a sign-in within ${maxAge}s; under ${SHORT_MAX_AGE_SECONDS}s users are asked to re-authenticate almost at once`,
+        );
+      }
+      if (
+        policy.slide &&
+        policy.slide.capSeconds > this.stepUp.proofLifetimeSeconds &&
+        this.inPageMethods(policy.methods).length > 0
+      ) {
+        this.logger.warn(
+          `${route()} slides up to ${policy.slide.capSeconds}s, but confirmations in the page are kept ${this.stepUp.proofLifetimeSeconds}s (stepUp.proofLifetimeSeconds): a window started by one ends with it`,
+        );
+      }
+      if (this.provider.dependency === 'workos' && policy.acr !== undefined) {
+        this.logger.warn(
+          `${route()} requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
+        );
+      } else if (
+        this.provider.dependency === 'workos' &&
+        policy.amr !== undefined &&
+        !this.inPageMethods(policy.methods).length
+      ) {
+        this.logger.warn(
+          `${route()} requires an amr, which WorkOS AuthKit does not issue and no confirmation in the page can show here (see the stepUp option): every attempt will end in acr_not_satisfied`,
+        );
       }
     }
     this.logger.log(
@@ -128,21 +136,4 @@ export class ReauthStartupChecks {
       .getAllMethodNames(prototype)
       .map((name) => [name, prototype[name] as Handler]);
   }
-}
-
-/** `GET /account/email (AccountController.changeEmail)`, for the start-up warnings. */
-function describeRoute(
-  verb: RequestMethod,
-  controller: ClassOf,
-  handler: Handler,
-  name: string,
-): string {
-  const path = [
-    Reflect.getMetadata(PATH_METADATA, controller),
-    Reflect.getMetadata(PATH_METADATA, handler),
-  ]
-    .filter((part): part is string => typeof part === 'string' && part !== '' && part !== '/')
-    .map((part) => part.replace(/^\/+|\/+$/g, ''))
-    .join('/');
-  return `${RequestMethod[verb]} /${path} (${controller.name}.${name})`;
 }

@@ -11,7 +11,7 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 
 // Longer than any sensible step-up window; a bigger value is far more likely a unit mistake
 // (milliseconds) than a policy.
-const MAX_AGE_LIMIT_SECONDS = 10 * 365 * 24 * 60 * 60;
+export const MAX_AGE_LIMIT_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 /**
  * Whether `value` is a usable `max_age`: an integer number of seconds from 0 to 10 years.

@@ -70,12 +70,16 @@ export interface ReauthState {
   acr?: readonly string[];
   /** Accepted `amr` values: the new sign-in must have used at least one of them. */
   amr?: readonly string[];
+  /** What the user confirms, on an action-bound route: shown on the library's pages. */
+  summary?: string;
 }
 
 const NONCE_MAX_LENGTH = 128;
 const SUB_MAX_LENGTH = 256;
 /** The longest route name a state carries. */
-export const ROUTE_MAX_LENGTH = 256;
+export const ROUTE_MAX_LENGTH = 320;
+/** The longest action summary a state carries. */
+const SUMMARY_MAX_LENGTH = 200;
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const BINDING_HASH = /^[A-Za-z0-9_-]{43}$/;
 /** What the browser helper may send as `X-Reauth-Id`. */
@@ -99,6 +103,7 @@ const STATE_FIELDS = new Set([
   'rid',
   'acr',
   'amr',
+  'summary',
 ]);
 
 // One validator for both directions: a state we would refuse to unseal is never sealed.
@@ -163,6 +168,9 @@ export function findStateProblem(value: unknown): string | undefined {
   }
   if (state.amr !== undefined && !isValidAssuranceList(state.amr)) {
     return 'state.amr must be a list of 1 to 10 amr values';
+  }
+  if (state.summary !== undefined && !isBoundedString(state.summary, SUMMARY_MAX_LENGTH)) {
+    return `state.summary must be a non-empty string of at most ${SUMMARY_MAX_LENGTH} characters`;
   }
   return undefined;
 }

@@ -108,11 +108,11 @@ const INVALID_FIELDS: [label: string, patch: Record<string, unknown>, message: s
     { authTime },
     'state.authTime must be a non-negative integer',
   ]),
-  ...['', 'r'.repeat(257), 1, null, [], {}].map(
+  ...['', 'r'.repeat(321), 1, null, [], {}].map(
     (route): [string, Record<string, unknown>, string] => [
       `route ${JSON.stringify(route).slice(0, 20)}`,
       { route },
-      'state.route must be a non-empty string of at most 256 characters',
+      'state.route must be a non-empty string of at most 320 characters',
     ],
   ),
   ...['', 'u'.repeat(257), 1, null, [], {}, true].map(

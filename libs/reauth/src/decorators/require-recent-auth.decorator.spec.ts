@@ -6,7 +6,7 @@ import {
 } from './require-recent-auth.decorator';
 
 describe('@RequireRecentAuth', () => {
-  it.each([-1, null, '1', [], {}, true, 1.5, 1e13, NaN, Infinity, undefined])(
+  it.each([-1, null, [], true, 1.5, 1e13, NaN, Infinity])(
     'refuses %p at decoration time',
     (value) => {
       expect(() => RequireRecentAuth(value as number)).toThrow(

@@ -5,6 +5,17 @@ import type { ReauthRequest } from '../interfaces';
 import { DocumentReauthResponses } from '../openapi';
 import { RECENT_AUTH_METADATA_KEY } from '../core/constants';
 import { ROUTE_CHECK } from './route-check';
+import type {
+  ActionBinding,
+  BoundValue,
+  RecentAuthRequirement,
+} from '../interfaces/route-requirement.interface';
+
+export type {
+  ActionBinding,
+  BoundValue,
+  RecentAuthRequirement,
+} from '../interfaces/route-requirement.interface';
 
 /** Options of {@link RequireRecentAuth}. */
 export interface RequireRecentAuthOptions {
@@ -45,6 +56,31 @@ export interface RequireRecentAuthOptions {
    */
   methods?: ('passkey' | 'password')[];
   /**
+   * Binds the confirmation to this one action (e.g. a transfer's amount and payee): the route
+   * becomes one-time (its `maxAge` or level must be `0`), and a confirmation counts only for a
+   * request whose method, route and these body `fields` are the same as those of the refused
+   * request, once. `summary` says what is confirmed in words the user checks: it is shown in the
+   * dialog and on the library's pages, and sent to OpenID providers that accept RFC 9396
+   * `authorization_details`. A request without the fields (or with values that are not strings,
+   * numbers or booleans) gets a 400; so does a summary over 200 characters.
+   *
+   * @example
+   * ```ts
+   * @Post('transfer')
+   * @RequireRecentAuth(0, {
+   *   bind: {
+   *     fields: ['amount', 'payee'],
+   *     summary: ({ amount, payee }) => `Transfer ${amount} EUR to ${payee}`,
+   *   },
+   * })
+   * transfer(@Body() dto: TransferDto) { ... }
+   * ```
+   */
+  bind?: {
+    fields: string[];
+    summary: (fields: Readonly<Record<string, BoundValue>>) => string;
+  };
+  /**
    * `false` leaves the route's re-authentication responses out of the OpenAPI document. When
    * `@nestjs/swagger` is installed, the decorator adds them by default: the JSON 401 with its
    * `WWW-Authenticate` header, the 403 where it can happen and the 503 with `Retry-After`.
@@ -58,19 +94,6 @@ export interface RequireSignInOptions {
   allowCrossOrigin?: boolean;
   /** As for {@link RequireRecentAuthOptions.openapi}. */
   openapi?: boolean;
-}
-
-/** What a route requires; stored as route metadata. */
-export interface RecentAuthRequirement {
-  /** Seconds since the last active sign-in; `null` when any signed-in session will do. */
-  maxAge: number | null;
-  action?: RequireRecentAuthOptions['action'];
-  allowCrossOrigin?: boolean;
-  allowImpersonation?: boolean;
-  acr?: readonly string[];
-  amr?: readonly string[];
-  /** The in-page methods that may satisfy the route; absent: every method the module enables. */
-  methods?: readonly ('passkey' | 'password')[];
 }
 
 function checkAssurance(options: object, name: 'acr' | 'amr'): readonly string[] | undefined {
@@ -127,9 +150,44 @@ export const RecentAuthMetadata = Reflector.createDecorator<RecentAuthRequiremen
   key: RECENT_AUTH_METADATA_KEY,
 });
 
+const LEVEL_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const BIND_FIELD = /^[A-Za-z0-9_$-]{1,64}$/;
+
+function checkBind(options: object): ActionBinding | undefined {
+  const value = (options as Record<string, unknown>).bind;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('@RequireRecentAuth(): options.bind must be an object');
+  }
+  const { fields, summary } = value as Record<string, unknown>;
+  if (
+    !Array.isArray(fields) ||
+    fields.length === 0 ||
+    fields.length > 10 ||
+    new Set(fields).size !== fields.length ||
+    fields.some((field) => typeof field !== 'string' || !BIND_FIELD.test(field))
+  ) {
+    throw new TypeError(
+      '@RequireRecentAuth(): options.bind.fields must be an array of 1 to 10 distinct body field names',
+    );
+  }
+  if (typeof summary !== 'function') {
+    throw new TypeError('@RequireRecentAuth(): options.bind.summary must be a function');
+  }
+  return Object.freeze({
+    fields: Object.freeze([...(fields as string[])]),
+    summary: summary as ActionBinding['summary'],
+  });
+}
+
 /**
  * Lets a handler (or every handler of a controller) run only when the user actively signed in
  * within `maxAgeSeconds`. A handler's own decorator wins over its controller's.
+ *
+ * Instead of a number, the name of one of the module's `levels` (`@RequireRecentAuth('strict')`)
+ * applies that level; without one (`@RequireRecentAuth()`, or options only), the module's
+ * `defaultLevel`. A level the module does not define stops the app at start-up, naming the
+ * handler. With a level, `acr`, `amr` and `methods` come from the level alone.
  *
  * `0` means "sign in again for this action, every time": the request is let through only with
  * the one-time grant that completing a re-authentication for this very route leaves, within
@@ -138,34 +196,75 @@ export const RecentAuthMetadata = Reflector.createDecorator<RecentAuthRequiremen
  * frustrating.
  *
  * @throws TypeError at decoration time (so at start-up) unless `maxAgeSeconds` is an integer
- * from 0 to 10 years.
+ * from 0 to 10 years (or a level name), or when options contradict it.
  *
  * @example
  * ```ts
+ * @Delete('projects/:id')
+ * @RequireRecentAuth('strict')
+ * deleteProject(@Param('id') id: string) { ... }
+ *
  * @Post('email')
  * @RequireRecentAuth(300, { action: (req) => ({ email: (req.body as { email?: string }).email }) })
  * changeEmail(@Body() dto: ChangeEmailDto) { ... }
  * ```
  */
 export function RequireRecentAuth(
-  maxAgeSeconds: number,
+  maxAgeOrLevel?: number | string | RequireRecentAuthOptions,
   options: RequireRecentAuthOptions = {},
 ): MethodDecorator & ClassDecorator {
-  if (!isValidMaxAge(maxAgeSeconds)) {
+  if (Array.isArray(maxAgeOrLevel)) {
     throw new TypeError(
-      `@RequireRecentAuth(): maxAgeSeconds must be an integer number of seconds from 0 to 10 years, got ${String(maxAgeSeconds)}`,
+      '@RequireRecentAuth(): maxAgeSeconds must be an integer number of seconds from 0 to 10 years, a level name or options',
     );
+  }
+  if (typeof maxAgeOrLevel === 'object' && maxAgeOrLevel !== null) {
+    return RequireRecentAuth(undefined, maxAgeOrLevel);
+  }
+  let maxAge: number | undefined;
+  let level: string | undefined;
+  if (typeof maxAgeOrLevel === 'string') {
+    if (!LEVEL_NAME.test(maxAgeOrLevel)) {
+      throw new TypeError(
+        `@RequireRecentAuth(): a level name must be 1 to 64 letters, digits or _.:-, got ${JSON.stringify(maxAgeOrLevel.slice(0, 80))}`,
+      );
+    }
+    level = maxAgeOrLevel;
+  } else if (maxAgeOrLevel !== undefined) {
+    if (!isValidMaxAge(maxAgeOrLevel)) {
+      throw new TypeError(
+        `@RequireRecentAuth(): maxAgeSeconds must be an integer number of seconds from 0 to 10 years, got ${String(maxAgeOrLevel)}`,
+      );
+    }
+    maxAge = maxAgeOrLevel;
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('@RequireRecentAuth(): options must be an object');
+  }
+  if (maxAge === undefined) {
+    for (const name of ['acr', 'amr', 'methods'] as const) {
+      if (options[name] !== undefined) {
+        throw new TypeError(
+          `@RequireRecentAuth(): options.${name} cannot be combined with a level: the level says which ${name} it accepts (define another level)`,
+        );
+      }
+    }
+  }
+  const bind = checkBind(options);
+  if (bind && maxAge !== undefined && maxAge !== 0) {
+    throw new TypeError(
+      `@RequireRecentAuth(): options.bind makes the route one-time, so maxAgeSeconds must be 0, got ${maxAge}`,
+    );
   }
   if (options.action !== undefined && typeof options.action !== 'function') {
     throw new TypeError('@RequireRecentAuth(): options.action must be a function');
   }
   return requirementDecorator(
     {
-      maxAge: maxAgeSeconds,
-      action: options.action,
+      ...(maxAge === undefined ? {} : { maxAge }),
+      ...(level === undefined ? {} : { level }),
+      ...(bind === undefined ? {} : { bind }),
+      action: options.action ?? (bind ? boundFieldsOf(bind) : undefined),
       allowCrossOrigin: checkBoolean('@RequireRecentAuth()', options, 'allowCrossOrigin'),
       allowImpersonation: checkBoolean('@RequireRecentAuth()', options, 'allowImpersonation'),
       acr: checkAssurance(options, 'acr'),
@@ -174,6 +273,20 @@ export function RequireRecentAuth(
     },
     checkBoolean('@RequireRecentAuth()', options, 'openapi'),
   );
+}
+
+/**
+ * What a bound route carries through a redirect by default: its bound fields, as the request
+ * sent them, so the restored form is the action the user confirmed.
+ */
+function boundFieldsOf(bind: ActionBinding): (request: { body?: unknown }) => unknown {
+  return (request) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null) return undefined;
+    const fields: Record<string, unknown> = {};
+    for (const field of bind.fields) fields[field] = (body as Record<string, unknown>)[field];
+    return fields;
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ export type ReauthFailureReason =
   | 'state_replayed'
   | 'issuer_mismatch'
   | 'code_missing'
+  | 'action_not_authorized'
   | 'code_invalid'
   | 'provider_token_invalid'
   | 'session_too_large'

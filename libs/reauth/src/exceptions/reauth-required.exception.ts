@@ -13,6 +13,42 @@ import { ReauthException } from './reauth.exception';
 export type ReauthReason =
   'stale' | 'missing_auth_time' | 'unauthenticated' | 'invalid_token' | 'insufficient_assurance';
 
+/**
+ * Why a request was refused, for debugging (see the module's `explainRefusals`): which rules
+ * shaped the route's policy, what it needs, and what would satisfy it.
+ */
+export interface RefusalExplanation {
+  /** `<controller path>:Controller.handler` of the refused route. */
+  route: string;
+  /** Why: `unauthenticated`, `stale`, `insufficient_assurance`, ... */
+  reason: string;
+  /** The rules that shaped the policy, in order: `level strict`, `organization org_1`, ... */
+  rules: readonly string[];
+  /** What the route needs. */
+  needs: {
+    /** Seconds since the last proof; `null` for a sign-in of any age. */
+    maxAge: number | null;
+    acr?: readonly string[];
+    amr?: readonly string[];
+    /** A sliding window's cap, when the level slides. */
+    slideCapSeconds?: number;
+    /** The action's summary, when the confirmation is bound to it. */
+    action?: string;
+  };
+  /** What would satisfy it: the in-page methods this caller can use, then `provider`. */
+  satisfiedBy: readonly string[];
+}
+
+/** A request's action on an action-bound route: what a confirmation commits to. */
+export interface ReauthBoundAction {
+  /** SHA-256 (base64url) of the method, the route and the bound fields. */
+  digest: string;
+  /** What the user is asked to confirm, in the route's words. */
+  summary: string;
+  /** The bound fields' values. */
+  fields: Readonly<Record<string, string | number | boolean>>;
+}
+
 /** What the guard knows when it throws; the filter builds the re-auth URL from it. */
 export interface ReauthRequiredDetails {
   /** Why the caller must sign in again. */
@@ -40,6 +76,10 @@ export interface ReauthRequiredDetails {
    * `stepUp` option); the JSON 401 lists those this user can use.
    */
   methods?: readonly ('passkey' | 'password')[];
+  /** The action a confirmation is bound to, on an action-bound route. */
+  boundAction?: ReauthBoundAction;
+  /** Which rule asked and what would satisfy it (see the module's `explainRefusals`). */
+  explanation?: RefusalExplanation;
 }
 
 const MESSAGES: Record<ReauthReason, string> = {
@@ -73,6 +113,11 @@ export class ReauthRequiredException extends ReauthException {
   readonly acrValues?: readonly string[];
   /** Not sent to clients: used to build the re-auth URL and state. */
   readonly details: Readonly<ReauthRequiredDetails>;
+  /**
+   * Which rules asked and what would satisfy them, when the guard refused: for logs and
+   * debugging. Sent to the client only with the module's `explainRefusals.header`.
+   */
+  readonly explanation?: RefusalExplanation;
 
   /** @param options - `cause`: the error that led to the refusal, kept for logs. */
   constructor(details: ReauthRequiredDetails, options: { cause?: unknown } = {}) {
@@ -85,6 +130,7 @@ export class ReauthRequiredException extends ReauthException {
         maxAge: details.maxAge,
         authTime: details.authTime,
         acrValues: details.acrValues,
+        ...(details.boundAction ? { actionSummary: details.boundAction.summary } : {}),
       },
       HttpStatus.UNAUTHORIZED,
       options,
@@ -93,6 +139,7 @@ export class ReauthRequiredException extends ReauthException {
     this.maxAge = details.maxAge;
     this.authTime = details.authTime;
     this.acrValues = details.acrValues;
+    this.explanation = details.explanation;
     this.details = Object.freeze({ ...details });
   }
 }

@@ -7,6 +7,7 @@ import type { Authentication } from '../interfaces';
 import { RequestPolicySettings } from '../options/reauth-settings';
 import { FactorLedger, type FactorProof } from './factor-ledger';
 import { IN_PAGE_METHODS, StepUpSettings, type InPageMethod } from '../options/step-up-settings';
+import { SlidingWindows } from '../policies/sliding-windows';
 
 /** What a route asks of a proof (the decorators' requirement, as far as proofs are concerned). */
 export interface ProofRequirement {
@@ -15,6 +16,10 @@ export interface ProofRequirement {
   acr?: readonly string[];
   amr?: readonly string[];
   methods?: readonly InPageMethod[];
+  /** A sliding window of the route's level, up to `capSeconds` after the proof. */
+  slide?: { readonly capSeconds: number };
+  /** The route's level: names its sliding window. */
+  level?: string;
 }
 
 /** Why a route with a `maxAge` was not satisfied, and the sign-in time to report. */
@@ -39,6 +44,7 @@ export class FreshnessProofs {
     private readonly settings: StepUpSettings,
     private readonly policy: RequestPolicySettings,
     private readonly clock: ReauthClock,
+    private readonly windows: SlidingWindows,
   ) {}
 
   /** The in-page methods the module enables. */
@@ -84,7 +90,8 @@ export class FreshnessProofs {
       toleranceSeconds: this.policy.clockToleranceSeconds,
     });
     const assured = meetsAssurance(claims, requirement);
-    if (freshness.fresh && assured) return undefined;
+    const sliding = requirement.slide !== undefined && requirement.level !== undefined;
+    if (freshness.fresh && assured && !sliding) return undefined;
     const shortfall: FreshnessShortfall = {
       reason: freshness.fresh ? 'insufficient_assurance' : freshness.reason,
       authTime: freshness.authTime,
@@ -104,6 +111,12 @@ export class FreshnessProofs {
       const proof = parseGrant(granted, claims.sub);
       return proof && accepts(methods, requirement, proof) ? undefined : shortfall;
     }
+    if (sliding) {
+      const tokenAt = assured ? freshness.authTime : undefined;
+      return (await this.slides(authentication, requirement, methods, tokenAt))
+        ? undefined
+        : shortfall;
+    }
     if (methods.length === 0) return shortfall;
     const now = this.clock.nowSeconds();
     // Only the kinds the route accepts: a route that takes passkeys alone reads one key.
@@ -112,6 +125,41 @@ export class FreshnessProofs {
       (proof) => now - proof.at <= requirement.maxAge && accepts(methods, requirement, proof),
     );
     return fresh ? undefined : shortfall;
+  }
+
+  /**
+   * A sliding level: the latest accepted proof (the token's sign-in, or a ledger entry) is fresh,
+   * or its window is still open; either way the window is extended from now, within its cap.
+   */
+  private async slides(
+    authentication: Authentication,
+    requirement: ProofRequirement & { maxAge: number },
+    methods: readonly InPageMethod[],
+    tokenAt: number | undefined,
+  ): Promise<boolean> {
+    const { claims } = authentication;
+    const sessionKey = sessionKeyOf(authentication.sessionId, claims.sub);
+    const candidates = tokenAt === undefined ? [] : [tokenAt];
+    if (methods.length > 0) {
+      for (const proof of await this.ledger.read(sessionKey, claims.sub, methods)) {
+        if (accepts(methods, requirement, proof)) candidates.push(proof.at);
+      }
+    }
+    if (candidates.length === 0) return false;
+    const proofAt = Math.max(...candidates);
+    const now = this.clock.nowSeconds();
+    const window = {
+      maxAge: requirement.maxAge,
+      capSeconds: requirement.slide!.capSeconds,
+      toleranceSeconds: this.policy.clockToleranceSeconds,
+    };
+    const level = requirement.level!;
+    const open =
+      (proofAt <= now + window.toleranceSeconds && Math.max(0, now - proofAt) <= window.maxAge) ||
+      (await this.windows.isOpen(sessionKey, level, proofAt, now, window));
+    if (!open) return false;
+    await this.windows.extend(sessionKey, level, proofAt, now, window);
+    return true;
   }
 
   /** The grant value an in-page proof leaves on a `maxAge` 0 route. */

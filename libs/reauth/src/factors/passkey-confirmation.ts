@@ -7,6 +7,8 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { ReauthClock } from '../core/clock';
+import { constantTimeEqual } from '../crypto/digest';
+import { randomBytes } from '../crypto/random';
 import { describeError } from '../core/describe-error';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import type { PasskeyCredential } from '../stores/passkey-credential.store';
@@ -47,7 +49,10 @@ export class PasskeyConfirmation {
     body: unknown,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const passkeys = this.enabled();
-    this.recorder.ticketOf(optionalString(bodyObject(body ?? {}), 'ticket', 2048), caller);
+    const ticket = this.recorder.ticketOf(
+      optionalString(bodyObject(body ?? {}), 'ticket', 2048),
+      caller,
+    );
     const credentials = await credentialsCall(() => passkeys.credentials.listByUser(caller.sub));
     if (credentials.length === 0) {
       throw new StepUpRefusal('no_passkey', 'No passkey is enrolled for this account.');
@@ -60,8 +65,16 @@ export class PasskeyConfirmation {
       })),
       userVerification: 'required',
       timeout: passkeys.challengeSeconds * 1000,
+      // For a bound action, the challenge commits to it: 16 random bytes, then its digest.
+      ...(ticket?.d === undefined ? {} : { challenge: boundChallenge(ticket.d) }),
     });
-    await this.challenges.issue(options.challenge, caller, 'step-up', passkeys.challengeSeconds);
+    await this.challenges.issue(
+      options.challenge,
+      caller,
+      'step-up',
+      passkeys.challengeSeconds,
+      ticket?.d,
+    );
     return options;
   }
 
@@ -72,7 +85,10 @@ export class PasskeyConfirmation {
     const ticket = this.recorder.ticketOf(optionalString(fields, 'ticket', 2048), caller);
     const response = assertionResponse(fields.response);
     const challenge = clientChallenge(response);
-    await this.challenges.take(challenge, caller, 'step-up');
+    await this.challenges.take(challenge, caller, 'step-up', ticket?.d);
+    if (ticket?.d !== undefined && !commitsTo(challenge, ticket.d)) {
+      throw new StepUpRefusal('passkey_not_verified', 'The passkey could not be verified.');
+    }
     const id = response.id as string;
     const credential = await credentialsCall(() => passkeys.credentials.findById(id));
     if (!credential || credential.userId !== caller.sub) {
@@ -142,6 +158,21 @@ export class PasskeyConfirmation {
     }
     return passkeys;
   }
+}
+
+/** A WebAuthn challenge that commits to a bound action: 16 random bytes, then its digest. */
+function boundChallenge(digest: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(48);
+  bytes.set(randomBytes(16), 0);
+  bytes.set(Buffer.from(digest, 'base64url'), 16);
+  return bytes;
+}
+
+/** Whether a challenge (base64url) ends with the action's digest. */
+function commitsTo(challenge: string, digest: string): boolean {
+  const bytes = Buffer.from(challenge, 'base64url');
+  const expected = Buffer.from(digest, 'base64url');
+  return bytes.length === 16 + expected.length && constantTimeEqual(bytes.subarray(16), expected);
 }
 
 /** A call to the app's credential store: a failure is a 503 naming `passkeys`, never a pass. */

@@ -67,6 +67,7 @@ export class StepUpOffers {
         sub,
         route,
         maxAge,
+        ...(details.boundAction ? { d: details.boundAction.digest } : {}),
         exp: this.clock.nowSeconds() + TICKET_SECONDS,
       },
       this.seal.cookiePassword,

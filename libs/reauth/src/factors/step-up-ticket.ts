@@ -13,6 +13,8 @@ export interface StepUpTicket {
   /** `<controller path>:Controller.handler` of the refused route. */
   route: string;
   maxAge: number;
+  /** The digest of the bound action it confirms, on an action-bound route. */
+  d?: string;
   /** The last second it is accepted. */
   exp: number;
 }
@@ -40,8 +42,9 @@ export function openTicket(token: unknown, secret: string, now: number): StepUpT
   } catch {
     return undefined;
   }
-  const { sk, sub, route, maxAge, exp } = (ticket ?? {}) as Record<string, unknown>;
+  const { sk, sub, route, maxAge, exp, d } = (ticket ?? {}) as Record<string, unknown>;
   if (
+    (d !== undefined && (typeof d !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(d))) ||
     typeof sk !== 'string' ||
     typeof sub !== 'string' ||
     typeof route !== 'string' ||
@@ -51,5 +54,12 @@ export function openTicket(token: unknown, secret: string, now: number): StepUpT
   ) {
     return undefined;
   }
-  return { sk, sub, route, maxAge: maxAge as number, exp: exp as number };
+  return {
+    sk,
+    sub,
+    route,
+    maxAge: maxAge as number,
+    exp: exp as number,
+    ...(d === undefined ? {} : { d: d }),
+  };
 }

@@ -16,23 +16,33 @@ export type ChallengePurpose = 'step-up' | 'register';
 export class WebAuthnChallenges {
   constructor(private readonly store: ReauthStore) {}
 
-  /** Remembers a challenge just issued to `caller` for `seconds`. */
+  /**
+   * Remembers a challenge just issued to `caller` for `seconds`; `digest`: the bound action it
+   * commits to, which the answer must come back for.
+   */
   async issue(
     challenge: string,
     caller: StepUpCaller,
     purpose: ChallengePurpose,
     seconds: number,
+    digest?: string,
   ): Promise<void> {
-    const value = JSON.stringify({ sk: caller.sessionKey, sub: caller.sub, purpose });
+    const value = JSON.stringify({ sk: caller.sessionKey, sub: caller.sub, purpose, d: digest });
     await this.run(() => this.store.set(STORE_KEYS.webauthnChallenge + challenge, value, seconds));
   }
 
   /**
    * Uses up a challenge: a 400 unless it was issued to this session and user, for `purpose`, and
    * is neither spent nor expired. Taken before the answer is verified, so that no answer can be
-   * tried twice.
+   * tried twice. A challenge issued for a bound action is accepted only with that action's
+   * `digest`, and the other way round.
    */
-  async take(challenge: string, caller: StepUpCaller, purpose: ChallengePurpose): Promise<void> {
+  async take(
+    challenge: string,
+    caller: StepUpCaller,
+    purpose: ChallengePurpose,
+    digest?: string,
+  ): Promise<void> {
     const value = await this.run(() => this.store.take(STORE_KEYS.webauthnChallenge + challenge));
     let record: Record<string, unknown> | undefined;
     try {
@@ -43,7 +53,8 @@ export class WebAuthnChallenges {
     if (
       record?.sk !== caller.sessionKey ||
       record.sub !== caller.sub ||
-      record.purpose !== purpose
+      record.purpose !== purpose ||
+      record.d !== digest
     ) {
       throw new StepUpRefusal(
         'challenge_expired',

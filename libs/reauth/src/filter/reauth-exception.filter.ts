@@ -13,7 +13,7 @@ import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.excepti
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { challengeFor, messageOf } from '../exceptions/reauth-refusal';
-import { RefusalReports } from '../flow/refusal-reports';
+import { EXPLAIN_HEADER, RefusalReports } from '../flow/refusal-reports';
 
 /** What a 401 (and a redirect standing in for one) depends on. */
 const REAUTH_VARY =
@@ -105,6 +105,10 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     });
     this.responses.appendCookies(response, started.setCookie);
     this.responses.setHeaders(response, { ...JSON_HEADERS, Vary: REAUTH_VARY });
+    const explanation = this.reports.explainHeader(exception);
+    if (explanation !== undefined) {
+      this.responses.setHeaders(response, { [EXPLAIN_HEADER]: explanation });
+    }
     if (negotiateResponse(request.headers) === 'redirect') {
       if (cameBackFromProvider(request)) {
         // The user just cancelled (or failed) at the provider and landed on a guarded page:

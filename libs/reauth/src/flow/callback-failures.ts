@@ -51,6 +51,12 @@ export const CALLBACK_FAILURES = Object.freeze({
     message:
       'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
   },
+  action_not_authorized: {
+    status: 401,
+    title: 'We could not confirm this action',
+    message:
+      'The identity provider did not confirm the action you were asked to approve, so it cannot go ahead. Start again from the page you were on.',
+  },
   acr_not_satisfied: {
     status: 401,
     title: 'We could not confirm the sign-in this action needs',

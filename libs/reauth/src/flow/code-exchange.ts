@@ -4,6 +4,7 @@ import type { AccessTokenClaims } from '../interfaces';
 import {
   IdentityProvider,
   ProviderRejectedError,
+  type BoundActionRequest,
   type IssuedSession,
 } from '../providers/identity-provider';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
@@ -56,10 +57,15 @@ export class CodeExchange {
         nonce: state.nonce,
         maxAge: state.maxAge,
         callbackQuery: callbackQuery(params),
+        ...(boundActionOf(state) ? { boundAction: boundActionOf(state) } : {}),
       });
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
         if (error.code === 'session_too_large') return { ok: false, failure: 'session_too_large' };
+        if (error.code === 'invalid_response' && boundActionOf(state)) {
+          this.logger.warn('The identity provider did not authorize the bound action');
+          return { ok: false, failure: 'action_not_authorized' };
+        }
         this.logger.warn(`The identity provider refused the code exchange: ${error.code}`);
         return { ok: false, failure: 'code_invalid' };
       }
@@ -137,4 +143,14 @@ export function unavailableKeeping(error: unknown, setCookie: string | undefined
   if (!(error instanceof ReauthUnavailableException)) return error;
   if (setCookie === undefined || error.setCookie !== undefined) return error;
   return new ReauthUnavailableException(error.dependency, { cause: error.cause, setCookie });
+}
+
+/**
+ * The bound action a re-authentication confirms, as far as the provider checks it: the digest
+ * its grant scope (`<route>#<digest>`) ends with, and the summary the state carries.
+ */
+function boundActionOf(state: ReauthState): BoundActionRequest | undefined {
+  const hash = state.route?.lastIndexOf('#') ?? -1;
+  if (state.summary === undefined || hash < 0) return undefined;
+  return { digest: state.route!.slice(hash + 1), summary: state.summary, fields: {} };
 }

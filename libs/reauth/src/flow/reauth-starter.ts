@@ -18,7 +18,10 @@ import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthClock } from '../core/clock';
 import { RedirectSettings, StateSealSettings } from '../options/reauth-settings';
 import { ReauthEvents } from '../events/reauth-events';
-import { type ReauthRequiredDetails } from '../exceptions/reauth-required.exception';
+import {
+  type ReauthBoundAction,
+  type ReauthRequiredDetails,
+} from '../exceptions/reauth-required.exception';
 import { StateBindings } from './state-binding';
 
 /** What starting a (re-)authentication needs to know. */
@@ -44,6 +47,8 @@ export interface StartFlowInput {
   acrValues?: readonly string[];
   /** Accepted `amr` values; the new sign-in must have used one. */
   amr?: readonly string[];
+  /** The action the re-authentication confirms, on an action-bound route. */
+  boundAction?: ReauthBoundAction;
 }
 
 export interface StartedFlow {
@@ -91,6 +96,7 @@ export class ReauthStarter {
       sid: details.sid,
       acrValues: details.acrValues,
       amr: details.amr,
+      boundAction: details.boundAction,
       mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
       clientRequestId: typeof clientRequestId === 'string' ? clientRequestId : undefined,
     });
@@ -158,6 +164,7 @@ export class ReauthStarter {
       exp: now + STATE_TTL_SECONDS,
       acr: input.acrValues,
       amr: input.amr,
+      summary: input.boundAction?.summary,
     };
     // Fields left undefined are not sealed: JSON has no undefined.
     const sealed = await sealState(state, this.sealing.cookiePassword);
@@ -169,6 +176,7 @@ export class ReauthStarter {
       maxAge: input.maxAge,
       acrValues: input.acrValues,
       loginHint: input.loginHint,
+      ...(input.boundAction ? { boundAction: input.boundAction } : {}),
     });
     return { authorizationUrl, setCookie: binding.setCookie };
   }

@@ -5,6 +5,11 @@ import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
 import { type ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { PolicySettings } from '../options/policy-settings';
+import { explanationText } from '../policies/refusal-explanation';
+
+/** The debug header of a refusal (with the module's `explainRefusals.header`). */
+export const EXPLAIN_HEADER = 'Reauth-Explain';
 
 /**
  * What answering a refusal reports, on HTTP and GraphQL alike: the `reauth.required` event, the
@@ -18,11 +23,20 @@ export class RefusalReports {
   constructor(
     private readonly events: ReauthEvents,
     private readonly provider: IdentityProvider,
+    private readonly policies: PolicySettings,
   ) {}
 
-  /** Emits `reauth.required` (once per request, when `request` is given). */
+  /**
+   * Emits `reauth.required` (once per request, when `request` is given), and with the module's
+   * `explainRefusals.log` logs its explanation at debug level.
+   */
   required(exception: ReauthRequiredException, request?: object): void {
     const { details } = exception;
+    if (this.policies.explainRefusals.log && exception.explanation) {
+      this.logger.debug(
+        `Refused ${exception.explanation.route}: ${explanationText(exception.explanation)}`,
+      );
+    }
     this.events.emitOnce(request, 'reauth.required', {
       type: 'reauth.required',
       reason: details.reason,
@@ -52,6 +66,13 @@ export class RefusalReports {
     return error instanceof ReauthUnavailableException
       ? error
       : new ReauthUnavailableException(this.provider.dependency, { cause: error });
+  }
+
+  /** The `Reauth-Explain` header's value, when the module's `explainRefusals.header` asks. */
+  explainHeader(exception: ReauthRequiredException): string | undefined {
+    return this.policies.explainRefusals.header && exception.explanation
+      ? explanationText(exception.explanation)
+      : undefined;
   }
 
   /** Logs a 403. */

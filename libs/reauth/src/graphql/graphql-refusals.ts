@@ -7,7 +7,7 @@ import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.excepti
 import { type ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { challengeFor, messageOf, type ReauthRefusal } from '../exceptions/reauth-refusal';
-import { RefusalReports } from '../flow/refusal-reports';
+import { EXPLAIN_HEADER, RefusalReports } from '../flow/refusal-reports';
 import { type GraphQLTarget } from './graphql-context';
 import { startInTurn, writeHeader } from './graphql-exchange';
 import { ReauthGraphQLError } from './reauth-graphql.error';
@@ -68,6 +68,9 @@ export class GraphQLRefusals {
       reason: exception.reason,
       maxAge: exception.maxAge,
       acrValues: exception.acrValues,
+      ...(exception.details.boundAction
+        ? { actionSummary: exception.details.boundAction.summary }
+        : {}),
     };
     if (!request) {
       this.logger.warn(
@@ -98,6 +101,10 @@ export class GraphQLRefusals {
       append: true,
     });
     writeHeader(adapter, request, response, { name: 'Cache-Control', value: 'no-store' });
+    const explanation = this.reports.explainHeader(exception);
+    if (explanation !== undefined) {
+      writeHeader(adapter, request, response, { name: EXPLAIN_HEADER, value: explanation });
+    }
     const stepUp = await this.offers.offer(details, started.authorizationUrl);
     return new ReauthGraphQLError(
       message,

@@ -261,6 +261,13 @@ describe('RecentAuthGuard', () => {
         action: undefined,
         acrValues: undefined,
         amr: undefined,
+        explanation: {
+          route: 'account:AccountRoutes.fresh',
+          reason: 'unauthenticated',
+          rules: ['route: maxAge 300'],
+          needs: { maxAge: 300 },
+          satisfiedBy: ['provider'],
+        },
       });
     });
 
@@ -367,6 +374,13 @@ describe('RecentAuthGuard', () => {
         action: undefined,
         acrValues: undefined,
         amr: undefined,
+        explanation: {
+          route: 'account:AccountRoutes.fresh',
+          reason: 'stale',
+          rules: ['route: maxAge 300'],
+          needs: { maxAge: 300 },
+          satisfiedBy: ['provider'],
+        },
       });
       expect(req.reauth).toBeUndefined();
     });

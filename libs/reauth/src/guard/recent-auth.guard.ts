@@ -30,6 +30,20 @@ import {
   RequestAuthenticator,
   type AuthenticationResult,
 } from '../authentication/request-authenticator';
+import { RoutePolicies } from '../policies/route-policies';
+import { OrganizationPolicies } from '../policies/organization-policies';
+import type { EffectivePolicy } from '../policies/effective-policy';
+import { bindAction, type BoundAction } from '../policies/action-binding';
+import { explainRefusal } from '../policies/refusal-explanation';
+
+/** What a refusal of this request is built from; `policy` is tightened once the caller is known. */
+interface Refusal {
+  requirement: RecentAuthRequirement;
+  policy: EffectivePolicy;
+  context: ExecutionContext;
+  request: ReauthRequest & { body?: unknown };
+  bound?: BoundAction;
+}
 
 /** Methods that change nothing (RFC 9110 §9.2.1), so a forged one cannot act for the user. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -64,8 +78,10 @@ export class RecentAuthGuard implements CanActivate {
     @Optional() private readonly options: RequestPolicySettings,
     /** Answers refused GraphQL fields. */
     @Optional() private readonly graphqlRefusals: GraphQLRefusals,
+    @Optional() private readonly policies: RoutePolicies,
+    @Optional() private readonly organizations: OrganizationPolicies,
   ) {
-    if (!authenticator || !proofs || !options || !graphqlRefusals) {
+    if (!authenticator || !proofs || !options || !graphqlRefusals || !policies || !organizations) {
       throw new Error(
         "RecentAuthGuard needs ReauthModule: import ReauthModule.forRoot(...) (or forRootAsync) in the application's root module, which registers the guard globally, instead of registering RecentAuthGuard by hand",
       );
@@ -147,12 +163,41 @@ export class RecentAuthGuard implements CanActivate {
     context: ExecutionContext,
     request: ReauthRequest & { body?: unknown },
   ): Promise<void> {
-    const authentication = this.requireAuthentication(result, requirement, context, request);
+    const declared = this.policies.of(requirement);
+    const refusal: Refusal = { requirement, policy: declared, context, request };
+    const authentication = this.requireAuthentication(result, refusal);
     this.checkOrigin(authentication, requirement, request);
-    this.checkActor(authentication, requirement);
-    await this.checkFreshness(authentication, requirement, context, request);
+    this.checkActor(authentication, requirement, declared);
+    refusal.policy = await this.tighten(declared, authentication, context);
+    await this.checkFreshness(authentication, refusal);
     request.reauth = authentication;
     markChecked(request, context.getHandler());
+  }
+
+  /**
+   * The route's policy for this caller: an organization rule (the module's
+   * `organizationPolicy`) may tighten it, never loosen it.
+   */
+  private tighten(
+    policy: EffectivePolicy,
+    authentication: Authentication,
+    context: ExecutionContext,
+  ): Promise<EffectivePolicy> {
+    return this.organizations.apply(policy, authentication.claims, this.routeKey(context));
+  }
+
+  /** A bound route's action, from the request body (HTTP) or the field's arguments (GraphQL). */
+  private boundActionOf(refusal: Refusal): BoundAction | undefined {
+    const { bind } = refusal.policy;
+    if (!bind) return undefined;
+    const { context, request } = refusal;
+    const graphql = context.getType<string>() === 'graphql';
+    return bindAction(
+      bind,
+      graphql ? 'GRAPHQL' : request.method,
+      this.routeKey(context),
+      graphql ? context.getArgs()[1] : request.body,
+    );
   }
 
   /** Sends back a session cookie the authentication refreshed (or cleared). */
@@ -171,18 +216,11 @@ export class RecentAuthGuard implements CanActivate {
   }
 
   /** A verified token, or the exception that asks for a sign-in. */
-  private requireAuthentication(
-    result: AuthenticationResult,
-    requirement: RecentAuthRequirement,
-    context: ExecutionContext,
-    request: ReauthRequest & { body?: unknown },
-  ): Authentication {
+  private requireAuthentication(result: AuthenticationResult, refusal: Refusal): Authentication {
     if (result.status === 'authenticated') return result.authentication;
     throw this.reauthRequired(
       { reason: result.status === 'invalid' ? 'invalid_token' : 'unauthenticated' },
-      requirement,
-      context,
-      request,
+      refusal,
     );
   }
 
@@ -209,8 +247,12 @@ export class RecentAuthGuard implements CanActivate {
    * Refuses a token with an `act` claim (RFC 8693: someone acting as the user) on a route that
    * needs the user's own recent sign-in, unless the route or the module allows it.
    */
-  private checkActor(authentication: Authentication, requirement: RecentAuthRequirement): void {
-    if (requirement.maxAge === null || authentication.claims.act === undefined) return;
+  private checkActor(
+    authentication: Authentication,
+    requirement: RecentAuthRequirement,
+    policy: EffectivePolicy,
+  ): void {
+    if (policy.maxAge === null || authentication.claims.act === undefined) return;
     if (requirement.allowImpersonation ?? this.options.allowImpersonation) return;
     throw new ReauthForbiddenException('impersonation_not_allowed');
   }
@@ -219,18 +261,17 @@ export class RecentAuthGuard implements CanActivate {
    * Throws unless the session's latest accepted proof satisfies the route's `max_age` and its
    * `acr`/`amr`: the token's sign-in, or a confirmation in the page (see `FreshnessProofs`).
    */
-  private async checkFreshness(
-    authentication: Authentication,
-    requirement: RecentAuthRequirement,
-    context: ExecutionContext,
-    request: ReauthRequest & { body?: unknown },
-  ): Promise<void> {
-    const { maxAge } = requirement;
+  private async checkFreshness(authentication: Authentication, refusal: Refusal): Promise<void> {
+    const { policy } = refusal;
+    const { maxAge } = policy;
     if (maxAge === null) return;
-    const route = this.routeKey(context);
-    const shortfall = await this.proofs.check(authentication, { ...requirement, maxAge }, route);
+    const bound = this.boundActionOf(refusal);
+    refusal.bound = bound;
+    // A bound route's grant is kept per action: another amount or payee finds none.
+    const scope = bound?.scope ?? this.routeKey(refusal.context);
+    const shortfall = await this.proofs.check(authentication, { ...policy, maxAge }, scope);
     if (shortfall === undefined) return;
-    const methods = this.proofs.offeredMethods(authentication, requirement);
+    const methods = this.proofs.offeredMethods(authentication, policy);
     throw this.reauthRequired(
       {
         ...shortfall,
@@ -239,9 +280,7 @@ export class RecentAuthGuard implements CanActivate {
         loginHint: authentication.user?.email,
         ...(methods.length > 0 ? { methods } : {}),
       },
-      requirement,
-      context,
-      request,
+      refusal,
     );
   }
 
@@ -257,10 +296,9 @@ export class RecentAuthGuard implements CanActivate {
       ReauthRequiredDetails,
       'reason' | 'authTime' | 'sub' | 'sid' | 'loginHint' | 'methods'
     >,
-    requirement: RecentAuthRequirement,
-    context: ExecutionContext,
-    request: ReauthRequest & { body?: unknown },
+    refusal: Refusal,
   ): ReauthRequiredException {
+    const { requirement, policy, context, request, bound } = refusal;
     const action =
       details.sub === undefined || context.getType<string>() !== 'http'
         ? undefined
@@ -270,11 +308,23 @@ export class RecentAuthGuard implements CanActivate {
       () =>
         new ReauthRequiredException({
           ...details,
-          maxAge: requirement.maxAge ?? undefined,
-          acrValues: requirement.acr,
-          amr: requirement.amr,
-          route,
+          maxAge: policy.maxAge ?? undefined,
+          acrValues: policy.acr,
+          amr: policy.amr,
+          route: bound?.scope ?? route,
           action,
+          ...(bound
+            ? {
+                boundAction: { digest: bound.digest, summary: bound.summary, fields: bound.fields },
+              }
+            : {}),
+          explanation: explainRefusal(
+            route,
+            details.reason,
+            policy,
+            details.methods ?? [],
+            bound?.summary,
+          ),
         }),
     );
   }

@@ -15,3 +15,11 @@ export type {
   ReauthPasskeyOptions,
   ReauthStepUpOptions,
 } from './step-up-options.interface';
+export type {
+  PolicyRoute,
+  ReauthExplainOptions,
+  ReauthInventoryOptions,
+  ReauthLevel,
+  ReauthOrganizationPolicy,
+  ReauthPolicyOverride,
+} from './policy-options.interface';

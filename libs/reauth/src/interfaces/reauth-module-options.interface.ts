@@ -2,6 +2,12 @@ import type { WorkOS } from '@workos-inc/node';
 import type { ReauthEventListener } from '../events/event.types';
 import type { ReauthMetricsOptions } from '../events/reauth-metrics';
 import type { ReauthStepUpOptions } from './step-up-options.interface';
+import type {
+  ReauthExplainOptions,
+  ReauthInventoryOptions,
+  ReauthLevel,
+  ReauthOrganizationPolicy,
+} from './policy-options.interface';
 
 /**
  * The parts of a `WorkOS` client the library uses. Any `@workos-inc/node` from 8 on provides
@@ -234,6 +240,22 @@ export interface ReauthModuleOptions {
    * provider). Given, even as `{}`: passwords where the provider can check them (AuthKit).
    */
   stepUp?: ReauthStepUpOptions;
+  /**
+   * Named levels (see {@link ReauthLevel}), used on routes by name:
+   * `@RequireRecentAuth('strict')`. Names are 1 to 64 letters, digits or `_.:-`.
+   */
+  levels?: Record<string, ReauthLevel>;
+  /** The level `@RequireRecentAuth()` without a number or name applies; one of `levels`. */
+  defaultLevel?: string;
+  /**
+   * Per-organization rules that can only tighten a route's requirement; see
+   * {@link ReauthOrganizationPolicy}. Default: none.
+   */
+  organizationPolicy?: ReauthOrganizationPolicy;
+  /** The inventory of guarded handlers at start-up; see {@link ReauthInventoryOptions}. */
+  inventory?: ReauthInventoryOptions;
+  /** Explanations of refusals, for debugging; see {@link ReauthExplainOptions}. Default: off. */
+  explainRefusals?: ReauthExplainOptions;
 }
 
 /**

@@ -26,7 +26,9 @@ const code = (values: readonly string[]) => values.map((value) => `\`${value}\``
  * `@RequireRecentAuth()`, described here so the decorator can document routes without a loop.
  */
 export interface DocumentedRequirement {
-  maxAge: number | null;
+  maxAge?: number | null;
+  level?: string;
+  bind?: { fields: readonly string[] };
   allowCrossOrigin?: boolean;
   allowImpersonation?: boolean;
   acr?: readonly string[];
@@ -34,8 +36,16 @@ export interface DocumentedRequirement {
 }
 
 function requirementSentence(requirement: DocumentedRequirement): string {
-  const { maxAge, acr, amr } = requirement;
+  const { maxAge, acr, amr, level, bind } = requirement;
   if (maxAge === null) return 'Requires a signed-in user.';
+  const bound = bind
+    ? `; the confirmation is bound to this action (${code(bind.fields)}) and counts once`
+    : '';
+  if (maxAge === undefined) {
+    return level === undefined
+      ? `Requires a recent sign-in as the module's default level says${bound}.`
+      : `Requires a recent sign-in as the module's level \`${level}\` says${bound}.`;
+  }
   let sentence =
     maxAge === 0
       ? 'Requires a sign-in for this very request (max_age=0): each re-authentication lets one request through'
@@ -44,7 +54,7 @@ function requirementSentence(requirement: DocumentedRequirement): string {
     sentence += `, at one of the assurance levels ${code(acr)} (acr_values="${acr.join(' ')}")`;
   }
   if (amr?.length) sentence += `, with one of the authentication methods ${code(amr)} (amr)`;
-  return `${sentence}.`;
+  return `${sentence}${bound}.`;
 }
 
 /** The reasons of the JSON 401 this route can give. */
@@ -60,7 +70,9 @@ function reasonsOf(requirement: DocumentedRequirement): ReauthReason[] {
       case 'insufficient_assurance':
         return (
           requirement.maxAge !== null &&
-          (requirement.acr !== undefined || requirement.amr !== undefined)
+          (requirement.maxAge === undefined ||
+            requirement.acr !== undefined ||
+            requirement.amr !== undefined)
         );
     }
   });

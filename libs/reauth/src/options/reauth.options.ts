@@ -19,6 +19,11 @@ import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';
 import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';
 import type { ResolvedReauthOptions } from './resolved-options';
+import { resolvePolicySettings, type PolicySettings } from './policy-settings';
+import {
+  resolveOrganizationPolicy,
+  type OrganizationPolicySettings,
+} from './organization-policy-settings';
 
 export type { ResolvedReauthOptions } from './resolved-options';
 
@@ -56,6 +61,8 @@ export interface ReauthSetup {
   clock: ReauthClock;
   metrics: ReauthMetrics;
   stepUp: StepUpSettings;
+  policies: PolicySettings;
+  organizations: OrganizationPolicySettings;
 }
 
 /**
@@ -220,6 +227,7 @@ export function resolveReauthSetup(
       false,
     ),
   };
+  const policies = resolvePolicySettings(options);
   return {
     options: resolved,
     provider,
@@ -227,6 +235,10 @@ export function resolveReauthSetup(
     clock: new FunctionReauthClock(nowMs),
     metrics: resolveMetrics(options.metrics),
     stepUp: resolveStepUp(options.stepUp, isPasswordConfirmer(provider)),
+    policies,
+    organizations: Object.freeze({
+      organizationPolicy: resolveOrganizationPolicy(options.organizationPolicy, policies.levels),
+    }),
   };
 }
 

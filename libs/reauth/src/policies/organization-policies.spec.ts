@@ -4,7 +4,7 @@ import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exc
 import type { ReauthLevel, ReauthOrganizationPolicy } from '../interfaces/policy-options.interface';
 import type { EffectivePolicy } from './effective-policy';
 import { OrganizationPolicies } from './organization-policies';
-import { resolveOrganizationPolicy } from './organization-policy.options';
+import { resolveOrganizationPolicy } from '../options/organization-policy-settings';
 
 const ROUTE = 'projects:ProjectsController.remove';
 const LEVELS: ReadonlyMap<string, ReauthLevel> = new Map<string, ReauthLevel>([

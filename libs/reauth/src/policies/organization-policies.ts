@@ -11,8 +11,8 @@ import type { EffectivePolicy } from './effective-policy';
 import {
   OrganizationPolicySettings,
   type ResolvedOrganizationPolicy,
-} from './organization-policy.options';
-import { PolicyLevels } from './policy-levels';
+} from '../options/organization-policy-settings';
+import { PolicyLevels } from '../options/policy-levels';
 import { levelAsOverride, tightenPolicy } from './tighten-policy';
 
 // Distinct organizations times routes: a flood of organizations costs at most this many entries.

@@ -1,5 +1,5 @@
 import type { ReauthLevel } from '../interfaces/policy-options.interface';
-import { resolveOrganizationPolicy } from './organization-policy.options';
+import { resolveOrganizationPolicy } from './organization-policy-settings';
 
 const LEVELS: ReadonlyMap<string, ReauthLevel> = new Map([['strict', { maxAge: 300 }]]);
 const resolve = () => undefined;
