@@ -51,6 +51,7 @@ describe('CALLBACK_FAILURES', () => {
     expect(codes.sort()).toEqual(
       [
         'acr_not_satisfied',
+        'action_not_authorized',
         'code_invalid',
         'code_missing',
         'invalid_callback',
