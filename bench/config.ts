@@ -9,7 +9,8 @@ export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice
 
 export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
-export type AppKind = 'bare' | 'noop-guard' | 'reauth' | 'step-up' | 'passport' | 'jose';
+export type AppKind =
+  'bare' | 'noop-guard' | 'reauth' | 'step-up' | 'policies' | 'passport' | 'jose';
 
 /** The WebAuthn relying party of the `step-up` app: browsers allow `localhost` over plain HTTP. */
 export const STEP_UP_RP_ID = 'localhost';

@@ -110,6 +110,7 @@ export function formatReport(rows: LoadRow[], verification: VerificationResults[
     return found;
   };
   const rps = (id: string) => row(id).rounds.map((round) => round.requestsPerSecond);
+  const has = (id: string) => rows.some((candidate) => candidate.scenario.id === id);
   /** `a / b` within each round. */
   const ratio = (a: string, b: string) => {
     const [top, bottom] = [rps(a), rps(b)];
@@ -182,6 +183,11 @@ export function formatReport(rows: LoadRow[], verification: VerificationResults[
     ['(a″)/(a): what the cookie request of (c) costs a bare route', ratio('a″', 'a')],
     ['(c)/(a″): the cookie path against a bare route sent the same cookie', ratio('c', 'a″')],
     ['(g′)/(g): what any global guard costs on Fastify', ratio('g′', 'g')],
+    ...(has('l') && has('b')
+      ? ([
+          ['(l)/(b): a level and a cached organization rule, on the Bearer row', ratio('l', 'b')],
+        ] as [string, RatioStats][])
+      : []),
   ];
   const medianOf = (id: string) => {
     const rounds = row(id).rounds;

@@ -223,5 +223,13 @@ export function scenarios(source: CredentialSource): Scenario[] {
       expect: passes,
       refused: [none, stale],
     },
+    {
+      id: 'l',
+      label: 'RecentAuthGuard, Bearer token, a level and an organization rule (cached)',
+      app: 'policies',
+      credentials: fresh,
+      expect: passes,
+      refused: [none, stale],
+    },
   ];
 }

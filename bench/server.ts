@@ -10,6 +10,7 @@ import { noopGuardApp } from './apps/noop-guard.app';
 import { passportApp } from './apps/passport.app';
 import { reauthApp } from './apps/reauth.app';
 import { stepUpApp } from './apps/step-up.app';
+import { policiesApp } from './apps/policies.app';
 import type { AppConfig } from './config';
 
 function moduleFor(config: AppConfig): Type | Promise<Type> {
@@ -22,6 +23,8 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
       return reauthApp(config);
     case 'step-up':
       return stepUpApp(config);
+    case 'policies':
+      return policiesApp(config);
     case 'passport':
       return passportApp(config);
     case 'jose':
