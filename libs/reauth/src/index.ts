@@ -57,6 +57,7 @@ export type {
   ReauthModuleForRootOptions,
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
+export type { InventoryEntry } from './policies/route-inventory';
 export { ReauthException } from './exceptions/reauth.exception';
 export { ReauthExceptionFilter } from './filter/reauth-exception.filter';
 export {

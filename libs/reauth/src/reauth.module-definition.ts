@@ -10,6 +10,7 @@ import { PasskeysController } from './controllers/passkeys.controller';
 import { StepUpController } from './controllers/step-up.controller';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { DEFAULT_ROUTES } from './options/reauth.options';
+import { OWN_ROUTES_METADATA_KEY } from './core/constants';
 
 /** DI token of the extras given to `forRoot`/`forRootAsync`. */
 export const REAUTH_MODULE_EXTRAS = Symbol('REAUTH_MODULE_EXTRAS');
@@ -19,6 +20,7 @@ function mountedAt<T>(base: Type<T>, path: string): Type<T> {
   const Mounted = class extends (base as Type<object>) {} as Type<T>;
   Object.defineProperty(Mounted, 'name', { value: base.name });
   Reflect.defineMetadata('path', path, Mounted);
+  Reflect.defineMetadata(OWN_ROUTES_METADATA_KEY, true, Mounted);
   return Mounted;
 }
 

@@ -40,6 +40,7 @@ import { StepUpStatus } from './factors/step-up-status';
 import { StepUpSettings } from './options/step-up-settings';
 import { PolicySettings } from './options/policy-settings';
 import { RoutePolicies } from './policies/route-policies';
+import { RouteInventory } from './policies/route-inventory';
 import { SlidingWindows } from './policies/sliding-windows';
 import { OrganizationPolicies } from './policies/organization-policies';
 import { OrganizationPolicySettings } from './options/organization-policy-settings';
@@ -127,6 +128,7 @@ function fromSetup(
     FactorLedger,
     FreshnessProofs,
     RoutePolicies,
+    RouteInventory,
     SlidingWindows,
     OrganizationPolicies,
     StepUpOffers,
@@ -184,7 +186,8 @@ export class ReauthModule implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   /**
    * Nest's hook: checks the guarded routes (short `maxAge`s, `acr`/`amr` a provider cannot
-   * issue, unguarded GraphQL field resolvers) and logs that step-up authentication is ready.
+   * issue, unguarded GraphQL field resolvers), reports the inventory as the `inventory` option
+   * asks, and logs that step-up authentication is ready.
    */
   onModuleInit(): void {
     this.startupChecks.checkRoutes();

@@ -4,6 +4,7 @@ import type { Authentication, ReauthRequest } from './interfaces';
 import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { RequestAuthenticator } from './authentication/request-authenticator';
 import { SessionCookieService } from './authentication/session-cookie.service';
+import { RouteInventory, type InventoryEntry } from './policies/route-inventory';
 
 /**
  * What an app calls directly.
@@ -26,7 +27,35 @@ export class ReauthService {
     private readonly authenticator: RequestAuthenticator,
     private readonly sessions: SessionCookieService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly routeInventory: RouteInventory,
   ) {}
+
+  /**
+   * Every handler of the app that carries `@RequireRecentAuth` or `@RequireSignIn`, HTTP routes
+   * and GraphQL operations, with the policy it enforces (levels and the module default resolved;
+   * an organization rule may still tighten it per request, see `organizationRules`), sorted by
+   * endpoint. Plain data: serve it on an admin route, or compare it with a list in a test. Known
+   * once the app has initialised; the option `inventory.log` logs it as a table at start-up.
+   *
+   * @example
+   * ```ts
+   * it('guards every money-moving route', async () => {
+   *   const app = await NestFactory.create(AppModule, { logger: false });
+   *   await app.init();
+   *   expect(app.get(ReauthService).inventory()).toContainEqual(
+   *     expect.objectContaining({
+   *       endpoint: 'POST /api/transfers',
+   *       handler: 'TransfersController.create',
+   *       maxAge: 0,
+   *       boundFields: ['amount', 'payee'],
+   *     }),
+   *   );
+   * });
+   * ```
+   */
+  inventory(): InventoryEntry[] {
+    return [...this.routeInventory.list()];
+  }
 
   /**
    * Who is signed in, on routes without a guard decorator (a home page, say); `undefined` for

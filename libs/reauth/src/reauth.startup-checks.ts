@@ -7,6 +7,8 @@ import { IdentityProvider } from './providers/identity-provider';
 import { checkProvider } from './providers/provider-check';
 import { declaredHandlers } from './policies/guarded-handlers';
 import { RoutePolicies } from './policies/route-policies';
+import { inventoryTable, RouteInventory } from './policies/route-inventory';
+import { PolicySettings } from './options/policy-settings';
 
 /** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
@@ -37,6 +39,8 @@ export class ReauthStartupChecks {
     private readonly provider: IdentityProvider,
     private readonly stepUp: StepUpSettings,
     private readonly policies: RoutePolicies,
+    private readonly policySettings: PolicySettings,
+    private readonly inventory: RouteInventory,
   ) {}
 
   /**
@@ -81,9 +85,36 @@ export class ReauthStartupChecks {
         );
       }
     }
+    this.reportInventory();
     this.logger.log(
       `Step-up authentication ready: callback ${this.routes.routes.callback}, ${this.provider.describe()}`,
     );
+  }
+
+  /**
+   * With `inventory.log`, the guarded handlers as a table; with `inventory.unguardedWrites`, the
+   * state-changing handlers left without a requirement: a warning each, or (`'error'`) no start.
+   */
+  private reportInventory(): void {
+    const { log, unguardedWrites } = this.policySettings.inventory;
+    if (log) {
+      const entries = this.inventory.list();
+      this.logger.log(`Guarded handlers (${entries.length}):`);
+      for (const line of inventoryTable(entries)) this.logger.log(line);
+    }
+    if (unguardedWrites === 'off') return;
+    const unguarded = this.inventory.unguardedWrites();
+    if (unguarded.length === 0) return;
+    if (unguardedWrites === 'error') {
+      throw new Error(
+        `ReauthModule: state-changing handlers without @RequireRecentAuth or @RequireSignIn next to guarded ones: ${unguarded.join(', ')}; guard them, or list them in inventory.allowUnguarded`,
+      );
+    }
+    for (const handler of unguarded) {
+      this.logger.warn(
+        `${handler} changes state without @RequireRecentAuth or @RequireSignIn, in a module that guards other handlers: guard it, or list it in inventory.allowUnguarded`,
+      );
+    }
   }
 
   /** The in-page methods the module enables that a route with `methods` accepts. */

@@ -7,6 +7,9 @@ export const REAUTH_SETUP = Symbol('REAUTH_SETUP');
 /** Metadata key of `@RequireRecentAuth()` / `@RequireSignIn()`. */
 export const RECENT_AUTH_METADATA_KEY = 'nest-reauth:recent-auth';
 
+/** Metadata key that marks the library's own controllers, which the inventory never flags. */
+export const OWN_ROUTES_METADATA_KEY = 'nest-reauth:own-routes';
+
 /** Prefixes of the keys the library writes to its store. */
 export const STORE_KEYS = Object.freeze({
   usedState: 'reauth:state:',

@@ -113,8 +113,9 @@ export interface ReauthInventoryOptions {
   log?: boolean;
   /**
    * State-changing handlers (POST, PUT, PATCH, DELETE, GraphQL mutations) without any
-   * requirement, in controllers and resolvers that guard some of their handlers: `'warn'` logs
-   * each, `'error'` stops the app from starting. Default `'off'`.
+   * requirement, in Nest modules whose controllers or resolvers guard some handler (so a whole
+   * controller left undecorated next to guarded ones counts too): `'warn'` logs each, `'error'`
+   * stops the app from starting. The library's own routes are never counted. Default `'off'`.
    */
   unguardedWrites?: 'off' | 'warn' | 'error';
   /** Handlers left out of that check, as `Controller.handler`. */

@@ -28,6 +28,8 @@ export interface DeclaredHandler {
   requirement?: RecentAuthRequirement;
   /** Whether it changes state: POST/PUT/PATCH/DELETE, or a GraphQL mutation. */
   writes: boolean;
+  /** The Nest module that declares the class (an identity to compare; absent if unknown). */
+  module?: object;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -60,6 +62,7 @@ export function declaredHandlers(
         handler,
         requirement: requirementOf(reflector, handler, controller),
         writes: WRITE_METHODS.has(method),
+        module: wrapper.host,
       });
     }
   }
@@ -82,6 +85,7 @@ export function declaredHandlers(
         handler,
         requirement: requirementOf(reflector, handler, resolver),
         writes: type === 'Mutation',
+        module: wrapper.host,
       });
     }
   }
