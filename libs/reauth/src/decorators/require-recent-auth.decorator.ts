@@ -165,7 +165,11 @@ function checkBind(options: object): ActionBinding | undefined {
     fields.length === 0 ||
     fields.length > 10 ||
     new Set(fields).size !== fields.length ||
-    fields.some((field) => typeof field !== 'string' || !BIND_FIELD.test(field))
+    // `__proto__` would be dropped from the fields the digest commits to (an assignment to it
+    // sets a prototype), so any value of it would confirm the same action.
+    fields.some(
+      (field) => typeof field !== 'string' || !BIND_FIELD.test(field) || field === '__proto__',
+    )
   ) {
     throw new TypeError(
       '@RequireRecentAuth(): options.bind.fields must be an array of 1 to 10 distinct body field names',
