@@ -1,4 +1,6 @@
 import { sealState } from '../core/state-seal';
+import { encryptCompactDir } from '../crypto/jwe';
+import { deriveKey, STEP_UP_TICKET_KEY } from '../crypto/key-derivation';
 import { openTicket, sealTicket, type StepUpTicket } from './step-up-ticket';
 
 const SECRET = 'a-cookie-password-of-at-least-32-characters';
@@ -38,5 +40,57 @@ describe('step-up tickets', () => {
       SECRET,
     );
     expect(openTicket(state, SECRET, 0)).toBeUndefined();
+  });
+
+  describe('of an action-bound route', () => {
+    const DIGEST = 'x4Xz9Q0GpVrbJ3UQDLHl2Zle0BYeqHYSv5lWpWc4yC8';
+    const BOUND: StepUpTicket = { ...TICKET, route: `${TICKET.route}#${DIGEST}`, d: DIGEST };
+
+    /** A ticket sealed as ours, with whatever JSON a test puts in it. */
+    function sealRaw(payload: unknown): string {
+      return encryptCompactDir(
+        Buffer.from(JSON.stringify(payload), 'utf8'),
+        deriveKey(SECRET, STEP_UP_TICKET_KEY),
+      );
+    }
+
+    it('open to the digest that was sealed', () => {
+      const opened = openTicket(sealTicket(BOUND, SECRET), SECRET, 1_000);
+      expect(opened).toStrictEqual(BOUND);
+      expect(sealTicket(BOUND, SECRET)).not.toContain(DIGEST);
+    });
+
+    it('open without a d when none was sealed', () => {
+      expect(openTicket(sealTicket(TICKET, SECRET), SECRET, 0)).not.toHaveProperty('d');
+      expect(openTicket(sealRaw({ ...TICKET, d: undefined }), SECRET, 0)).toStrictEqual(TICKET);
+    });
+
+    it.each<[string, unknown]>([
+      ['-1', -1],
+      ['null', null],
+      ['"1"', '1'],
+      ['[]', []],
+      ['{}', {}],
+      ['true', true],
+      ['1.5', 1.5],
+      ['1e13', 1e13],
+      ['an empty string', ''],
+      ['42 characters', DIGEST.slice(1)],
+      ['44 characters', `${DIGEST}A`],
+      ['padding', `${DIGEST.slice(1)}=`],
+      ['base64 (not url) characters', `+/${DIGEST.slice(2)}`],
+      ['a space', ` ${DIGEST.slice(1)}`],
+    ])('refuse a d of %s', (_label, d) => {
+      expect(openTicket(sealRaw({ ...TICKET, d }), SECRET, 0)).toBeUndefined();
+    });
+
+    it('sealed as ours are still refused when anything else is malformed', () => {
+      expect(openTicket(sealRaw({ ...BOUND, exp: 1.5 }), SECRET, 0)).toBeUndefined();
+      expect(openTicket(sealRaw({ ...BOUND, maxAge: '0' }), SECRET, 0)).toBeUndefined();
+      expect(openTicket(sealRaw({ ...BOUND, route: 1 }), SECRET, 0)).toBeUndefined();
+      expect(openTicket(sealRaw(null), SECRET, 0)).toBeUndefined();
+      expect(openTicket(sealRaw([BOUND]), SECRET, 0)).toBeUndefined();
+      expect(openTicket(sealRaw(BOUND), SECRET, 0)).toStrictEqual(BOUND);
+    });
   });
 });
