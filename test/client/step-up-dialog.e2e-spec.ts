@@ -159,13 +159,15 @@ describe('<step-up-dialog> in headless Chromium', () => {
       return {
         title: text(dialog.getAttribute('aria-labelledby')!),
         describedBy: dialog.getAttribute('aria-describedby'),
+        actionShown: root.getElementById('action')!.checkVisibility(),
         modal: dialog.matches(':modal'),
         radius: getComputedStyle(dialog).borderTopLeftRadius,
       };
     });
     expect(labels).toEqual({
       title: 'Confirm it’s you',
-      describedBy: 'description error',
+      describedBy: 'description action error',
+      actionShown: false, // the route is not bound to one action
       modal: true,
       radius: '10px', // the adopted stylesheet applies under the policy
     });
@@ -188,6 +190,84 @@ describe('<step-up-dialog> in headless Chromium', () => {
       });
       expect(app.state.tickets.has(body?.ticket as string)).toBe(true);
     }
+  });
+
+  /** The dialog's action line, whether it is shown, and what comes before the methods. */
+  function actionShown(at: Page) {
+    return at.evaluate(() => {
+      const root = document.querySelector('step-up-dialog')!.shadowRoot!;
+      const action = root.getElementById('action')!;
+      const password = root.getElementById('password')!;
+      return {
+        text: action.textContent,
+        summary: root.getElementById('action-summary')!.textContent,
+        visible: action.checkVisibility(),
+        beforeMethods: Boolean(
+          action.compareDocumentPosition(password) & Node.DOCUMENT_POSITION_FOLLOWING,
+        ),
+        images: root.querySelectorAll('img').length + document.querySelectorAll('img').length,
+      };
+    });
+  }
+
+  it('says which action the user confirms, above the ways to confirm', async () => {
+    app.reset({ actionSummary: 'Transfer 50 EUR to Bob' });
+    await startTransfers(page);
+    await dialogOpen(page);
+    expect(await actionShown(page)).toEqual({
+      text: 'You are confirming: Transfer 50 EUR to Bob',
+      summary: 'Transfer 50 EUR to Bob',
+      visible: true,
+      beforeMethods: true,
+      images: 0,
+    });
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    expect(await outcomes(page)).toEqual([{ status: 200, body: { ok: true, n: 0 } }]);
+  });
+
+  it('shows a summary that holds markup as text, never as HTML', async () => {
+    const summary = 'Transfer 50 EUR to <img src=x onerror="document.title=\'pwned\'"> Bob';
+    app.reset({ actionSummary: summary });
+    await startTransfers(page);
+    await dialogOpen(page);
+    expect(await actionShown(page)).toEqual({
+      text: `You are confirming: ${summary}`,
+      summary,
+      visible: true,
+      beforeMethods: true,
+      images: 0,
+    });
+    expect(await page.title()).toBe('Transfers');
+    await page.keyboard.press('Escape');
+    expect(await outcomes(page)).toEqual([{ error: 'ReauthCancelledError' }]);
+  });
+
+  it('takes the label before the summary from the texts', async () => {
+    app.reset({ actionSummary: 'Transfer 50 EUR to Bob' });
+    await page.evaluate(() => {
+      const { stepUp } = window as unknown as {
+        stepUp: {
+          createReauthFetch(options: object): (url: string, init: object) => Promise<Response>;
+          stepUpDialog(options: object): unknown;
+        };
+      };
+      const api = stepUp.createReauthFetch({
+        onReauthRequired: stepUp.stepUpDialog({ texts: { action: 'Sie bestätigen:' } }),
+      });
+      (window as unknown as PageWindow).pending = api('/api/transfers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n: 7 }),
+      }).then(
+        async (response) => [{ status: response.status, body: await response.json() }],
+        (error: Error) => [{ error: error.name }],
+      );
+    });
+    await dialogOpen(page);
+    expect((await actionShown(page)).text).toBe('Sie bestätigen: Transfer 50 EUR to Bob');
+    await page.keyboard.press('Escape');
+    expect(await outcomes(page)).toEqual([{ error: 'ReauthCancelledError' }]);
   });
 
   it('takes the password, announces a wrong one, then asks for the code', async () => {

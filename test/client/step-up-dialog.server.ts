@@ -39,6 +39,8 @@ export interface AppState {
   hasCode: boolean;
   /** Whether refusals offer ways to confirm in the page (`stepUp`). */
   offersStepUp: boolean;
+  /** The refusals' `actionSummary`: the route is bound to one action. */
+  actionSummary?: string;
   confirmed: boolean;
   codePending: boolean;
   tickets: Set<string>;
@@ -62,7 +64,7 @@ export interface StepUpTestApp {
   /** `http://localhost:<port>`: a secure context, and a valid WebAuthn RP ID. */
   url: string;
   state: AppState;
-  reset(options?: { hasCode?: boolean; offersStepUp?: boolean }): void;
+  reset(options?: { hasCode?: boolean; offersStepUp?: boolean; actionSummary?: string }): void;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,9 @@ export async function startStepUpTestApp(): Promise<StepUpTestApp> {
         message: 'More recent authentication is required',
         maxAge: 300,
         reauthUrl: `${app.url}/authorize`,
+        ...(app.state.actionSummary === undefined
+          ? {}
+          : { actionSummary: app.state.actionSummary }),
         ...(app.state.offersStepUp ? { stepUp: { ticket, methods } } : {}),
       },
       {

@@ -28,7 +28,12 @@ import {
   graphqlErrorsOption,
   shouldReplay,
 } from './reauth-fetch.options.js';
-import { readReauthResponse, validMaxAge, type ReauthResponse } from './reauth-response.js';
+import {
+  readReauthResponse,
+  validActionSummary,
+  validMaxAge,
+  type ReauthResponse,
+} from './reauth-response.js';
 import {
   startConfirmation,
   type StepUpConfirmation,
@@ -140,13 +145,14 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     const url = bodyUrl?.href ?? options.reauthUrl?.(response, challenge);
     if (!url) throw new ReauthUrlMissingError();
     const acrValues = validAcrValues(body?.acrValues) ?? validAcrValues(challenge?.acrValues);
+    const ours = graphql || body?.error === REAUTH_REQUIRED_ERROR;
+    const actionSummary = ours ? validActionSummary(body?.actionSummary) : undefined;
     return {
       url,
-      maxAge:
-        challenge?.maxAge ??
-        (graphql || body?.error === REAUTH_REQUIRED_ERROR ? validMaxAge(body?.maxAge) : undefined),
+      maxAge: challenge?.maxAge ?? (ours ? validMaxAge(body?.maxAge) : undefined),
       acrValues: acrValues && Object.freeze(acrValues),
       reason: typeof body?.reason === 'string' ? body.reason : undefined,
+      ...(actionSummary !== undefined ? { actionSummary } : {}),
       challenge,
       ...(graphql ? { graphql } : {}),
       offer: stepUpOffer(body?.stepUp, response, request),

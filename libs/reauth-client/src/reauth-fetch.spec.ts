@@ -307,6 +307,35 @@ describe('createReauthFetch', () => {
     },
   );
 
+  it('passes on the summary of the action a bound route confirms', async () => {
+    const info = await infoFor(
+      reauthResponse({
+        error: 'reauth_required',
+        reason: 'stale',
+        reauthUrl: REAUTH_URL,
+        actionSummary: 'Transfer 50 EUR to <img src=x onerror=alert(1)>',
+      }),
+    );
+    expect(info.actionSummary).toBe('Transfer 50 EUR to <img src=x onerror=alert(1)>');
+  });
+
+  it.each([null, '', '   ', 'x'.repeat(201), 42, ['Transfer'], { text: 'Transfer' }, true])(
+    'leaves out an actionSummary of %p',
+    async (actionSummary) => {
+      const info = await infoFor(
+        reauthResponse({ error: 'reauth_required', reauthUrl: REAUTH_URL, actionSummary }),
+      );
+      expect(info).not.toHaveProperty('actionSummary');
+    },
+  );
+
+  it('takes no actionSummary from the body of a server that is not ours', async () => {
+    const info = await infoFor(
+      reauthResponse({ reauthUrl: REAUTH_URL, actionSummary: 'Transfer 50 EUR to Bob' }),
+    );
+    expect(info).not.toHaveProperty('actionSummary');
+  });
+
   it('takes no maxAge from the body of a server that is not ours', async () => {
     const info = await infoFor(
       reauthResponse(
@@ -978,6 +1007,16 @@ describe('createReauthFetch: GraphQL errors that ask for re-authentication', () 
       graphql: true,
       challenge: { maxAge: 300 },
     });
+  });
+
+  it('passes on the actionSummary of the error', async () => {
+    const info = await infoFor(() =>
+      graphqlResponse({
+        data: null,
+        errors: [refusal({ actionSummary: 'Change the email to new@example.com' })],
+      }),
+    );
+    expect(info?.actionSummary).toBe('Change the email to new@example.com');
   });
 
   it('takes maxAge from the error when the challenge has none (an anonymous caller)', async () => {

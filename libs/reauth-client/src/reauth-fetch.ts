@@ -21,6 +21,13 @@ export interface ReauthContext {
    * body carries one. Any string is passed on as it is.
    */
   reason?: string;
+  /**
+   * What the user confirms when the route is bound to one action (`actionSummary` of our JSON
+   * body or GraphQL error, e.g. `Transfer 50 EUR to Bob`): at most 200 characters, written by
+   * the server from the request's own values. Show it to the user, as text (never as HTML), so
+   * they know what their confirmation allows; `stepUpDialog()` does.
+   */
+  actionSummary?: string;
   /** The RFC 9470 challenge of the response, when it has one. */
   challenge?: StepUpChallenge;
   /**

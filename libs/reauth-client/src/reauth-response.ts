@@ -12,6 +12,8 @@ export interface ReauthBody {
   reauthUrl?: unknown;
   /** The ways to confirm in the page (`{ ticket, methods }`), when the server offers any. */
   stepUp?: unknown;
+  /** What the user confirms, when the route is bound to one action. */
+  actionSummary?: unknown;
 }
 
 /** A response that asks for re-authentication, as {@link readReauthResponse} reads it. */
@@ -26,6 +28,18 @@ export interface ReauthResponse {
 
 export function validMaxAge(value: unknown): number | undefined {
   return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+/** The longest action summary taken from a response, in characters (the server's own limit). */
+const MAX_ACTION_SUMMARY_LENGTH = 200;
+
+/** A bound action's summary: a non-blank string of at most 200 characters, else `undefined`. */
+export function validActionSummary(value: unknown): string | undefined {
+  return typeof value === 'string' &&
+    value.trim() !== '' &&
+    value.length <= MAX_ACTION_SUMMARY_LENGTH
+    ? value
+    : undefined;
 }
 
 /**
@@ -43,8 +57,16 @@ function graphqlReauthError(json: unknown): ReauthBody | undefined {
         extensions.code === REAUTH_REQUIRED_GRAPHQL_CODE &&
         absoluteHttpUrl(extensions.reauthUrl)
       ) {
-        const { reason, maxAge, acrValues, reauthUrl, stepUp } = extensions;
-        return { error: REAUTH_REQUIRED_ERROR, reason, maxAge, acrValues, reauthUrl, stepUp };
+        const { reason, maxAge, acrValues, reauthUrl, stepUp, actionSummary } = extensions;
+        return {
+          error: REAUTH_REQUIRED_ERROR,
+          reason,
+          maxAge,
+          acrValues,
+          reauthUrl,
+          stepUp,
+          actionSummary,
+        };
       }
     }
   }

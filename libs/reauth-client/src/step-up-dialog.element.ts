@@ -13,8 +13,8 @@ export interface StepUpDialogElement extends HTMLElement {
   /** Texts replacing the defaults, read when the dialog opens. */
   texts: Partial<StepUpDialogTexts>;
   /**
-   * Opens the dialog for `info` and settles when the user is done, as `onReauthRequired`
-   * expects: `true` to continue (confirmed in the page, or with the provider); rejects with
+   * Opens the dialog for `info` (showing `info.actionSummary`, as text, when the route is bound
+   * to one action) and settles when the user is done, as `onReauthRequired` expects: `true` to continue (confirmed in the page, or with the provider); rejects with
    * `ReauthCancelledError` when the user cancels (Cancel, or Escape).
    */
   confirm(info: ReauthInfo): Promise<boolean>;
@@ -84,7 +84,7 @@ export function stepUpDialogClass(): new () => StepUpDialogElement {
       if (this.opening) return Promise.reject(new Error('The dialog is already open'));
       const texts = { ...DEFAULT_STEP_UP_DIALOG_TEXTS, ...this.texts };
       const { view } = this;
-      applyTexts(view, texts);
+      applyTexts(view, texts, info.actionSummary);
       const methods = info.methods ?? [];
       view.passkey.hidden = !methods.includes('passkey');
       view.form.hidden = !methods.includes('password');

@@ -8,6 +8,11 @@ export interface StepUpDialogTexts {
   description: string;
   /** Under the heading once the password was accepted and a code is needed. */
   codeDescription: string;
+  /**
+   * Before the action's summary, on a route bound to one action: "You are confirming:
+   * Transfer 50 EUR to Bob".
+   */
+  action: string;
   /** The passkey button. */
   passkey: string;
   /** The password field's label. */
@@ -49,6 +54,7 @@ export const DEFAULT_STEP_UP_DIALOG_TEXTS: Readonly<StepUpDialogTexts> = Object.
   title: 'Confirm it’s you',
   description: 'To continue, confirm your identity.',
   codeDescription: 'Enter the code from your authenticator app.',
+  action: 'You are confirming:',
   passkey: 'Use a passkey',
   password: 'Password',
   code: 'Authentication code',
@@ -131,6 +137,11 @@ dialog {
 dialog::backdrop { background: ${v('--step-up-backdrop')}; }
 h2 { margin: 0 0 0.5rem; font-size: 1.25rem; }
 p { margin: 0 0 1rem; color: ${v('--step-up-muted')}; }
+.action {
+  color: ${v('--step-up-color')}; padding: 0.6rem 0.75rem; overflow-wrap: anywhere;
+  border: 1px solid ${v('--step-up-border')}; border-radius: calc(${v('--step-up-radius')} / 2);
+}
+.action strong { display: block; font-size: 1.1rem; }
 .error { color: ${v('--step-up-error')}; font-weight: 600; }
 .error:empty { display: none; }
 form, .field { display: grid; gap: 0.35rem; margin-bottom: 0.75rem; }

@@ -33,7 +33,8 @@ export function defineStepUpDialog(tagName: string = STEP_UP_DIALOG_TAG): string
 /**
  * An `onReauthRequired` that asks the user in a modal dialog: with a passkey or the password
  * (and then a code) when the server offers them, else a "Continue" to the provider's popup or
- * redirect. Cancel or Escape rejects the waiting requests with `ReauthCancelledError`. The
+ * redirect. On a route bound to one action it first says what the user confirms ("You are
+ * confirming: Transfer 50 EUR to Bob", from `info.actionSummary`). Cancel or Escape rejects the waiting requests with `ReauthCancelledError`. The
  * element is registered when first needed, added to the page while open, and removed after.
  *
  * @example

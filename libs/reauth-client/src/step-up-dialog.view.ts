@@ -8,6 +8,10 @@ export interface StepUpDialogView {
   dialog: HTMLDialogElement;
   title: HTMLElement;
   description: HTMLElement;
+  /** What the user confirms, on a route bound to one action: the label, then the summary. */
+  action: HTMLElement;
+  actionLabel: HTMLElement;
+  actionSummary: HTMLElement;
   /** Errors, announced as they appear (`role="alert"`). */
   error: HTMLElement;
   /** "Checking…", announced politely while a confirmation is sent. */
@@ -43,6 +47,13 @@ export function buildView(root: ShadowRoot): StepUpDialogView {
   const doc = root.ownerDocument;
   const title = element(doc, 'h2', { id: 'title', part: 'title' });
   const description = element(doc, 'p', { id: 'description', part: 'description' });
+  const actionLabel = element(doc, 'span', { id: 'action-label' });
+  const actionSummary = element(doc, 'strong', { id: 'action-summary' });
+  const action = element(doc, 'p', { id: 'action', class: 'action', part: 'action' }, [
+    actionLabel,
+    doc.createTextNode(' '),
+    actionSummary,
+  ]);
   const error = element(doc, 'p', { id: 'error', class: 'error', role: 'alert', part: 'error' });
   const status = element(doc, 'p', { class: 'status', 'aria-live': 'polite' });
   const passkey = element(doc, 'button', { type: 'button', id: 'passkey', class: 'primary' });
@@ -77,14 +88,21 @@ export function buildView(root: ShadowRoot): StepUpDialogView {
   const dialog = element(
     doc,
     'dialog',
-    { part: 'dialog', 'aria-labelledby': 'title', 'aria-describedby': 'description error' },
-    [title, description, error, passkey, form, status, actions],
+    {
+      part: 'dialog',
+      'aria-labelledby': 'title',
+      'aria-describedby': 'description action error',
+    },
+    [title, description, action, error, passkey, form, status, actions],
   );
   root.append(dialog);
   return {
     dialog,
     title,
     description,
+    action,
+    actionLabel,
+    actionSummary,
     error,
     status,
     passkey,
@@ -101,10 +119,20 @@ export function buildView(root: ShadowRoot): StepUpDialogView {
   };
 }
 
-/** Writes the texts into the view (as text, never markup). */
-export function applyTexts(view: StepUpDialogView, texts: StepUpDialogTexts): void {
+/**
+ * Writes the texts, and the summary of the action confirmed when there is one, into the view
+ * (as text, never markup: the summary is made from values the user or anyone else typed).
+ */
+export function applyTexts(
+  view: StepUpDialogView,
+  texts: StepUpDialogTexts,
+  actionSummary: string | undefined,
+): void {
   view.title.textContent = texts.title;
   view.description.textContent = texts.description;
+  view.actionLabel.textContent = actionSummary === undefined ? '' : texts.action;
+  view.actionSummary.textContent = actionSummary ?? '';
+  view.action.hidden = actionSummary === undefined;
   view.passkey.textContent = texts.passkey;
   view.passwordLabel.textContent = texts.password;
   view.codeLabel.textContent = texts.code;
