@@ -60,6 +60,11 @@ export interface OidcTestProviderOptions {
    * token endpoint and carried by the JWT access token. Default false.
    */
   richAuthorizationRequests?: boolean;
+  /**
+   * More claims for the access tokens of an account, by its `sub` (e.g. an organization:
+   * `{ user_alice: { org_id: 'org_A' } }`), of any JSON type. Default none.
+   */
+  extraAccessTokenClaims?: Record<string, Record<string, unknown>>;
 }
 
 /** How the token endpoint returns the `authorization_details` a code was granted with. */

@@ -1,4 +1,4 @@
-import { type AuthKitEmulator } from 'authkit-emulator';
+import { type AuthKitEmulator, type AuthKitEmulatorOptions } from 'authkit-emulator';
 import { ReauthModule, type ReauthModuleOptions, type ReauthOidcOptions } from 'nest-workos-reauth';
 import { randomBytes } from 'node:crypto';
 import {
@@ -103,6 +103,8 @@ export async function startRig(
       Partial<ReauthModuleOptions> | ((app: { url: string }) => Partial<ReauthModuleOptions>);
     /** The app's logger (default `false`: nothing logged). */
     logger?: LoggerService;
+    /** Options of the AuthKit emulator besides the rig's own (which they override). */
+    emulatorOptions?: Partial<AuthKitEmulatorOptions>;
     /** Options of the OpenID Provider besides the rig's own (which they override). */
     oidcOptions?: Partial<OidcTestProviderOptions>;
     /** The HTTP platform of the app (default `express`). */
@@ -128,7 +130,10 @@ export async function startRig(
   const base = { redirectUri, cookiePassword: COOKIE_PASSWORD };
 
   if (name === 'authkit-emulator') {
-    const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
+    const { emulator } = await startEmulatorWithSdk({
+      redirectUris: [redirectUri],
+      ...setup.emulatorOptions,
+    });
     const app = await startApp(port, appSetup, {
       ...base,
       ...emulatorModuleOptions(emulator),

@@ -451,7 +451,12 @@ function customisedConfiguration() {
       if (!state.accessTokenClaims || token.kind !== 'AccessToken') return undefined;
       const source = ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken;
       if (!source) return undefined;
-      return { auth_time: source.authTime, acr: source.acr, amr: source.amr };
+      return {
+        auth_time: source.authTime,
+        acr: source.acr,
+        amr: source.amr,
+        ...config.extraAccessTokenClaims?.[source.accountId],
+      };
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
