@@ -109,4 +109,50 @@ describe('The popup result page in headless Chromium', () => {
     });
     expect(consoleViolations).toEqual([]);
   });
+
+  it('names the bound action it confirmed, as text', async () => {
+    await context.addInitScript(() => {
+      window.close = () => undefined;
+    });
+    const page = await context.newPage();
+    await page.goto(`${scenario.url}/auth/login?returnTo=%2Fpublic`);
+    await passwordSignIn(page);
+    await page.waitForURL(`${scenario.url}/public`);
+
+    const refusal = await page.evaluate(async () => {
+      const response = await fetch('/transfers', {
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'x-reauth-mode': 'popup',
+        },
+        body: JSON.stringify({ amount: 50, payee: '<b>Bob</b>' }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { reauthUrl: string; actionSummary: string },
+      };
+    });
+    expect(refusal.status).toBe(401);
+    expect(refusal.body.actionSummary).toBe('Transfer 50 EUR to <b>Bob</b>');
+    const popupOpened = page.waitForEvent('popup');
+    await page.evaluate((url) => {
+      window.open(url, 'nest-reauth', 'popup,width=480,height=640');
+    }, refusal.body.reauthUrl);
+    const popup = await popupOpened;
+    await passwordSignIn(popup);
+    await popup.waitForURL((url) => url.href.startsWith(scenario.redirectUri));
+    await popup.waitForLoadState('load');
+    const shown = await popup.evaluate(() => ({
+      status: document.querySelector('#popup-result')?.getAttribute('data-status'),
+      action: document.querySelector('#popup-action')?.textContent,
+      bold: document.querySelectorAll('b').length,
+    }));
+    expect(shown).toEqual({
+      status: 'ok',
+      action: 'Confirmed: Transfer 50 EUR to <b>Bob</b>',
+      bold: 0,
+    });
+  });
 });

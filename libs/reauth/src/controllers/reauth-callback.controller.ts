@@ -79,6 +79,7 @@ export function send(
         { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
         popupOrigin,
         nonce,
+        outcome.summary,
       ),
     );
     return;
@@ -86,6 +87,14 @@ export function send(
   responses.html(
     response,
     outcome.status,
-    problemPage(outcome.title, outcome.message, outcome.code, outcome.continueTo),
+    problemPage(
+      outcome.title,
+      outcome.message,
+      outcome.code,
+      outcome.continueTo,
+      outcome.summary === undefined
+        ? undefined
+        : { label: 'You were confirming:', summary: outcome.summary },
+    ),
   );
 }

@@ -280,6 +280,30 @@ describe('ReauthExceptionFilter', () => {
       expect(html).toContain('<a id="leave" href="/">Go to the start page</a>');
     });
 
+    it('names the bound action to a user back from cancelling its confirmation, escaped', async () => {
+      const req = request('POST', '/transfers?reauth=cancelled', {
+        ...(await fixture.cookie(stale)),
+        ...NAVIGATE,
+      });
+      const exception = new ReauthRequiredException({
+        reason: 'stale',
+        maxAge: 0,
+        sub: ALICE,
+        route: 'transfers:T.send#ZGlnZXN0',
+        boundAction: {
+          digest: 'ZGlnZXN0',
+          summary: 'Transfer 50 EUR to <img src=x onerror=alert(1)>',
+          fields: { amount: 50, payee: '<img src=x onerror=alert(1)>' },
+        },
+      });
+      const html = page(await answer(exception, req));
+      expect(html).toContain('<h1>Confirm it’s you to continue</h1>');
+      expect(html).toContain(
+        '<p id="action">You are confirming: <strong>Transfer 50 EUR to &lt;img src=x onerror=alert(1)&gt;</strong></p>',
+      );
+      expect(html).not.toContain('<img');
+    });
+
     it('keeps a browser form’s action in the state it starts, to restore on the form’s page', async () => {
       const req = request('POST', '/account/transfer', {
         ...(await fixture.cookie(stale)),

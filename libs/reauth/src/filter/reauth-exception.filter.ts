@@ -113,6 +113,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       if (cameBackFromProvider(request)) {
         // The user just cancelled (or failed) at the provider and landed on a guarded page:
         // sending them straight back would trap them, so let them choose.
+        const bound = exception.details.boundAction;
         this.page(
           response,
           401,
@@ -124,6 +125,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
               { href: started.authorizationUrl, label: 'Confirm it’s you', id: 'reauthenticate' },
               { href: this.redirects.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
             ],
+            bound && { label: 'You are confirming:', summary: bound.summary },
           ),
         );
         return;

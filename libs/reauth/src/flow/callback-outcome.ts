@@ -19,6 +19,8 @@ export type CallbackOutcome =
       status: 'ok' | 'cancelled' | 'failed';
       code?: string;
       setCookies: string[];
+      /** What the user confirmed (or failed to), on a route bound to one action. */
+      summary?: string;
     }
   | {
       kind: 'failure';
@@ -29,6 +31,8 @@ export type CallbackOutcome =
       setCookies: string[];
       /** A safe place to go from the failure page. */
       continueTo: string;
+      /** What the user was confirming, on a route bound to one action. */
+      summary?: string;
     };
 
 /**

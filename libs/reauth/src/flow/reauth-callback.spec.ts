@@ -279,6 +279,35 @@ describe('ReauthCallback', () => {
     });
   });
 
+  describe('a bound action', () => {
+    const boundAction = {
+      digest: 'ZGlnZXN0LW9mLXRoZS10cmFuc2Zlci10by1ib2ItNTAtRVVS',
+      summary: 'Transfer 50 EUR to Bob',
+      fields: { amount: 50, payee: 'Bob' },
+    };
+    const bound = { maxAge: 0, route: `transfers:T.send#${boundAction.digest}`, boundAction };
+
+    it.each<[string, 'redirect' | 'popup', () => Omit<CallbackParams, 'state'>, object]>([
+      ['the popup’s result page', 'popup', () => ({ code: code(fresh()) }), { status: 'ok' }],
+      ['the popup’s failure', 'popup', () => ({ code: 'unknown' }), { status: 'failed' }],
+      ['the popup’s cancel', 'popup', () => ({ error: 'access_denied' }), { status: 'cancelled' }],
+      ['the failure page', 'redirect', () => ({ code: 'unknown' }), { kind: 'failure' }],
+    ])('is named on %s', async (_case, mode, params, outcome) => {
+      const { state, binding } = await start({ ...bound, mode });
+      expect(await complete({ state, ...params() }, binding)).toMatchObject({
+        ...outcome,
+        summary: 'Transfer 50 EUR to Bob',
+      });
+    });
+
+    it('is not named to another browser than the one that asked', async () => {
+      const { state } = await start({ ...bound, mode: 'popup' });
+      const outcome = await complete({ state, code: code(fresh()) });
+      expect(outcome).toMatchObject({ kind: 'popup', status: 'failed', code: 'state_not_bound' });
+      expect(outcome).not.toHaveProperty('summary');
+    });
+  });
+
   describe('replays', () => {
     it('state_replayed: a used state is refused before its code reaches the provider', async () => {
       const { state, binding } = await start();

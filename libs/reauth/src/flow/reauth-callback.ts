@@ -83,12 +83,17 @@ export class ReauthCallback {
     if (outcome.kind === 'failure') failed(outcome.code as CallbackFailureCode);
     if (state.mode === 'popup' && outcome.kind === 'failure') {
       // The opener decides what to show; the popup only reports and closes.
-      return {
+      outcome = {
         kind: 'popup',
         status: 'failed',
         code: outcome.code,
         setCookies: outcome.setCookies,
       };
+    }
+    // The pages name the bound action only to the browser that asked for it: a state seen
+    // elsewhere must not tell what it was for.
+    if (bound && state.summary !== undefined && outcome.kind !== 'redirect') {
+      return { ...outcome, summary: state.summary };
     }
     return outcome;
   }

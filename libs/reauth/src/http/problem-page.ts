@@ -7,12 +7,20 @@ export interface PageLink {
   id: string;
 }
 
+/** The action a page is about, on a route bound to one: "You are confirming: <summary>". */
+export interface PageAction {
+  label: string;
+  /** The route's summary of the action: made from request values, so shown escaped. */
+  summary: string;
+}
+
 /** A small, self-contained HTML page for failures a person meets in the browser. */
 export function problemPage(
   title: string,
   message: string,
   code: string,
   continueTo: string | PageLink[],
+  action?: PageAction,
 ): string {
   const links = Array.isArray(continueTo)
     ? continueTo
@@ -29,13 +37,14 @@ font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1b1f24}
 main{max-width:420px;background:#fff;border-radius:12px;padding:32px;box-shadow:0 8px 24px rgba(0,0,0,.06)}
 h1{font-size:22px;margin:0 0 8px}p{color:#4b5563}code{font-size:13px;color:#6b7280}
 a{display:inline-block;margin:8px 8px 0 0;padding:10px 16px;border-radius:8px;background:#6363f1;color:#fff;text-decoration:none}
+#action{color:#1b1f24;border:1px solid #d1d5db;border-radius:8px;padding:10px 12px;overflow-wrap:anywhere}
 </style>
 </head>
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
-<p><code>${escapeHtml(code)}</code></p>
+${action ? `<p id="action">${escapeHtml(action.label)} <strong>${escapeHtml(action.summary)}</strong></p>\n` : ''}<p><code>${escapeHtml(code)}</code></p>
 ${links.map((link) => `<a id="${escapeHtml(link.id)}" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`).join(' ')}
 </main>
 </body>
@@ -94,22 +103,32 @@ export function popupResultPolicy(nonce: string): string {
 /**
  * The page a popup re-authentication ends on: it posts the result to the opener, to exactly the
  * app's origin, and closes. Its only script and style carry a per-response nonce, which
- * {@link popupResultPolicy} allows.
+ * {@link popupResultPolicy} allows. On a route bound to one action, `summary` names it:
+ * "Confirmed: Transfer 50 EUR to Bob" (or "Not confirmed: ...").
  */
-export function popupResultPage(result: PopupResult, targetOrigin: string, nonce: string): string {
+export function popupResultPage(
+  result: PopupResult,
+  targetOrigin: string,
+  nonce: string,
+  summary?: string,
+): string {
   // JSON in a script: escape "<" so no value can close the element.
   const data = JSON.stringify({ result, targetOrigin }).replace(/</g, '\\u003c');
   const text =
     result.status === 'ok'
       ? 'You confirmed it’s you. This window closes by itself.'
       : 'The confirmation did not complete. You can close this window.';
+  const action =
+    summary === undefined
+      ? ''
+      : `<p id="popup-action">${result.status === 'ok' ? 'Confirmed:' : 'Not confirmed:'} <strong>${escapeHtml(summary)}</strong></p>\n`;
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(text)}</title>
 <style nonce="${escapeHtml(nonce)}">body{font:16px system-ui,sans-serif;padding:24px}</style>
 </head>
 <body>
-<p id="popup-result" data-status="${escapeHtml(result.status)}">${escapeHtml(text)}</p>
+${action}<p id="popup-result" data-status="${escapeHtml(result.status)}">${escapeHtml(text)}</p>
 <script nonce="${escapeHtml(nonce)}">
 (function () {
   var data = ${data};
