@@ -182,6 +182,7 @@ describe('OpenAPI documentation of guarded routes (@nestjs/swagger installed)', 
           'reauthUrl',
           'statusCode',
           'stepUp',
+          'actionSummary',
         ].sort(),
       );
       expect(properties.stepUp).toMatchObject({ type: 'object' });

@@ -288,7 +288,10 @@ function boundFieldsOf(bind: ActionBinding): (request: { body?: unknown }) => un
     const body = request.body;
     if (typeof body !== 'object' || body === null) return undefined;
     const fields: Record<string, unknown> = {};
-    for (const field of bind.fields) fields[field] = (body as Record<string, unknown>)[field];
+    for (const field of bind.fields) {
+      // Only the body's own fields, as the digest reads them.
+      if (Object.hasOwn(body, field)) fields[field] = (body as Record<string, unknown>)[field];
+    }
     return fields;
   };
 }

@@ -9,7 +9,7 @@ import type { OpenApiHeader } from './swagger-api';
 
 /** One response a guarded route can give, as the OpenAPI document shows it. */
 export interface ReauthResponseDoc {
-  status: 401 | 403 | 503;
+  status: 400 | 401 | 403 | 503;
   schema: ReauthSchemaName;
   description: string;
   headers?: Record<string, OpenApiHeader>;
@@ -138,6 +138,15 @@ function forbidden(
   };
 }
 
+const badAction = (bind: { fields: readonly string[] }): ReauthResponseDoc => ({
+  status: 400,
+  schema: 'ReauthBadActionResponse',
+  description:
+    `The body lacks a bound field (${code(bind.fields)}: each a string, a number or a boolean), ` +
+    'or the action cannot be described for confirmation. `reason`: `action_fields_missing`, ' +
+    '`action_summary_invalid`.',
+});
+
 const unavailable = (): ReauthResponseDoc => ({
   status: 503,
   schema: 'ReauthUnavailableResponse',
@@ -163,5 +172,10 @@ export function describeReauthResponses(
   method: RequestMethod,
 ): ReauthResponseDoc[] {
   const forbiddenDoc = forbidden(requirement, method);
-  return [unauthorized(requirement), ...(forbiddenDoc ? [forbiddenDoc] : []), unavailable()];
+  return [
+    ...(requirement.bind ? [badAction(requirement.bind)] : []),
+    unauthorized(requirement),
+    ...(forbiddenDoc ? [forbiddenDoc] : []),
+    unavailable(),
+  ];
 }

@@ -1,7 +1,9 @@
 import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { ReauthBadActionException } from '../exceptions/reauth-bad-action.exception';
 import {
+  REAUTH_BAD_ACTION_SCHEMA,
   REAUTH_FORBIDDEN_SCHEMA,
   REAUTH_REQUIRED_SCHEMA,
   REAUTH_UNAVAILABLE_SCHEMA,
@@ -49,8 +51,26 @@ describe('the schemas describe the bodies the exceptions make', () => {
         reauthUrl: 'u',
         stepUp: { ticket: 't', methods: [{ kind: 'provider', url: 'u' }] },
       },
+      {
+        ...body(
+          new ReauthRequiredException({
+            reason: 'stale',
+            maxAge: 0,
+            boundAction: { digest: 'd', summary: 'Transfer 50 EUR to Bob', fields: {} },
+          }),
+        ),
+        reauthUrl: 'u',
+      },
     ];
     expect(documented(REAUTH_REQUIRED_SCHEMA)).toEqual(fieldsOf(bodies));
+  });
+
+  it('the 400 of an action-bound route', () => {
+    const bodies = [
+      body(new ReauthBadActionException('action_fields_missing', ['payee'])),
+      body(new ReauthBadActionException('action_summary_invalid')),
+    ];
+    expect(documented(REAUTH_BAD_ACTION_SCHEMA)).toEqual(fieldsOf(bodies));
   });
 
   it('the 403', () => {
@@ -74,6 +94,7 @@ describe('the schemas describe the bodies the exceptions make', () => {
       [REAUTH_REQUIRED_SCHEMA, body(new ReauthRequiredException({ reason: 'stale' }))],
       [REAUTH_FORBIDDEN_SCHEMA, body(new ReauthForbiddenException('cross_site_request'))],
       [REAUTH_UNAVAILABLE_SCHEMA, body(new ReauthUnavailableException('workos'))],
+      [REAUTH_BAD_ACTION_SCHEMA, body(new ReauthBadActionException('action_fields_missing'))],
     ] as const;
     for (const [spec, made] of cases) {
       const { statusCode, error } = made as { statusCode: number; error: string };

@@ -1,6 +1,7 @@
 import type { StepUpOffer } from '../factors/step-up-offers';
 import type { ReauthForbiddenReason } from '../exceptions/reauth-forbidden.exception';
 import type { ReauthReason } from '../exceptions/reauth-required.exception';
+import type { ReauthBadActionReason } from '../exceptions/reauth-bad-action.exception';
 import type { SwaggerApi, SwaggerPropertyOptions } from './swagger-api';
 
 /** Every `reason` of the JSON 401, in the order docs/errors.md lists them. */
@@ -39,6 +40,16 @@ export interface ReauthRequiredBody {
   acrValues?: string[];
   reauthUrl: string;
   stepUp?: StepUpOffer;
+  actionSummary?: string;
+}
+
+/** The JSON 400 body of an action-bound route (`ReauthBadActionException`). */
+export interface ReauthBadActionBody {
+  statusCode: 400;
+  error: 'reauth_bad_action';
+  reason: ReauthBadActionReason;
+  message: string;
+  fields?: string[];
 }
 
 /** The JSON 403 body (`ReauthForbiddenException`). */
@@ -144,6 +155,44 @@ export const REAUTH_REQUIRED_SCHEMA: SchemaSpec<ReauthRequiredBody> = {
         '(send it back with the confirmation) and `methods`, each `{ kind: "passkey", optionsUrl, ' +
         'confirmUrl }`, `{ kind: "password", confirmUrl }` or `{ kind: "provider", url }`.',
     },
+    actionSummary: {
+      type: 'string',
+      required: false,
+      description:
+        'On a route bound to one action: what the user confirms, in the route’s words (at most 200 characters). Show it as text where the user confirms.',
+      example: 'Transfer 50 EUR to Bob',
+    },
+  },
+};
+
+/** Every `reason` of the 400 of an action-bound route. */
+export const BAD_ACTION_REASONS = [
+  'action_fields_missing',
+  'action_summary_invalid',
+] as const satisfies readonly ReauthBadActionReason[];
+
+/** The 400 of an action-bound route, field by field. */
+export const REAUTH_BAD_ACTION_SCHEMA: SchemaSpec<ReauthBadActionBody> = {
+  description:
+    'The request cannot be bound to an action, so it cannot be confirmed; it did not reach the handler.',
+  properties: {
+    statusCode: statusCode(400),
+    error: errorCode('reauth_bad_action'),
+    reason: reason(
+      'Why: `action_fields_missing` (a bound field is absent, or not a string, number or ' +
+        'boolean), `action_summary_invalid` (the action cannot be described for confirmation).',
+      BAD_ACTION_REASONS,
+    ),
+    message: message(
+      'This action is missing what identifies it, so it cannot be confirmed.',
+      '`error` and `reason`',
+    ),
+    fields: {
+      type: 'string',
+      isArray: true,
+      required: false,
+      description: 'The bound fields that are missing or unusable.',
+    },
   },
 };
 
@@ -184,6 +233,7 @@ export interface ReauthSchemaClasses {
   ReauthRequiredResponse: abstract new () => object;
   ReauthForbiddenResponse: abstract new () => object;
   ReauthUnavailableResponse: abstract new () => object;
+  ReauthBadActionResponse: abstract new () => object;
 }
 
 export type ReauthSchemaName = keyof ReauthSchemaClasses;
@@ -213,10 +263,17 @@ export function reauthSchemaClasses(swagger: SwaggerApi): ReauthSchemaClasses {
     class ReauthRequiredResponse {}
     class ReauthForbiddenResponse {}
     class ReauthUnavailableResponse {}
+    class ReauthBadActionResponse {}
     decorateSchema(swagger, ReauthRequiredResponse, REAUTH_REQUIRED_SCHEMA);
     decorateSchema(swagger, ReauthForbiddenResponse, REAUTH_FORBIDDEN_SCHEMA);
     decorateSchema(swagger, ReauthUnavailableResponse, REAUTH_UNAVAILABLE_SCHEMA);
-    classes = { ReauthRequiredResponse, ReauthForbiddenResponse, ReauthUnavailableResponse };
+    decorateSchema(swagger, ReauthBadActionResponse, REAUTH_BAD_ACTION_SCHEMA);
+    classes = {
+      ReauthRequiredResponse,
+      ReauthForbiddenResponse,
+      ReauthUnavailableResponse,
+      ReauthBadActionResponse,
+    };
     madeFor.set(swagger, classes);
   }
   return classes;
