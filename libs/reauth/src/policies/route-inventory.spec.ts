@@ -110,6 +110,23 @@ class BillingModule {}
 @Module({ controllers: [PublicController] })
 class PublicModule {}
 
+/** A GraphQL resolver, described by the metadata `@nestjs/graphql` leaves. */
+class PaymentsResolver {
+  @RequireRecentAuth(0)
+  pay(): void {}
+
+  refund(): void {}
+
+  payments(): void {}
+}
+Reflect.defineMetadata('graphql:resolver_type', 'Mutation', PaymentsResolver.prototype.pay);
+Reflect.defineMetadata('graphql:resolver_name', 'makePayment', PaymentsResolver.prototype.pay);
+Reflect.defineMetadata('graphql:resolver_type', 'Mutation', PaymentsResolver.prototype.refund);
+Reflect.defineMetadata('graphql:resolver_type', 'Query', PaymentsResolver.prototype.payments);
+
+@Module({ providers: [PaymentsResolver] })
+class PaymentsModule {}
+
 async function inventoryOf(
   controllers: Type[],
   options: {
@@ -283,6 +300,21 @@ describe('RouteInventory.unguardedWrites', () => {
       'PATCH /api/billing/plan (BillingController.changePlan)',
       'PUT /api/account/nickname (AccountController.rename)',
     ]);
+  });
+
+  it('lists GraphQL operations and flags their unguarded mutations', async () => {
+    const inventory = await inventoryOf([], { imports: [PaymentsModule] });
+    expect(inventory.list()).toEqual([
+      {
+        kind: 'graphql',
+        endpoint: 'Mutation.makePayment',
+        handler: 'PaymentsResolver.pay',
+        requirement: 'recent',
+        maxAge: 0,
+        organizationRules: false,
+      },
+    ]);
+    expect(inventory.unguardedWrites()).toEqual(['Mutation.refund (PaymentsResolver.refund)']);
   });
 
   it('flags nothing in an app without guarded handlers', async () => {
