@@ -257,6 +257,38 @@ describe('Policies on AuthKit', () => {
       expectRefused(await api('/policies/strict'), 300);
     });
 
+    it('applies a level the resolver names as the organization’s rule', async () => {
+      scenario = await startPolicyApp({
+        organizationPolicy: {
+          resolve: (organization) => (organization === 'org_A' ? 'strict' : undefined),
+        },
+      });
+      await signInAged(299);
+      expect((await api('/policies/default')).status).toBe(200);
+      advance(2);
+      expectRefused(await api('/policies/default'), 300);
+    });
+
+    it('ends the sliding window for an organization that answers slide: false', async () => {
+      scenario = await startPolicyApp({
+        organizationPolicy: { resolve: () => ({ slide: false }) },
+      });
+      await signInAged(500);
+      expect((await api('/policies/sudo')).status).toBe(200);
+      advance(500);
+      expectRefused(await api('/policies/sudo'), 600);
+    });
+
+    it('slides on the organization’s shorter maxAge, within the level’s cap', async () => {
+      scenario = await startPolicyApp({ organizationPolicy: { resolve: () => ({ maxAge: 100 }) } });
+      await signInAged(90);
+      expect((await api('/policies/sudo')).status).toBe(200);
+      advance(90);
+      expect((await api('/policies/sudo')).status).toBe(200);
+      advance(101);
+      expectRefused(await api('/policies/sudo'), 100);
+    });
+
     it('asks the resolver once for many requests, and again after cacheSeconds', async () => {
       const asked: string[] = [];
       scenario = await startPolicyApp({
@@ -318,6 +350,10 @@ describe('Policies on AuthKit', () => {
       ['a number', 42],
       ['an array', ['org_A']],
       ['an object', { id: 'org_A' }],
+      ['a boolean', true],
+      ['empty', ''],
+      ['a name with a control character', 'org_A\nforged'],
+      ['a name of 257 characters', 'o'.repeat(257)],
     ])('fails closed on an org_id claim that is %s', async (_label, organization) => {
       scenario = await startPolicyApp({ organizationPolicy: { resolve: ORG_A_SIXTY } });
       const token = await scenario.emulator.mintAccessToken({
@@ -332,12 +368,42 @@ describe('Policies on AuthKit', () => {
       expect(await res.json()).toMatchObject({ error: 'reauth_unavailable' });
     });
 
+    it('asks nothing about a token without an org_id claim, and applies the route as it is', async () => {
+      const asked: string[] = [];
+      scenario = await startPolicyApp({
+        organizationPolicy: {
+          resolve: (organization) => {
+            asked.push(organization);
+            return { maxAge: 0 };
+          },
+        },
+      });
+      const token = await scenario.emulator.mintAccessToken({
+        email: ALICE.email,
+        authTime: scenario.emulator.now() - 10,
+        claims: { org_id: null },
+      });
+      const res = await fetch(`${scenario.url}/policies/strict`, {
+        headers: { ...JSON_ACCEPT, authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(asked).toEqual([]);
+    });
+
     it.each<[string, unknown]>([
       ['a maxAge that is a string', { maxAge: '60' }],
       ['an array', []],
       ['a number', 42],
       ['an unknown key', { maxAge: 60, minAge: 0 }],
       ['a level that does not exist', 'paranoid'],
+      ['null', null],
+      ['true', true],
+      ['a negative maxAge', { maxAge: -1 }],
+      ['a fractional maxAge', { maxAge: 1.5 }],
+      ['a maxAge in milliseconds', { maxAge: 1e13 }],
+      ['slide: true', { slide: true }],
+      ['an empty acr', { acr: [] }],
+      ['an unknown method', { methods: ['sms'] }],
     ])('fails closed on an answer with %s: 503, never a pass', async (_label, answer) => {
       scenario = await startPolicyApp({
         organizationPolicy: { resolve: () => answer as undefined },
