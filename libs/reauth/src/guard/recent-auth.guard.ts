@@ -165,7 +165,16 @@ export class RecentAuthGuard implements CanActivate {
   ): Promise<void> {
     const declared = this.policies.of(requirement);
     const refusal: Refusal = { requirement, policy: declared, context, request };
+    // A bound route knows its action before the caller: a sign-in it asks for is then for that
+    // action too. A request that cannot be bound is refused once the caller is known.
+    let unbound: unknown;
+    try {
+      refusal.bound = this.boundActionOf(refusal);
+    } catch (error) {
+      unbound = error;
+    }
     const authentication = this.requireAuthentication(result, refusal);
+    if (unbound !== undefined) throw unbound;
     this.checkOrigin(authentication, requirement, request);
     this.checkActor(authentication, requirement, declared);
     refusal.policy = await this.tighten(declared, authentication, context);
@@ -265,8 +274,7 @@ export class RecentAuthGuard implements CanActivate {
     const { policy } = refusal;
     const { maxAge } = policy;
     if (maxAge === null) return;
-    const bound = this.boundActionOf(refusal);
-    refusal.bound = bound;
+    const { bound } = refusal;
     // A bound route's grant is kept per action: another amount or payee finds none.
     const scope = bound?.scope ?? this.routeKey(refusal.context);
     const shortfall = await this.proofs.check(authentication, { ...policy, maxAge }, scope);
