@@ -35,23 +35,39 @@ describe('boundActionDetails', () => {
     },
   );
 
+  it(`sends fields that would pass ${MAX_AUTHORIZATION_DETAILS_BYTES} bytes as {}, the rest unchanged`, () => {
+    const fields = { note: 'n'.repeat(MAX_AUTHORIZATION_DETAILS_BYTES) };
+    const details = boundActionDetails(TYPE, { ...ACTION, fields }, [TYPE]);
+    expect(details).toEqual({
+      sent: true,
+      parameter: JSON.stringify([
+        { type: TYPE, identifier: ACTION.digest, summary: ACTION.summary, fields: {} },
+      ]),
+      fieldsLeftOut: { bytes: expect.any(Number) },
+    });
+    // What the callback, which knows no fields, works out: the same details, sent.
+    expect(boundActionDetails(TYPE, { ...ACTION, fields: {} }, [TYPE])).toEqual({
+      sent: true,
+      parameter: (details as { parameter: string }).parameter,
+    });
+  });
+
   it(`is not sent past ${MAX_AUTHORIZATION_DETAILS_BYTES} bytes of JSON, counted in UTF-8`, () => {
     const base = Buffer.byteLength(
-      JSON.stringify([
-        { type: TYPE, identifier: ACTION.digest, summary: '', fields: ACTION.fields },
-      ]),
+      JSON.stringify([{ type: TYPE, identifier: ACTION.digest, summary: '', fields: {} }]),
     );
     const room = MAX_AUTHORIZATION_DETAILS_BYTES - base;
-    expect(boundActionDetails(TYPE, { ...ACTION, summary: 'a'.repeat(room) }, [TYPE]).sent).toBe(
+    const action = { ...ACTION, fields: {} };
+    expect(boundActionDetails(TYPE, { ...action, summary: 'a'.repeat(room) }, [TYPE]).sent).toBe(
       true,
     );
-    expect(boundActionDetails(TYPE, { ...ACTION, summary: 'a'.repeat(room + 1) }, [TYPE])).toEqual({
+    expect(boundActionDetails(TYPE, { ...action, summary: 'a'.repeat(room + 1) }, [TYPE])).toEqual({
       sent: false,
       reason: 'too_large',
       bytes: MAX_AUTHORIZATION_DETAILS_BYTES + 1,
     });
     // "é" is two bytes: half as many characters fill the same room.
-    const accented = { ...ACTION, summary: 'é'.repeat(Math.floor(room / 2) + 1) };
+    const accented = { ...action, summary: 'é'.repeat(Math.floor(room / 2) + 1) };
     expect(boundActionDetails(TYPE, accented, [TYPE])).toMatchObject({ reason: 'too_large' });
   });
 });

@@ -27,11 +27,13 @@ export function isAuthorizationDetailsType(value: unknown): value is string {
 /**
  * What a bound action's authorization request carries: `authorization_details` with one entry
  * of `type` whose `identifier` is the action's digest, where discovery's
- * `authorization_details_types_supported` lists `type`; nothing where it does not, or where the
- * JSON would pass {@link MAX_AUTHORIZATION_DETAILS_BYTES}.
+ * `authorization_details_types_supported` lists `type`; nothing where it does not. Where the
+ * fields would take the JSON past {@link MAX_AUTHORIZATION_DETAILS_BYTES}, they go as `{}`
+ * (`fieldsLeftOut`: the bytes they would have taken): the identifier still commits to them, and
+ * the callback, which knows only the digest and the summary, must reach the same answer.
  */
 export type BoundActionDetails =
-  | { sent: true; parameter: string }
+  | { sent: true; parameter: string; fieldsLeftOut?: { bytes: number } }
   | { sent: false; reason: 'not_advertised' }
   | { sent: false; reason: 'too_large'; bytes: number };
 
@@ -43,12 +45,15 @@ export function boundActionDetails(
   if (!Array.isArray(typesSupported) || !typesSupported.includes(type)) {
     return { sent: false, reason: 'not_advertised' };
   }
-  const parameter = JSON.stringify([
-    { type, identifier: action.digest, summary: action.summary, fields: { ...action.fields } },
-  ]);
+  const entry = { type, identifier: action.digest, summary: action.summary };
+  const parameter = JSON.stringify([{ ...entry, fields: { ...action.fields } }]);
   const bytes = Buffer.byteLength(parameter);
-  if (bytes > MAX_AUTHORIZATION_DETAILS_BYTES) return { sent: false, reason: 'too_large', bytes };
-  return { sent: true, parameter };
+  if (bytes <= MAX_AUTHORIZATION_DETAILS_BYTES) return { sent: true, parameter };
+  const withoutFields = JSON.stringify([{ ...entry, fields: {} }]);
+  if (Buffer.byteLength(withoutFields) > MAX_AUTHORIZATION_DETAILS_BYTES) {
+    return { sent: false, reason: 'too_large', bytes };
+  }
+  return { sent: true, parameter: withoutFields, fieldsLeftOut: { bytes } };
 }
 
 /** A token response's `authorization_details`, kept only when it is an array of JSON objects. */

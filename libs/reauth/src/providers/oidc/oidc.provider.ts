@@ -95,6 +95,11 @@ export class OidcIdentityProvider extends IdentityProvider {
       const details = this.boundActionDetails(server, request.boundAction);
       if (details.sent) {
         params.authorization_details = details.parameter;
+        if (details.fieldsLeftOut) {
+          this.logger.warn(
+            `A bound action's authorization_details would be ${details.fieldsLeftOut.bytes} bytes, over ${MAX_AUTHORIZATION_DETAILS_BYTES}: its fields go as {}`,
+          );
+        }
       } else if (details.reason === 'too_large') {
         this.logger.warn(
           `A bound action's authorization_details are ${details.bytes} bytes, over ${MAX_AUTHORIZATION_DETAILS_BYTES}: the re-authentication goes without them`,
