@@ -10,6 +10,9 @@ import {
 } from '../support/software-authenticator';
 import { handlerCalls, PaymentRoutes, TRANSFER_ROUTE } from './action-binding.routes';
 
+// Real providers and apps start per test: slow on a loaded machine, never waited on by time.
+jest.setTimeout(60_000);
+
 const FIFTY_TO_BOB = { amount: 50, payee: 'Bob' };
 
 /** The digest a confirmation of a transfer commits to, computed independently of the library. */

@@ -7,10 +7,13 @@ import {
 } from 'nest-workos-reauth';
 
 /** How often each bound handler ran: a refused request must never reach one. */
-export const handlerCalls = { transfer: 0, broken: 0 };
+export const handlerCalls = { transfer: 0, broken: 0, invoice: 0 };
 
 /** The grant key of {@link PaymentRoutes.transfer}: `<controller path>:Controller.handler`. */
 export const TRANSFER_ROUTE = 'payments:PaymentRoutes.transfer';
+
+/** The grant key of {@link PaymentRoutes.invoice}, whose reference is bound but not summarised. */
+export const INVOICE_ROUTE = 'payments:PaymentRoutes.invoice';
 
 /** A transfer confirmed for one amount and payee only, and the form page it returns to. */
 @Controller('payments')
@@ -40,6 +43,15 @@ export class PaymentRoutes {
   })
   broken() {
     handlerCalls.broken++;
+    return { done: true };
+  }
+
+  @Post('invoice')
+  @RequireRecentAuth(0, {
+    bind: { fields: ['amount', 'reference'], summary: ({ amount }) => `Pay ${amount} EUR` },
+  })
+  invoice() {
+    handlerCalls.invoice++;
     return { done: true };
   }
 
