@@ -138,6 +138,13 @@ describe('Step-up bound to one action, confirmed inside the page', () => {
       expect(handlerCalls.transfer).toBe(1);
     });
 
+    it('lets one of two simultaneous retries through', async () => {
+      expect((await confirm((await refusal(FIFTY_TO_BOB)).ticket)).status).toBe(200);
+      const statuses = await Promise.all([transfer(FIFTY_TO_BOB), transfer(FIFTY_TO_BOB)]);
+      expect(statuses.map((res) => res.status).sort()).toEqual([201, 401]);
+      expect(handlerCalls.transfer).toBe(1);
+    });
+
     it('refuses another amount after a confirmation for 50', async () => {
       expect((await confirm((await refusal(FIFTY_TO_BOB)).ticket)).status).toBe(200);
       const res = await transfer({ amount: 500, payee: 'Bob' });
