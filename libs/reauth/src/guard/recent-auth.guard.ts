@@ -167,11 +167,11 @@ export class RecentAuthGuard implements CanActivate {
     const refusal: Refusal = { requirement, policy: declared, context, request };
     // A bound route knows its action before the caller: a sign-in it asks for is then for that
     // action too. A request that cannot be bound is refused once the caller is known.
-    let unbound: unknown;
+    let unbound: Error | undefined;
     try {
       refusal.bound = this.boundActionOf(refusal);
     } catch (error) {
-      unbound = error;
+      unbound = error as Error;
     }
     const authentication = this.requireAuthentication(result, refusal);
     if (unbound !== undefined) throw unbound;
