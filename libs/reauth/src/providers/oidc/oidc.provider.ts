@@ -168,7 +168,14 @@ export class OidcIdentityProvider extends IdentityProvider {
     }
     const authorizationDetails = grantedAuthorizationDetails(response.authorization_details);
     if (redemption.boundAction !== undefined) {
-      this.checkBoundAction(server, redemption.boundAction, authorizationDetails);
+      try {
+        this.checkBoundAction(server, redemption.boundAction, authorizationDetails);
+      } catch (error) {
+        // The provider granted tokens for a sign-in the library refuses: end that grant, so no
+        // refresh token of it is left alive (best effort: the refusal stands either way).
+        await this.revoke({ refreshToken: response.refresh_token }).catch(() => false);
+        throw error;
+      }
     }
     if (response.refresh_token === undefined) this.warnOfNoRefreshToken(server);
     const idClaims = o.getValidatedIdTokenClaims(response)!;
