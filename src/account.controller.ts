@@ -15,14 +15,7 @@ import { isEmail } from 'class-validator';
 import { AccountsService } from './accounts.service';
 import { ActivityLog } from './activity.service';
 import { viewerOf } from './viewer';
-import {
-  accountPage,
-  activityPage,
-  deletedPage,
-  passkeysPage,
-  SENSITIVE_MAX_AGE,
-  securityPage,
-} from './views/pages';
+import { accountPage, activityPage, deletedPage, passkeysPage, securityPage } from './views/pages';
 
 interface EmailForm {
   email?: unknown;
@@ -104,7 +97,7 @@ export class AccountController {
   }
 
   @Get('security')
-  @RequireRecentAuth(SENSITIVE_MAX_AGE)
+  @RequireRecentAuth()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async security(
     @CurrentAuthentication() authentication: Authentication,
@@ -128,7 +121,7 @@ export class AccountController {
    * stale sign-in in the page and gets a JSON answer.
    */
   @Post('email')
-  @RequireRecentAuth(SENSITIVE_MAX_AGE, { action: emailDraft })
+  @RequireRecentAuth('sensitive', { action: emailDraft })
   changeEmail(
     @Body() body: EmailForm,
     @CurrentAuthentication() authentication: Authentication,

@@ -28,6 +28,7 @@ const ACTIONS: Record<string, string> = {
   'api:ApiController.me': 'Read your profile',
   'api:ApiController.activityLog': 'Read sign-in activity',
   'api:ApiController.transfer': 'Make a transfer',
+  'api:ApiController.pay': 'Send money',
   ':SpaController.spa': 'Open the single-page app',
 };
 
@@ -45,7 +46,8 @@ export class ActivityLog {
   record(event: ReauthEvent): void {
     if (event.userId === undefined) return;
     const entry: ActivityEntry = { type: event.type, time: event.time.toISOString() };
-    if (event.route !== undefined) entry.action = ACTIONS[event.route] ?? event.route;
+    if (event.route !== undefined)
+      entry.action = ACTIONS[event.route.replace(/#.*$/, '')] ?? event.route;
     if ('reason' in event) entry.reason = event.reason;
     if (event.type === 'session.revoked') entry.reason = event.cause;
     if ('maxAge' in event && event.maxAge !== undefined) entry.maxAge = event.maxAge;

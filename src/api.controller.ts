@@ -13,7 +13,22 @@ import { IsNumber, IsString, Length, Max, Min } from 'class-validator';
 import { AccountsService, type Transfer } from './accounts.service';
 import { ActivityLog } from './activity.service';
 import { JsonOnlyGuard } from './json-only.guard';
-import { SENSITIVE_MAX_AGE } from './views/pages';
+
+/** The summary the user confirms a payment by: what the dialog and the provider show. */
+export function paymentSummary({ amount, payee }: Record<string, string | number | boolean>) {
+  return `Transfer ${amount} EUR to ${payee}`;
+}
+
+export class CreatePaymentDto {
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0.01)
+  @Max(1_000_000)
+  amount!: number;
+
+  @IsString()
+  @Length(1, 64)
+  payee!: string;
+}
 
 export class CreateTransferDto {
   @Type(() => Number)
@@ -59,7 +74,7 @@ export class ApiController {
   }
 
   @Post('transfers')
-  @RequireRecentAuth(SENSITIVE_MAX_AGE)
+  @RequireRecentAuth('sensitive')
   @UseGuards(JsonOnlyGuard)
   transfer(
     @AuthClaims('sub') userId: string,
@@ -67,5 +82,20 @@ export class ApiController {
     dto: CreateTransferDto,
   ): Transfer {
     return this.accounts.transfer(userId, dto.amount, dto.to, new Date(this.clock.now()));
+  }
+
+  /**
+   * "Send money": every payment is confirmed on its own, and the confirmation is good for this
+   * amount and payee only, once. Another amount or payee asks again.
+   */
+  @Post('payments')
+  @RequireRecentAuth(0, { bind: { fields: ['amount', 'payee'], summary: paymentSummary } })
+  @UseGuards(JsonOnlyGuard)
+  pay(
+    @AuthClaims('sub') userId: string,
+    @Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+    dto: CreatePaymentDto,
+  ): Transfer {
+    return this.accounts.transfer(userId, dto.amount, dto.payee, new Date(this.clock.now()));
   }
 }

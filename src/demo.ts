@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { DEMO_DEFAULT_LEVEL, DEMO_LEVELS, DEMO_ORGANIZATION_POLICY } from './demo.policies';
 import { type DemoConfig, type DemoHttpAdapter } from './demo.config';
 
 /** A running demo: the app and, on embedded defaults, the emulator it signs in with. */
@@ -68,7 +69,12 @@ export async function startDemo(
   let emulator: AuthKitEmulator | undefined;
   try {
     emulator = await startEmulator(config);
-    const reauth = { ...providerOptions(config, emulator, options.now) };
+    const reauth: ReauthModuleOptions = {
+      ...providerOptions(config, emulator, options.now),
+      levels: { ...DEMO_LEVELS },
+      defaultLevel: DEMO_DEFAULT_LEVEL,
+      organizationPolicy: DEMO_ORGANIZATION_POLICY,
+    };
     reauth.stepUp = stepUpOptions(config, options.passkeys ?? new MemoryPasskeyCredentialStore());
     if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
     const adapter = config.httpAdapter ?? 'express';

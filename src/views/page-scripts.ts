@@ -23,7 +23,8 @@ const api = createReauthFetch({
     texts: { description: 'This transfer needs a recent sign-in. Confirm it’s you and it goes ahead.' },
   }),
   // Replaying a transfer after a redirect is this app's explicit choice: the user asked for it.
-  replayAfterRedirect: (request) => new URL(request.url).pathname === '/api/transfers',
+  replayAfterRedirect: (request) =>
+    ['/api/transfers', '/api/payments'].includes(new URL(request.url).pathname),
 });
 
 async function transfer(label) {
@@ -43,7 +44,25 @@ async function transfer(label) {
   }
 }
 
+async function sendMoney() {
+  const amount = Number(document.getElementById('pay-amount').value);
+  const payee = document.getElementById('payee').value;
+  try {
+    const response = await api('/api/payments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ amount, payee }),
+    });
+    const body = await response.json();
+    if (response.ok) report('Payment: ' + body.status + ' (' + body.amount + ' EUR to ' + body.to + ')', 'ok');
+    else report('Payment: refused (' + response.status + ')', 'error');
+  } catch (error) {
+    report('Payment: ' + error.name + ' (' + error.code + ')', 'error');
+  }
+}
+
 document.getElementById('transfer').addEventListener('click', () => transfer('Transfer'));
+document.getElementById('send-money').addEventListener('click', () => sendMoney());
 document.getElementById('transfer-three').addEventListener('click', () =>
   Promise.all([1, 2, 3].map((n) => transfer('Transfer ' + n))),
 );

@@ -12,7 +12,7 @@ export function spaPage(mode: 'popup' | 'redirect'): string {
     signedIn: true,
     script: 'spa.js',
     body: `<h1>Transfers (single-page app)</h1>
-<p class="muted">This page calls <code>POST /api/transfers</code> (<code>@RequireRecentAuth(300)</code>) with
+<p class="muted">This page calls <code>POST /api/transfers</code> (<code>@RequireRecentAuth('sensitive')</code>: a sign-in within 5 minutes) with
 <code>fetch</code> through the browser helper. When a sign-in is too old it asks you to confirm it’s you
 in the page, with a passkey or your password; other ways continue in a
 <strong id="mode">${mode}</strong>
@@ -26,6 +26,18 @@ in the page, with a passkey or your password; other ways continue in a
 <input type="text" id="to" value="savings">
 <button id="transfer">Transfer</button>
 <button id="transfer-three" class="link gap-left">Send three at once</button>
+</div>
+<div class="card">
+<h2>Send money</h2>
+<p class="muted"><code>POST /api/payments</code> is bound to the payment
+(<code>@RequireRecentAuth(0, { bind: { fields: ['amount', 'payee'], summary } })</code>): every payment
+is confirmed on its own, and the dialog says which one. The confirmation is good once, for that
+amount and payee only.</p>
+<label for="pay-amount">Amount (EUR)</label>
+<input type="number" id="pay-amount" value="50" min="0.01" step="0.01">
+<label for="payee">Payee</label>
+<input type="text" id="payee" value="Bob">
+<button id="send-money">Send money</button>
 </div>
 <div class="card"><h2>Results</h2><ul id="results"></ul></div>`,
   });

@@ -341,6 +341,52 @@ describe('Confirming in the page on the demo (headless Chromium)', () => {
     await expectACleanPage();
   });
 
+  it('a payment is confirmed for its amount and payee, and the dialog says which', async () => {
+    await signIn(ALICE, '/spa');
+    // Fresh as the sign-in is, a bound payment is confirmed on its own.
+    await page.focus('#send-money');
+    await page.keyboard.press('Enter');
+    await dialogOpen();
+    const shown = await page.evaluate(() => {
+      const root = document.querySelector('step-up-dialog')!.shadowRoot!;
+      return {
+        action: root.getElementById('action')!.textContent,
+        visible: root.getElementById('action')!.checkVisibility(),
+      };
+    });
+    expect(shown).toEqual({ action: 'You are confirming: Transfer 50 EUR to Bob', visible: true });
+    expect(await focused()).toBe('dialog #password');
+    await page.keyboard.type(ALICE.password!);
+    await page.keyboard.press('Enter');
+    expect(await results(1)).toEqual(['Payment: completed (50 EUR to Bob)']);
+
+    // The confirmation was for that payment, once: sent again, it asks again.
+    const pay = (amount: number) =>
+      page.request.post(`${demo.url}/api/payments`, {
+        headers: { origin: demo.url, accept: 'application/json' },
+        data: { amount, payee: 'Bob' },
+      });
+    const again = await pay(50);
+    expect(again.status()).toBe(401);
+    const refusal = (await again.json()) as { actionSummary: string; stepUp: { ticket: string } };
+    expect(refusal.actionSummary).toBe('Transfer 50 EUR to Bob');
+
+    // Confirmed for 50 EUR to Bob: 500 EUR is refused, then the 50 EUR goes through, once.
+    const confirmed = await page.request.post(`${demo.url}/auth/step-up/password`, {
+      headers: { origin: demo.url, accept: 'application/json' },
+      data: { ticket: refusal.stepUp.ticket, password: ALICE.password },
+    });
+    expect(confirmed.status()).toBe(200);
+    const more = await pay(500);
+    expect(more.status()).toBe(401);
+    expect(await more.json()).toMatchObject({ actionSummary: 'Transfer 500 EUR to Bob' });
+    const paid = await pay(50);
+    expect(paid.status()).toBe(201);
+    expect(await paid.json()).toMatchObject({ amount: 50, to: 'Bob', status: 'completed' });
+    expect((await pay(50)).status()).toBe(401);
+    await expectACleanPage();
+  });
+
   it('changes the email in the page: the form is sent by the page’s script and confirmed there', async () => {
     const shots = new Screenshots('in-page-email');
     await signIn(BOB, '/account/security');
