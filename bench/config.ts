@@ -30,6 +30,19 @@ export interface AppConfig {
   redirectUri: string;
 }
 
+/** The `ReauthModule` options every app of ours shares: the emulator, the callback, the seal. */
+export function emulatorOptions(config: AppConfig) {
+  return {
+    apiKey: config.apiKey,
+    clientId: config.clientId,
+    apiHostname: '127.0.0.1',
+    port: config.emulatorPort,
+    https: false,
+    redirectUri: config.redirectUri,
+    cookiePassword: COOKIE_PASSWORD,
+  };
+}
+
 /**
  * The origin the `step-up` app's pages run on, for `appUrl` (`http://127.0.0.1:<port>`): the
  * same port on `localhost`, since a passkey's origin must be on its relying party.

@@ -1,6 +1,6 @@
 import { ReauthModule, RequireRecentAuth } from 'nest-workos-reauth';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
-import { COOKIE_PASSWORD, MAX_AGE, ROUTE, type AppConfig } from '../config';
+import { emulatorOptions, MAX_AGE, ROUTE, type AppConfig } from '../config';
 
 @Controller()
 class LevelController {
@@ -22,13 +22,7 @@ export function policiesApp(config: AppConfig): Type {
   @Module({
     imports: [
       ReauthModule.forRoot({
-        apiKey: config.apiKey,
-        clientId: config.clientId,
-        apiHostname: '127.0.0.1',
-        port: config.emulatorPort,
-        https: false,
-        redirectUri: config.redirectUri,
-        cookiePassword: COOKIE_PASSWORD,
+        ...emulatorOptions(config),
         levels: { sensitive: { maxAge: 4 * MAX_AGE } },
         organizationPolicy: {
           resolve: () => Promise.resolve({ maxAge: MAX_AGE }),

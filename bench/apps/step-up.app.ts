@@ -1,7 +1,7 @@
 import { MemoryPasskeyCredentialStore, ReauthModule, RequireRecentAuth } from 'nest-workos-reauth';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
 import {
-  COOKIE_PASSWORD,
+  emulatorOptions,
   MAX_AGE,
   ROUTE,
   STEP_UP_RP_ID,
@@ -30,13 +30,7 @@ export function stepUpApp(config: AppConfig): Type {
   @Module({
     imports: [
       ReauthModule.forRoot({
-        apiKey: config.apiKey,
-        clientId: config.clientId,
-        apiHostname: '127.0.0.1',
-        port: config.emulatorPort,
-        https: false,
-        redirectUri: config.redirectUri,
-        cookiePassword: COOKIE_PASSWORD,
+        ...emulatorOptions(config),
         // The pages' origin: their requests that a cookie authenticates come from there.
         trustedOrigins: [origin],
         signInLimits: { perUser: 100_000, perAddress: 1_000_000, windowSeconds: 600 },

@@ -8,19 +8,16 @@ import { RequestPolicySettings } from '../options/reauth-settings';
 import { FactorLedger, type FactorProof } from './factor-ledger';
 import { IN_PAGE_METHODS, StepUpSettings, type InPageMethod } from '../options/step-up-settings';
 import { SlidingWindows } from '../policies/sliding-windows';
+import type { EffectivePolicy } from '../policies/effective-policy';
 
-/** What a route asks of a proof (the decorators' requirement, as far as proofs are concerned). */
-export interface ProofRequirement {
-  /** Seconds since the proof; `null` when any signed-in session will do. */
-  maxAge: number | null;
-  acr?: readonly string[];
-  amr?: readonly string[];
-  methods?: readonly InPageMethod[];
-  /** A sliding window of the route's level, up to `capSeconds` after the proof. */
-  slide?: { readonly capSeconds: number };
-  /** The route's level: names its sliding window. */
-  level?: string;
-}
+/**
+ * What a route asks of a proof: its effective policy, as far as proofs are concerned (a sliding
+ * window is named by the route's level).
+ */
+export type ProofRequirement = Pick<
+  EffectivePolicy,
+  'maxAge' | 'acr' | 'amr' | 'methods' | 'slide' | 'level'
+>;
 
 /** Why a route with a `maxAge` was not satisfied, and the sign-in time to report. */
 export interface FreshnessShortfall {
