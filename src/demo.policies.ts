@@ -1,3 +1,4 @@
+import { DEMO_USERS, type EmulatorUserSeed } from 'authkit-emulator';
 import type {
   ReauthLevel,
   ReauthOrganizationPolicy,
@@ -51,3 +52,20 @@ export const DEMO_ORGANIZATION_POLICY: ReauthOrganizationPolicy = {
   resolve: (organization, route) => organizationRule(organization, route.level),
   cacheSeconds: 0,
 };
+
+/**
+ * The emulator's users for the demo: its own three, and Dave of {@link STRICT_ORGANIZATION_ID},
+ * on whom the organization's rule can be seen: his `sensitive` actions ask again after 60 seconds.
+ */
+export const DEMO_EMULATOR_USERS: readonly EmulatorUserSeed[] = Object.freeze([
+  ...DEMO_USERS,
+  {
+    email: 'dave@strict.example.com',
+    password: 'dave-password',
+    firstName: 'Dave',
+    lastName: 'Davis',
+    role: 'member',
+    organizationId: STRICT_ORGANIZATION_ID,
+    permissions: ['account:read', 'account:write', 'transfers:create'],
+  },
+]);

@@ -1,4 +1,4 @@
-import { DEMO_USERS, startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
+import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import {
   MemoryPasskeyCredentialStore,
   type PasskeyCredentialStore,
@@ -14,7 +14,12 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { DEMO_DEFAULT_LEVEL, DEMO_LEVELS, DEMO_ORGANIZATION_POLICY } from './demo.policies';
+import {
+  DEMO_DEFAULT_LEVEL,
+  DEMO_EMULATOR_USERS,
+  DEMO_LEVELS,
+  DEMO_ORGANIZATION_POLICY,
+} from './demo.policies';
 import { type DemoConfig, type DemoHttpAdapter } from './demo.config';
 
 /** A running demo: the app and, on embedded defaults, the emulator it signs in with. */
@@ -112,7 +117,7 @@ function startEmulator(config: DemoConfig): Promise<AuthKitEmulator | undefined>
     port: config.emulatorPort,
     redirectUris: [config.redirectUri],
     testControls: config.testControls,
-    users: DEMO_USERS,
+    users: DEMO_EMULATOR_USERS,
   });
 }
 

@@ -1,10 +1,10 @@
-import { DEMO_USERS } from 'authkit-emulator';
+import { DEMO_EMULATOR_USERS } from './demo.policies';
 import { startDemo } from './demo';
 import { loadDemoConfig } from './demo.config';
 import { openPasskeyDatabase } from './passkey-database';
 
 function describeUsers(): string[] {
-  return DEMO_USERS.map((user) =>
+  return DEMO_EMULATOR_USERS.map((user) =>
     user.sso
       ? `  ${user.email}  (SSO through the simulated identity provider)`
       : `  ${user.email} / ${user.password}${user.totpSecret ? `  + TOTP secret ${user.totpSecret}` : ''}`,

@@ -19,6 +19,21 @@ describe('The demo JSON API', () => {
       authTime: demo.emulator!.now() - age,
     });
 
+  it("applies the organization's rule: Dave's organization asks again after 60 s, Alice's after 300 s", async () => {
+    const signedIn = (email: string, age: number) =>
+      demo.emulator!.mintAccessToken({ email, authTime: demo.emulator!.now() - age });
+    const transfer = async (email: string, age: number) =>
+      request(server)
+        .post('/api/transfers')
+        .auth(await signedIn(email, age), { type: 'bearer' })
+        .send({ amount: 1, to: 'savings' });
+    const dave = await transfer('dave@strict.example.com', 120);
+    expect(dave.status).toBe(401);
+    expect(dave.body).toMatchObject({ reason: 'stale', maxAge: 60 });
+    expect((await transfer('dave@strict.example.com', 30)).status).toBe(201);
+    expect((await transfer('alice@example.com', 120)).status).toBe(201);
+  });
+
   it('describes the signed-in user at /api/me', async () => {
     const res = await request(server)
       .get('/api/me')
