@@ -37,6 +37,7 @@ export class ReauthBadActionException extends ReauthException {
   constructor(
     /** What is wrong with the request. */
     readonly reason: ReauthBadActionReason,
+    /** The bound fields that are missing or unusable. */
     readonly fields: readonly string[] = [],
     options: { cause?: unknown } = {},
   ) {

@@ -28,7 +28,9 @@ export interface InventoryEntry {
   level?: string;
   /** Seconds since the last proof; `0`: one-time; `null`: any signed-in session. */
   maxAge: number | null;
+  /** The `acr` values the route accepts, when it requires one. */
   acr?: string[];
+  /** The `amr` values the route accepts, when it requires one. */
   amr?: string[];
   /** The in-page methods that may confirm it; absent: every method the module enables. */
   methods?: InPageMethod[];
