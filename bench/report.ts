@@ -74,8 +74,8 @@ function targetRow(target: Target): string[] {
 }
 
 /**
- * The load table alone, with each row's ratios to (a) and (a′) when they ran (confirmation rows
- * left to their own section).
+ * The load table alone, with each row's ratios to (a), (a′) and (b) when they ran (confirmation
+ * rows left to their own section); against (b), with the lowest and highest round.
  */
 export function formatRows(rows: LoadRow[]): string {
   const find = (id: string) => rows.find((row) => row.scenario.id === id);
@@ -86,9 +86,17 @@ export function formatRows(rows: LoadRow[]): string {
             .median,
         )
       : '';
+  const againstBearer = (row: LoadRow) => {
+    const base = find('b');
+    if (!base || row === base) return '';
+    const ratios = stats(
+      row.rounds.map((r, i) => r.requestsPerSecond / base.rounds[i].requestsPerSecond),
+    );
+    return `${fixed(ratios.median)} (${spread(ratios)})`;
+  };
   return [
     ...table(
-      ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)'],
+      ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)', 'vs (b)'],
       rows
         .filter((row) => !isConfirmationRow(row))
         .map((row) => [
@@ -96,6 +104,7 @@ export function formatRows(rows: LoadRow[]): string {
           count(stats(row.rounds.map((r) => r.requestsPerSecond)).median),
           within(row, find('a')),
           within(row, find('a′')),
+          againstBearer(row),
         ]),
     ),
     '',
