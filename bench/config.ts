@@ -10,7 +10,7 @@ export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice
 export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
 export type AppKind =
-  'bare' | 'noop-guard' | 'reauth' | 'step-up' | 'policies' | 'passport' | 'jose';
+  'bare' | 'noop-guard' | 'reauth' | 'reauth-redis' | 'step-up' | 'policies' | 'passport' | 'jose';
 
 /** The WebAuthn relying party of the `step-up` app: browsers allow `localhost` over plain HTTP. */
 export const STEP_UP_RP_ID = 'localhost';
@@ -28,6 +28,8 @@ export interface AppConfig {
   clientId: string;
   apiKey: string;
   redirectUri: string;
+  /** The run's `redis-server`, for the apps whose store is Redis. */
+  redisUrl: string;
 }
 
 /** The `ReauthModule` options every app of ours shares: the emulator, the callback, the seal. */

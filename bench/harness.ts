@@ -2,12 +2,15 @@
 // on in turn, the apps' configuration, and how a run reports a failure.
 import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import { freePort } from '../test/support/ports';
+import { startRedis, type TestRedis } from '../test/support/redis';
 import { stopAllApps } from './app-process';
 import type { AppConfig } from './config';
 
 /** A running emulator, and the configuration of an app that signs in with it. */
 export interface BenchSetup {
   emulator: AuthKitEmulator;
+  /** The `redis-server` of the apps whose store is Redis (`REDIS_URL` when given). */
+  redis: TestRedis;
   config: Omit<AppConfig, 'kind' | 'platform'>;
 }
 
@@ -25,6 +28,13 @@ export async function startBench(tokenLifetimeSeconds: number): Promise<BenchSet
     redirectUris: [redirectUri],
     accessTokenTtlSeconds: tokenLifetimeSeconds,
   });
+  let redis: TestRedis;
+  try {
+    redis = await startRedis();
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
   const config = {
     port,
     emulatorUrl: emulator.url,
@@ -32,8 +42,9 @@ export async function startBench(tokenLifetimeSeconds: number): Promise<BenchSet
     clientId: emulator.clientId,
     apiKey: emulator.apiKey,
     redirectUri,
+    redisUrl: redis.url,
   };
-  return { emulator, config };
+  return { emulator, redis, config };
 }
 
 /** Runs `measure`, then stops every server process and the emulator, however it ends. */
@@ -47,6 +58,7 @@ export async function withBench<T>(
   } finally {
     await stopAllApps();
     await setup.emulator.close();
+    await setup.redis.close();
   }
 }
 

@@ -74,8 +74,9 @@ function targetRow(target: Target): string[] {
 }
 
 /**
- * The load table alone, with each row's ratios to (a), (a′) and (b) when they ran (confirmation
- * rows left to their own section); against (b), with the lowest and highest round.
+ * The load table alone, with each row's ratios to (a), (a′) and its baseline (its `baseline`, else
+ * (b)) when they ran (confirmation rows left to their own section); against the baseline, with
+ * the lowest and highest round.
  */
 export function formatRows(rows: LoadRow[]): string {
   const find = (id: string) => rows.find((row) => row.scenario.id === id);
@@ -86,17 +87,18 @@ export function formatRows(rows: LoadRow[]): string {
             .median,
         )
       : '';
-  const againstBearer = (row: LoadRow) => {
-    const base = find('b');
+  const againstBaseline = (row: LoadRow) => {
+    const id = row.scenario.baseline ?? 'b';
+    const base = find(id);
     if (!base || row === base) return '';
     const ratios = stats(
       row.rounds.map((r, i) => r.requestsPerSecond / base.rounds[i].requestsPerSecond),
     );
-    return `${fixed(ratios.median)} (${spread(ratios)})`;
+    return `(${row.scenario.id})/(${id}) ${fixed(ratios.median)} (${spread(ratios)})`;
   };
   return [
     ...table(
-      ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)', 'vs (b)'],
+      ['app', 'requests/s (median round)', 'vs (a)', 'vs (a′)', 'vs its baseline'],
       rows
         .filter((row) => !isConfirmationRow(row))
         .map((row) => [
@@ -104,7 +106,7 @@ export function formatRows(rows: LoadRow[]): string {
           count(stats(row.rounds.map((r) => r.requestsPerSecond)).median),
           within(row, find('a')),
           within(row, find('a′')),
-          againstBearer(row),
+          againstBaseline(row),
         ]),
     ),
     '',
@@ -184,6 +186,22 @@ export function formatReport(rows: LoadRow[], verification: VerificationResults[
       atLeast: true,
     },
     { label: 'Bearer on Fastify: (h)/(g)', ratio: ratio('h', 'g'), goal: 0.8, atLeast: true },
+    ...(has('m') && has('n')
+      ? [
+          {
+            label: 'Bearer, the store on Redis: (m)/(b)',
+            ratio: ratio('m', 'b'),
+            goal: 0.9,
+            atLeast: true,
+          },
+          {
+            label: 'cookie, the store on Redis: (n)/(c)',
+            ratio: ratio('n', 'c'),
+            goal: 0.9,
+            atLeast: true,
+          },
+        ]
+      : []),
   ];
   const context: [string, RatioStats][] = [
     ['(a′)/(a): what any global guard costs', ratio('a′', 'a')],

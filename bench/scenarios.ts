@@ -29,6 +29,8 @@ export interface Scenario {
   confirmation?(appUrl: string, headers: Headers): ConfirmationPlan | Promise<ConfirmationPlan>;
   /** What every measured request must get. */
   expect: Expectation;
+  /** The row this one is read against within a round (`vs` in the load table); (b) unless said. */
+  baseline?: string;
   /** Requests the app must refuse with 401 before it is measured: proof that it checks. */
   refused: { what: string; headers: Headers }[];
 }
@@ -230,6 +232,24 @@ export function scenarios(source: CredentialSource): Scenario[] {
       credentials: fresh,
       expect: passes,
       refused: [none, stale],
+    },
+    {
+      id: 'm',
+      label: 'RecentAuthGuard, Bearer token, the store on Redis',
+      app: 'reauth-redis',
+      credentials: fresh,
+      expect: passes,
+      refused: [none, stale],
+      baseline: 'b',
+    },
+    {
+      id: 'n',
+      label: 'RecentAuthGuard, sealed wos-session cookie, the store on Redis',
+      app: 'reauth-redis',
+      credentials: session,
+      expect: passes,
+      refused: [none, stale],
+      baseline: 'c',
     },
   ];
 }

@@ -8,7 +8,7 @@ import { bareApp } from './apps/bare.app';
 import { joseApp } from './apps/jose.app';
 import { noopGuardApp } from './apps/noop-guard.app';
 import { passportApp } from './apps/passport.app';
-import { reauthApp } from './apps/reauth.app';
+import { reauthApp, reauthRedisApp } from './apps/reauth.app';
 import { stepUpApp } from './apps/step-up.app';
 import { policiesApp } from './apps/policies.app';
 import type { AppConfig } from './config';
@@ -21,6 +21,8 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
       return noopGuardApp();
     case 'reauth':
       return reauthApp(config);
+    case 'reauth-redis':
+      return reauthRedisApp(config);
     case 'step-up':
       return stepUpApp(config);
     case 'policies':

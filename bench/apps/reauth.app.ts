@@ -1,4 +1,5 @@
 import { ReauthModule, RequireRecentAuth } from 'nest-workos-reauth';
+import { RedisReauthStore } from 'nest-workos-reauth/redis';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
 import { emulatorOptions, MAX_AGE, ROUTE, type AppConfig } from '../config';
 
@@ -23,4 +24,19 @@ export function reauthApp(config: AppConfig): Type {
   })
   class ReauthAppModule {}
   return ReauthAppModule;
+}
+
+/** (m), (n) The app of (b) and (c) with its store on the run's `redis-server`, as a fleet runs it. */
+export function reauthRedisApp(config: AppConfig): Type {
+  @Module({
+    imports: [
+      ReauthModule.forRoot({
+        ...emulatorOptions(config),
+        store: new RedisReauthStore({ connection: config.redisUrl, keyPrefix: 'bench:' }),
+      }),
+    ],
+    controllers: [RecentAuthController],
+  })
+  class ReauthRedisAppModule {}
+  return ReauthRedisAppModule;
 }
