@@ -37,6 +37,7 @@ describeWithRedis('A Redis that loses its data, under two instances', () => {
     deployment = await startDeployment({
       instances: 2,
       store: () => new RedisReauthStore({ connection: redis.url }),
+      reauth: () => ({ revocationView: { heartbeatMs: 100 } }),
     });
   });
   afterEach(async () => {
@@ -58,6 +59,21 @@ describeWithRedis('A Redis that loses its data, under two instances', () => {
       if (res.status !== 503) return;
     }
     throw new Error('the store never answered again');
+  };
+
+  /**
+   * Until the instance has noticed the loss: a token of a live session issued before it is no
+   * longer vouched for (401). An instance that answers from its local view of ended sessions
+   * notices at its next heartbeat (every 100 ms here) or when it next reads the store.
+   */
+  const noticedLoss = async (instance: AppInstance, liveToken: string) => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const res = await withBearer(instance, '/signed-in', liveToken);
+      if (res.status === 401) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the instance never noticed that the store lost its data');
   };
 
   const wipes: [string, () => Promise<void>][] = [
@@ -88,6 +104,7 @@ describeWithRedis('A Redis that loses its data, under two instances', () => {
 
       await wipe();
       for (const instance of [one, two]) await storeAnswers(instance, outToken);
+      for (const instance of [one, two]) await noticedLoss(instance, liveToken);
 
       for (const instance of [one, two]) {
         // Fresh and within their lifetime, but signed out before the loss: the provider is asked

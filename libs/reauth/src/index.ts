@@ -85,6 +85,9 @@ export {
   ReauthStore,
   ReauthStoreFullError,
   type MemoryReauthStoreOptions,
+  type ReauthStoreChannel,
+  type ReauthStoreChannelListener,
+  type ReauthStoreSubscription,
 } from './stores';
 export type { InPageMethod, ReauthPasskeyOptions, ReauthStepUpOptions } from './interfaces';
 export type {

@@ -8,6 +8,8 @@ import { ReauthLoginController } from './controllers/reauth-login.controller';
 import { ReauthLogoutController } from './controllers/reauth-logout.controller';
 import { PasskeysController } from './controllers/passkeys.controller';
 import { StepUpController } from './controllers/step-up.controller';
+import { BackchannelLogoutController } from './controllers/backchannel-logout.controller';
+import { WorkosEventsController } from './controllers/workos-events.controller';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { DEFAULT_ROUTES } from './options/reauth.options';
 import { OWN_ROUTES_METADATA_KEY } from './core/constants';
@@ -37,6 +39,14 @@ function routeControllers(extras: ReauthModuleExtras): Type<unknown>[] {
   if (stepUp !== false) controllers.push(mountedAt(StepUpController, stepUp));
   const passkeys = routes.passkeys ?? DEFAULT_ROUTES.passkeys;
   if (passkeys !== false) controllers.push(mountedAt(PasskeysController, passkeys));
+  const backchannelLogout = routes.backchannelLogout ?? DEFAULT_ROUTES.backchannelLogout;
+  if (backchannelLogout !== false) {
+    controllers.push(mountedAt(BackchannelLogoutController, backchannelLogout));
+  }
+  const providerEvents = routes.providerEvents ?? DEFAULT_ROUTES.providerEvents;
+  if (providerEvents !== false) {
+    controllers.push(mountedAt(WorkosEventsController, providerEvents));
+  }
   return controllers;
 }
 

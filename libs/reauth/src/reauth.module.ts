@@ -63,6 +63,7 @@ import { RefreshSharing } from './authentication/refresh-sharing';
 import { SessionRefresher } from './authentication/session-refresher';
 import { SessionSignOut } from './authentication/session-sign-out';
 import { SessionRevocations } from './authentication/session-revocations';
+import { ProviderSignals } from './authentication/provider-signals';
 
 /** A part the options configure, provided from the checked setup. */
 function fromSetup(
@@ -118,6 +119,7 @@ function fromSetup(
     ReauthEvents,
     AccessTokenVerifier,
     SessionRevocations,
+    ProviderSignals,
     SessionUnsealer,
     RefreshSharing,
     SessionRefresher,

@@ -73,10 +73,7 @@ export class RequestAuthenticator {
     const claims = await this.verifiedOrUndefined(token);
     // A token the store cannot vouch for (issued before it lost its data) cannot be refreshed
     // here to prove its session is still alive: its client gets a new one.
-    if (
-      !claims ||
-      (await this.revocations.status(revocationKeyOf(claims), claims.iat)) !== 'live'
-    ) {
+    if (!claims || (await this.revocations.status(revocationKeyOf(claims), claims)) !== 'live') {
       return { status: 'invalid' };
     }
     const sessionId = typeof claims.sid === 'string' ? claims.sid : undefined;
@@ -93,7 +90,7 @@ export class RequestAuthenticator {
     if (claims) {
       const status = await this.revocations.status(
         revocationKeyOf(claims, contents.sessionId),
-        claims.iat,
+        claims,
       );
       if (status === 'revoked') return signedOut;
       if (status === 'live') {
@@ -108,7 +105,7 @@ export class RequestAuthenticator {
     let fresh: AccessTokenClaims;
     try {
       fresh = await this.verifier.verify(session.accessToken, { fromProvider: true });
-      if (await this.sessions.isRevoked(revocationKeyOf(fresh, session.sessionId))) {
+      if (await this.sessions.isRevoked(revocationKeyOf(fresh, session.sessionId), fresh)) {
         return signedOut;
       }
     } catch (error) {

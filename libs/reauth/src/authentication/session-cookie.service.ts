@@ -4,7 +4,7 @@ import { SessionCookieSettings } from '../options/reauth-settings';
 import { unverifiedSessionClaims } from '../core/session-claims';
 import { clearingSetCookie, readSessionCookie, sessionSetCookie } from './session-cookie-header';
 import { SessionRefresher, type RefreshOutcome } from './session-refresher';
-import { SessionRevocations } from './session-revocations';
+import { SessionRevocations, type RevocationSubject } from './session-revocations';
 import { SessionSignOut, type EndedSession } from './session-sign-out';
 import { SessionUnsealer, type SessionContents } from './session-unsealer';
 
@@ -78,8 +78,8 @@ export class SessionCookieService {
    * Whether the session was ended (signed out) here or on any instance sharing the store. Rejects
    * with `ReauthUnavailableException` when the store cannot answer: nothing passes unchecked.
    */
-  isRevoked(key: string | undefined): Promise<boolean> {
-    return this.revocations.isRevoked(key);
+  isRevoked(key: string | undefined, token?: RevocationSubject): Promise<boolean> {
+    return this.revocations.isRevoked(key, token);
   }
 
   /**

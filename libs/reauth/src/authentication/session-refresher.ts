@@ -67,7 +67,10 @@ export class SessionRefresher {
     // The seal vouches for the token inside, expired or not: it names the session.
     const claims = unverifiedSessionClaims(contents.accessToken);
     const sessionKey = claims && revocationKeyOf(claims, contents.sessionId);
-    if (sessionKey === undefined || (await this.revocations.isRevoked(sessionKey))) return ENDED;
+    // A user ended as a whole ends this session too: its sealed token was issued before then.
+    if (sessionKey === undefined || (await this.revocations.isRevoked(sessionKey, claims))) {
+      return ENDED;
+    }
     const shared = await this.sharing.sharedOrTurn(key);
     if (shared) return shared;
     const who = sessionSubject(claims!, contents.sessionId);

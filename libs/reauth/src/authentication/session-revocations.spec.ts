@@ -18,7 +18,7 @@ describe('SessionRevocations', () => {
   const revocationsOn = (on: ReauthStore) => {
     const clock = new FunctionReauthClock(() => nowSeconds * 1000);
     const events = new ReauthEvents({ events: {} } as never, clock, ReauthMetrics.create(false));
-    return new SessionRevocations(on, clock, events);
+    return new SessionRevocations(on, clock, events, { revocationView: false });
   };
 
   beforeEach(() => {
@@ -33,16 +33,16 @@ describe('SessionRevocations', () => {
 
   it('vouches for tokens issued since the store began keeping sign-outs, and only for those', async () => {
     const revocations = revocationsOn(store);
-    await expect(revocations.status('session_a', START)).resolves.toBe('live');
-    await expect(revocations.status('session_a', START - 1)).resolves.toBe('unvouched');
-    await expect(revocations.status('session_a', undefined)).resolves.toBe('unvouched');
-    await expect(revocations.status('session_a', '1800000000')).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: START })).resolves.toBe('live');
+    await expect(revocations.status('session_a', { iat: START - 1 })).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: undefined })).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: '1800000000' })).resolves.toBe('unvouched');
   });
 
   it('reports a recorded sign-out as revoked, whenever the token was issued', async () => {
     const revocations = revocationsOn(store);
     await revocations.record('session_a', 600);
-    await expect(revocations.status('session_a', START + 10)).resolves.toBe('revoked');
+    await expect(revocations.status('session_a', { iat: START + 10 })).resolves.toBe('revoked');
     await expect(revocations.isRevoked('session_a')).resolves.toBe(true);
     await expect(revocations.isRevoked('session_b')).resolves.toBe(false);
   });
@@ -52,51 +52,51 @@ describe('SessionRevocations', () => {
     await revocations.onApplicationBootstrap();
     nowSeconds += 10;
     await store.take(STORE_KEYS.generation);
-    await expect(revocations.status('session_a', START + 10)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: START + 10 })).resolves.toBe('unvouched');
     expect(errors).toHaveLength(1);
   });
 
   it('shares one generation between instances of one store', async () => {
     const first = revocationsOn(store);
-    await first.status(undefined, START);
+    await first.status(undefined, { iat: START });
     nowSeconds += 100;
     const second = revocationsOn(store);
     // The second instance started later, but the store has kept everything since START.
-    await expect(second.status('session_a', START + 1)).resolves.toBe('live');
+    await expect(second.status('session_a', { iat: START + 1 })).resolves.toBe('live');
   });
 
   it('notices a store that lost its data: tokens issued before are unvouched from then on', async () => {
     const revocations = revocationsOn(store);
     await revocations.record('session_a', 600);
-    await expect(revocations.status('session_b', START)).resolves.toBe('live');
+    await expect(revocations.status('session_b', { iat: START })).resolves.toBe('live');
     nowSeconds += 60;
     for (const key of [STORE_KEYS.generation, STORE_KEYS.revokedSession + 'session_a']) {
       await store.take(key);
     }
     // The sign-out was lost with it: the token of that session is not let through unasked.
-    await expect(revocations.status('session_a', START + 30)).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: START + 30 })).resolves.toBe('unvouched');
     // Whole seconds: a token issued in the second the loss was seen may be older than it.
-    await expect(revocations.status('session_b', START + 60)).resolves.toBe('unvouched');
-    await expect(revocations.status('session_b', START + 61)).resolves.toBe('live');
+    await expect(revocations.status('session_b', { iat: START + 60 })).resolves.toBe('unvouched');
+    await expect(revocations.status('session_b', { iat: START + 61 })).resolves.toBe('live');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('The store lost the sessions it had recorded as signed out');
   });
 
   it('notices a generation replaced by another instance that saw the loss first', async () => {
     const revocations = revocationsOn(store);
-    await revocations.status(undefined, START);
+    await revocations.status(undefined, { iat: START });
     nowSeconds += 60;
     await store.take(STORE_KEYS.generation);
-    await revocationsOn(store).status(undefined, START);
-    await expect(revocations.status('session_a', START + 30)).resolves.toBe('unvouched');
+    await revocationsOn(store).status(undefined, { iat: START });
+    await expect(revocations.status('session_a', { iat: START + 30 })).resolves.toBe('unvouched');
   });
 
   it('writes over a value that is not a generation', async () => {
     await store.set(STORE_KEYS.generation, 'planted', 60);
     nowSeconds += 5;
     const revocations = revocationsOn(store);
-    await expect(revocations.status('session_a', START)).resolves.toBe('unvouched');
-    await expect(revocations.status('session_a', START + 5)).resolves.toBe('live');
+    await expect(revocations.status('session_a', { iat: START })).resolves.toBe('unvouched');
+    await expect(revocations.status('session_a', { iat: START + 5 })).resolves.toBe('live');
   });
 
   it('answers 503 when the store fails, and refuses to report an unrecorded sign-out as done', async () => {
@@ -109,7 +109,7 @@ describe('SessionRevocations', () => {
       }
     }
     const revocations = revocationsOn(new BrokenStore());
-    await expect(revocations.status('session_a', START)).rejects.toBeInstanceOf(
+    await expect(revocations.status('session_a', { iat: START })).rejects.toBeInstanceOf(
       ReauthUnavailableException,
     );
     await expect(revocations.record('session_a', 60)).rejects.toBeInstanceOf(
@@ -124,7 +124,60 @@ describe('SessionRevocations', () => {
       }
     }
     await expect(
-      revocationsOn(new ForgetfulStore()).status('session_a', START),
+      revocationsOn(new ForgetfulStore()).status('session_a', { iat: START }),
     ).rejects.toBeInstanceOf(ReauthUnavailableException);
+  });
+
+  describe("a user's watermark", () => {
+    it('ends every token of the user issued at or before it, and no other', async () => {
+      const revocations = revocationsOn(store);
+      await revocations.recordUser('user_a', START + 10, 600);
+      const status = (sub: string, iat: unknown) => revocations.status('s', { sub, iat });
+      await expect(status('user_a', START + 10)).resolves.toBe('revoked');
+      await expect(status('user_a', START)).resolves.toBe('revoked');
+      await expect(status('user_a', START + 11)).resolves.toBe('live');
+      await expect(status('user_b', START + 5)).resolves.toBe('live');
+      // A token that does not say when it was issued cannot be told apart: ended.
+      await expect(status('user_a', undefined)).resolves.toBe('revoked');
+      await expect(revocations.isRevoked('s', { sub: 'user_a', iat: START + 3 })).resolves.toBe(
+        true,
+      );
+      await expect(revocations.isRevoked('s', { sub: 'user_a', iat: START + 30 })).resolves.toBe(
+        false,
+      );
+    });
+
+    it('keeps the later of two watermarks, whatever order they come in', async () => {
+      const revocations = revocationsOn(store);
+      await revocations.recordUser('user_a', START + 20, 600);
+      await revocations.recordUser('user_a', START + 5, 600);
+      await expect(revocations.status('s', { sub: 'user_a', iat: START + 15 })).resolves.toBe(
+        'revoked',
+      );
+      expect(await store.get(`${STORE_KEYS.revokedUser}user_a`)).toBe(String(START + 20));
+    });
+
+    it('is seen by another instance sharing the store', async () => {
+      await revocationsOn(store).recordUser('user_a', START + 10, 600);
+      await expect(
+        revocationsOn(store).status('s', { sub: 'user_a', iat: START + 10 }),
+      ).resolves.toBe('revoked');
+    });
+
+    it('reads a stored value that is not a watermark as the end of every token of the user', async () => {
+      await store.set(`${STORE_KEYS.revokedUser}user_a`, 'soon', 600);
+      const revocations = revocationsOn(store);
+      await expect(revocations.status('s', { sub: 'user_a', iat: START + 100 })).resolves.toBe(
+        'revoked',
+      );
+      await expect(revocations.status('s', { sub: 'user_b', iat: START + 100 })).resolves.toBe(
+        'live',
+      );
+      // A signal replaces it with a real watermark.
+      await revocations.recordUser('user_a', START + 10, 600);
+      await expect(revocations.status('s', { sub: 'user_a', iat: START + 100 })).resolves.toBe(
+        'live',
+      );
+    });
   });
 });

@@ -1,11 +1,19 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomToken } from '../crypto/random';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthClock } from '../core/clock';
 import { STORE_KEYS } from '../core/constants';
 import { describeError } from '../core/describe-error';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
+import { RevocationSettings } from '../options/reauth-settings';
+import type { ReauthStoreChannel } from '../stores/reauth-store-channel';
 import { ReauthStore } from '../stores/reauth.store';
+import { RevocationView, type KnownRevocation } from './revocation-view';
 
 /**
  * What the store says of a session's token:
@@ -16,6 +24,14 @@ import { ReauthStore } from '../stores/reauth.store';
  *   revoked there cannot pass).
  */
 export type RevocationStatus = 'live' | 'revoked' | 'unvouched';
+
+/** What a revocation check reads of a token: when it was issued, and whose it is. */
+export interface RevocationSubject {
+  iat?: unknown;
+  sub?: unknown;
+}
+
+const WATERMARK_VALUE = /^\d{1,12}$/;
 
 // Past any cookie's lifetime (400 days); a generation that expires reads as a loss, which costs
 // every session one refresh and nothing else.
@@ -39,21 +55,37 @@ interface Generation {
  * current generation began is `unvouched` from then on. A restarted in-memory store is a loss
  * too. The revocation keys and the generation share a Redis Cluster hash tag, so a failover
  * loses both or neither.
+ *
+ * Besides sessions, a user can be ended as a whole (a provider's "every session of this user"):
+ * a watermark, and every token of the user issued at or before it is `revoked`.
+ *
+ * When the store has a channel (Redis), every end is published with its record in one step, and
+ * each instance keeps a {@link RevocationView}: a session or user it has asked about is answered
+ * from memory while the channel is proven, so that the steady state costs no round trip; the
+ * generation is then read on each heartbeat instead of on each request.
  */
 @Injectable()
-export class SessionRevocations implements OnApplicationBootstrap {
+export class SessionRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReauthModule');
+  private readonly channel?: ReauthStoreChannel;
+  private view?: RevocationView;
   private known?: Generation;
 
   constructor(
     private readonly store: ReauthStore,
     private readonly clock: ReauthClock,
     private readonly events: ReauthEvents,
-  ) {}
+    private readonly settings: RevocationSettings,
+  ) {
+    // Ends are published whenever the store can, even where this instance keeps no view: other
+    // instances may.
+    this.channel = store.channel();
+  }
 
   /**
    * Learns the store's generation at start-up, so that a loss later is told from a store that
-   * was empty from the start. A store that does not answer yet is asked again on first use.
+   * was empty from the start, and opens the local view where the store has a channel. A store
+   * that does not answer yet is asked again on first use.
    */
   async onApplicationBootstrap(): Promise<void> {
     try {
@@ -63,48 +95,132 @@ export class SessionRevocations implements OnApplicationBootstrap {
         `The store did not answer at start-up (${describeError(error)}); asking again on the first request`,
       );
     }
+    const options = this.settings.revocationView;
+    if (this.channel === undefined || options === false) return;
+    const view = new RevocationView(
+      this.channel,
+      options,
+      () => this.clock.now(),
+      () => this.since().then(() => undefined),
+      (usable) => this.events.metrics.revocationView(usable),
+    );
+    this.view = view;
+    try {
+      await view.open();
+    } catch (error) {
+      this.logger.warn(
+        `The store's channel of ended sessions could not be opened (${describeError(error)}): asking the store on every request`,
+      );
+      this.view = undefined;
+    }
+  }
+
+  /** Nest's hook: closes the local view's subscription. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.view?.close();
   }
 
   /**
-   * Whether the session `key` was signed out, and whether a token of it issued at `issuedAt`
-   * (the token's `iat`) can be vouched for. Rejects with `ReauthUnavailableException` when the
-   * store cannot answer: nothing passes unchecked.
+   * Whether the session `key` was signed out (or its user ended), and whether `token` (its `iat`)
+   * can be vouched for. Rejects with `ReauthUnavailableException` when the store cannot answer:
+   * nothing passes unchecked.
    */
-  async status(key: string | undefined, issuedAt: unknown): Promise<RevocationStatus> {
+  async status(key: string | undefined, token: RevocationSubject): Promise<RevocationStatus> {
+    const sub = subjectOf(token);
+    const known = this.known !== undefined ? this.view?.know(key, sub) : undefined;
+    if (known !== undefined && this.known !== undefined) {
+      return decide(known, token.iat, this.known.since);
+    }
     try {
-      if (key !== undefined && (await this.store.get(STORE_KEYS.revokedSession + key))) {
-        return 'revoked';
-      }
+      const read = await this.read(key, sub);
+      if (read.sessionRevoked || endedByUser(read, token.iat)) return 'revoked';
       const since = await this.since();
-      return typeof issuedAt === 'number' && issuedAt >= since ? 'live' : 'unvouched';
+      return typeof token.iat === 'number' && token.iat >= since ? 'live' : 'unvouched';
     } catch (error) {
       if (error instanceof ReauthUnavailableException) throw error;
       throw new ReauthUnavailableException('store', { cause: error });
     }
   }
 
-  /** Whether the session `key` was signed out; rejects like {@link status}. */
-  async isRevoked(key: string | undefined): Promise<boolean> {
-    if (key === undefined) return false;
+  /**
+   * Whether the session `key` was signed out, or `token`'s user ended at or after its `iat`;
+   * rejects like {@link status}.
+   */
+  async isRevoked(key: string | undefined, token: RevocationSubject = {}): Promise<boolean> {
+    const sub = subjectOf(token);
+    if (key === undefined && sub === undefined) return false;
+    const known = this.view?.know(key, sub);
+    if (known !== undefined) return known.sessionRevoked || endedByUser(known, token.iat);
     try {
-      return (await this.store.get(STORE_KEYS.revokedSession + key)) !== undefined;
+      const read = await this.read(key, sub);
+      return read.sessionRevoked || endedByUser(read, token.iat);
     } catch (error) {
       throw new ReauthUnavailableException('store', { cause: error });
     }
   }
 
   /**
-   * Records the session `key` as signed out for `ttlSeconds`. Rejects with
+   * Records the session `key` as signed out for `ttlSeconds`, on every instance. Rejects with
    * `ReauthUnavailableException` when the store refuses: a sign-out that was not recorded must
    * not be reported as done.
    */
   async record(key: string, ttlSeconds: number): Promise<void> {
+    const message = RevocationView.sessionMessage(key, ttlSeconds);
+    await this.write(STORE_KEYS.revokedSession + key, '1', ttlSeconds, message);
+  }
+
+  /**
+   * Records that every token of the user `sub` issued at or before `before` (seconds) is ended,
+   * for `ttlSeconds`, on every instance; a later watermark already recorded stays. Rejects like
+   * {@link record}.
+   */
+  async recordUser(sub: string, before: number, ttlSeconds: number): Promise<void> {
+    const key = STORE_KEYS.revokedUser + sub;
+    let current: number | undefined;
     try {
-      await this.store.set(STORE_KEYS.revokedSession + key, '1', ttlSeconds);
+      const stored = await this.store.get(key);
+      // Only a real watermark is kept: a value that is not one is replaced.
+      current = stored !== undefined && WATERMARK_VALUE.test(stored) ? Number(stored) : undefined;
     } catch (error) {
       this.events.emit({ type: 'store.unavailable', effect: 'refused' });
       throw new ReauthUnavailableException('store', { cause: error });
     }
+    const watermark = Math.max(before, current ?? 0);
+    const message = RevocationView.userMessage(sub, watermark, ttlSeconds);
+    await this.write(key, String(watermark), ttlSeconds, message);
+  }
+
+  private async write(
+    key: string,
+    value: string,
+    ttlSeconds: number,
+    message: string,
+  ): Promise<void> {
+    try {
+      if (this.channel) await this.channel.setAndPublish(key, value, ttlSeconds, message);
+      else await this.store.set(key, value, ttlSeconds);
+    } catch (error) {
+      this.events.emit({ type: 'store.unavailable', effect: 'refused' });
+      throw new ReauthUnavailableException('store', { cause: error });
+    }
+    this.view?.apply(message);
+  }
+
+  /** The session's record and the user's watermark, remembered by the view when it can. */
+  private async read(key: string | undefined, sub: string | undefined): Promise<KnownRevocation> {
+    const ticket = this.view?.ticket();
+    const [session, user] = await Promise.all([
+      key === undefined ? undefined : this.store.get(STORE_KEYS.revokedSession + key),
+      sub === undefined ? undefined : this.store.get(STORE_KEYS.revokedUser + sub),
+    ]);
+    const read: KnownRevocation = {
+      sessionRevoked: session !== undefined,
+      userEndedBefore: parseWatermark(user),
+    };
+    if (ticket !== undefined) {
+      this.view?.learn(ticket, key, read.sessionRevoked, sub, read.userEndedBefore);
+    }
+    return read;
   }
 
   /** When the store's current generation began; writes one when it has none. */
@@ -118,6 +234,8 @@ export class SessionRevocations implements OnApplicationBootstrap {
     const current =
       found ?? (await this.begin(value !== undefined, this.known !== undefined ? 1 : 0));
     if (this.known !== undefined) {
+      // What the view knew of live sessions was vouched for by the generation that is gone.
+      this.view?.forgetLive();
       this.logger.error(
         'The store lost the sessions it had recorded as signed out (restarted without persistence, flushed, failed over or evicted): until their tokens expire, sessions signed in before now are checked with the provider (a refresh), and Bearer tokens issued before now are refused',
       );
@@ -152,4 +270,25 @@ export class SessionRevocations implements OnApplicationBootstrap {
 function parseGeneration(value: string): Generation | undefined {
   const match = GENERATION_VALUE.exec(value);
   return match ? { value, since: Number(match[2]) } : undefined;
+}
+
+/** A watermark; anything else the library did not write there ends every token (fail closed). */
+function parseWatermark(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return WATERMARK_VALUE.test(value) ? Number(value) : Number.MAX_SAFE_INTEGER;
+}
+
+function subjectOf(token: RevocationSubject): string | undefined {
+  return typeof token.sub === 'string' && token.sub !== '' ? token.sub : undefined;
+}
+
+/** Whether the user's watermark covers the token: a token without a number `iat` cannot tell. */
+function endedByUser(known: KnownRevocation, issuedAt: unknown): boolean {
+  if (known.userEndedBefore === undefined) return false;
+  return typeof issuedAt !== 'number' || issuedAt <= known.userEndedBefore;
+}
+
+function decide(known: KnownRevocation, issuedAt: unknown, since: number): RevocationStatus {
+  if (known.sessionRevoked || endedByUser(known, issuedAt)) return 'revoked';
+  return typeof issuedAt === 'number' && issuedAt >= since ? 'live' : 'unvouched';
 }

@@ -43,4 +43,11 @@ export class BoundedCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Keeps only the entries whose value passes `keep`. */
+  retain(keep: (value: V) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (!keep(entry.value)) this.entries.delete(key);
+    }
+  }
 }

@@ -24,5 +24,9 @@ export const STORE_KEYS = Object.freeze({
   // Ended sessions and the generation of that list share a Redis Cluster hash tag (`{...}`):
   // one slot, so a failover that loses one loses the other (see SessionRevocations).
   revokedSession: 'reauth:{revocations}:revoked:',
+  revokedUser: 'reauth:{revocations}:user:',
   generation: 'reauth:{revocations}:generation',
+  // Ids of provider signals already acted on (single use), and their count per client address.
+  signalSeen: 'reauth:signal:seen:',
+  signalCount: 'reauth:signal:count:',
 });

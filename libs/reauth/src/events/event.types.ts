@@ -107,14 +107,16 @@ export interface SessionRefreshedEvent extends ReauthEventBase {
 }
 
 /**
- * A session ended: signed out here (`sign_out`), or found ended when the provider refused its
- * refresh token (`refresh_refused`).
+ * A session ended: signed out here (`sign_out`), found ended when the provider refused its
+ * refresh token (`refresh_refused`), or ended by the provider's word: an OpenID Connect
+ * Back-Channel Logout token (`backchannel_logout`) or a WorkOS event (`provider_event`). An end
+ * of all of a user's sessions names the user and no session.
  */
 export interface SessionRevokedEvent extends ReauthEventBase {
   /** The event's name, `session.revoked`: what to switch on. */
   type: 'session.revoked';
-  /** How it ended: signed out here, or its refresh refused by the provider. */
-  cause: 'sign_out' | 'refresh_refused';
+  /** How it ended: signed out here, its refresh refused, or the provider's signal. */
+  cause: 'sign_out' | 'refresh_refused' | 'backchannel_logout' | 'provider_event';
 }
 
 /** The store did not answer, so a request got a 503 (or a refresh went unshared). */

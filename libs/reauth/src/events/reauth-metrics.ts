@@ -62,6 +62,8 @@ interface Instruments {
   flows: Counter;
   sessions: Counter;
   unavailable: Counter;
+  signals: Counter;
+  revocationView: Counter;
   verificationDuration: Histogram;
   refreshDuration: Histogram;
 }
@@ -76,7 +78,14 @@ interface Instruments {
  *   `confirmed` | `confirmation_refused` for confirmations in the page, with `reauth.method`
  *   (`passkey` | `password`) and, when refused, `reauth.reason` (the refusal's `error`).
  * - `reauth.sessions` (counter): `reauth.outcome` = `refreshed` | `revoked`, with
- *   `reauth.reason` for `revoked` (`sign_out` | `refresh_refused`).
+ *   `reauth.reason` for `revoked` (`sign_out` | `refresh_refused` | `backchannel_logout` |
+ *   `provider_event`).
+ * - `reauth.signals` (counter): the provider's signals of ended sessions, by `reauth.signal`
+ *   (`oidc_backchannel_logout` | `workos_event`) and `reauth.outcome` = `accepted` | `refused`,
+ *   with `reauth.reason` for `refused`.
+ * - `reauth.revocation_view.changes` (counter): the local view of ended sessions becoming usable
+ *   or not (`reauth.outcome` = `usable` | `unusable`); while unusable, every request asks the
+ *   store.
  * - `reauth.unavailable` (counter): 503s, by `reauth.dependency` (`jwks` | `workos` | `oidc` |
  *   `store` | `passkeys` | `policy`).
  * - `reauth.token.verification.duration` (histogram, s): signature and claim checks of tokens not
@@ -153,6 +162,25 @@ export class ReauthMetrics {
     if (instruments) add(instruments.unavailable, { 'reauth.dependency': dependency });
   }
 
+  /** Counts a provider's signal of ended sessions, accepted or refused (with why). */
+  signal(signal: string, outcome: 'accepted' | 'refused', reason?: string): void {
+    const instruments = this.current();
+    if (!instruments) return;
+    add(instruments.signals, {
+      'reauth.signal': signal,
+      'reauth.outcome': outcome,
+      ...(reason !== undefined ? { 'reauth.reason': reason } : {}),
+    });
+  }
+
+  /** Counts the local view of ended sessions becoming usable, or not. */
+  revocationView(usable: boolean): void {
+    const instruments = this.current();
+    if (instruments) {
+      add(instruments.revocationView, { 'reauth.outcome': usable ? 'usable' : 'unusable' });
+    }
+  }
+
   /** Records a verification that started at `startedAt` (`performance.now()`). */
   verification(startedAt: number, outcome: VerificationOutcome): void {
     const instruments = this.current();
@@ -194,6 +222,12 @@ function instrumentsOf(meter: ReauthMeter): Instruments | undefined {
       }),
       unavailable: meter.createCounter('reauth.unavailable', {
         description: 'Requests refused with 503 because a dependency failed',
+      }),
+      signals: meter.createCounter('reauth.signals', {
+        description: "The provider's signals of ended sessions, accepted or refused",
+      }),
+      revocationView: meter.createCounter('reauth.revocation_view.changes', {
+        description: 'The local view of ended sessions becoming usable or unusable',
       }),
       verificationDuration: meter.createHistogram('reauth.token.verification.duration', {
         description: 'Verification of access tokens not already verified',

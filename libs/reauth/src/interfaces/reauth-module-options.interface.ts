@@ -256,6 +256,47 @@ export interface ReauthModuleOptions {
   inventory?: ReauthInventoryOptions;
   /** Explanations of refusals, for debugging; see {@link ReauthExplainOptions}. Default: off. */
   explainRefusals?: ReauthExplainOptions;
+  /**
+   * The provider's own word that sessions ended (OIDC Back-Channel Logout, WorkOS events); see
+   * {@link ReauthProviderSignalsOptions}.
+   */
+  providerSignals?: ReauthProviderSignalsOptions;
+  /**
+   * Ended sessions kept in memory on each instance, where the store has a channel (Redis): a
+   * request of a session the instance already asked about needs no round trip, and an end on
+   * any instance (or from the provider) reaches every instance at once. See
+   * {@link ReauthRevocationViewOptions}. `false`: ask the store on every request. Default: on.
+   */
+  revocationView?: ReauthRevocationViewOptions | false;
+}
+
+/** How the provider's word that sessions ended is received; see docs/session-signals.md. */
+export interface ReauthProviderSignalsOptions {
+  /**
+   * WorkOS: the secret of the webhook endpoint (the dashboard shows it) that WorkOS sends
+   * `session.revoked` and `user.deleted` to, at `routes.providerEvents`. Without it that route
+   * answers 404. The app must keep raw request bodies: `NestFactory.create(App, { rawBody: true })`.
+   */
+  workosWebhookSecret?: string;
+  /**
+   * OpenID Connect Back-Channel Logout at `routes.backchannelLogout`. Default `true` with `oidc`
+   * (the route answers 404 without `oidc` or when `false`).
+   */
+  backchannelLogout?: boolean;
+  /** Signals accepted per client address per minute; past it, 429. Default 600. */
+  perAddressPerMinute?: number;
+}
+
+/** The local view of ended sessions (see `revocationView`). */
+export interface ReauthRevocationViewOptions {
+  /** Sessions and users remembered, each (least recently used dropped first). Default 100,000. */
+  maxEntries?: number;
+  /**
+   * How often (ms) each instance proves the channel by hearing its own message, and reads the
+   * store's generation. A channel cut without a word is noticed within two of these; the view is
+   * not used until the next proof. Default 500.
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -304,6 +345,13 @@ export interface ReauthRoutes {
   stepUp?: string | false;
   /** Passkey enrolment: list, register, rename, delete. Default `/auth/passkeys`. */
   passkeys?: string | false;
+  /**
+   * `POST`: OpenID Connect Back-Channel Logout tokens from the provider. Default
+   * `/auth/backchannel-logout`.
+   */
+  backchannelLogout?: string | false;
+  /** `POST`: signed WorkOS webhooks (session and user events). Default `/auth/workos/events`. */
+  providerEvents?: string | false;
 }
 
 /** Extras of `forRoot`/`forRootAsync`, known before any async option factory runs. */

@@ -101,6 +101,18 @@ function slice<T>(
 }
 
 /** The module's providers of every slice. */
+/** The provider's signals of ended sessions: their options, and how long an end is recorded. */
+export abstract class ProviderSignalSettings {
+  abstract readonly providerSignals: ResolvedReauthOptions['providerSignals'];
+  abstract readonly cookie: SessionCookieSettings['cookie'];
+  abstract readonly clientAddress: (request: ReauthRequest) => string | undefined;
+}
+
+/** How ended sessions are looked up: the local view's options, or `false`. */
+export abstract class RevocationSettings {
+  abstract readonly revocationView: ResolvedReauthOptions['revocationView'];
+}
+
 export const SETTINGS_PROVIDERS: readonly Provider[] = [
   slice(SessionCookieSettings, ['cookie', 'clockToleranceSeconds']),
   slice(AccessTokenSettings, ['clockToleranceSeconds', 'jwksTimeoutMs']),
@@ -118,4 +130,6 @@ export const SETTINGS_PROVIDERS: readonly Provider[] = [
   slice(RouteSettings, ['routes']),
   slice(ProviderCheckSettings, ['checkProviderOnStart', 'jwksTimeoutMs']),
   slice(EventSettings, ['events']),
+  slice(ProviderSignalSettings, ['providerSignals', 'cookie', 'clientAddress']),
+  slice(RevocationSettings, ['revocationView']),
 ];

@@ -208,6 +208,8 @@ describe('resolveReauthOptions', () => {
       logout: '/bye',
       stepUp: '/auth/step-up',
       passkeys: '/auth/passkeys',
+      backchannelLogout: '/auth/backchannel-logout',
+      providerEvents: '/auth/workos/events',
       prefix: '',
     });
     expect(() =>
@@ -613,5 +615,83 @@ describe('resolveReauthSetup with oidc: refresh tokens, auth_time and access tok
         `ReauthModule: oidc.authorizationParams.claims must be a claims request of OpenID Connect Core 5.5: ${reason}`,
       ),
     );
+  });
+
+  describe('providerSignals and revocationView', () => {
+    const OIDC = { ...VALID, apiKey: undefined, oidc: { issuer: 'https://op.example.com' } };
+
+    it('has back-channel logout on with an OpenID provider only, and no WorkOS secret', () => {
+      expect(resolveReauthOptions(VALID).providerSignals).toEqual({
+        workosWebhookSecret: undefined,
+        backchannelLogout: false,
+        perAddressPerMinute: 600,
+      });
+      expect(resolveReauthOptions(OIDC).providerSignals.backchannelLogout).toBe(true);
+      expect(
+        resolveReauthOptions({ ...OIDC, providerSignals: { backchannelLogout: false } })
+          .providerSignals.backchannelLogout,
+      ).toBe(false);
+    });
+
+    it('takes the WorkOS secret on WorkOS only', () => {
+      const secret = 'whsec_0123456789abcdef';
+      expect(
+        resolveReauthOptions({ ...VALID, providerSignals: { workosWebhookSecret: secret } })
+          .providerSignals.workosWebhookSecret,
+      ).toBe(secret);
+      expect(() =>
+        resolveReauthOptions({ ...OIDC, providerSignals: { workosWebhookSecret: secret } }),
+      ).toThrow(/providerSignals\.workosWebhookSecret.*oidc/);
+      expect(() =>
+        resolveReauthOptions({ ...VALID, providerSignals: { workosWebhookSecret: 'short' } }),
+      ).toThrow(/providerSignals\.workosWebhookSecret/);
+    });
+
+    it.each<[string, unknown]>([
+      ['providerSignals', 'on'],
+      ['providerSignals', []],
+      ['providerSignals.backchannelLogout', { backchannelLogout: 'yes' }],
+      ['providerSignals.perAddressPerMinute', { perAddressPerMinute: 0 }],
+      ['providerSignals.perAddressPerMinute', { perAddressPerMinute: 1.5 }],
+    ])('refuses a bad %s', (name, value) => {
+      expect(() => resolveReauthOptions({ ...VALID, providerSignals: value as never })).toThrow(
+        name,
+      );
+    });
+
+    it('keeps the local view of ended sessions by default, or none when false', () => {
+      expect(resolveReauthOptions(VALID).revocationView).toEqual({
+        maxEntries: 100_000,
+        heartbeatMs: 500,
+      });
+      expect(resolveReauthOptions({ ...VALID, revocationView: false }).revocationView).toBe(false);
+      expect(
+        resolveReauthOptions({ ...VALID, revocationView: { heartbeatMs: 100, maxEntries: 500 } })
+          .revocationView,
+      ).toEqual({ maxEntries: 500, heartbeatMs: 100 });
+    });
+
+    it.each<[string, unknown]>([
+      ['revocationView', true],
+      ['revocationView', 'fast'],
+      ['revocationView.heartbeatMs', { heartbeatMs: 10 }],
+      ['revocationView.heartbeatMs', { heartbeatMs: 120_000 }],
+      ['revocationView.maxEntries', { maxEntries: 5 }],
+    ])('refuses a bad %s', (name, value) => {
+      expect(() => resolveReauthOptions({ ...VALID, revocationView: value as never })).toThrow(
+        name,
+      );
+    });
+
+    it('checks the two new routes like the others', () => {
+      const options = resolveReauthOptions(VALID, {
+        routes: { backchannelLogout: false, providerEvents: '/hooks/workos' },
+      });
+      expect(options.routes.backchannelLogout).toBe(false);
+      expect(options.routes.providerEvents).toBe('/hooks/workos');
+      expect(() => resolveReauthOptions(VALID, { routes: { providerEvents: 'hooks' } })).toThrow(
+        'routes.providerEvents',
+      );
+    });
   });
 });

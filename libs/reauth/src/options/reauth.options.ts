@@ -19,6 +19,7 @@ import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthStore } from '../stores/reauth.store';
 import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';
 import type { ResolvedReauthOptions } from './resolved-options';
+import { resolveProviderSignals, resolveRevocationView } from './revocation-options';
 import { resolvePolicySettings, type PolicySettings } from './policy-settings';
 import {
   resolveOrganizationPolicy,
@@ -33,6 +34,8 @@ export const DEFAULT_ROUTES = Object.freeze({
   logout: '/auth/logout',
   stepUp: '/auth/step-up',
   passkeys: '/auth/passkeys',
+  backchannelLogout: '/auth/backchannel-logout',
+  providerEvents: '/auth/workos/events',
 });
 
 /** The session cookie's default name, the one WorkOS's own SDKs use. */
@@ -209,6 +212,18 @@ export function resolveReauthSetup(
       logout: routePath(routes.logout, 'routes.logout', DEFAULT_ROUTES.logout, true),
       stepUp: routePath(routes.stepUp, 'routes.stepUp', DEFAULT_ROUTES.stepUp, true),
       passkeys: routePath(routes.passkeys, 'routes.passkeys', DEFAULT_ROUTES.passkeys, true),
+      backchannelLogout: routePath(
+        routes.backchannelLogout,
+        'routes.backchannelLogout',
+        DEFAULT_ROUTES.backchannelLogout,
+        true,
+      ),
+      providerEvents: routePath(
+        routes.providerEvents,
+        'routes.providerEvents',
+        DEFAULT_ROUTES.providerEvents,
+        true,
+      ),
       prefix: redirectUri.pathname.slice(0, redirectUri.pathname.length - callback.length),
     },
     allowedOrigins,
@@ -226,6 +241,8 @@ export function resolveReauthSetup(
       'checkProviderOnStart',
       false,
     ),
+    providerSignals: resolveProviderSignals(options),
+    revocationView: resolveRevocationView(options),
   };
   const policies = resolvePolicySettings(options);
   return {

@@ -23,6 +23,8 @@ export interface ResolvedReauthOptions {
     logout: string | false;
     stepUp: string | false;
     passkeys: string | false;
+    backchannelLogout: string | false;
+    providerEvents: string | false;
     /** The app's global prefix, as `redirectUri` shows it: what the routes' URLs start with. */
     prefix: string;
   };
@@ -34,4 +36,10 @@ export interface ResolvedReauthOptions {
   clientAddress: (request: ReauthRequest) => string | undefined;
   events: EventSettings['events'];
   checkProviderOnStart: boolean;
+  providerSignals: {
+    workosWebhookSecret?: string;
+    backchannelLogout: boolean;
+    perAddressPerMinute: number;
+  };
+  revocationView: { maxEntries: number; heartbeatMs: number } | false;
 }

@@ -1,3 +1,5 @@
+import type { ReauthStoreChannel } from './reauth-store-channel';
+
 /**
  * Where the library keeps what must outlive one request and be shared by every instance of the
  * app: used-state markers (single-use `state`), one-time grants for `@RequireRecentAuth(0)`,
@@ -37,6 +39,16 @@ export abstract class ReauthStore {
    * counts within a fixed window. Concurrent calls never resolve the same count.
    */
   abstract increment(key: string, ttlSeconds: number): Promise<number>;
+
+  /**
+   * A broadcast to every instance sharing the store, or `undefined` (the default) when the store
+   * has none. With one, each instance keeps ended sessions in memory and hears of new ones at
+   * once, so that a request of a known session needs no round trip; without one, every
+   * authenticated request asks the store. `RedisReauthStore` has one (Redis pub/sub).
+   */
+  channel(): ReauthStoreChannel | undefined {
+    return undefined;
+  }
 
   /** Releases what the store opened; `ReauthModule` calls it when the app shuts down. */
   close(): Promise<void> {

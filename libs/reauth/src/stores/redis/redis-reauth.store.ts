@@ -3,6 +3,8 @@ import type * as IORedis from 'ioredis';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { requireOptionalPeer } from '../../core/optional-peer';
 import { ReauthStore } from '../reauth.store';
+import type { ReauthStoreChannel } from '../reauth-store-channel';
+import { RedisStoreChannel } from './redis-store-channel';
 
 // Loaded when `nest-workos-reauth/redis` is imported, so a missing ioredis names itself there.
 const ioredis = requireOptionalPeer<typeof IORedis>(
@@ -60,6 +62,7 @@ export class RedisReauthStore extends ReauthStore {
   private readonly timeoutMs: number;
   private reportedDown = false;
   private ready?: Promise<void>;
+  private revocations?: RedisStoreChannel;
 
   constructor(options: RedisReauthStoreOptions) {
     super();
@@ -127,6 +130,20 @@ export class RedisReauthStore extends ReauthStore {
     const ttl = seconds(ttlSeconds);
     const count = await this.run(() => this.client.eval(INCREMENT_SCRIPT, 1, this.key(key), ttl));
     return Number(count);
+  }
+
+  /**
+   * Redis pub/sub on the channel `<keyPrefix>channel:revocations`, on a connection of its own
+   * (a duplicate of the store's client) opened by the first subscriber.
+   */
+  override channel(): ReauthStoreChannel {
+    this.revocations ??= new RedisStoreChannel(
+      this.client,
+      `${this.prefix}channel:revocations`,
+      (key) => this.key(key),
+      (command) => this.run(command),
+    );
+    return this.revocations;
   }
 
   /** Closes the client if the store made it; a client the app passed in stays open. */
