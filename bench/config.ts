@@ -30,6 +30,8 @@ export interface AppConfig {
   redirectUri: string;
   /** The run's `redis-server`, for the apps whose store is Redis. */
   redisUrl: string;
+  /** `false`: the `reauth-redis` app asks the store on every request (no local view). */
+  revocationView?: false;
 }
 
 /** The `ReauthModule` options every app of ours shares: the emulator, the callback, the seal. */
