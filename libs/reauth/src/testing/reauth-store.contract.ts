@@ -9,8 +9,10 @@ export type { ReauthStoreContractOptions } from './reauth-store.contract.options
  * Declares a test suite that checks a {@link ReauthStore} keeps every promise the library relies
  * on: `setIfAbsent` stores only for the first caller, `take` hands a value to exactly one caller,
  * counters count in a fixed window without handing two callers the same count, entries expire
- * after their `ttlSeconds`, a bad `ttlSeconds` is refused, keys never collide, and a bounded
- * store refuses writes rather than drop live entries.
+ * after their `ttlSeconds`, a bad `ttlSeconds` is refused, keys never collide, a bounded
+ * store refuses writes rather than drop live entries, and a store with a channel delivers what
+ * any handle publishes, stores with `setAndPublish` before the message is heard, and stops
+ * delivering to a closed subscription.
  *
  * Call it at the top level of a test file. It uses the test runner's globals `describe`, `it`,
  * `beforeEach`, `afterEach` and `expect` (Jest, or Vitest with `globals: true`), and throws a
@@ -193,6 +195,96 @@ export function describeReauthStoreContract(
       });
     }
 
+    describe('its channel, if it has one', () => {
+      /** Subscribes through `on`, and resolves once the subscription holds (its `up()`). */
+      async function listen(on: ReauthStore) {
+        const channel = on.channel()!;
+        const messages: string[] = [];
+        let arrived: () => void = () => undefined;
+        let upped: () => void = () => undefined;
+        const up = new Promise<void>((resolve) => (upped = resolve));
+        const subscription = await channel.subscribe({
+          message: (text) => {
+            messages.push(text);
+            arrived();
+          },
+          up: () => upped(),
+          down: () => undefined,
+        });
+        await within(up, 'the subscription never came up');
+        /** Resolves once `count` messages have arrived. */
+        const received = (count: number) =>
+          within(
+            new Promise<void>((resolve) => {
+              arrived = () => {
+                if (messages.length >= count) resolve();
+              };
+              arrived();
+            }),
+            `${count} messages never arrived (${messages.length} did)`,
+          );
+        return { messages, received, subscription };
+      }
+
+      it('is the same channel on every call, or none on every call', async () => {
+        expect(store.channel()).toBe(store.channel());
+      });
+
+      it('delivers what any handle publishes, in order, to every subscriber', async () => {
+        if (store.channel() === undefined) return;
+        const [, other = store] = await handles();
+        const here = await listen(store);
+        const there = await listen(other);
+        await store.channel()!.publish('first');
+        await other.channel()!.publish('second');
+        await store.channel()!.publish('third');
+        for (const side of [here, there]) {
+          await side.received(3);
+          expect(side.messages.filter((m) => m !== 'second')).toEqual(['first', 'third']);
+          expect(side.messages.includes('second')).toBe(true);
+        }
+        await here.subscription.close();
+        await there.subscription.close();
+      });
+
+      it('stores with setAndPublish before any subscriber hears of it', async () => {
+        if (store.channel() === undefined) return;
+        const [, other = store] = await handles();
+        // What the value reads as on the other handle the moment its message arrives there.
+        let seen: Promise<string | undefined> | undefined;
+        let heard: () => void = () => undefined;
+        const heardIt = new Promise<void>((resolve) => (heard = resolve));
+        let upped: () => void = () => undefined;
+        const up = new Promise<void>((resolve) => (upped = resolve));
+        const subscription = await other.channel()!.subscribe({
+          message: (text) => {
+            if (text !== 'ended:s1' || seen) return;
+            seen = other.get('ended:s1');
+            heard();
+          },
+          up: () => upped(),
+          down: () => undefined,
+        });
+        await within(up, 'the subscription never came up');
+        await store.channel()!.setAndPublish('ended:s1', '1', 60, 'ended:s1');
+        await within(heardIt, 'the message never arrived');
+        expect(await seen).toBe('1');
+        expect(await store.get('ended:s1')).toBe('1');
+        await subscription.close();
+      });
+
+      it('stops delivering to a subscription once it is closed', async () => {
+        if (store.channel() === undefined) return;
+        const gone = await listen(store);
+        const stays = await listen(store);
+        await gone.subscription.close();
+        await store.channel()!.publish('after');
+        await stays.received(1);
+        expect(gone.messages).toEqual([]);
+        await stays.subscription.close();
+      });
+    });
+
     if (maxEntries !== undefined) {
       describe(`when it holds ${maxEntries} live entries`, () => {
         beforeEach(async () => {
@@ -233,4 +325,19 @@ export function describeReauthStoreContract(
       });
     }
   });
+}
+
+/** `promise`, or a rejection naming `what` after 5 s: the suite waits on events, never sleeps. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`describeReauthStoreContract: ${what}`)), 5000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
