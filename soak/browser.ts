@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { CookieJar } from 'tough-cookie';
 import { findForm } from '../test/support/http-browser';
+import type { Gate } from './clocks';
 import type { Observations, Target } from './observations';
 import type { Random } from './random';
 
@@ -55,8 +56,12 @@ const NAVIGATION_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9
 interface RequestInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A function is called as the request is sent: what the user reads off a clock (a code). */
+  body?: string | (() => string);
 }
+
+/** A form's values; a function is called as the form is sent (see {@link VirtualBrowser.submit}). */
+export type FormValues = Record<string, string> | (() => Record<string, string>);
 
 /** A request as sent, to send it again on a reload. */
 interface Sent {
@@ -77,6 +82,9 @@ interface Sent {
  * A "current" browser sends Fetch Metadata (`Sec-Fetch-Site`, `-Mode`, `-Dest`); an "older" one
  * does not, so the library must go by `Accept` to negotiate and by `Origin` to tell same-origin
  * posts. Each user has one or the other.
+ *
+ * Every request passes through `requests`, the gate the clocks close while they move: no request
+ * is under way while time jumps.
  */
 export class VirtualBrowser {
   readonly jar = new CookieJar();
@@ -87,6 +95,7 @@ export class VirtualBrowser {
   constructor(
     private readonly user: { index: number; address: string },
     private readonly network: SoakNetwork,
+    private readonly requests: Gate,
     private readonly random: Random,
     private readonly observations: Observations,
     readonly fetchMetadata: boolean,
@@ -103,19 +112,26 @@ export class VirtualBrowser {
     return this.navigation(url, { method: 'GET' }, initiator);
   }
 
-  /** Submits the current page's form whose action contains `actionPart`, with `values`. */
-  submit(actionPart: string, values: Record<string, string> = {}): Promise<Navigation> {
+  /**
+   * Submits the current page's form whose action contains `actionPart`, with `values`. Values
+   * given as a function are read as the form is posted, after any move of the clocks the post
+   * waited for: a code read off an authenticator app is the one of the moment it is sent.
+   */
+  submit(actionPart: string, values: FormValues = {}): Promise<Navigation> {
     const page = this.page;
     if (!page) throw new Error('no page to submit a form from');
     const form = findForm(page.text, actionPart);
     const url = new URL(form.action, page.url).href;
-    const fields = { ...form.fields, ...values };
+    const fields = () => ({
+      ...form.fields,
+      ...(typeof values === 'function' ? values() : values),
+    });
     if (form.method === 'GET') {
       const target = new URL(url);
-      for (const [name, value] of Object.entries(fields)) target.searchParams.set(name, value);
+      for (const [name, value] of Object.entries(fields())) target.searchParams.set(name, value);
       return this.navigation(target.href, { method: 'GET' }, page.url);
     }
-    const body = new URLSearchParams(fields).toString();
+    const body = () => new URLSearchParams(fields()).toString();
     return this.navigation(
       url,
       {
@@ -236,8 +252,22 @@ export class VirtualBrowser {
     return url.startsWith(this.network.emulatorOrigin);
   }
 
-  /** One request over `node:http` (fetch adds headers of its own), through the cookie jar. */
+  /** One request, between two moves of the clocks. */
   private async send(url: string, init: RequestInit, instance?: number): Promise<BrowserResponse> {
+    await this.requests.enter();
+    try {
+      return await this.sendNow(url, init, instance);
+    } finally {
+      this.requests.leave();
+    }
+  }
+
+  /** One request over `node:http` (fetch adds headers of its own), through the cookie jar. */
+  private async sendNow(
+    url: string,
+    init: RequestInit,
+    instance?: number,
+  ): Promise<BrowserResponse> {
     const parsed = new URL(url);
     let target: Target;
     let port: number;
@@ -254,7 +284,8 @@ export class VirtualBrowser {
     const headers: Record<string, string> = { host: parsed.host, ...init.headers };
     const cookie = await this.jar.getCookieString(url);
     if (cookie) headers.cookie = cookie;
-    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    const body = typeof init.body === 'function' ? init.body() : init.body;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const method = init.method ?? 'GET';
     const started = this.observations.now();
     const record = (status: number, error?: string, response?: BrowserResponse) =>
@@ -274,7 +305,7 @@ export class VirtualBrowser {
       answer = await exchange(
         { port, path: parsed.pathname + parsed.search, method, headers },
         this.user.address,
-        init.body,
+        body,
       );
     } catch (error) {
       const failure = new TransportError(url, error);

@@ -282,7 +282,7 @@ async function soak(
           run: async () => {
             log(`fault ${planned.kind}: ${definition.description}`);
             if (planned.kind === 'clock-jump') {
-              // Unannounced, in the middle of whatever users are doing.
+              // Unannounced, in the middle of whatever users are doing (between two requests).
               await clocks.advance(CLOCK_JUMP_SECONDS);
               advances.push({ at: observations.now(), seconds: CLOCK_JUMP_SECONDS, stragglers: 0 });
             } else {

@@ -125,7 +125,7 @@ export function renderReport(result: SoakResult, chartFile = 'latency.svg'): str
       }),
     ),
     '',
-    '"users held": users still in the middle of a step when the window opened (the clocks are moved without waiting longer than a fifth of a slot, at most 2 s, for a step stuck on a dependency).',
+    '"users held": users still in the middle of a step when the window opened (the clocks are moved without waiting longer than a fifth of a slot, at most 2 s, for a step stuck on a dependency; they move between two of its requests, never during one).',
     '',
     '## Invariants',
     '',

@@ -122,6 +122,7 @@ export class VirtualUser {
     this.browser = new VirtualBrowser(
       user,
       world.network,
+      world.clocks.requests,
       random.fork(1),
       world.observations,
       random.chance(0.5),
@@ -616,7 +617,7 @@ export class VirtualUser {
       case 'password':
         return this.browser.submit('/authorize/password', { password: this.user.password ?? '' });
       case 'totp':
-        return this.browser.submit('/authorize/totp', { code: this.totp() });
+        return this.browser.submit('/authorize/totp', () => ({ code: this.totp() }));
       case 'sso':
         return this.browser.submit('/authorize/sso');
     }
