@@ -26,7 +26,12 @@ export type ExchangedCode =
       /** The cookie of the session the browser already held, when the sign-in continued it. */
       kept?: string;
     }
-  | { ok: false; failure: CallbackFailureCode };
+  | {
+      ok: false;
+      failure: CallbackFailureCode;
+      /** As above: the continued session's cookie, handed back whatever stopped the sign-in. */
+      kept?: string;
+    };
 
 /**
  * The callback's code exchange: has the provider redeem the code, verifies the token it issued,
@@ -87,7 +92,7 @@ export class CodeExchange {
       await this.revokeOpened(issued, state);
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn('The identity provider issued an access token that does not verify');
-        return { ok: false, failure: 'provider_token_invalid' };
+        return { ok: false, failure: 'provider_token_invalid', kept };
       }
       throw unavailableKeeping(
         error instanceof ReauthUnavailableException

@@ -186,6 +186,20 @@ describe('ReauthCallback', () => {
       ]);
     });
 
+    it('provider_token_invalid in a session it continued: hands that session back, untouched', async () => {
+      // The provider continued the browser's own session and rotated its refresh token: the
+      // cookie the browser holds would never refresh again if it were left in place.
+      const alices = await fixture.provider.issue(fresh());
+      const aliceCookie = `wos-session=${alices.sealed}`;
+      const { state, binding } = await start({ sid: alices.sessionId }, aliceCookie);
+      const forged = code({ ...fresh(), forged: true });
+      const outcome = await complete({ state, code: forged }, binding, aliceCookie);
+      expectFailure(outcome, 'provider_token_invalid');
+      expect(outcome.setCookies).toHaveLength(1);
+      expect(outcome.setCookies[0]).toMatch(/^wos-session=/);
+      expect(fixture.provider.revoked).toEqual([]);
+    });
+
     it('max_age_not_satisfied: a sign-in older than max_age (fail, never loop)', async () => {
       const { state, binding } = await start();
       const old = code({ sub: ALICE, authTime: T0_SECONDS - 3600 });

@@ -166,7 +166,9 @@ export class ReauthCallback {
     // Whose session this browser holds decides what it may be handed, whatever the state says.
     const held = await this.sessions.held(request);
     const exchanged = await this.exchange.redeem({ ...params, code: params.code }, state, held);
-    if (!exchanged.ok) return this.failure(exchanged.failure);
+    if (!exchanged.ok) {
+      return this.failure(exchanged.failure, exchanged.kept === undefined ? [] : [exchanged.kept]);
+    }
     const { issued, claims, kept } = exchanged;
     try {
       return await this.admit(request, state, claims, issued, now, held, kept);
