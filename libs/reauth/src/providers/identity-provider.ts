@@ -1,5 +1,6 @@
 import { ReauthInternalError } from '../core/internal-error';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
+import type { LogoutTokenClaims, SigningKeyLookup } from './oidc/logout-token';
 
 /**
  * What the provider said about the sign-in itself when the session began: read from the ID token
@@ -244,4 +245,19 @@ export function isPasswordConfirmer(provider: unknown): provider is PasswordConf
     typeof (provider as Partial<PasswordConfirmer>).confirmCode === 'function' &&
     typeof (provider as Partial<PasswordConfirmer>).emailOf === 'function'
   );
+}
+
+/**
+ * A provider whose sessions can be ended by OpenID Connect Back-Channel Logout 1.0: it verifies
+ * the Logout Tokens it sends to the app (§2.6), with its keys as `keyFor` finds them. Rejects
+ * with `LogoutTokenError` for a token it refuses, and with `ReauthUnavailableException` while
+ * its metadata or keys cannot be had. Single use of the token's `jti` is the caller's.
+ */
+export interface LogoutTokenVerifier {
+  verifyLogoutToken(token: string, keyFor: SigningKeyLookup): Promise<LogoutTokenClaims>;
+}
+
+/** Whether `provider` takes Back-Channel Logout tokens (see {@link LogoutTokenVerifier}). */
+export function isLogoutTokenVerifier(provider: unknown): provider is LogoutTokenVerifier {
+  return typeof (provider as Partial<LogoutTokenVerifier>).verifyLogoutToken === 'function';
 }

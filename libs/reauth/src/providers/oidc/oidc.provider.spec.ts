@@ -5,6 +5,9 @@ import type { AuthorizationRequest, BoundActionRequest } from '../identity-provi
 import { LoopbackServer } from '../loopback-server.spec.helper';
 import { MAX_AUTHORIZATION_DETAILS_BYTES } from './oidc-authorization-details';
 import { SIGN_IN_MAX_AGE_SECONDS } from './oidc-sign-in';
+import { signCompact, testKeyPair } from '../../crypto/test-keys.spec.helper';
+import { BACKCHANNEL_LOGOUT_EVENT, type SigningKeyLookup } from './logout-token';
+import type { OidcIdentityProvider } from './oidc.provider';
 
 /** An issuer on the loopback interface that serves the discovery document the test sets. */
 class LocalIssuer {
@@ -229,6 +232,72 @@ describe('OidcIdentityProvider', () => {
     ] as const)('carry accessTokenType %p as %p', async (accessTokenType, expected) => {
       const settings = await providerWith({ accessTokenType }).verification();
       expect(settings).toMatchObject({ accessTokenType: expected, idTokensOf: 'client_x' });
+    });
+  });
+  describe('Logout Tokens (Back-Channel Logout 1.0)', () => {
+    const key = testKeyPair('ES256', 'op-key');
+    const keyFor: SigningKeyLookup = (kid, alg) =>
+      Promise.resolve(kid === key.jwk.kid && alg === 'ES256' ? key.publicKey : undefined);
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+    const tokenFor = (claims: Record<string, unknown>) =>
+      signCompact(
+        { alg: 'ES256', kid: key.jwk.kid, typ: 'logout+jwt' },
+        {
+          iss: issuer.url,
+          aud: 'client_x',
+          iat: nowSeconds(),
+          jti: 'jti-1',
+          sid: 'sid-1',
+          events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+          ...claims,
+        },
+        key.privateKey,
+        'ES256',
+      );
+    let warn: jest.SpyInstance;
+
+    beforeEach(() => {
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+    afterEach(() => warn.mockRestore());
+
+    it('are verified against the discovered issuer and this client', async () => {
+      issuer.metadata = {
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
+      };
+      const provider = providerWith() as OidcIdentityProvider;
+      await expect(provider.verifyLogoutToken(tokenFor({}), keyFor)).resolves.toMatchObject({
+        iss: issuer.url,
+        sid: 'sid-1',
+        jti: 'jti-1',
+      });
+      await expect(
+        provider.verifyLogoutToken(tokenFor({ aud: 'client_y' }), keyFor),
+      ).rejects.toMatchObject({ code: 'wrong_audience' });
+      await expect(
+        provider.verifyLogoutToken(tokenFor({ iss: `${issuer.url}/other` }), keyFor),
+      ).rejects.toMatchObject({ code: 'wrong_issuer' });
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it('are signed with an algorithm of oidc.algorithms', async () => {
+      const provider = providerWith({ algorithms: ['RS256'] }) as OidcIdentityProvider;
+      await expect(provider.verifyLogoutToken(tokenFor({}), keyFor)).rejects.toMatchObject({
+        code: 'unsupported_alg',
+      });
+    });
+
+    it.each([
+      [{}, /does not say backchannel_logout_supported/],
+      [{ backchannel_logout_supported: true }, /does not say backchannel_logout_session_supported/],
+    ])('log once what discovery does not say (%p)', async (metadata, line) => {
+      issuer.metadata = metadata;
+      const provider = providerWith() as OidcIdentityProvider;
+      await provider.verifyLogoutToken(tokenFor({}), keyFor);
+      await provider.verifyLogoutToken(tokenFor({ jti: 'jti-2' }), keyFor);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(line));
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   type BoundActionRequest,
   type CodeRedemption,
   type IssuedSession,
+  type LogoutTokenVerifier,
   type ProviderSession,
   type TokenVerificationSettings,
 } from '../identity-provider';
@@ -20,6 +21,11 @@ import {
   grantedAuthorizationDetails,
   MAX_AUTHORIZATION_DETAILS_BYTES,
 } from './oidc-authorization-details';
+import {
+  verifyLogoutToken as verifyToken,
+  type LogoutTokenClaims,
+  type SigningKeyLookup,
+} from './logout-token';
 import { OidcDiscovery } from './oidc-discovery';
 import { authTimeParameters, OFFLINE_ACCESS, signInPrompt, signInScope } from './oidc-sign-in';
 import type { OidcProviderSettings } from './oidc-settings';
@@ -34,17 +40,19 @@ import type { OidcProviderSettings } from './oidc-settings';
  * derived from `cookiePassword`) holding the access, refresh and ID tokens.
  * A bound action goes to the provider as RFC 9396 `authorization_details` where discovery lists
  * `oidc.authorizationDetailsType`, and the token response must then say it was authorized.
+ * Logout Tokens of OpenID Connect Back-Channel Logout 1.0 are verified for the app's route.
  *
  * Discovery happens on first use and is cached for an hour; while the issuer cannot be reached
  * or serves an incomplete document, requests that need it get 503 (retried with a backoff from
  * 1 s to 30 s) and the log names the issuer and what is wrong.
  */
-export class OidcIdentityProvider extends IdentityProvider {
+export class OidcIdentityProvider extends IdentityProvider implements LogoutTokenVerifier {
   readonly dependency = 'oidc' as const;
   readonly revocationScope = 'grant' as const;
   private readonly logger = new Logger('ReauthModule');
   private readonly discovery: OidcDiscovery;
   private warnedOfNoRefreshToken = false;
+  private checkedBackchannelLogoutSupport = false;
 
   constructor(private readonly config: OidcProviderSettings) {
     super();
@@ -67,6 +75,43 @@ export class OidcIdentityProvider extends IdentityProvider {
       accessTokenType: this.config.accessTokenType,
       requireSid: false,
     };
+  }
+
+  /**
+   * Verifies a Logout Token the provider sent (see `verifyLogoutToken` in `logout-token.ts`):
+   * from the discovered issuer, for this client, signed with an algorithm of `oidc.algorithms`
+   * by a key `keyFor` finds. Once, it logs what discovery does not say: that the provider
+   * supports back-channel logout, and with `sid`.
+   */
+  async verifyLogoutToken(token: string, keyFor: SigningKeyLookup): Promise<LogoutTokenClaims> {
+    const server = await this.discovery.server();
+    this.checkBackchannelLogoutSupport(server);
+    return verifyToken(
+      token,
+      {
+        issuer: server.issuer,
+        clientId: this.config.clientId,
+        algorithms: this.config.algorithms,
+        clockToleranceSeconds: this.config.clockToleranceSeconds,
+        nowSeconds: this.nowSeconds(),
+      },
+      keyFor,
+    );
+  }
+
+  /** Tokens are verified all the same: a provider may send them without saying so. */
+  private checkBackchannelLogoutSupport(server: OAuth.AuthorizationServer): void {
+    if (this.checkedBackchannelLogoutSupport) return;
+    this.checkedBackchannelLogoutSupport = true;
+    if (server.backchannel_logout_supported !== true) {
+      this.logger.warn(
+        'A Logout Token came from the OpenID Provider, whose discovery does not say backchannel_logout_supported: Logout Tokens are verified all the same',
+      );
+    } else if (server.backchannel_logout_session_supported !== true) {
+      this.logger.warn(
+        "The OpenID Provider's discovery does not say backchannel_logout_session_supported: its Logout Tokens may name users only, each ending every session of its user",
+      );
+    }
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
