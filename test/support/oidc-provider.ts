@@ -65,6 +65,33 @@ export interface OidcTestProviderOptions {
    * `{ user_alice: { org_id: 'org_A' } }`), of any JSON type. Default none.
    */
   extraAccessTokenClaims?: Record<string, Record<string, unknown>>;
+  /**
+   * Registers the client for OpenID Connect Back-Channel Logout 1.0 at this URI and turns the
+   * provider's `backchannelLogout` feature on (discovery then says `backchannel_logout_supported`
+   * and `backchannel_logout_session_supported`): a sign-out confirmed at the end-session endpoint
+   * POSTs a Logout Token there before the provider answers (see `backchannelLogouts()`).
+   * Default: none, and the feature off.
+   */
+  backchannelLogoutUri?: string;
+  /**
+   * The client's `backchannel_logout_session_required`: its Logout Tokens carry `sid`. Default
+   * true; false leaves them naming the user (`sub`) only.
+   */
+  backchannelLogoutSessionRequired?: boolean;
+  /** Access tokens carry the sign-in session's `sid`, as Keycloak's do. Default false. */
+  accessTokenSid?: boolean;
+}
+
+/** A Logout Token the provider sent (see `backchannelLogoutUri`). */
+export interface BackchannelLogoutDelivery {
+  clientId: string;
+  sub: string;
+  /** The session it named; `null` when the client does not require `sid`. */
+  sid: string | null;
+  /** Whether the client answered 200 (or 204). */
+  delivered: boolean;
+  /** Why not, as oidc-provider says. */
+  error?: string;
 }
 
 /** How the token endpoint returns the `authorization_details` a code was granted with. */
@@ -136,6 +163,17 @@ export interface OidcTestProvider {
   revocations(): Promise<OidcRevocation[]>;
   /** The provider's public keys. */
   jwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
+  /**
+   * A compact JWS of `payload`, signed with the provider's own key for `alg` (default RS256):
+   * its `kid`, then `header`'s members, in the header. For tokens a test shapes itself.
+   */
+  signJwt(
+    payload: Record<string, unknown>,
+    header?: Record<string, unknown>,
+    alg?: SigningAlg,
+  ): Promise<string>;
+  /** Every Logout Token the provider sent so far, oldest first. */
+  backchannelLogouts(): Promise<BackchannelLogoutDelivery[]>;
   /** What the process wrote on stderr lately (warnings, server errors). */
   stderr(): string;
   /** Stops the process; safe to call twice. */
@@ -290,6 +328,11 @@ export async function startOidcProvider(
     revocations: async () =>
       (await control<{ revocations: OidcRevocation[] }>('GET', 'revocations')).revocations,
     jwks: () => controlRequest(ready.issuer, 'GET', '/jwks'),
+    signJwt: async (payload, header = {}, alg = 'RS256') =>
+      (await control<{ jwt: string }>('POST', 'sign-jwt', { payload, header, alg })).jwt,
+    backchannelLogouts: async () =>
+      (await control<{ deliveries: BackchannelLogoutDelivery[] }>('GET', 'backchannel-logouts'))
+        .deliveries,
     stderr: () => stderr,
     stop: () => (stopped ??= kill(child)),
   };

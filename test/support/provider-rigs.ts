@@ -105,8 +105,13 @@ export async function startRig(
     logger?: LoggerService;
     /** Options of the AuthKit emulator besides the rig's own (which they override). */
     emulatorOptions?: Partial<AuthKitEmulatorOptions>;
-    /** Options of the OpenID Provider besides the rig's own (which they override). */
-    oidcOptions?: Partial<OidcTestProviderOptions>;
+    /**
+     * Options of the OpenID Provider besides the rig's own (which they override): given, or
+     * made from where the app will listen.
+     */
+    oidcOptions?:
+      | Partial<OidcTestProviderOptions>
+      | ((app: { url: string }) => Partial<OidcTestProviderOptions>);
     /** The HTTP platform of the app (default `express`). */
     adapter?: HttpPlatform;
     /** Nest's own body parsers (JSON and url-encoded forms); default `true`, as in Nest. */
@@ -186,7 +191,7 @@ export async function startRig(
           tokenEndpointAuthMethod: 'client_secret_post',
         }
       : {}),
-    ...setup.oidcOptions,
+    ...(typeof setup.oidcOptions === 'function' ? setup.oidcOptions({ url }) : setup.oidcOptions),
   });
   const app = await startApp(port, appSetup, {
     ...base,

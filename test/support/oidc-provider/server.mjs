@@ -10,11 +10,16 @@
 //   /interaction/:uid          sign-in pages (username, password, optional one-time code)
 //   /__test/...                JSON controls for the test process (see `controls` below)
 //
+// With `backchannelLogoutUri`, the client is registered for OpenID Connect Back-Channel Logout
+// 1.0 there (and `backchannel_logout_session_required`, unless `backchannelLogoutSessionRequired`
+// is false): confirming a sign-out at the end-session endpoint POSTs a Logout Token to it before
+// the provider answers. Without it, the feature stays off, as in oidc-provider's defaults.
+//
 // This file is plain ESM JavaScript and only imports Node built-ins explicitly, so it runs as is
 // under `node` and never goes through Jest's transforms.
 
 import { Buffer } from 'node:buffer';
-import { generateKeyPair, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import process from 'node:process';
 import { URLSearchParams } from 'node:url';
@@ -53,6 +58,12 @@ function readConfig() {
   const config = JSON.parse(raw);
   if (!Array.isArray(config.redirectUris) || config.redirectUris.length === 0) {
     throw new Error('configuration needs redirectUris');
+  }
+  if (
+    config.backchannelLogoutUri !== undefined &&
+    !/^https?:\/\//.test(String(config.backchannelLogoutUri))
+  ) {
+    throw new Error('backchannelLogoutUri must be an http(s) URL');
   }
   for (const name of ['accessTokenAlg', 'idTokenAlg']) {
     if (config[name] !== undefined && !SIGNING_ALGS.has(config[name])) {
@@ -143,6 +154,7 @@ function initialState() {
     lastConsentDetails: null,
     authorizationDetailsResponse: null,
     revocations: [],
+    backchannelLogouts: [],
   };
 }
 
@@ -285,6 +297,8 @@ const clientSecret = config.clientSecret ?? randomBytes(32).toString('base64url'
 const accessTokenTtl = config.accessTokenTtlSeconds ?? 3600;
 const issueRefreshTokens = config.refreshTokens ?? true;
 const DAY = 24 * 60 * 60;
+const backchannelLogout = config.backchannelLogoutUri !== undefined;
+const signingJwks = await signingKeys();
 
 // What every configuration has: the client, keys, accounts, the sign-in pages, the sign-out
 // pages, and JWT access tokens for one resource (without a resource server, oidc-provider issues
@@ -304,9 +318,20 @@ const common = {
       ...(config.richAuthorizationRequests === true
         ? { authorization_details_types: [STEP_UP_ACTION] }
         : {}),
+      ...(backchannelLogout
+        ? {
+            backchannel_logout_uri: config.backchannelLogoutUri,
+            backchannel_logout_session_required: config.backchannelLogoutSessionRequired !== false,
+          }
+        : {}),
     },
   ],
-  jwks: { keys: await signingKeys() },
+  jwks: { keys: signingJwks },
+  // oidc-provider refuses to reach loopback addresses (its guard against SSRF); the app under
+  // test listens on one, so the Logout Tokens it is sent go without that guard.
+  ...(backchannelLogout
+    ? { fetch: (url, { dispatcher: _guarded, ...options }) => globalThis.fetch(url, options) }
+    : {}),
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   findAccount: (_ctx, sub) => {
     const user = findUserBySub(sub);
@@ -337,6 +362,7 @@ const commonFeatures = {
   claimsParameter: { enabled: config.claimsParameter === true },
   // Needs resource indicators (below): details are granted for a resource, the default one here.
   ...(config.richAuthorizationRequests === true ? { richAuthorizationRequests } : {}),
+  ...(backchannelLogout ? { backchannelLogout: { enabled: true } } : {}),
   rpInitiatedLogout: {
     enabled: true,
     logoutSource: (ctx, form) => {
@@ -455,6 +481,8 @@ function customisedConfiguration() {
         auth_time: source.authTime,
         acr: source.acr,
         amr: source.amr,
+        // The sign-in session, as Keycloak's access tokens name it.
+        ...(config.accessTokenSid === true && source.sid ? { sid: source.sid } : {}),
         ...config.extraAccessTokenClaims?.[source.accountId],
       };
     },
@@ -509,6 +537,27 @@ if (config.stock !== true) provider.Client.prototype.includeSid = () => true;
 }
 
 provider.on('server_error', (_ctx, err) => writeErr('oidc-provider server_error:', err?.stack));
+
+// Every Logout Token the provider sent, as the test sees it: to which client, naming which
+// user and session (`sid` only where the client requires it), and whether the client took it.
+const carriedSid = (client, sid) => (client.backchannelLogoutSessionRequired ? sid : null);
+provider.on('backchannel.success', (_ctx, client, accountId, sid) => {
+  state.backchannelLogouts.push({
+    clientId: client.clientId,
+    sub: accountId,
+    sid: carriedSid(client, sid),
+    delivered: true,
+  });
+});
+provider.on('backchannel.error', (_ctx, err, client, accountId, sid) => {
+  state.backchannelLogouts.push({
+    clientId: client.clientId,
+    sub: accountId,
+    sid: carriedSid(client, sid),
+    delivered: false,
+    error: err?.message ?? String(err),
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 // Sign-in pages.
@@ -638,6 +687,23 @@ async function interactionRoutes(ctx) {
 // ---------------------------------------------------------------------------------------------
 // Test controls: JSON over HTTP, for the test process only.
 
+/**
+ * A compact JWS of `payload` signed with the provider's own key for `alg` (its `kid` in the
+ * header, then `header`'s members): tokens the tests shape, with real signatures.
+ */
+function signJwt({ payload, header = {}, alg = 'RS256' }) {
+  if (!SIGNING_ALGS.has(alg)) throw new Error('"alg" must be RS256 or ES256');
+  if (!isPlainObject(payload) || !isPlainObject(header)) {
+    throw new Error('"payload" and "header" must be objects');
+  }
+  const jwk = signingJwks.find((key) => key.alg === alg);
+  const encode = (part) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const input = `${encode({ alg, kid: jwk.kid, ...header })}.${encode(payload)}`;
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
+  const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
 function requireBoolean(body, name) {
   if (typeof body[name] !== 'boolean') throw new Error(`"${name}" must be a boolean`);
   return body[name];
@@ -699,6 +765,8 @@ const controls = {
   'GET /__test/last-token-request': () => ({ params: state.lastTokenRequest }),
   'GET /__test/last-consent': () => ({ authorizationDetails: state.lastConsentDetails }),
   'GET /__test/revocations': () => ({ revocations: state.revocations }),
+  'GET /__test/backchannel-logouts': () => ({ deliveries: state.backchannelLogouts }),
+  'POST /__test/sign-jwt': (body) => ({ jwt: signJwt(body) }),
 };
 
 async function controlRoutes(ctx) {
