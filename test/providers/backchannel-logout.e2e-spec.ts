@@ -9,7 +9,9 @@ import {
   type ReauthModuleOptions,
 } from 'nest-workos-reauth';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
+import formBody from '@fastify/formbody';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
@@ -499,6 +501,19 @@ describe('The back-channel logout route', () => {
       body: { error: 'not_found' },
     });
     expectNoStore(res);
+  });
+
+  it('takes a token on Fastify with @fastify/formbody, Nest’s own parser off', async () => {
+    rig = await startRig('oidc-provider', {
+      controllers: [SessionController],
+      adapter: 'fastify',
+      bodyParser: false,
+      configure: async (nest) => {
+        await (nest as NestFastifyApplication).register(formBody);
+      },
+    });
+    const res = await deliver(rig, await someToken(rig));
+    expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: '' });
   });
 
   it('is not there for AuthKit', async () => {
