@@ -72,16 +72,29 @@ export class ProviderSignals {
   }
 
   /**
+   * Acts on a signal whose id (a logout token's `jti`, an event's id) may only be used once:
+   * `false`, and nothing done, when it was already used within `ttlSeconds`. When the end cannot
+   * be recorded, the id is released again, so that the provider's retry of the same signal is
+   * not refused as a replay; then it rejects like {@link end}.
+   */
+  async endOnce(id: string, ttlSeconds: number, ended: ProviderEndedSessions): Promise<boolean> {
+    if (!(await this.firstUse(ended.signal, id, ttlSeconds))) return false;
+    try {
+      await this.end(ended);
+    } catch (error) {
+      await this.store.take(this.seenKey(ended.signal, id)).catch(() => undefined);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
    * Whether this is the first use of the signal's id (a logout token's `jti`, an event's id)
    * within `ttlSeconds`. Rejects with `ReauthUnavailableException` when the store fails.
    */
   async firstUse(signal: ProviderSignalKind, id: string, ttlSeconds: number): Promise<boolean> {
     try {
-      return await this.store.setIfAbsent(
-        `${STORE_KEYS.signalSeen}${signal}:${sha256Base64url(id)}`,
-        '1',
-        Math.max(1, ttlSeconds),
-      );
+      return await this.store.setIfAbsent(this.seenKey(signal, id), '1', Math.max(1, ttlSeconds));
     } catch (error) {
       throw new ReauthUnavailableException('store', { cause: error });
     }
@@ -101,6 +114,10 @@ export class ProviderSignals {
     } catch (error) {
       throw new ReauthUnavailableException('store', { cause: error });
     }
+  }
+
+  private seenKey(signal: ProviderSignalKind, id: string): string {
+    return `${STORE_KEYS.signalSeen}${signal}:${sha256Base64url(id)}`;
   }
 }
 

@@ -75,6 +75,12 @@ function harness(
       calls.ended.push(ended);
       return setup.end?.() ?? Promise.resolve();
     },
+    // As ProviderSignals does it (its own spec checks the release of a jti it could not act on).
+    async endOnce(id: string, ttl: number, ended: ProviderEndedSessions) {
+      if (!(await this.firstUse(ended.signal, id, ttl))) return false;
+      await this.end(ended);
+      return true;
+    },
   };
   const written: Written = { headers: {} };
   const responses = {

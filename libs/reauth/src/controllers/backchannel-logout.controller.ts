@@ -134,8 +134,10 @@ export class BackchannelLogoutController {
       if (typeof token !== 'string') return this.refuse(token.refusal);
       const claims = await verifier.verifyLogoutToken(token, (kid, alg) => this.keyFor(kid, alg));
       const ttl = claims.acceptedUntil - this.clock.nowSeconds() + 1;
-      if (!(await this.signals.firstUse(SIGNAL, claims.jti, ttl))) return this.refuse('replayed');
-      await this.signals.end(this.ended(claims));
+      // A retry after a failed end is not a replay: endOnce releases the jti it could not act on.
+      if (!(await this.signals.endOnce(claims.jti, ttl, this.ended(claims)))) {
+        return this.refuse('replayed');
+      }
       return ACCEPTED;
     } catch (error) {
       if (error instanceof LogoutTokenError) return this.refuse(error.code);

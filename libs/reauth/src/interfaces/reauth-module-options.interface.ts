@@ -270,7 +270,7 @@ export interface ReauthModuleOptions {
   revocationView?: ReauthRevocationViewOptions | false;
 }
 
-/** How the provider's word that sessions ended is received; see docs/session-signals.md. */
+/** How the provider's word that sessions ended is received; see docs/revocation.md. */
 export interface ReauthProviderSignalsOptions {
   /**
    * WorkOS: the secret of the webhook endpoint (the dashboard shows it) that WorkOS sends
