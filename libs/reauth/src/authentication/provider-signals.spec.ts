@@ -60,7 +60,7 @@ describe('ProviderSignals', () => {
       providerSignals: { backchannelLogout: true, perAddressPerMinute: 3 },
       cookie: { name: 'wos-session', secure: true, maxAgeSeconds: MAX_AGE },
       clientAddress: () => undefined,
-    } as ProviderSignalSettings);
+    });
   });
   afterEach(() => jest.restoreAllMocks());
 
