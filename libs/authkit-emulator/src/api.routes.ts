@@ -257,6 +257,13 @@ export function apiRoutes(ctx: EmulatorContext): Router {
     res.json(ctx.workosUser(user));
   });
 
+  // Accepted without a body: the SDK's deleteUser reads none.
+  router.delete('/user_management/users/:id', requireApiKey, (req, res) => {
+    const id = String(req.params.id);
+    if (!ID.test(id) || !ctx.deleteUser(id)) throw EmulatorHttpError.notFound('User');
+    res.status(202).end();
+  });
+
   router.post('/user_management/sessions/revoke', requireApiKey, (req, res) => {
     const sessionId = apiParam(() => requiredParam(body(req), 'session_id', { pattern: ID }));
     if (!ctx.store.revokeSession(sessionId)) throw EmulatorHttpError.notFound('Session');

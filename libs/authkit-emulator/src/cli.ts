@@ -12,6 +12,8 @@ const USAGE = `Usage: authkit-emulator [options]   (in this repository: npm run 
   --test-controls       serve /__emulator/* (clock, token minting, key rotation, settings);
                         also on with AUTHKIT_EMULATOR_TEST_CONTROLS=1
   --ignore-max-age      behave like a provider that ignores max_age and prompt=login
+  --webhook URL         send session.revoked and user.deleted events there (repeatable), signed
+                        with the secret in $AUTHKIT_EMULATOR_WEBHOOK_SECRET
   --quiet               do not log requests
   --help                this text
 `;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
         'redirect-uri': { type: 'string', multiple: true },
         'test-controls': { type: 'boolean' },
         'ignore-max-age': { type: 'boolean' },
+        webhook: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -54,6 +57,13 @@ async function main(): Promise<void> {
   const port = portText === undefined ? EMULATOR_DEFAULTS.port : Number(portText);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) fail(`invalid port ${portText}`);
 
+  // From the environment, not a flag: a secret on the command line shows in the process list.
+  const webhookUrls = (values.webhook as string[] | undefined) ?? [];
+  const webhookSecret = process.env.AUTHKIT_EMULATOR_WEBHOOK_SECRET;
+  if (webhookUrls.length > 0 && !webhookSecret) {
+    fail('--webhook needs the endpoint secret in AUTHKIT_EMULATOR_WEBHOOK_SECRET');
+  }
+
   const testControls =
     values['test-controls'] === true || process.env.AUTHKIT_EMULATOR_TEST_CONTROLS === '1';
 
@@ -67,6 +77,7 @@ async function main(): Promise<void> {
       redirectUris: values['redirect-uri'] as string[] | undefined,
       testControls,
       ignoreMaxAge: values['ignore-max-age'] === true,
+      webhooks: webhookUrls.map((url) => ({ url, secret: webhookSecret! })),
       log: values.quiet
         ? undefined
         : (line) => process.stdout.write(`[authkit-emulator] ${line}\n`),
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
         `  API key       ${emulator.apiKey}`,
         `  redirect URIs ${emulator.redirectUris.join(', ')}`,
         `  test controls ${testControls ? 'on' : 'off'}`,
+        ...(webhookUrls.length > 0 ? [`  webhooks      ${webhookUrls.join(', ')}`] : []),
         'Users:',
         ...users.map((user) => `  ${describeUser(user)}`),
         '',

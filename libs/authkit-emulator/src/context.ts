@@ -3,8 +3,10 @@ import { type EmulatorClock } from './clock';
 import { type ResolvedEmulatorOptions } from './emulator.options';
 import { opaqueToken } from './ids';
 import { type KeyRing } from './keys';
+import { toWorkOSSession } from './session-object';
 import { type EmulatorStore, type UserSession } from './store';
-import { toWorkOSUser, type EmulatorUser } from './users';
+import { createUsers, toWorkOSUser, type EmulatorUser } from './users';
+import { type WebhookDispatcher } from './webhooks';
 
 /** Everything the routes share. One per running emulator. */
 export class EmulatorContext {
@@ -23,13 +25,13 @@ export class EmulatorContext {
     readonly keys: KeyRing,
     readonly store: EmulatorStore,
     users: EmulatorUser[],
+    readonly webhooks: WebhookDispatcher,
   ) {
     this.ignoreMaxAge = options.ignoreMaxAge;
-    this.usersById = new Map(users.map((user) => [user.id, user]));
-    this.usersByEmail = new Map(users.map((user) => [user.email, user]));
-    this.usersByFactor = new Map(
-      users.flatMap((user) => (user.totpFactorId ? [[user.totpFactorId, user] as const] : [])),
-    );
+    this.usersById = new Map();
+    this.usersByEmail = new Map();
+    this.usersByFactor = new Map();
+    for (const user of users) this.index(user);
   }
 
   /** The `iss` of every access token: WorkOS's shape, on the emulator's own origin. */
@@ -50,12 +52,60 @@ export class EmulatorContext {
     return this.usersByFactor.get(factorId);
   }
 
+  /**
+   * Adds a user from a seed (checked as the `users` option checks one); its email and id must be
+   * free. A user deleted before can come back: with the same email it gets the same id.
+   */
+  addUser(seed: unknown): EmulatorUser {
+    let user: EmulatorUser;
+    try {
+      [user] = createUsers([seed], new Date(this.clock.nowMs()));
+    } catch (error) {
+      throw new TypeError((error as Error).message.replace(/^users\[0\]/, 'user'));
+    }
+    if (this.usersByEmail.has(user.email)) {
+      throw new TypeError(`a user with email ${user.email} exists`);
+    }
+    if (this.usersById.has(user.id)) throw new TypeError(`a user with id ${user.id} exists`);
+    this.index(user);
+    return user;
+  }
+
+  /**
+   * Deletes a user as WorkOS does: the user is gone, with every session of theirs, and
+   * `user.deleted` is sent. False when no user has the id.
+   */
+  deleteUser(id: string): boolean {
+    const user = this.usersById.get(id);
+    if (!user) return false;
+    const deleted = this.workosUser(user);
+    this.usersById.delete(user.id);
+    this.usersByEmail.delete(user.email);
+    if (user.totpFactorId) this.usersByFactor.delete(user.totpFactorId);
+    this.lastSignInAt.delete(user.id);
+    this.store.forgetSessionsOf(user.id);
+    this.webhooks.send('user.deleted', deleted);
+    return true;
+  }
+
+  /** Sends `session.revoked` for a session that just ended; the store reports each one once. */
+  sessionEnded(session: UserSession): void {
+    const user = this.usersById.get(session.userId);
+    this.webhooks.send('session.revoked', toWorkOSSession(session, user, this.clock.nowMs()));
+  }
+
   recordSignIn(userId: string): void {
     this.lastSignInAt.set(userId, new Date(this.clock.nowMs()).toISOString());
   }
 
   workosUser(user: EmulatorUser): Record<string, unknown> {
     return toWorkOSUser(user, this.lastSignInAt.get(user.id) ?? null);
+  }
+
+  private index(user: EmulatorUser): void {
+    this.usersById.set(user.id, user);
+    this.usersByEmail.set(user.email, user);
+    if (user.totpFactorId) this.usersByFactor.set(user.totpFactorId, user);
   }
 
   /** Compares a presented API key in constant time. */

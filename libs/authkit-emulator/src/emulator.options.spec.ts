@@ -44,4 +44,26 @@ describe('resolveEmulatorOptions', () => {
       'port must be an integer from 0 to 65535',
     );
   });
+
+  it('checks webhook endpoints and retry delays, naming the bad entry', () => {
+    const endpoint = { url: 'http://localhost:3000/auth/workos/events', secret: 'whsec_x' };
+    expect(resolveEmulatorOptions()).toMatchObject({
+      webhooks: [],
+      webhookRetryDelaysMs: [1000, 5000, 25000],
+    });
+    expect(
+      resolveEmulatorOptions({ webhooks: [endpoint], webhookRetryDelaysMs: [] }),
+    ).toMatchObject({ webhooks: [endpoint], webhookRetryDelaysMs: [] });
+    expect(() =>
+      resolveEmulatorOptions({ webhooks: [endpoint, { ...endpoint, url: '/x' }] }),
+    ).toThrow('webhooks[1].url must be an absolute http(s) URL');
+    expect(() => resolveEmulatorOptions({ webhooks: endpoint as never })).toThrow(
+      'webhooks must be an array',
+    );
+    for (const delays of [[-1], [1.5], ['1'], [600_001], Array(11).fill(1), 5]) {
+      expect(() => resolveEmulatorOptions({ webhookRetryDelaysMs: delays as never })).toThrow(
+        'webhookRetryDelaysMs must be an array of at most 10 integers from 0 to 600000',
+      );
+    }
+  });
 });

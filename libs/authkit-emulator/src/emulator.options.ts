@@ -1,4 +1,5 @@
 import { DEMO_USERS, type EmulatorUserSeed } from './users';
+import { parseWebhookEndpoint, type WebhookEndpointOptions } from './webhooks';
 
 /** The emulator's defaults; the demo app and the tests rely on them. */
 export const EMULATOR_DEFAULTS = Object.freeze({
@@ -9,6 +10,7 @@ export const EMULATOR_DEFAULTS = Object.freeze({
   accessTokenTtlSeconds: 300,
   codeTtlSeconds: 600,
   keyRotationGraceSeconds: 3600,
+  webhookRetryDelaysMs: Object.freeze([1000, 5000, 25000]),
 });
 
 /** Options of {@link startAuthKitEmulator}. Every field is optional. */
@@ -37,6 +39,16 @@ export interface AuthKitEmulatorOptions {
    * browser session always gets a code without a prompt. For testing that clients detect it.
    */
   ignoreMaxAge?: boolean;
+  /**
+   * Where to send `session.revoked` and `user.deleted` events, each signed with its endpoint's
+   * secret as WorkOS signs webhooks. Default none; the test controls can add more.
+   */
+  webhooks?: readonly WebhookEndpointOptions[];
+  /**
+   * The waits before each retry of a delivery that got no 2xx answer, in ms; one retry per entry
+   * (at most 10, each at most 600,000). Default `[1000, 5000, 25000]`.
+   */
+  webhookRetryDelaysMs?: readonly number[];
   /** Serve the `/__emulator/*` test controls. Off by default; never for shared environments. */
   testControls?: boolean;
   /** The clock's source in ms since the epoch (default `Date.now`); the clock can then advance. */
@@ -56,6 +68,8 @@ export interface ResolvedEmulatorOptions {
   codeTtlSeconds: number;
   keyRotationGraceSeconds: number;
   ignoreMaxAge: boolean;
+  webhooks: WebhookEndpointOptions[];
+  webhookRetryDelaysMs: number[];
   testControls: boolean;
   now: () => number;
   log: (line: string) => void;
@@ -98,6 +112,37 @@ function absoluteHttpUrl(value: unknown, name: string): URL {
   return url;
 }
 
+const MAX_RETRIES = 10;
+const MAX_RETRY_DELAY_MS = 600_000;
+
+function webhookEndpoints(value: unknown): WebhookEndpointOptions[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 100) {
+    throw new TypeError('webhooks must be an array of at most 100 endpoints');
+  }
+  return value.map((endpoint, i) => parseWebhookEndpoint(endpoint, `webhooks[${i}]`));
+}
+
+function retryDelays(value: unknown): number[] {
+  if (value === undefined) return [...EMULATOR_DEFAULTS.webhookRetryDelaysMs];
+  if (
+    !Array.isArray(value) ||
+    value.length > MAX_RETRIES ||
+    value.some(
+      (delay) =>
+        typeof delay !== 'number' ||
+        !Number.isSafeInteger(delay) ||
+        delay < 0 ||
+        delay > MAX_RETRY_DELAY_MS,
+    )
+  ) {
+    throw new TypeError(
+      `webhookRetryDelaysMs must be an array of at most ${MAX_RETRIES} integers from 0 to ${MAX_RETRY_DELAY_MS}`,
+    );
+  }
+  return [...(value as number[])];
+}
+
 /** Checks options once at start-up; misuse throws a TypeError naming the option. */
 export function resolveEmulatorOptions(
   options: AuthKitEmulatorOptions = {},
@@ -135,6 +180,8 @@ export function resolveEmulatorOptions(
       ONE_YEAR_SECONDS,
     ),
     ignoreMaxAge: options.ignoreMaxAge === true,
+    webhooks: webhookEndpoints(options.webhooks),
+    webhookRetryDelaysMs: retryDelays(options.webhookRetryDelaysMs),
     testControls: options.testControls === true,
     now: options.now ?? Date.now,
     log: options.log ?? (() => undefined),

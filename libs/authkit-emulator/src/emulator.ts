@@ -19,8 +19,15 @@ import {
   type IssueAuthorizationCodeInput,
   type MintAccessTokenInput,
 } from './test-controls.routes';
-import { createUsers } from './users';
+import { createUsers, type EmulatorUserSeed } from './users';
 import { FaultInjector, type EmulatorFaults } from './faults';
+import {
+  WebhookDispatcher,
+  parseWebhookEndpoint,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointOptions,
+} from './webhooks';
 
 /** A running emulator. */
 export interface AuthKitEmulator {
@@ -77,11 +84,47 @@ export interface AuthKitEmulator {
   setFaults(faults: EmulatorFaults): void;
   /** The faults in force, with what is left of each `times`. */
   faults(): EmulatorFaults;
+  /**
+   * Sends `session.revoked` and `user.deleted` events to one more endpoint from now on; returns
+   * its id. Throws a `TypeError` naming a bad field.
+   */
+  addWebhookEndpoint(endpoint: WebhookEndpointOptions): string;
+  /** Stops sending events to an endpoint; false when none has the id. */
+  removeWebhookEndpoint(id: string): boolean;
+  /** The endpoints events go to, without their secrets. */
+  webhookEndpoints(): WebhookEndpoint[];
+  /** Every delivery so far (the latest 1,000), with each attempt; oldest first. */
+  webhookDeliveries(): WebhookDelivery[];
+  /**
+   * Resolves with the deliveries once none is pending: each one answered with a 2xx, or failed
+   * after its retries. A test awaits it instead of waiting for an event to arrive.
+   *
+   * @example
+   * ```ts
+   * await workos.userManagement.revokeSession({ sessionId });
+   * const [delivery] = await emulator.webhooksSettled();
+   * expect(delivery).toMatchObject({ event: 'session.revoked', state: 'delivered' });
+   * ```
+   */
+  webhooksSettled(): Promise<WebhookDelivery[]>;
+  /**
+   * Adds a user who can sign in from now on (a seed as in `users`); returns its id. A user
+   * deleted with `deleteUser` can come back: the same email gives the same id, unless `id` says
+   * otherwise. Throws a `TypeError` for a bad seed or an email or id already in use.
+   */
+  addUser(seed: EmulatorUserSeed): string;
+  /**
+   * Deletes a user as `DELETE /user_management/users/:id` does: the user and every session of
+   * theirs are gone, and `user.deleted` is sent. False when no user has the id.
+   */
+  deleteUser(id: string): boolean;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** How long one delivery attempt may take before it counts as failed. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
  * Starts a local AuthKit on 127.0.0.1 that the real `@workos-inc/node` SDK talks to over HTTP.
@@ -107,8 +150,20 @@ export async function startAuthKitEmulator(
   const clock = new EmulatorClock(resolved.now);
   const users = createUsers(resolved.users, new Date(clock.nowMs()));
   const keys = await KeyRing.create(clock, resolved.keyRotationGraceSeconds);
-  const store = new EmulatorStore(clock, resolved.codeTtlSeconds);
-  const ctx = new EmulatorContext(resolved, clock, keys, store, users);
+  const webhooks = new WebhookDispatcher(
+    clock,
+    {
+      retryDelaysMs: resolved.webhookRetryDelaysMs,
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
+      log: resolved.log,
+    },
+    resolved.webhooks,
+  );
+  // Every path that ends a session goes through the store, which reports each end once.
+  const store = new EmulatorStore(clock, resolved.codeTtlSeconds, (session) =>
+    ctx.sessionEnded(session),
+  );
+  const ctx = new EmulatorContext(resolved, clock, keys, store, users, webhooks);
   const faults = new FaultInjector();
 
   const app = express();
@@ -162,8 +217,17 @@ export async function startAuthKitEmulator(
     },
     setFaults: (injected) => faults.set(injected),
     faults: () => faults.current(),
+    addWebhookEndpoint: (endpoint) =>
+      webhooks.addEndpoint(parseWebhookEndpoint(endpoint, 'endpoint')),
+    removeWebhookEndpoint: (id) => webhooks.removeEndpoint(id),
+    webhookEndpoints: () => webhooks.endpoints(),
+    webhookDeliveries: () => webhooks.deliveries(),
+    webhooksSettled: () => webhooks.settled(),
+    addUser: (seed) => ctx.addUser(seed).id,
+    deleteUser: (id) => ctx.deleteUser(id),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

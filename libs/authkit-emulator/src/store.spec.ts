@@ -75,4 +75,38 @@ describe('EmulatorStore', () => {
     now += 600_001;
     expect(store.findRequest(request.id)).toBeUndefined();
   });
+
+  it('reports each session that ends once, whatever ends it, with when it began', () => {
+    const ended: string[] = [];
+    store = new EmulatorStore(new EmulatorClock(() => now), 600, (session) =>
+      ended.push(`${session.id} ${session.createdAtMs}`),
+    );
+    const first = store.createSession('user_1', 1, 'Password');
+    now += 1000;
+    const second = store.createSession('user_1', 1, 'SSO');
+    expect(store.revokeSession(first.id)).toBe(true);
+    expect(store.revokeSession(first.id)).toBe(true);
+    expect(store.revokeSession('session_unknown')).toBe(false);
+    store.revokeSession(second.id);
+    expect(ended).toEqual([`${first.id} ${now - 1000}`, `${second.id} ${now}`]);
+  });
+
+  it('forgets a deleted user’s sessions, refresh tokens and browsers without reporting them ended', () => {
+    const ended: string[] = [];
+    store = new EmulatorStore(new EmulatorClock(() => now), 600, (session) =>
+      ended.push(session.id),
+    );
+    const gone = store.createSession('user_1', 1, 'Password');
+    const kept = store.createSession('user_2', 1, 'Password');
+    const refresh = store.rotateRefreshToken(gone);
+    const cookie = store.bindBrowser(gone.id);
+    const keptCookie = store.bindBrowser(kept.id);
+    store.forgetSessionsOf('user_1');
+    expect(store.findSession(gone.id)).toBeUndefined();
+    expect(store.takeRefreshToken(refresh)).toBeUndefined();
+    expect(store.browserSession(cookie)).toBeUndefined();
+    expect(store.revokeSession(gone.id)).toBe(false);
+    expect(store.browserSession(keptCookie)).toBe(kept);
+    expect(ended).toEqual([]);
+  });
 });

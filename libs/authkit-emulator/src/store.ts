@@ -29,6 +29,8 @@ export interface UserSession {
   /** Seconds: the last *active* authentication. Only a sign-in on the hosted pages moves it. */
   authTime: number;
   method: AuthenticationMethod;
+  /** When the session began, in ms. */
+  createdAtMs: number;
   revoked: boolean;
   /** The one refresh token of this session that may still be used. */
   refreshToken?: string;
@@ -82,6 +84,8 @@ export class EmulatorStore {
   constructor(
     private readonly clock: EmulatorClock,
     private readonly codeTtlSeconds: number,
+    /** Told once of each session that ends, whatever ended it. */
+    private readonly onSessionEnded: (session: UserSession) => void = () => undefined,
   ) {}
 
   createRequest(params: Omit<AuthorizationRequest, 'id' | 'expiresAtMs'>): AuthorizationRequest {
@@ -114,6 +118,7 @@ export class EmulatorStore {
       userId,
       authTime,
       method,
+      createdAtMs: this.clock.nowMs(),
       revoked: false,
     };
     this.sessions.set(session.id, session);
@@ -124,14 +129,35 @@ export class EmulatorStore {
     return this.sessions.get(id);
   }
 
-  /** Ends a session: its refresh token stops working and its browser cookie signs nobody in. */
+  /**
+   * Ends a session: its refresh token stops working and its browser cookie signs nobody in. True
+   * for a known session, ended now or before; only a session that was live is reported ended.
+   */
   revokeSession(id: string): boolean {
     const session = this.sessions.get(id);
     if (!session) return false;
-    session.revoked = true;
     if (session.refreshToken) this.refreshTokens.delete(session.refreshToken);
     session.refreshToken = undefined;
+    if (!session.revoked) {
+      session.revoked = true;
+      this.onSessionEnded(session);
+    }
     return true;
+  }
+
+  /**
+   * Forgets every session of a deleted user, with their refresh tokens and browser cookies. They
+   * are gone rather than ended: no session is reported ended, as WorkOS reports the deletion.
+   */
+  forgetSessionsOf(userId: string): void {
+    for (const [id, session] of this.sessions) {
+      if (session.userId !== userId) continue;
+      if (session.refreshToken) this.refreshTokens.delete(session.refreshToken);
+      this.sessions.delete(id);
+    }
+    for (const [cookie, sessionId] of this.browserSessions) {
+      if (!this.sessions.has(sessionId)) this.browserSessions.delete(cookie);
+    }
   }
 
   bindBrowser(sessionId: string, cookie?: string): string {

@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Request } from 'express';
 import { servedAuthorities } from './host-check';
 import { type EmulatorContext } from './context';
 import { EmulatorHttpError, sendError } from './errors';
 import type { FaultInjector } from './faults';
+import { type EmulatorUser } from './users';
+import { parseWebhookEndpoint } from './webhooks';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
 const MAX_AUTH_TIME = 99_999_999_999;
@@ -148,6 +151,15 @@ export function issueAuthorizationCode(
   return { code, sessionId: session.id };
 }
 
+/** A `TypeError` from an option check becomes WorkOS's 422; its message names the field. */
+function invalid(error: unknown, field: string): never {
+  if (error instanceof TypeError) throw EmulatorHttpError.invalidParameters(field, error.message);
+  throw error;
+}
+
+/** How long `GET /__emulator/webhooks/deliveries?wait=true` waits at most. */
+const DELIVERY_WAIT_MS = 30_000;
+
 /**
  * `/__emulator/*`: controls for tests and demos. Mounted only when test controls are on, since
  * they mint tokens for anyone.
@@ -208,6 +220,51 @@ export function testControlRoutes(ctx: EmulatorContext, faults: FaultInjector): 
 
   router.post('/__emulator/rotate-keys', async (_req, res) => {
     res.json({ kid: await ctx.keys.rotate() });
+  });
+
+  router.get('/__emulator/webhooks', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ endpoints: ctx.webhooks.endpoints() });
+  });
+
+  router.post('/__emulator/webhooks', (req, res) => {
+    let id: string;
+    try {
+      id = ctx.webhooks.addEndpoint(parseWebhookEndpoint(jsonObject(req), 'endpoint'));
+    } catch (error) {
+      invalid(error, 'endpoint');
+    }
+    const endpoint = ctx.webhooks.endpoints().find((e) => e.id === id);
+    res.status(201).set('Cache-Control', 'no-store').json(endpoint);
+  });
+
+  router.delete('/__emulator/webhooks/:id', (req, res) => {
+    if (!ctx.webhooks.removeEndpoint(String(req.params.id))) {
+      throw EmulatorHttpError.notFound('Webhook endpoint');
+    }
+    res.status(204).end();
+  });
+
+  router.get('/__emulator/webhooks/deliveries', async (req, res) => {
+    const deliveries =
+      req.query.wait === 'true'
+        ? await Promise.race([
+            ctx.webhooks.settled(),
+            sleep(DELIVERY_WAIT_MS, undefined, { ref: false }),
+          ])
+        : undefined;
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ deliveries: deliveries ?? ctx.webhooks.deliveries() });
+  });
+
+  router.post('/__emulator/users', (req, res) => {
+    let added: EmulatorUser;
+    try {
+      added = ctx.addUser(jsonObject(req));
+    } catch (error) {
+      invalid(error, 'user');
+    }
+    res.status(201).set('Cache-Control', 'no-store').json(ctx.workosUser(added));
   });
 
   router.post('/__emulator/settings', (req, res) => {
