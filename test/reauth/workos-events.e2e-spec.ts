@@ -7,6 +7,7 @@ import {
   type ReauthStore,
 } from 'nest-workos-reauth';
 import { type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { type WorkOS } from '@workos-inc/node';
 import { STORE_KEYS } from '../../libs/reauth/src/core/constants';
@@ -47,6 +48,7 @@ interface EventsDeployment {
 async function startEventsDeployment(
   setup: {
     instances?: number;
+    adapter?: 'express' | 'fastify';
     rawBody?: boolean;
     store?: (now: () => number) => ReauthStore;
     reauth?: Partial<ReauthModuleOptions>;
@@ -88,10 +90,11 @@ async function startEventsDeployment(
     class InstanceModule {}
 
     const moduleRef = await Test.createTestingModule({ imports: [InstanceModule] }).compile();
-    const app = moduleRef.createNestApplication({
-      logger: setup.logger ?? false,
-      rawBody: setup.rawBody ?? true,
-    });
+    const options = { logger: setup.logger ?? false, rawBody: setup.rawBody ?? true };
+    const app =
+      setup.adapter === 'fastify'
+        ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options)
+        : moduleRef.createNestApplication(options);
     await app.listen(port, '127.0.0.1');
     instances.push({
       app,
@@ -546,6 +549,41 @@ describe('WorkOS events on instances sharing a store', () => {
         await expectSignedOut(await withCookie(instance, sealedSession));
         await expectTokenRefused(await withBearer(instance, token));
       }
+    } finally {
+      await deployment.close();
+    }
+  });
+});
+
+describe('WorkOS events on Fastify', () => {
+  it('ends the session AuthKit revoked, verified on the raw body Fastify keeps', async () => {
+    const deployment = await startEventsDeployment({ adapter: 'fastify' });
+    try {
+      const [instance] = deployment.instances;
+      const { sealedSession } = await signInToApp(instance, '/signed-in', ALICE);
+      const { token, sid } = await tokenOf(deployment, sealedSession);
+      expect((await withBearer(instance, token)).status).toBe(200);
+      await deployment.workos.userManagement.revokeSession({ sessionId: sid });
+      expect(statusesOf(await deployment.emulator.webhooksSettled())).toEqual([
+        ['session.revoked', 'delivered', [200]],
+      ]);
+      await expectSignedOut(await withCookie(instance, sealedSession));
+      await expectTokenRefused(await withBearer(instance, token));
+    } finally {
+      await deployment.close();
+    }
+  });
+
+  it('refuses deliveries with a clear 400 when the app keeps no raw body', async () => {
+    const deployment = await startEventsDeployment({ adapter: 'fastify', rawBody: false });
+    try {
+      const [instance] = deployment.instances;
+      const t = deployment.emulator.now() * 1000;
+      const res = await post(instance, signedDelivery({ id: 'event_1' }, { t }));
+      expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([
+        400,
+        'raw_body_missing',
+      ]);
     } finally {
       await deployment.close();
     }
