@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs the CLI as `npm run emulator` does, without npm in between. */
-function runCli(args: string[]): ChildProcessWithoutNullStreams {
+function runCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   return spawn(
     process.execPath,
     [
@@ -17,7 +17,15 @@ function runCli(args: string[]): ChildProcessWithoutNullStreams {
       'libs/authkit-emulator/src/cli.ts',
       ...args,
     ],
-    { cwd: ROOT, env: { ...process.env, AUTHKIT_EMULATOR_PORT: '' } },
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        AUTHKIT_EMULATOR_PORT: '',
+        AUTHKIT_EMULATOR_WEBHOOK_SECRET: '',
+        ...env,
+      },
+    },
   );
 }
 
@@ -69,11 +77,30 @@ describe('npm run emulator', () => {
     expect(await exit).toBe(0);
   });
 
+  it('sends events to --webhook URLs, signed with the secret from the environment', async () => {
+    const endpoint = 'http://localhost:3000/auth/workos/events';
+    const child = runCli(['--port', '0', '--test-controls', '--quiet', '--webhook', endpoint], {
+      AUTHKIT_EMULATOR_WEBHOOK_SECRET: 'whsec_cli_0123456789abcdef',
+    });
+    const text = await output(child, /Users:\n.*\n/);
+    expect(text).toContain(`webhooks      ${endpoint}`);
+    expect(text).not.toContain('whsec_cli');
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1];
+    const listed = (await (await fetch(`${url}/__emulator/webhooks`)).json()) as {
+      endpoints: { url: string }[];
+    };
+    expect(listed.endpoints.map((e) => e.url)).toEqual([endpoint]);
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
   it.each([
     [['--port', 'abc'], /invalid port abc/],
     [['--port', '70000'], /invalid port 70000/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--users', '/nonexistent/users.json'], /cannot read users file/],
+    [['--webhook', 'http://localhost:3000/e'], /--webhook needs the endpoint secret in AUTHKIT_/],
   ])('exits with status 2 and says why for %p', async (args, message) => {
     const child = runCli(args);
     const [text, code] = await Promise.all([output(child, /Usage:/), exited(child)]);
