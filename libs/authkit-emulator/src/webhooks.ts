@@ -20,17 +20,23 @@ export interface WebhookEndpointOptions {
 
 /** An endpoint as the emulator shows it: never with its secret. */
 export interface WebhookEndpoint {
+  /** The emulator's id for it (`we_...`). */
   id: string;
+  /** Where each event is `POST`ed. */
   url: string;
+  /** The events it receives. */
   events: WebhookEventName[];
 }
 
 /** An event in WorkOS's JSON shape: what the body of a delivery is. */
 export interface WebhookEvent {
+  /** The event's id (`event_...`): one per event, the same on every retry. */
   id: string;
+  /** What happened: `session.revoked` or `user.deleted`. */
   event: WebhookEventName;
   /** The object the event is about, as the API returns it (snake_case). */
   data: Record<string, unknown>;
+  /** When it happened, by the emulator's clock (ISO 8601). */
   created_at: string;
 }
 
@@ -46,13 +52,19 @@ export interface WebhookAttempt {
 
 /** The delivery of one event to one endpoint, with every attempt so far. */
 export interface WebhookDelivery {
+  /** The delivery's id. */
   id: string;
+  /** The {@link WebhookEndpoint} it goes to. */
   endpointId: string;
+  /** That endpoint's URL. */
   url: string;
+  /** The id of the event delivered. */
   eventId: string;
+  /** The name of the event delivered. */
   event: WebhookEventName;
   /** `pending` while an attempt is running or a retry is due; then `delivered` or `failed`. */
   state: 'pending' | 'delivered' | 'failed';
+  /** Every attempt so far, oldest first. */
   attempts: WebhookAttempt[];
 }
 

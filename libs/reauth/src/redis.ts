@@ -2,3 +2,8 @@
 export { RedisReauthStore, type RedisReauthStoreOptions } from './stores/redis/redis-reauth.store';
 // The class RedisReauthStore extends; apps import it from nest-workos-reauth as well.
 export type { ReauthStore } from './stores/reauth.store';
+export type {
+  ReauthStoreChannel,
+  ReauthStoreChannelListener,
+  ReauthStoreSubscription,
+} from './stores/reauth-store-channel';

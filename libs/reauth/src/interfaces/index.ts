@@ -5,6 +5,8 @@ export type {
   ReauthModuleExtras,
   ReauthModuleOptions,
   ReauthOidcOptions,
+  ReauthProviderSignalsOptions,
+  ReauthRevocationViewOptions,
   ReauthRoutes,
   ReauthSignInLimits,
   WorkOSClient,

@@ -16,6 +16,7 @@ export interface ReauthStoreChannelListener {
 
 /** A subscription, ended by `close()`. */
 export interface ReauthStoreSubscription {
+  /** Ends the subscription and releases what it holds (its connection). */
   close(): Promise<void>;
 }
 

@@ -8,6 +8,11 @@ export {
 } from './reauth-store.contract';
 // Named by the contract suite's signature; stores extend it from nest-workos-reauth.
 export type { ReauthStore } from '../stores/reauth.store';
+export type {
+  ReauthStoreChannel,
+  ReauthStoreChannelListener,
+  ReauthStoreSubscription,
+} from '../stores/reauth-store-channel';
 export {
   describePasskeyCredentialStoreContract,
   type PasskeyCredentialStoreContractOptions,
