@@ -6,7 +6,12 @@ import {
   type ReauthModuleOptions,
   type ReauthStore,
 } from 'nest-workos-reauth';
-import { type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import {
+  type INestApplication,
+  type LoggerService,
+  Module,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { type WorkOS } from '@workos-inc/node';
@@ -90,7 +95,10 @@ async function startEventsDeployment(
     class InstanceModule {}
 
     const moduleRef = await Test.createTestingModule({ imports: [InstanceModule] }).compile();
-    const options = { logger: setup.logger ?? false, rawBody: setup.rawBody ?? true };
+    const options: NestApplicationOptions = {
+      logger: setup.logger ?? false,
+      rawBody: setup.rawBody ?? true,
+    };
     const app =
       setup.adapter === 'fastify'
         ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options)

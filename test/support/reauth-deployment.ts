@@ -125,7 +125,16 @@ export async function startDeployment(
 
     const moduleRef = await Test.createTestingModule({ imports: [InstanceModule] }).compile();
     const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
-    await app.listen(port, '127.0.0.1');
+    try {
+      await app.listen(port, '127.0.0.1');
+    } catch (error) {
+      // Nothing of a deployment that did not start may outlive it (a store still reconnecting
+      // would keep the test process alive).
+      await app.close().catch(() => undefined);
+      for (const started of instances) await started.app.close().catch(() => undefined);
+      await emulator.close();
+      throw error;
+    }
     instances.push({
       app,
       url: `http://localhost:${port}`,

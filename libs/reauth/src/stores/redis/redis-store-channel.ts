@@ -52,13 +52,20 @@ export class RedisStoreChannel implements ReauthStoreChannel {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.name) listener.message(message);
     });
-    subscriber.on('ready', () => listener.up());
+    // Up once the subscription is confirmed, not when the connection is: on a Cluster the node
+    // that holds it may not have answered SUBSCRIBE yet. Asked again on every reconnect.
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.name).then(
+        () => {
+          if (!closed) listener.up();
+        },
+        () => undefined,
+      );
+    });
     subscriber.on('close', () => {
       if (!closed) listener.down('connection closed');
     });
     subscriber.on('error', () => undefined);
-    // ioredis subscribes again on every reconnect; the first time is this call.
-    subscriber.subscribe(this.name).catch(() => undefined);
     return Promise.resolve({
       close: async () => {
         closed = true;
