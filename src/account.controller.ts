@@ -14,6 +14,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { isEmail } from 'class-validator';
 import { AccountsService } from './accounts.service';
 import { ActivityLog } from './activity.service';
+import { AuthKitSessions } from './authkit-sessions';
 import { viewerOf } from './viewer';
 import { accountPage, activityPage, deletedPage, passkeysPage, securityPage } from './views/pages';
 
@@ -56,6 +57,7 @@ export class AccountController {
     private readonly clock: ReauthClock,
     private readonly adapterHost: HttpAdapterHost,
     private readonly activity: ActivityLog,
+    private readonly sessions: AuthKitSessions,
   ) {}
 
   private now(): number {
@@ -76,6 +78,7 @@ export class AccountController {
       viewer: viewerOf(authentication, this.accounts),
       now: this.now(),
       confirmedDelete: restored?.confirm === true,
+      sessionEnds: this.sessions,
       message: marker === 'cancelled' ? CANCELLED : undefined,
     });
   }
@@ -178,6 +181,7 @@ export class AccountController {
         viewer: { userId: claims.sub, authTime: claims.auth_time },
         now: this.now(),
         confirmedDelete: false,
+        sessionEnds: this.sessions,
         message: 'Type DELETE to confirm.',
       });
     }

@@ -11,17 +11,26 @@ import { AccountsService } from './accounts.service';
 import { ActivityLog } from './activity.service';
 import { ApiController } from './api.controller';
 import { AssetsController } from './assets.controller';
+import { AuthKitSessions } from './authkit-sessions';
+import { AuthKitSessionsController } from './authkit-sessions.controller';
 import { HomeController } from './home.controller';
 import { SecurityHeadersMiddleware } from './security-headers.middleware';
 import { SpaController } from './spa.controller';
 
 /**
- * The demo: a home page, an account area with sensitive actions, passkeys and the user's sign-in
- * activity, and a small JSON API.
+ * The demo: a home page, an account area with sensitive actions, passkeys, the user's sign-in
+ * activity and sessions ended at WorkOS, and a small JSON API.
  */
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(reauth: ReauthModuleOptions): DynamicModule {
+  /**
+   * `sessions` says whether WorkOS's webhooks reach the app and, with the embedded emulator, ends
+   * a session at AuthKit: only then is `POST /account/end-at-authkit` served.
+   */
+  static forRoot(
+    reauth: ReauthModuleOptions,
+    sessions = new AuthKitSessions(false),
+  ): DynamicModule {
     return {
       module: AppModule,
       // The library emits its audit events through EventEmitter2 once the app has one.
@@ -32,8 +41,9 @@ export class AppModule implements NestModule {
         ApiController,
         SpaController,
         AssetsController,
+        ...(sessions.canEnd ? [AuthKitSessionsController] : []),
       ],
-      providers: [AccountsService, ActivityLog],
+      providers: [AccountsService, ActivityLog, { provide: AuthKitSessions, useValue: sessions }],
     };
   }
 

@@ -56,6 +56,30 @@ describe('loadDemoConfig', () => {
     ).toMatchObject({ apiHostname: '127.0.0.1', apiPort: 8787, apiHttps: false });
   });
 
+  it('reads the WorkOS webhook secret with WorkOS only; on embedded defaults the demo makes one', () => {
+    const workos = {
+      WORKOS_API_KEY: 'sk_live_x',
+      WORKOS_CLIENT_ID: 'client_x',
+      WORKOS_COOKIE_PASSWORD: 'p'.repeat(32),
+    };
+    const secret = 'whsec_0123456789abcdef';
+    expect(loadDemoConfig({ ...workos, WORKOS_WEBHOOK_SECRET: secret }).workosWebhookSecret).toBe(
+      secret,
+    );
+    expect(loadDemoConfig(workos).workosWebhookSecret).toBeUndefined();
+    expect(loadDemoConfig({ ...workos, WORKOS_WEBHOOK_SECRET: '' }).workosWebhookSecret).toBe(
+      undefined,
+    );
+    expect(loadDemoConfig({ WORKOS_WEBHOOK_SECRET: secret }).workosWebhookSecret).toBeUndefined();
+    expect(
+      loadDemoConfig({
+        OIDC_ISSUER: 'http://localhost:9000',
+        OIDC_CLIENT_ID: 'demo',
+        WORKOS_WEBHOOK_SECRET: secret,
+      }).workosWebhookSecret,
+    ).toBeUndefined();
+  });
+
   it('says what is missing for WorkOS, and refuses bad ports', () => {
     expect(() => loadDemoConfig({ WORKOS_API_KEY: 'sk_live_x' })).toThrow(
       'WORKOS_API_KEY is set, so WORKOS_CLIENT_ID and WORKOS_COOKIE_PASSWORD must be set too',

@@ -31,6 +31,13 @@ export interface DemoConfig {
    * in-memory PostgreSQL (PGlite).
    */
   databaseUrl?: string;
+  /**
+   * With `provider: 'workos'`, `WORKOS_WEBHOOK_SECRET`: the secret of the WorkOS webhook endpoint
+   * that sends `session.revoked` and `user.deleted` to `/auth/workos/events`; without it the route
+   * is off. On embedded defaults the demo makes its own secret at start and gives it to its
+   * emulator.
+   */
+  workosWebhookSecret?: string;
   /** With `provider: 'oidc'`: the issuer and the client's secret and API audience. */
   oidc?: { issuer: string; clientSecret?: string; audience?: string };
 }
@@ -79,8 +86,9 @@ function isLocalIssuer(issuer: string): boolean {
  * signs in with that OpenID Provider (`OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_AUDIENCE`,
  * `OIDC_REDIRECT_URI`, `OIDC_COOKIE_PASSWORD`); with `WORKOS_API_KEY`, the `WORKOS_*` variables
  * describe a WorkOS environment (or, with `WORKOS_API_HOSTNAME`, another API such as an emulator
- * started separately). Either way no emulator is started. `DATABASE_URL` (a `postgres://` URL)
- * keeps enrolled passkeys in that PostgreSQL server, whatever the provider.
+ * started separately), and `WORKOS_WEBHOOK_SECRET` turns on WorkOS's webhooks. Either way no
+ * emulator is started. `DATABASE_URL` (a `postgres://` URL) keeps enrolled passkeys in that
+ * PostgreSQL server, whatever the provider.
  */
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const appPort = port(env.PORT, 'PORT', 3000);
@@ -150,6 +158,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     apiHostname: env.WORKOS_API_HOSTNAME || undefined,
     apiPort: env.WORKOS_API_PORT ? port(env.WORKOS_API_PORT, 'WORKOS_API_PORT', 443) : undefined,
     apiHttps: env.WORKOS_API_HTTPS ? env.WORKOS_API_HTTPS !== 'false' : undefined,
+    workosWebhookSecret: env.WORKOS_WEBHOOK_SECRET || undefined,
     redisUrl: env.REDIS_URL || undefined,
     databaseUrl: databaseUrl(env.DATABASE_URL),
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { startAuthKitEmulator, type AuthKitEmulator } from 'authkit-emulator';
 import {
   MemoryPasskeyCredentialStore,
@@ -13,7 +14,9 @@ import {
   type LoggerService,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WorkOS } from '@workos-inc/node';
 import { AppModule } from './app.module';
+import { AuthKitSessions } from './authkit-sessions';
 import {
   DEMO_DEFAULT_LEVEL,
   DEMO_EMULATOR_USERS,
@@ -62,10 +65,15 @@ export function stepUpOptions(
   };
 }
 
+/** Where the library receives WorkOS's webhooks (its `routes.providerEvents`). */
+export const WORKOS_EVENTS_PATH = '/auth/workos/events';
+
 /**
  * Starts the demo. On embedded defaults it first starts the AuthKit emulator with the demo's
  * redirect URI registered, and the library reads the emulator's clock, so advancing that one
- * clock (a test control) makes sessions stale for the app as well.
+ * clock (a test control) makes sessions stale for the app as well. The emulator sends its
+ * `session.revoked` and `user.deleted` webhooks to the demo's {@link WORKOS_EVENTS_PATH}, signed
+ * with a secret made here, kept in memory and never printed.
  */
 export async function startDemo(
   config: DemoConfig,
@@ -73,7 +81,11 @@ export async function startDemo(
 ): Promise<RunningDemo> {
   let emulator: AuthKitEmulator | undefined;
   try {
-    emulator = await startEmulator(config);
+    const webhookSecret =
+      config.provider === 'emulator'
+        ? randomBytes(32).toString('base64url')
+        : config.workosWebhookSecret;
+    emulator = await startEmulator(config, webhookSecret);
     const reauth: ReauthModuleOptions = {
       ...providerOptions(config, emulator, options.now),
       levels: { ...DEMO_LEVELS },
@@ -81,10 +93,15 @@ export async function startDemo(
       organizationPolicy: DEMO_ORGANIZATION_POLICY,
     };
     reauth.stepUp = stepUpOptions(config, options.passkeys ?? new MemoryPasskeyCredentialStore());
+    if (webhookSecret) reauth.providerSignals = { workosWebhookSecret: webhookSecret };
     if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
+    const sessions = new AuthKitSessions(
+      webhookSecret !== undefined,
+      emulator && adminClient(emulator).userManagement,
+    );
     const adapter = config.httpAdapter ?? 'express';
     const app = await createApp(
-      AppModule.forRoot(reauth),
+      AppModule.forRoot(reauth, sessions),
       adapter,
       options.logger ?? ['log', 'warn', 'error'],
     );
@@ -110,14 +127,33 @@ export async function startDemo(
   }
 }
 
-/** On embedded defaults, the emulator with the demo's users and redirect URI. */
-function startEmulator(config: DemoConfig): Promise<AuthKitEmulator | undefined> {
+/**
+ * On embedded defaults, the emulator with the demo's users and redirect URI, sending its webhooks
+ * to the demo on the loopback interface it listens on.
+ */
+function startEmulator(
+  config: DemoConfig,
+  webhookSecret: string | undefined,
+): Promise<AuthKitEmulator | undefined> {
   if (config.provider !== 'emulator') return Promise.resolve(undefined);
   return startAuthKitEmulator({
     port: config.emulatorPort,
     redirectUris: [config.redirectUri],
     testControls: config.testControls,
     users: DEMO_EMULATOR_USERS,
+    webhooks: webhookSecret
+      ? [{ url: `http://127.0.0.1:${config.port}${WORKOS_EVENTS_PATH}`, secret: webhookSecret }]
+      : [],
+  });
+}
+
+/** The SDK as an admin's own tool would hold it, pointed at the embedded emulator. */
+function adminClient(emulator: AuthKitEmulator): WorkOS {
+  return new WorkOS(emulator.apiKey, {
+    apiHostname: '127.0.0.1',
+    port: emulator.port,
+    https: false,
+    clientId: emulator.clientId,
   });
 }
 
@@ -163,14 +199,16 @@ function providerOptions(
 /**
  * The Nest app on Express or on Fastify. Nothing else differs: Nest parses JSON and url-encoded
  * form bodies on both (its `bodyParser` option, on by default), so the demo's forms post the same
- * way. `@nestjs/platform-fastify` is loaded only when asked for.
+ * way, and keeps each body's bytes (`rawBody`), which the WorkOS-Signature of a webhook is checked
+ * against. `@nestjs/platform-fastify` is loaded only when asked for.
  */
 async function createApp(
   module: DynamicModule,
   adapter: DemoHttpAdapter,
   logger: LoggerService | LogLevel[] | false,
 ): Promise<INestApplication> {
-  if (adapter === 'express') return NestFactory.create(module, { logger });
+  const options = { logger, rawBody: true };
+  if (adapter === 'express') return NestFactory.create(module, options);
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return NestFactory.create(module, new FastifyAdapter(), { logger });
+  return NestFactory.create(module, new FastifyAdapter(), options);
 }

@@ -1,5 +1,5 @@
 import { DEMO_EMULATOR_USERS } from './demo.policies';
-import { startDemo } from './demo';
+import { startDemo, WORKOS_EVENTS_PATH } from './demo';
 import { loadDemoConfig } from './demo.config';
 import { openPasskeyDatabase } from './passkey-database';
 
@@ -27,11 +27,15 @@ async function main(): Promise<void> {
   if (demo.emulator) {
     lines.push(
       `AuthKit emulator: ${demo.emulator.url}${config.testControls ? ' (test controls on)' : ''}`,
+      `Its webhooks (session.revoked, user.deleted) go to ${demo.url}${WORKOS_EVENTS_PATH}`,
       'Demo users:',
       ...describeUsers(),
     );
   } else {
     lines.push('Signing in with WorkOS AuthKit.');
+    if (config.workosWebhookSecret) {
+      lines.push(`WorkOS webhooks are received at ${demo.url}${WORKOS_EVENTS_PATH}`);
+    }
   }
   lines.push(
     `Shared state: ${config.redisUrl ? 'Redis' : 'in memory'}`,

@@ -64,14 +64,47 @@ password, or at AuthKit, and come straight back to what you were doing.</p>
   });
 }
 
+/** What the account page says about sessions that end at WorkOS; see `AuthKitSessions`. */
+export interface SessionEnds {
+  /** WorkOS's webhooks reach the app. */
+  webhooks: boolean;
+  /** The demo can end the session at AuthKit itself (the embedded emulator). */
+  canEnd: boolean;
+}
+
 export interface AccountPage {
   viewer: Viewer;
   now: number;
   confirmedDelete: boolean;
+  sessionEnds: SessionEnds;
   message?: string;
 }
 
-export function accountPage({ viewer, now, confirmedDelete, message }: AccountPage): string {
+/** With WorkOS's webhooks on: what ends this session from outside, and how to try it. */
+function endedAtWorkOSCard({ webhooks, canEnd }: SessionEnds): string {
+  if (!webhooks) return '';
+  const button = canEnd
+    ? `<form method="post" action="/account/end-at-authkit">
+<button id="end-at-authkit">End this session at AuthKit</button>
+</form>
+<p class="muted gap-top">This does what an admin does in the WorkOS dashboard: the demo asks its
+AuthKit emulator to revoke this session (the SDK’s <code>revokeSession</code>), and does not sign
+you out itself.</p>`
+    : '';
+  return `<div class="card" id="ended-at-workos">
+<h2>Ended at WorkOS</h2>
+<p>When this session ends at WorkOS (an admin revokes it, or deletes your user), WorkOS sends this
+app a signed webhook, and your next request here is signed out.</p>
+${button}</div>`;
+}
+
+export function accountPage({
+  viewer,
+  now,
+  confirmedDelete,
+  sessionEnds,
+  message,
+}: AccountPage): string {
   const deleteCard = confirmedDelete
     ? `<div class="card" id="delete-confirmed">
 <h2>Delete your account</h2>
@@ -97,6 +130,7 @@ ${notice('warn', message)}
 <p class="gap-top"><a class="button" href="/account/security" id="to-security">Security settings</a>
 <a href="/account/passkeys" id="to-passkeys" class="gap-left">Passkeys</a>
 <a href="/account/activity" id="to-activity" class="gap-left">Sign-in activity</a></p></div>
+${endedAtWorkOSCard(sessionEnds)}
 ${deleteCard}`,
   });
 }
@@ -176,6 +210,22 @@ export function deletedPage(): string {
     body: `<h1>Your account was deleted</h1>
 <div class="card"><p id="deleted">This is a demo: nothing was really removed, and you have been signed out.</p>
 <p><a class="button" href="/">Back to the start</a></p></div>`,
+  });
+}
+
+/** After "End this session at AuthKit": what happens next, and where it shows. */
+export function endedAtAuthKitPage(): string {
+  return layout({
+    title: 'Session ended at AuthKit',
+    signedIn: false,
+    body: `<h1>AuthKit ended this session</h1>
+<div class="card">
+<p id="ended-at-authkit">The demo asked AuthKit to revoke your session, as an admin would. It did
+not sign you out itself: your browser still holds the session cookie.</p>
+<p>AuthKit sends this app a signed <code>session.revoked</code> webhook at
+<code>POST /auth/workos/events</code>. Once it is in (here, within a moment), the app refuses this
+session, and your next request asks you to sign in again.</p>
+<p><a class="button" href="/account" id="to-account">Go to your account</a></p></div>`,
   });
 }
 
