@@ -16,8 +16,14 @@ class ScriptedChannel implements ReauthStoreChannel {
   deaf = false;
   failPublish = false;
 
-  setAndPublish(_key: string, _value: string, _ttl: number, message: string): Promise<void> {
-    return this.publish(message);
+  async setAndPublish(
+    _key: string,
+    _value: string,
+    _ttl: number,
+    message: string,
+  ): Promise<number | undefined> {
+    await this.publish(message);
+    return undefined;
   }
 
   publish(message: string): Promise<void> {
@@ -160,6 +166,15 @@ describe('RevocationView', () => {
     view.learn(view.ticket(), 's1', false, 'u1', undefined);
     channel.listener!.down('connection closed');
     expect(view.isUsable).toBe(false);
+    expect(view.know('s1', 'u1')).toBeUndefined();
+  });
+
+  it('still refuses, while not usable, a session it knows ended', () => {
+    proven();
+    channel.listener!.message(RevocationView.sessionMessage('s2', 600));
+    view.learn(view.ticket(), 's1', false, 'u1', undefined);
+    channel.listener!.down('connection closed');
+    expect(view.know('s2', 'u1')).toEqual({ sessionRevoked: true, userEndedBefore: undefined });
     expect(view.know('s1', 'u1')).toBeUndefined();
   });
 

@@ -41,8 +41,9 @@ const NONE = 0;
  * `heartbeatMs`, and the view is usable from the moment its echo arrives until a heartbeat goes
  * unanswered for a whole interval or the channel reports it is down. Each time it stops being
  * usable, what it knew of live sessions is dropped (messages of the gap may be lost), and until
- * the next echo {@link know} answers `undefined`: the caller asks the store on every request. What
- * it knew of ended sessions is kept: an ended session never comes back.
+ * the next echo {@link know} answers only for sessions it knows ended (memory may refuse, never
+ * let through): for any other, the caller asks the store. What it knew of ended sessions is kept:
+ * an ended session never comes back, even if the store loses it in a failover.
  *
  * Reads race with messages: an instance may read "not ended" from the store just before another
  * instance's end of that session arrives here. So a read is remembered only if no message and no
@@ -108,7 +109,14 @@ export class RevocationView {
    * usable or does not know one of them: then ask the store, with a {@link ticket} taken first.
    */
   know(key: string | undefined, sub: string | undefined): KnownRevocation | undefined {
-    if (!this.usable) return undefined;
+    if (!this.usable) {
+      // Ended is ended, channel or not: memory may refuse, never let through. (A failover to a
+      // replica that missed the end would otherwise bring it back.)
+      if (key !== undefined && this.sessions.get(key) === true) {
+        return { sessionRevoked: true, userEndedBefore: undefined };
+      }
+      return undefined;
+    }
     let sessionRevoked = false;
     if (key !== undefined) {
       const known = this.sessions.get(key);

@@ -180,4 +180,58 @@ describe('SessionRevocations', () => {
       );
     });
   });
+
+  describe('with a channel, ends lost while the generation stays', () => {
+    /** A memory store with a channel that counts ends, as the Redis store's does in one step. */
+    class CountingStore extends MemoryReauthStore {
+      override channel() {
+        return {
+          setAndPublish: async (
+            key: string,
+            value: string,
+            ttl: number,
+            _message: string,
+            counter?: { key: string; ttlSeconds: number },
+          ) => {
+            await this.set(key, value, ttl);
+            return counter ? this.increment(counter.key, counter.ttlSeconds) : undefined;
+          },
+          publish: () => Promise.resolve(),
+          subscribe: () => Promise.resolve({ close: () => Promise.resolve() }),
+        };
+      }
+    }
+
+    it('are a loss on every instance that saw the higher count: tokens from before are unvouched', async () => {
+      const shared = new CountingStore({ now: () => nowSeconds * 1000 });
+      const writer = revocationsOn(shared);
+      const reader = revocationsOn(shared);
+      await expect(writer.status('s0', { iat: START })).resolves.toBe('live');
+      await writer.record('s1', 600);
+      // The other instance reads the session, and the count along with it.
+      await expect(reader.status('s1', { iat: START })).resolves.toBe('revoked');
+      // A failover to a replica that has the generation but not the last end, nor its count.
+      await shared.take(`${STORE_KEYS.revokedSession}s1`);
+      await shared.set(STORE_KEYS.revocationCount, '0', 600);
+      nowSeconds += 5;
+      for (const instance of [reader, writer]) {
+        await expect(instance.status('s1', { iat: START })).resolves.toBe('unvouched');
+        await expect(instance.status('s2', { iat: START + 4 })).resolves.toBe('unvouched');
+      }
+      expect(errors.some((line) => line.includes('while keeping the rest'))).toBe(true);
+      // A token issued after the loss is vouched for again.
+      await expect(reader.status('s3', { iat: START + 7 })).resolves.toBe('live');
+    });
+
+    it('is not a loss when the count only grows', async () => {
+      const shared = new CountingStore({ now: () => nowSeconds * 1000 });
+      const one = revocationsOn(shared);
+      const two = revocationsOn(shared);
+      await one.record('s1', 600);
+      await two.record('s2', 600);
+      await expect(one.status('s3', { iat: START })).resolves.toBe('live');
+      await expect(two.status('s3', { iat: START })).resolves.toBe('live');
+      expect(errors).toEqual([]);
+    });
+  });
 });

@@ -53,8 +53,10 @@ interface Generation {
  * loss between the two reads shows in the second); a generation that is missing or not the one
  * this instance knew means the store lost what it wrote, and every token issued before the
  * current generation began is `unvouched` from then on. A restarted in-memory store is a loss
- * too. The revocation keys and the generation share a Redis Cluster hash tag, so a failover
- * loses both or neither.
+ * too. The revocation keys and the generation share a Redis Cluster hash tag (one shard). A
+ * failover to a replica that missed only the latest writes keeps the generation, so with a
+ * channel every end also adds one to a count, in the same step: each instance remembers the
+ * highest count it wrote or read, and a lower one read later is a loss like the others.
  *
  * Besides sessions, a user can be ended as a whole (a provider's "every session of this user"):
  * a watermark, and every token of the user issued at or before it is `revoked`.
@@ -70,6 +72,8 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
   private readonly channel?: ReauthStoreChannel;
   private view?: RevocationView;
   private known?: Generation;
+  /** The highest count of ends this instance wrote or read (see `STORE_KEYS.revocationCount`). */
+  private written = 0;
 
   constructor(
     private readonly store: ReauthStore,
@@ -197,8 +201,15 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
     message: string,
   ): Promise<void> {
     try {
-      if (this.channel) await this.channel.setAndPublish(key, value, ttlSeconds, message);
-      else await this.store.set(key, value, ttlSeconds);
+      if (this.channel) {
+        const count = await this.channel.setAndPublish(key, value, ttlSeconds, message, {
+          key: STORE_KEYS.revocationCount,
+          ttlSeconds: GENERATION_TTL_SECONDS,
+        });
+        if (count !== undefined) this.written = Math.max(this.written, count);
+      } else {
+        await this.store.set(key, value, ttlSeconds);
+      }
     } catch (error) {
       this.events.emit({ type: 'store.unavailable', effect: 'refused' });
       throw new ReauthUnavailableException('store', { cause: error });
@@ -209,10 +220,13 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
   /** The session's record and the user's watermark, remembered by the view when it can. */
   private async read(key: string | undefined, sub: string | undefined): Promise<KnownRevocation> {
     const ticket = this.view?.ticket();
-    const [session, user] = await Promise.all([
+    const [session, user, counted] = await Promise.all([
       key === undefined ? undefined : this.store.get(STORE_KEYS.revokedSession + key),
       sub === undefined ? undefined : this.store.get(STORE_KEYS.revokedUser + sub),
+      // The count of ends, read along: a later read lower than it shows ends lost (see since()).
+      this.channel ? this.store.get(STORE_KEYS.revocationCount) : undefined,
     ]);
+    if (counted !== undefined) this.written = Math.max(this.written, parseCount(counted));
     const read: KnownRevocation = {
       sessionRevoked: session !== undefined,
       userEndedBefore: parseWatermark(user),
@@ -225,9 +239,26 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
 
   /** When the store's current generation began; writes one when it has none. */
   private async since(): Promise<number> {
-    const value = await this.store.get(STORE_KEYS.generation);
-    if (value !== undefined && value === this.known?.value) return this.known.since;
+    // Taken before reading: a write of this instance that completes meanwhile is not expected.
+    const seen = this.written;
+    // With a channel, ends are counted: read along, so that a count lower than one this instance
+    // wrote or read shows ends the store lost while keeping its generation.
+    const [value, counted] = await Promise.all([
+      this.store.get(STORE_KEYS.generation),
+      this.channel ? this.store.get(STORE_KEYS.revocationCount) : undefined,
+    ]);
+    const count = parseCount(counted);
+    if (value !== undefined && value === this.known?.value) {
+      if (count < seen) return this.lostWrites(count);
+      this.written = Math.max(this.written, count);
+      return this.known.since;
+    }
     const found = value === undefined ? undefined : parseGeneration(value);
+    // First sight of a generation, but a count lower than one already read: ends were lost.
+    if (this.known === undefined && found !== undefined && count < seen) {
+      return this.lostWrites(count);
+    }
+    this.written = count;
     // A loss seen here (a generation this instance knew is gone) begins the next generation a
     // second later: a token's iat counts whole seconds, and one issued in this very second may
     // be older than the loss. A store first found empty at start-up begins now.
@@ -240,6 +271,22 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
         'The store lost the sessions it had recorded as signed out (restarted without persistence, flushed, failed over or evicted): until their tokens expire, sessions signed in before now are checked with the provider (a refresh), and Bearer tokens issued before now are refused',
       );
     }
+    this.known = current;
+    return current.since;
+  }
+
+  /**
+   * The store kept the generation but not the latest ends this instance wrote (a failover to a
+   * replica that had not received them: replication is asynchronous): as for a loss, a new
+   * generation begins, and every token issued before it is `unvouched`.
+   */
+  private async lostWrites(count: number): Promise<number> {
+    this.written = count;
+    const current = await this.begin(true, 1);
+    this.view?.forgetLive();
+    this.logger.error(
+      'The store lost sessions recorded as signed out while keeping the rest (a failover to a replica that had not received them): until their tokens expire, sessions signed in before now are checked with the provider (a refresh), and Bearer tokens issued before now are refused',
+    );
     this.known = current;
     return current.since;
   }
@@ -291,4 +338,10 @@ function endedByUser(known: KnownRevocation, issuedAt: unknown): boolean {
 function decide(known: KnownRevocation, issuedAt: unknown, since: number): RevocationStatus {
   if (known.sessionRevoked || endedByUser(known, issuedAt)) return 'revoked';
   return typeof issuedAt === 'number' && issuedAt >= since ? 'live' : 'unvouched';
+}
+
+/** A count of ends as the store holds it; anything else reads as none. */
+function parseCount(value: string | undefined): number {
+  const count = Number(value ?? 0);
+  return Number.isSafeInteger(count) && count > 0 ? count : 0;
 }

@@ -26,6 +26,9 @@ export const STORE_KEYS = Object.freeze({
   revokedSession: 'reauth:{revocations}:revoked:',
   revokedUser: 'reauth:{revocations}:user:',
   generation: 'reauth:{revocations}:generation',
+  // How many ends were written, counted with each in one step: a count that goes back shows
+  // writes lost in a failover to a replica that had not received them.
+  revocationCount: 'reauth:{revocations}:count',
   // Ids of provider signals already acted on (single use), and their count per client address.
   signalSeen: 'reauth:signal:seen:',
   signalCount: 'reauth:signal:count:',

@@ -30,9 +30,18 @@ export interface ReauthStoreChannel {
   /**
    * Stores `value` under `key` for `ttlSeconds`, as `ReauthStore.set` does, and publishes
    * `message` in the same step: no subscriber can see the message before the value, and no value
-   * is stored without its message (both or neither).
+   * is stored without its message (both or neither). With `counter`, also adds one to the
+   * counter at that key (created with a lifetime of `counterTtlSeconds`) in the same step, and
+   * resolves its new value: what was written and the count are kept or lost together, so a count
+   * that goes back shows that writes were lost.
    */
-  setAndPublish(key: string, value: string, ttlSeconds: number, message: string): Promise<void>;
+  setAndPublish(
+    key: string,
+    value: string,
+    ttlSeconds: number,
+    message: string,
+    counter?: { key: string; ttlSeconds: number },
+  ): Promise<number | undefined>;
   /** Publishes `message` to every subscriber, this instance's included. */
   publish(message: string): Promise<void>;
   /** Subscribes; resolves once the subscription is asked for (`up()` tells when it holds). */

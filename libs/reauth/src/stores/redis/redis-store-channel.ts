@@ -8,8 +8,13 @@ import type {
 // Both in one step: a subscriber never hears of a value that is not there, and a value is never
 // stored without its message. PUBLISH in a script reaches every node of a Cluster.
 const SET_AND_PUBLISH_SCRIPT = `redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local count = false
+if KEYS[2] then
+  count = redis.call('INCR', KEYS[2])
+  if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
+end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
-return 1`;
+return count`;
 
 /** How the store runs a command: within its time budget, once its connection is ready. */
 export type RunCommand = <T>(command: () => Promise<T>) => Promise<T>;
@@ -33,11 +38,25 @@ export class RedisStoreChannel implements ReauthStoreChannel {
     value: string,
     ttlSeconds: number,
     message: string,
-  ): Promise<void> {
+    counter?: { key: string; ttlSeconds: number },
+  ): Promise<number | undefined> {
     const ttl = Math.max(1, Math.ceil(ttlSeconds));
-    await this.run(() =>
-      this.client.eval(SET_AND_PUBLISH_SCRIPT, 1, this.keyOf(key), value, ttl, this.name, message),
+    // Both keys must share a Cluster hash tag (one slot) when a counter is given.
+    const keys = counter ? [this.keyOf(key), this.keyOf(counter.key)] : [this.keyOf(key)];
+    const counterTtl = counter ? Math.max(1, Math.ceil(counter.ttlSeconds)) : 0;
+    const count = await this.run(() =>
+      this.client.eval(
+        SET_AND_PUBLISH_SCRIPT,
+        keys.length,
+        ...keys,
+        value,
+        ttl,
+        this.name,
+        message,
+        counterTtl,
+      ),
     );
+    return typeof count === 'number' ? count : undefined;
   }
 
   async publish(message: string): Promise<void> {
