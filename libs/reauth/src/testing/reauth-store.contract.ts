@@ -226,7 +226,7 @@ export function describeReauthStoreContract(
         return { messages, received, subscription };
       }
 
-      it('is the same channel on every call, or none on every call', async () => {
+      it('is the same channel on every call, or none on every call', () => {
         expect(store.channel()).toBe(store.channel());
       });
 
