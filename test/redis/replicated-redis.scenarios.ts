@@ -3,6 +3,7 @@ import { signInThroughPages } from '../support/emulator';
 import { HttpBrowser } from '../support/http-browser';
 import { COOKIE_PASSWORD, signInToApp } from '../support/reauth-app';
 import { type AppInstance, type Deployment, startDeployment } from '../support/reauth-deployment';
+import { logOut, sessionCookies, withBearer, withCookie } from '../support/deployment-requests';
 
 /** A replicated Redis as the scenarios use it: stores on it, and the failover of its master. */
 export interface ReplicatedRedis {
@@ -25,25 +26,6 @@ export interface ReplicatedRedis {
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password' };
 const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
-const JSON_ACCEPT = { accept: 'application/json' };
-
-/** A copy of a session cookie, sent from anywhere (no jar, no browser). */
-const withCookie = (instance: AppInstance, path: string, sealed: string) =>
-  fetch(`${instance.url}${path}`, {
-    headers: { cookie: `wos-session=${sealed}`, ...JSON_ACCEPT },
-    redirect: 'manual',
-  });
-const withBearer = (instance: AppInstance, path: string, token: string) =>
-  fetch(`${instance.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, ...JSON_ACCEPT },
-  });
-const sessionCookies = (res: Response) =>
-  res.headers.getSetCookie().filter((cookie) => cookie.startsWith('wos-session='));
-const logOut = (browser: HttpBrowser, instance: AppInstance) =>
-  browser.request(`${instance.url}/auth/logout`, {
-    method: 'POST',
-    headers: { origin: instance.url, 'sec-fetch-site': 'same-origin' },
-  });
 
 /**
  * Two app instances sharing one store on `redis`, each with a client of its own: the first

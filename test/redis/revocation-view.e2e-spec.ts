@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
-import { type HttpBrowser } from '../support/http-browser';
-import { COOKIE_PASSWORD, signInToApp } from '../support/reauth-app';
+import { signInToApp } from '../support/reauth-app';
 import { type AppInstance, type Deployment, startDeployment } from '../support/reauth-deployment';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { accessTokenIn as accessTokenInDeployment, logOut } from '../support/deployment-requests';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -13,11 +13,6 @@ const HEARTBEAT_MS = 100;
 const withBearer = (instance: AppInstance, token: string) =>
   fetch(`${instance.url}/signed-in`, {
     headers: { authorization: `Bearer ${token}`, ...JSON_ACCEPT },
-  });
-const logOut = (browser: HttpBrowser, instance: AppInstance) =>
-  browser.request(`${instance.url}/auth/logout`, {
-    method: 'POST',
-    headers: { origin: instance.url, 'sec-fetch-site': 'same-origin' },
   });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,11 +68,7 @@ describeWithRedis('The local view of ended sessions, on two instances and a real
     await redis.close();
   });
 
-  const accessTokenIn = async (sealed: string) =>
-    (await deployment.workos.userManagement.getSessionFromCookie({
-      sessionData: sealed,
-      cookiePassword: COOKIE_PASSWORD,
-    }))!.accessToken;
+  const accessTokenIn = (sealed: string) => accessTokenInDeployment(deployment, sealed);
 
   /** Until MONITOR has reported what Redis did so far (its own PING marks the point). */
   const settled = async () => {

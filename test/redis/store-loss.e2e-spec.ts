@@ -1,30 +1,17 @@
 import { Redis } from 'ioredis';
 import { RedisReauthStore } from 'nest-workos-reauth/redis';
-import { type HttpBrowser } from '../support/http-browser';
-import { COOKIE_PASSWORD, signInToApp } from '../support/reauth-app';
+import { signInToApp } from '../support/reauth-app';
 import { type AppInstance, type Deployment, startDeployment } from '../support/reauth-deployment';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis';
+import {
+  accessTokenIn as accessTokenInDeployment,
+  logOut,
+  sessionCookies,
+  withBearer,
+  withCookie,
+} from '../support/deployment-requests';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
-const JSON_ACCEPT = { accept: 'application/json' };
-
-/** A copy of a session cookie, sent from anywhere (no jar, no browser). */
-const withCookie = (instance: AppInstance, path: string, sealed: string) =>
-  fetch(`${instance.url}${path}`, {
-    headers: { cookie: `wos-session=${sealed}`, ...JSON_ACCEPT },
-    redirect: 'manual',
-  });
-const withBearer = (instance: AppInstance, path: string, token: string) =>
-  fetch(`${instance.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, ...JSON_ACCEPT },
-  });
-const sessionCookies = (res: Response) =>
-  res.headers.getSetCookie().filter((cookie) => cookie.startsWith('wos-session='));
-const logOut = (browser: HttpBrowser, instance: AppInstance) =>
-  browser.request(`${instance.url}/auth/logout`, {
-    method: 'POST',
-    headers: { origin: instance.url, 'sec-fetch-site': 'same-origin' },
-  });
 
 describeWithRedis('A Redis that loses its data, under two instances', () => {
   let redis: TestRedis;
@@ -46,11 +33,7 @@ describeWithRedis('A Redis that loses its data, under two instances', () => {
     await redis.close();
   });
 
-  const accessTokenIn = async (sealed: string) =>
-    (await deployment.workos.userManagement.getSessionFromCookie({
-      sessionData: sealed,
-      cookiePassword: COOKIE_PASSWORD,
-    }))!.accessToken;
+  const accessTokenIn = (sealed: string) => accessTokenInDeployment(deployment, sealed);
 
   /** Until the instance's store client is connected again (bounded; no fixed wait). */
   const storeAnswers = async (instance: AppInstance, token: string) => {
