@@ -7,14 +7,14 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // jose 6 and oauth4webapi ship ES modules only; Node >= 20.19 requires them natively, Jest
-    // needs them compiled.
-    '^.+/node_modules/(jose|oauth4webapi)/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, isolatedModules: true } },
-    ],
+    // jose 6, oauth4webapi and the content-disposition 3 of @fastify/static (which Mercurius
+    // loads) ship ES modules only; Node >= 20.19 requires them natively, Jest needs them compiled.
+    '^.+/node_modules/(jose|oauth4webapi|@fastify/static/node_modules/content-disposition)/.+\\.js$':
+      ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|oauth4webapi)/|@fastify/static/node_modules/content-disposition/)(?<!@fastify/static/node_modules/)',
+  ],
   moduleNameMapper: {
     ...pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
     // The browser helper is an ES module package: its relative imports name the emitted `.js`.

@@ -1,13 +1,14 @@
 import { type ReauthEvent } from 'nest-workos-reauth';
-import { startGraphQLApp, type GraphQLScenario } from './support/graphql-app';
+import { GRAPHQL_DRIVERS, startGraphQLApp, type GraphQLScenario } from './support/graphql-app';
 
 /** One GraphQL request is one refusal, however many of its fields are refused together. */
-describe('Audit events of GraphQL requests', () => {
+describe.each(GRAPHQL_DRIVERS)('Audit events of GraphQL requests (%s)', (driver) => {
   let scenario: GraphQLScenario;
   const events: ReauthEvent[] = [];
 
   beforeAll(async () => {
     scenario = await startGraphQLApp({
+      driver,
       reauth: { events: { listener: (event) => void events.push(event) } },
     });
   });

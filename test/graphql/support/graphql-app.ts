@@ -1,5 +1,12 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  Module,
+} from '@nestjs/common';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   Args,
   Field,
@@ -79,6 +86,18 @@ export class AccountResolver {
     return `${sub} is now ${email}`;
   }
 
+  /** A one-time action: a confirmation counts for this amount and payee, once. */
+  @Mutation(() => String, { nullable: true })
+  @RequireRecentAuth(0, {
+    bind: {
+      fields: ['amount', 'to'],
+      summary: ({ amount, to }) => `Transfer ${amount} EUR to ${to}`,
+    },
+  })
+  transfer(@Args('amount', { type: () => Int }) amount: number, @Args('to') to: string): string {
+    return `sent ${amount} to ${to}`;
+  }
+
   /** An app's own refusals, thrown in a resolver: the exception filter answers them. */
   @Query(() => String, { nullable: true })
   refuseItself(@Args('kind') kind: string): string {
@@ -95,7 +114,48 @@ export class AccountResolver {
   }
 }
 
+/**
+ * The GraphQL servers the library supports: Apollo on Express (`@as-integrations/express5`
+ * through `@nestjs/apollo`), Apollo on Fastify (`@as-integrations/fastify`), and Mercurius (Fastify
+ * only), each with `GraphQLModule`'s defaults but for batching, which is turned on.
+ */
+export type GraphQLDriverName = 'apollo-express' | 'apollo-fastify' | 'mercurius';
+
+export const GRAPHQL_DRIVERS: readonly GraphQLDriverName[] = [
+  'apollo-express',
+  'apollo-fastify',
+  'mercurius',
+];
+
+function graphqlModule(
+  driver: GraphQLDriverName,
+  fieldResolverEnhancers: Array<'guards' | 'filters' | 'interceptors'>,
+): DynamicModule {
+  if (driver === 'mercurius') {
+    return GraphQLModule.forRoot<MercuriusDriverConfig>({
+      driver: MercuriusDriver,
+      autoSchemaFile: true,
+      fieldResolverEnhancers,
+      allowBatchedQueries: true,
+      graphiql: false,
+      // Mercurius loads its query cache (quick-lru, an ES module) with import(), which Jest cannot
+      // run on Node 20; the adopter example runs Mercurius with its cache.
+      cache: false,
+      subscription: true,
+    });
+  }
+  return GraphQLModule.forRoot<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    autoSchemaFile: true,
+    fieldResolverEnhancers,
+    allowBatchedHttpRequests: true,
+    playground: false,
+    subscriptions: { 'graphql-ws': true },
+  });
+}
+
 export interface GraphQLScenario {
+  driver: GraphQLDriverName;
   app: INestApplication;
   url: string;
   graphqlUrl: string;
@@ -105,11 +165,13 @@ export interface GraphQLScenario {
 }
 
 /**
- * A real Nest app serving a code-first GraphQL schema (Apollo, Express) with the library against
- * a fresh emulator, both reading the emulator's clock.
+ * A real Nest app serving a code-first GraphQL schema (Apollo on Express by default, or
+ * `setup.driver`) with the library against a fresh emulator, both reading the emulator's clock.
  */
 export async function startGraphQLApp(
   setup: {
+    /** The GraphQL server and HTTP platform; default `apollo-express`. */
+    driver?: GraphQLDriverName;
     store?: ReauthStore;
     logger?: LoggerService;
     /** GraphQLModule's `fieldResolverEnhancers`; default `['guards']`. */
@@ -118,6 +180,7 @@ export async function startGraphQLApp(
     reauth?: Partial<ReauthModuleOptions>;
   } = {},
 ): Promise<GraphQLScenario> {
+  const driver = setup.driver ?? 'apollo-express';
   const port = await freePort();
   const redirectUri = `http://localhost:${port}/auth/callback`;
   const { emulator } = await startEmulatorWithSdk({ redirectUris: [redirectUri] });
@@ -131,21 +194,18 @@ export async function startGraphQLApp(
         ...(setup.store ? { store: setup.store } : {}),
         ...setup.reauth,
       }),
-      GraphQLModule.forRoot<ApolloDriverConfig>({
-        driver: ApolloDriver,
-        autoSchemaFile: true,
-        fieldResolverEnhancers: setup.fieldResolverEnhancers ?? ['guards'],
-        allowBatchedHttpRequests: true,
-        playground: false,
-        subscriptions: { 'graphql-ws': true },
-      }),
+      graphqlModule(driver, setup.fieldResolverEnhancers ?? ['guards']),
     ],
     providers: [AccountResolver],
   })
   class GraphQLAppModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [GraphQLAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
+  const logger = setup.logger ?? false;
+  const app =
+    driver === 'apollo-express'
+      ? moduleRef.createNestApplication({ logger })
+      : moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
   try {
     await app.listen(port, '127.0.0.1');
   } catch (error) {
@@ -155,6 +215,7 @@ export async function startGraphQLApp(
   }
   const url = `http://localhost:${port}`;
   return {
+    driver,
     app,
     url,
     graphqlUrl: `${url}/graphql`,

@@ -1,11 +1,14 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import type { ReauthRequest } from '../interfaces';
+import { fastifyReplyOf } from './fastify-replies';
 
 /**
  * What a GraphQL resolver call gives the library, read from the resolver's arguments
  * (`root, args, context, info`) without loading `graphql` or `@nestjs/graphql`:
  * - `operation`: a query or mutation field, with the HTTP request of the GraphQL context's `req`
- *   and the response of its `res` (else Express's `req.res`), where headers are written;
+ *   and the response where headers are written: the context's `res` or `reply` (Mercurius puts
+ *   the Fastify reply there), else Express's `req.res`, else the Fastify reply of `req` (Apollo on
+ *   Fastify puts only the request in the context);
  * - `subscription`: a subscription field, which the library does not guard;
  * - `no-request`: a context without a usable `req`.
  */
@@ -43,7 +46,7 @@ export function graphqlTarget(host: ArgumentsHost): GraphQLTarget {
   // method, origin and cookies are the connection's, so it cannot stand in for an HTTP request.
   if (!isRequest(req) || isUpgrade(req)) return { kind: 'no-request', field };
   // Express links the response to its request; an app's own context may name it `res`.
-  const response = [res, reply, (req as { res?: unknown }).res].find(isObject);
+  const response = [res, reply, (req as { res?: unknown }).res, fastifyReplyOf(req)].find(isObject);
   return { kind: 'operation', request: req, response, field };
 }
 

@@ -12,6 +12,8 @@ interface ExchangeState {
   binding?: string;
   /** Header values already written, so each is written once. */
   written: Set<string>;
+  /** The values of each list header (`WWW-Authenticate`) written so far, in order. */
+  lists: Map<string, string[]>;
   /** Starts by what they ask for: aliases of one field share one sealed state and URL. */
   started: Map<string, Promise<unknown>>;
 }
@@ -21,7 +23,7 @@ const exchanges = new WeakMap<object, ExchangeState>();
 function stateOf(request: object): ExchangeState {
   let state = exchanges.get(request);
   if (!state) {
-    state = { queue: Promise.resolve(), written: new Set(), started: new Map() };
+    state = { queue: Promise.resolve(), written: new Set(), lists: new Map(), started: new Map() };
     exchanges.set(request, state);
   }
   return state;
@@ -58,6 +60,11 @@ export function startInTurn<T extends { setCookie: string }>(
  * `append` adds a value (`Set-Cookie`, `WWW-Authenticate`), otherwise it replaces. Nothing is
  * written when there is no response or its headers are already sent; a refusal never fails
  * because of a header.
+ *
+ * Cookies are appended through the adapter (Express and Fastify both keep each `Set-Cookie`).
+ * Other appended headers are written as one comma-separated list (RFC 9110 §5.3), since
+ * Fastify's adapter replaces a header it is asked to append: two refused fields asking for
+ * different things then both keep their challenge on either platform.
  */
 export function writeHeader(
   adapter: Pick<AbstractHttpAdapter, 'setHeader' | 'isHeadersSent'> &
@@ -67,14 +74,22 @@ export function writeHeader(
   header: { name: string; value: string; append?: boolean },
 ): void {
   if (!response) return;
-  const { written } = stateOf(request);
-  const key = `${header.name.toLowerCase()}\n${header.value}`;
+  const { written, lists } = stateOf(request);
+  const name = header.name.toLowerCase();
+  const key = `${name}\n${header.value}`;
   if (written.has(key)) return;
   try {
     if (adapter.isHeadersSent(response)) return;
     written.add(key);
-    if (header.append) adapter.appendHeader?.(response, header.name, header.value);
-    else adapter.setHeader(response, header.name, header.value);
+    if (!header.append) {
+      adapter.setHeader(response, header.name, header.value);
+    } else if (name === 'set-cookie') {
+      adapter.appendHeader?.(response, header.name, header.value);
+    } else {
+      const values = [...(lists.get(name) ?? []), header.value];
+      lists.set(name, values);
+      adapter.setHeader(response, header.name, values.join(', '));
+    }
   } catch {
     // A response that cannot take the header still gets the GraphQL error.
   }

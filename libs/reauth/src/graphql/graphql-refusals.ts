@@ -1,5 +1,5 @@
 import { StepUpOffers } from '../factors/step-up-offers';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ReauthRequest } from '../interfaces';
 import { ReauthStarter } from '../flow/reauth-starter';
@@ -8,6 +8,7 @@ import { type ReauthRequiredException } from '../exceptions/reauth-required.exce
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { challengeFor, messageOf, type ReauthRefusal } from '../exceptions/reauth-refusal';
 import { EXPLAIN_HEADER, RefusalReports } from '../flow/refusal-reports';
+import { linkFastifyReplies } from './fastify-replies';
 import { type GraphQLTarget } from './graphql-context';
 import { startInTurn, writeHeader } from './graphql-exchange';
 import { ReauthGraphQLError } from './reauth-graphql.error';
@@ -21,10 +22,16 @@ type OperationRequest = ReauthRequest & { body?: unknown };
  * `Retry-After`), the binding cookie and `Cache-Control: no-store`. The guard throws it for the
  * fields it refuses (Nest runs no filters for field resolvers unless told to), and the exception
  * filter returns it for refusals thrown anywhere else in a resolver.
+ *
+ * Headers go to the response of the GraphQL context (see `graphqlTarget`): Express's, the
+ * context's `reply` (Mercurius), or on Fastify the reply linked to the request when it arrived
+ * (Apollo's Fastify integration), so that the GraphQL server then sends them with its own.
  */
 @Injectable()
-export class GraphQLRefusals {
+export class GraphQLRefusals implements OnModuleInit {
   private readonly logger = new Logger('ReauthModule');
+  /** Whether a refusal without a response to write to was already reported. */
+  private warnedNoResponse = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -32,6 +39,20 @@ export class GraphQLRefusals {
     private readonly reports: RefusalReports,
     private readonly offers: StepUpOffers,
   ) {}
+
+  /** On Fastify, keeps each request's reply reachable from the request (see `graphqlTarget`). */
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter as
+      { getType(): string; getInstance(): unknown } | undefined;
+    if (adapter?.getType() !== 'fastify') return;
+    try {
+      linkFastifyReplies(adapter.getInstance() as Parameters<typeof linkFastifyReplies>[0]);
+    } catch (error) {
+      this.logger.warn(
+        `Could not add an onRequest hook to Fastify (${(error as Error).message}): a refused GraphQL field can write its challenge and binding cookie only when the GraphQL context carries the reply, as \`context: (req, reply) => ({ req, reply })\``,
+      );
+    }
+  }
 
   /** The GraphQL error of a refused field; never throws. */
   async errorFor(exception: ReauthRefusal, target: GraphQLTarget): Promise<ReauthGraphQLError> {
@@ -77,6 +98,12 @@ export class GraphQLRefusals {
         `The GraphQL field ${target.field} needs a sign-in, but its GraphQL context has no \`req\` to start one from`,
       );
       return new ReauthGraphQLError(message, extensions, { cause: exception });
+    }
+    if (!response && !this.warnedNoResponse) {
+      this.warnedNoResponse = true;
+      this.logger.warn(
+        `The GraphQL field ${target.field} was refused, but its GraphQL context has no response to write the challenge and the binding cookie to: its reauthUrl cannot complete (state_not_bound). Give the context the response: \`context: ({ req, res }) => ({ req, res })\` on Express, \`context: (req, reply) => ({ req, reply })\` on Fastify`,
+      );
     }
     const { details } = exception;
     const startKey = JSON.stringify([

@@ -6,7 +6,9 @@ import {
   type FieldNode,
   type OperationDefinitionNode,
 } from 'graphql';
+import { fastifyReplyOf, linkFastifyReplies } from './fastify-replies';
 import { graphqlTarget, reauthRequestOf } from './graphql-context';
+import { writeHeader } from './graphql-exchange';
 import { ReauthGraphQLError } from './reauth-graphql.error';
 
 /** The arguments Nest gives a resolver's guards: `root, args, context, info`. */
@@ -39,6 +41,30 @@ describe('graphqlTarget', () => {
     const req = { ...request, res };
     expect(graphqlTarget(resolverHost({ req }))).toMatchObject({ request: req, response: res });
     expect(graphqlTarget(resolverHost({ req: request }))).toMatchObject({ response: undefined });
+  });
+
+  it('takes the reply Mercurius puts in the context', () => {
+    const reply = { sent: false };
+    expect(graphqlTarget(resolverHost({ req: request, reply }))).toMatchObject({
+      request,
+      response: reply,
+    });
+  });
+
+  it('finds the Fastify reply of a context that holds only the request (Apollo on Fastify)', () => {
+    let hook: ((request: object, reply: object, done: () => void) => void) | undefined;
+    linkFastifyReplies({ addHook: (_name, added) => (hook = added) });
+    const req = { ...request };
+    const reply = { sent: false };
+    const done = jest.fn();
+    hook!(req, reply, done);
+    expect(done).toHaveBeenCalledWith();
+    expect(fastifyReplyOf(req)).toBe(reply);
+    expect(graphqlTarget(resolverHost({ req }))).toMatchObject({ request: req, response: reply });
+    // Another request's reply is never taken.
+    expect(graphqlTarget(resolverHost({ req: { ...request } }))).toMatchObject({
+      response: undefined,
+    });
   });
 
   it('tells a subscription apart, whatever its context holds', () => {
@@ -79,6 +105,59 @@ describe('graphqlTarget', () => {
     http.setType('http');
     expect(reauthRequestOf(http)).toBe(request);
     expect(reauthRequestOf(resolverHost({ req: request }))).toBe(request);
+  });
+});
+
+describe('writeHeader', () => {
+  /** Fastify's adapter: `appendHeader` replaces, except for `Set-Cookie`, which it keeps. */
+  function fastifyLike() {
+    const headers: Record<string, string | string[]> = {};
+    const reply = { sent: false };
+    const write = (_reply: unknown, name: string, value: string) => {
+      const key = name.toLowerCase();
+      const existing = headers[key];
+      headers[key] =
+        key === 'set-cookie' && existing !== undefined ? [existing, value].flat() : value;
+    };
+    const adapter = {
+      setHeader: jest.fn(write),
+      appendHeader: jest.fn(write),
+      isHeadersSent: () => reply.sent,
+    };
+    return { headers, reply, adapter };
+  }
+  const request = () => ({ method: 'POST', headers: {} });
+
+  it('keeps every challenge of a request as one list, each once', () => {
+    const { headers, reply, adapter } = fastifyLike();
+    const req = request();
+    for (const value of ['Bearer a="1"', 'Bearer b="2"', 'Bearer a="1"']) {
+      writeHeader(adapter, req, reply, { name: 'WWW-Authenticate', value, append: true });
+    }
+    expect(headers['www-authenticate']).toBe('Bearer a="1", Bearer b="2"');
+  });
+
+  it('appends cookies, replaces other headers, and writes nothing once the reply is sent', () => {
+    const { headers, reply, adapter } = fastifyLike();
+    const req = request();
+    writeHeader(adapter, req, reply, { name: 'Set-Cookie', value: 'a=1', append: true });
+    writeHeader(adapter, req, reply, { name: 'Set-Cookie', value: 'b=2', append: true });
+    writeHeader(adapter, req, reply, { name: 'Retry-After', value: '5' });
+    reply.sent = true;
+    writeHeader(adapter, req, reply, { name: 'Cache-Control', value: 'no-store' });
+    expect(headers).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'retry-after': '5' });
+  });
+
+  it('writes nothing without a response, and survives one that refuses headers', () => {
+    const { adapter } = fastifyLike();
+    writeHeader(adapter, request(), undefined, { name: 'Retry-After', value: '5' });
+    expect(adapter.setHeader).not.toHaveBeenCalled();
+    adapter.setHeader.mockImplementation(() => {
+      throw new TypeError('Invalid character in header content');
+    });
+    expect(() =>
+      writeHeader(adapter, request(), {}, { name: 'Retry-After', value: '5' }),
+    ).not.toThrow();
   });
 });
 
