@@ -130,6 +130,7 @@ export const GRAPHQL_DRIVERS: readonly GraphQLDriverName[] = [
 function graphqlModule(
   driver: GraphQLDriverName,
   fieldResolverEnhancers: Array<'guards' | 'filters' | 'interceptors'>,
+  mercurius: Partial<MercuriusDriverConfig> = {},
 ): DynamicModule {
   if (driver === 'mercurius') {
     return GraphQLModule.forRoot<MercuriusDriverConfig>({
@@ -139,8 +140,9 @@ function graphqlModule(
       allowBatchedQueries: true,
       graphiql: false,
       // Mercurius loads its query cache (quick-lru, an ES module) with import(), which Jest cannot
-      // run on Node 20; the adopter example runs Mercurius with its cache.
+      // run on Node 20.
       cache: false,
+      ...mercurius,
       subscription: true,
     });
   }
@@ -174,6 +176,8 @@ export async function startGraphQLApp(
     driver?: GraphQLDriverName;
     store?: ReauthStore;
     logger?: LoggerService;
+    /** More options of Mercurius, for the `mercurius` driver. */
+    mercurius?: Partial<MercuriusDriverConfig>;
     /** GraphQLModule's `fieldResolverEnhancers`; default `['guards']`. */
     fieldResolverEnhancers?: Array<'guards' | 'filters' | 'interceptors'>;
     /** More options of the library. */
@@ -194,7 +198,7 @@ export async function startGraphQLApp(
         ...(setup.store ? { store: setup.store } : {}),
         ...setup.reauth,
       }),
-      graphqlModule(driver, setup.fieldResolverEnhancers ?? ['guards']),
+      graphqlModule(driver, setup.fieldResolverEnhancers ?? ['guards'], setup.mercurius),
     ],
     providers: [AccountResolver],
   })
