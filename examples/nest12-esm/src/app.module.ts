@@ -1,7 +1,11 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { GraphQLModule } from '@nestjs/graphql';
 import { ReauthModule } from 'nest-workos-reauth';
+import { AccountResolver } from './account.resolver.js';
 import { AppController } from './app.controller.js';
+import { graphqlOptions } from './graphql.config.js';
 import { reauthOptionsFromEnv } from './reauth.config.js';
 import { ReauthRequiredLog } from './reauth-required.log.js';
 
@@ -10,8 +14,9 @@ import { ReauthRequiredLog } from './reauth-required.log.js';
     // With EventEmitterModule imported, the library emits its events here, by name.
     EventEmitterModule.forRoot(),
     ReauthModule.forRootAsync({ useFactory: () => reauthOptionsFromEnv() }),
+    GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...graphqlOptions() }),
   ],
   controllers: [AppController],
-  providers: [ReauthRequiredLog],
+  providers: [AccountResolver, ReauthRequiredLog],
 })
 export class AppModule {}
