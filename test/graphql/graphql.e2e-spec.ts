@@ -1,5 +1,6 @@
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { decodeJwt } from 'jose';
+import mercurius from 'mercurius';
 import { createReauthFetch, ReauthDeclinedError, type ReauthInfo } from 'step-up-fetch';
 import { STORE_KEYS } from '../../libs/reauth/src/core/constants';
 import { FaultyStore } from '../support/faulty-store';
@@ -711,3 +712,61 @@ describe.each(GRAPHQL_DRIVERS)(
     });
   },
 );
+
+describe('Mercurius settings an app may add: csrfPrevention and its own errorFormatter', () => {
+  let scenario: GraphQLScenario;
+
+  beforeAll(async () => {
+    scenario = await startGraphQLApp({
+      driver: 'mercurius',
+      mercurius: {
+        csrfPrevention: true,
+        // An app's formatter that hides the messages of unexpected errors: built on Mercurius's
+        // default, it keeps every error's extensions, which the refusal is read from.
+        errorFormatter: (execution, context) => {
+          const formatted = mercurius.defaultErrorFormatter(execution, context);
+          const errors = formatted.response.errors?.map((error) =>
+            error.extensions?.code ? error : { ...error, message: 'Something went wrong.' },
+          );
+          return { ...formatted, response: { ...formatted.response, errors } };
+        },
+      },
+    });
+  });
+  afterAll(() => scenario.close());
+
+  const stale = () =>
+    scenario.emulator.mintAccessToken({
+      email: ALICE.email,
+      authTime: scenario.emulator.now() - 301,
+    });
+
+  it('keeps the refusal’s extensions, the challenge and the binding cookie', async () => {
+    const res = await fetch(scenario.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await stale()}` },
+      body: JSON.stringify({ query: '{ hello balance }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('www-authenticate')).toBe(STALE_CHALLENGE);
+    expect(res.headers.getSetCookie().filter((c) => c.startsWith('wos-reauth='))).toHaveLength(1);
+    const result = (await res.json()) as GraphQLResult;
+    expect(result.data).toEqual({ hello: 'world', balance: null });
+    expect(result.errors?.[0].extensions).toEqual({
+      code: 'REAUTH_REQUIRED',
+      reason: 'stale',
+      maxAge: 300,
+      reauthUrl: expect.any(String),
+    });
+  });
+
+  it('blocks a simple cross-site GET before any resolver: no re-auth is started', async () => {
+    const res = await fetch(`${scenario.graphqlUrl}?query=${encodeURIComponent('{ balance }')}`, {
+      headers: { authorization: `Bearer ${await stale()}` },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await res.text()).not.toContain('REAUTH_REQUIRED');
+  });
+});
