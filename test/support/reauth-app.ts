@@ -43,6 +43,8 @@ export async function startScenarioApp(
     /** More modules and providers of the app, next to the library's. */
     imports?: ModuleMetadata['imports'];
     providers?: ModuleMetadata['providers'];
+    /** Runs before the app listens: a WebSocket adapter, say. */
+    beforeListen?: (app: INestApplication) => void;
   } = {},
 ): Promise<ScenarioApp> {
   const port = await freePort();
@@ -71,6 +73,7 @@ export async function startScenarioApp(
     imports: [ScenarioModule],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
+  setup.beforeListen?.(app);
   try {
     await app.listen(port, '127.0.0.1');
   } catch (error) {

@@ -17,7 +17,19 @@ export const PROTOCOL = Object.freeze({
   idMarker: 'reauth_id',
   /** `type` of the message a popup posts to its opener: `{ type, status, code? }`. */
   popupMessageType: 'nest-reauth',
+  /**
+   * Event a WebSocket gateway sends for a refused message (a socket.io acknowledgement gets the
+   * same payload): the JSON 401's fields (or the 403's, the 503's), plus `event`.
+   */
+  socketErrorEvent: 'reauth_error',
 });
+
+/**
+ * `error` of a WebSocket refusal that a new connection settles: the session cookie of the
+ * connection's handshake holds an expired access token. An HTTP request to its `refreshUrl`
+ * renews the cookie; a new connection then carries it.
+ */
+export const RECONNECT_REQUIRED_ERROR = 'reconnect_required';
 
 /** The value of {@link PROTOCOL.modeHeader} in popup mode. */
 export const POPUP_MODE = 'popup';

@@ -14,6 +14,12 @@ export {
   type ReauthGraphQLExtensions,
 } from './graphql';
 export {
+  RecentAuthGatewayGuard,
+  rememberUpgradeRequests,
+  type ConnectingWebSocketAdapter,
+  type SocketRefusalPayload,
+} from './websockets';
+export {
   REAUTH_EVENT_TYPES,
   type ReauthCompletedEvent,
   type ReauthEvent,

@@ -10,6 +10,7 @@ import { PasskeysController } from './controllers/passkeys.controller';
 import { StepUpController } from './controllers/step-up.controller';
 import { BackchannelLogoutController } from './controllers/backchannel-logout.controller';
 import { WorkosEventsController } from './controllers/workos-events.controller';
+import { SocketReauthController } from './websockets/socket-reauth.controller';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { DEFAULT_ROUTES } from './options/reauth.options';
 import { OWN_ROUTES_METADATA_KEY } from './core/constants';
@@ -32,7 +33,10 @@ function routeControllers(extras: ReauthModuleExtras): Type<unknown>[] {
     mountedAt(ReauthCallbackController, routes.callback ?? DEFAULT_ROUTES.callback),
   ];
   const login = routes.login ?? DEFAULT_ROUTES.login;
-  if (login !== false) controllers.push(mountedAt(ReauthLoginController, login));
+  if (login !== false) {
+    controllers.push(mountedAt(ReauthLoginController, login));
+    controllers.push(mountedAt(SocketReauthController, login));
+  }
   const logout = routes.logout ?? DEFAULT_ROUTES.logout;
   if (logout !== false) controllers.push(mountedAt(ReauthLogoutController, logout));
   const stepUp = routes.stepUp ?? DEFAULT_ROUTES.stepUp;

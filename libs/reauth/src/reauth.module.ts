@@ -52,6 +52,7 @@ import { ReauthCallback } from './flow/reauth-callback';
 import { CodeExchange } from './flow/code-exchange';
 import { RefusalReports } from './flow/refusal-reports';
 import { GraphQLRefusals } from './graphql/graphql-refusals';
+import { SocketRefusals } from './websockets/socket-refusals';
 import { ReauthService } from './reauth.service';
 import { RecentAuthGuard } from './guard/recent-auth.guard';
 import { ReauthStore } from './stores/reauth.store';
@@ -149,6 +150,7 @@ function fromSetup(
     ReauthCallback,
     RefusalReports,
     GraphQLRefusals,
+    SocketRefusals,
     ReauthService,
     HttpResponses,
     RecentAuthGuard,

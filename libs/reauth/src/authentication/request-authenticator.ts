@@ -19,8 +19,18 @@ import { SessionRevocations } from './session-revocations';
  */
 export type AuthenticationResult =
   | { status: 'authenticated'; authentication: Authentication; setCookie?: string }
-  | { status: 'anonymous'; setCookie?: string }
+  | { status: 'anonymous'; setCookie?: string; renewable?: true }
   | { status: 'invalid' };
+
+/** How to authenticate; see {@link RequestAuthenticator.authenticate}. */
+export interface AuthenticateOptions {
+  /**
+   * Whether an expired cookie session may be refreshed (default `true`). A caller that cannot
+   * send the refreshed cookie back (a WebSocket message) must not spend the browser's
+   * single-use refresh token: it gets `anonymous` with `renewable` instead.
+   */
+  refresh?: boolean;
+}
 
 /**
  * The token of an `Authorization: Bearer <token>` header (spaces around it allowed), without a
@@ -52,7 +62,10 @@ export class RequestAuthenticator {
     private readonly revocations: SessionRevocations,
   ) {}
 
-  async authenticate(request: ReauthRequest): Promise<AuthenticationResult> {
+  async authenticate(
+    request: ReauthRequest,
+    { refresh = true }: AuthenticateOptions = {},
+  ): Promise<AuthenticationResult> {
     const custom = this.options.tokenExtractor?.(request);
     if (custom !== undefined) return this.fromToken(custom, 'custom');
 
@@ -63,7 +76,7 @@ export class RequestAuthenticator {
     }
 
     const sealed = this.sessions.read(request);
-    return sealed === undefined ? { status: 'anonymous' } : this.fromCookie(sealed);
+    return sealed === undefined ? { status: 'anonymous' } : this.fromCookie(sealed, refresh);
   }
 
   private async fromToken(
@@ -80,7 +93,7 @@ export class RequestAuthenticator {
     return { status: 'authenticated', authentication: { claims, source, sessionId } };
   }
 
-  private async fromCookie(sealed: string): Promise<AuthenticationResult> {
+  private async fromCookie(sealed: string, refresh: boolean): Promise<AuthenticationResult> {
     const signedOut = { status: 'anonymous', setCookie: this.sessions.clear() } as const;
     const contents = await this.sessions.unseal(sealed);
     if (!contents) return signedOut;
@@ -98,6 +111,7 @@ export class RequestAuthenticator {
       }
       // Unvouched: only a refresh (which a session ended at the provider cannot pass) tells.
     }
+    if (!refresh) return { status: 'anonymous', renewable: true };
     const refreshed = await this.sessions.refresh(sealed, contents);
     if (refreshed.status === 'ended') return signedOut;
     const setCookie = this.sessions.serialize(refreshed.sealedSession);

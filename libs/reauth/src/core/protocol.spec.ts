@@ -1,5 +1,8 @@
-import { PROTOCOL as HELPER } from '../../../reauth-client/src/protocol';
-import { PROTOCOL } from './protocol';
+import {
+  PROTOCOL as HELPER,
+  RECONNECT_REQUIRED_ERROR as HELPER_RECONNECT,
+} from '../../../reauth-client/src/protocol';
+import { PROTOCOL, RECONNECT_REQUIRED_ERROR } from './protocol';
 
 describe('PROTOCOL', () => {
   it('says what the browser helper says (header names compared as HTTP compares them)', () => {
@@ -9,5 +12,10 @@ describe('PROTOCOL', () => {
     expect(PROTOCOL.marker).toBe(HELPER.marker);
     expect(PROTOCOL.idMarker).toBe(HELPER.idMarker);
     expect(PROTOCOL.popupMessageType).toBe(HELPER.popupMessageType);
+    expect(PROTOCOL.socketErrorEvent).toBe(HELPER.socketErrorEvent);
+  });
+
+  it('names the WebSocket refusal that a new connection settles as the helper does', () => {
+    expect(RECONNECT_REQUIRED_ERROR).toBe(HELPER_RECONNECT);
   });
 });

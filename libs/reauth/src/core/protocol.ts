@@ -13,7 +13,19 @@ export const PROTOCOL = Object.freeze({
   idMarker: 'reauth_id',
   /** `type` of the message a popup posts to its opener. */
   popupMessageType: 'nest-reauth',
+  /**
+   * Event a WebSocket gateway sends for a refused message (a socket.io ack gets the same
+   * payload): the JSON 401's fields (or the 403's, the 503's), plus `event`.
+   */
+  socketErrorEvent: 'reauth_error',
 });
+
+/**
+ * `error` of a WebSocket refusal that a new connection settles: the handshake's session cookie
+ * holds an expired access token, which only an HTTP request can refresh (a socket cannot set
+ * cookies, and must not spend the browser's single-use refresh token).
+ */
+export const RECONNECT_REQUIRED_ERROR = 'reconnect_required';
 
 /** The outcomes the marker reports. */
 export type ReauthMarker = 'ok' | 'cancelled' | 'failed';

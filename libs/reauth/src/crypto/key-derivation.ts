@@ -26,6 +26,12 @@ export const STEP_UP_TICKET_KEY: KeyPurpose = Object.freeze({
   info: 'nest-reauth step-up ticket v1',
 });
 
+/** The key of a WebSocket refusal's re-authentication ticket (see `websockets/`): short-lived. */
+export const SOCKET_TICKET_KEY: KeyPurpose = Object.freeze({
+  salt: 'nest-reauth',
+  info: 'nest-reauth socket ticket v1',
+});
+
 const KEY_BYTES = 32;
 // A process normally holds one secret per purpose, or two during a rotation; the bound only
 // guards against a caller that passes a fresh secret each time.

@@ -43,6 +43,13 @@ class RouteCheckGuard implements CanActivate {
     const request = requestOf(context);
     if (request !== undefined && wasChecked(request, handler)) return true;
     const controller = context.getClass();
+    if (!reported.has(handler) && context.getType<string>() === 'ws') {
+      reported.add(handler);
+      // Nest 11 applies no global guard (APP_GUARD) to WebSocket gateways.
+      logger.error(
+        `${controller.name}.${handler.name} requires a (recent) sign-in, but nest-workos-reauth's check did not run for it, so it refuses every message. Nest applies no global guard to WebSocket gateways: add @UseGuards(RecentAuthGatewayGuard) to the gateway class (from nest-workos-reauth, with ReauthModule imported).`,
+      );
+    }
     if (!reported.has(handler)) {
       reported.add(handler);
       logger.error(
@@ -55,6 +62,8 @@ class RouteCheckGuard implements CanActivate {
 
 function requestOf(context: ExecutionContext): object | undefined {
   const type = context.getType<string>();
+  // A WebSocket message's arguments are one array, shared by every guard of that message.
+  if (type === 'ws') return context.getArgs<unknown[]>();
   if (type !== 'http' && type !== 'graphql') return undefined;
   const request: unknown = reauthRequestOf(context);
   return typeof request === 'object' && request !== null ? request : undefined;

@@ -629,18 +629,30 @@ describe('RecentAuthGuard', () => {
       expect(wasChecked(refused, AccountRoutes.prototype.fresh)).toBe(false);
     });
 
-    it.each(['rpc', 'ws'])('refuses a decorated %s handler with a warning', async (type) => {
+    it('refuses a decorated rpc handler with a warning', async () => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       const context = new ExecutionContextHost(
         [{}, {}],
         AccountRoutes,
         AccountRoutes.prototype.fresh,
       );
-      context.setType(type);
+      context.setType('rpc');
       expect(await guardFor(context)).toBe(false);
       expect(warn).toHaveBeenCalledWith(
         'account:AccountRoutes.fresh requires a recent sign-in but is not an HTTP route: refused',
       );
+    });
+
+    it('refuses a decorated WebSocket message whose handshake is unknown, saying how to fix it', async () => {
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const context = new ExecutionContextHost(
+        [{}, {}, 'fresh'],
+        AccountRoutes,
+        AccountRoutes.prototype.fresh,
+      );
+      context.setType('ws');
+      expect(await guardFor(context)).toBe(false);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('rememberUpgradeRequests'));
     });
 
     it('leaves an undecorated non-HTTP handler alone', async () => {

@@ -35,6 +35,8 @@ import { OrganizationPolicies } from '../policies/organization-policies';
 import type { EffectivePolicy } from '../policies/effective-policy';
 import { bindAction, type BoundAction } from '../policies/action-binding';
 import { explainRefusal } from '../policies/refusal-explanation';
+import { handshakeOf } from '../websockets/socket-handshake';
+import { SocketReconnectRequired, SocketRefusals } from '../websockets/socket-refusals';
 
 /** What a refusal of this request is built from; `policy` is tightened once the caller is known. */
 interface Refusal {
@@ -56,8 +58,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  *
  * GraphQL queries, mutations and field resolvers (`@nestjs/graphql`) are checked the same way on
  * the request in the GraphQL context (`req`); a refused field gets a GraphQL error with
- * `extensions.code` `REAUTH_REQUIRED` (see `ReauthExceptionFilter`). Subscriptions, WebSocket
- * gateways and microservice handlers that carry a decorator are refused, with a warning.
+ * `extensions.code` `REAUTH_REQUIRED` (see `ReauthExceptionFilter`). WebSocket gateway handlers
+ * (`@nestjs/websockets`, socket.io or `ws`, with `RecentAuthGatewayGuard` on the gateway) are
+ * checked on each message against the connection's handshake (see `rememberUpgradeRequests`);
+ * a refused message gets the `reauth_error` event or its socket.io acknowledgement.
+ * Subscriptions and microservice handlers that carry a decorator are refused, with a warning.
  *
  * `ReauthModule` registers it as a global guard (`APP_GUARD`); an app does not register or
  * construct it. What it decides is configured through the module's options and the decorators.
@@ -80,8 +85,18 @@ export class RecentAuthGuard implements CanActivate {
     @Optional() private readonly graphqlRefusals: GraphQLRefusals,
     @Optional() private readonly policies: RoutePolicies,
     @Optional() private readonly organizations: OrganizationPolicies,
+    /** Answers refused WebSocket messages. */
+    @Optional() private readonly socketRefusals: SocketRefusals,
   ) {
-    if (!authenticator || !proofs || !options || !graphqlRefusals || !policies || !organizations) {
+    if (
+      !authenticator ||
+      !proofs ||
+      !options ||
+      !graphqlRefusals ||
+      !policies ||
+      !organizations ||
+      !socketRefusals
+    ) {
       throw new Error(
         "RecentAuthGuard needs ReauthModule: import ReauthModule.forRoot(...) (or forRootAsync) in the application's root module, which registers the guard globally, instead of registering RecentAuthGuard by hand",
       );
@@ -94,6 +109,7 @@ export class RecentAuthGuard implements CanActivate {
     if (!requirement) return true;
     const type = context.getType<string>();
     if (type === 'graphql') return this.canActivateGraphQL(context, requirement);
+    if (type === 'ws') return this.canActivateSocket(context, requirement);
     if (type !== 'http') {
       // Only HTTP requests carry what the guard checks; a decorated gateway or message handler
       // is refused rather than silently left open.
@@ -156,6 +172,44 @@ export class RecentAuthGuard implements CanActivate {
     }
   }
 
+  /**
+   * A WebSocket message: the same checks on the connection's handshake (its cookie or token,
+   * never refreshed here: a socket cannot send the new cookie back), read again for every
+   * message, so a session that ended or went stale since the connection opened is refused on its
+   * next message. A cookie-authenticated connection must come from the app's own pages (CSWSH).
+   */
+  private async canActivateSocket(
+    context: ExecutionContext,
+    requirement: RecentAuthRequirement,
+  ): Promise<boolean> {
+    const ws = context.switchToWs();
+    const request = handshakeOf(ws.getClient(), ws.getData());
+    if (!request) {
+      this.logger.error(
+        `${this.routeKey(context)} requires a recent sign-in but its WebSocket connection's handshake is unknown: refused. With @nestjs/platform-ws, create the adapter as app.useWebSocketAdapter(rememberUpgradeRequests(new WsAdapter(app)))`,
+      );
+      return false;
+    }
+    try {
+      const result = await this.authenticator.authenticate(request, { refresh: false });
+      if (result.status === 'anonymous' && result.renewable) throw new SocketReconnectRequired();
+      if (
+        result.status === 'authenticated' &&
+        result.authentication.source === 'cookie' &&
+        !(requirement.allowCrossOrigin ?? this.options.allowCrossOrigin) &&
+        !isSameOriginRequest(request.headers, this.options.allowedOrigins)
+      ) {
+        throw new ReauthForbiddenException('cross_site_request');
+      }
+      await this.authorize(result, requirement, context, request);
+      markChecked(context.getArgs(), context.getHandler());
+      return true;
+    } catch (error) {
+      if (!isReauthRefusal(error) && !(error instanceof SocketReconnectRequired)) throw error;
+      throw await this.socketRefusals.refuse(error, context, this.routeKey(context));
+    }
+  }
+
   /** The checks after authentication; sets `request.reauth` when they pass. */
   private async authorize(
     result: AuthenticationResult,
@@ -200,10 +254,11 @@ export class RecentAuthGuard implements CanActivate {
     const { bind } = refusal.policy;
     if (!bind) return undefined;
     const { context, request } = refusal;
-    const graphql = context.getType<string>() === 'graphql';
+    const type = context.getType<string>();
+    const graphql = type === 'graphql';
     return bindAction(
       bind,
-      graphql ? 'GRAPHQL' : request.method,
+      graphql ? 'GRAPHQL' : type === 'ws' ? 'WS' : request.method,
       this.routeKey(context),
       graphql ? context.getArgs()[1] : request.body,
     );

@@ -1,0 +1,36 @@
+import { UseGuards } from '@nestjs/common';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { RecentAuthGatewayGuard, RequireRecentAuth, RequireSignIn } from 'nest-workos-reauth';
+
+/** What every scenario gateway answers: a guarded action, a signed-in read, an open echo. */
+@UseGuards(RecentAuthGatewayGuard)
+abstract class ScenarioGateway {
+  /** Ran only once the library's check passed; the test reads it to prove a refusal ran nothing. */
+  readonly deleted: unknown[] = [];
+
+  @RequireRecentAuth(60)
+  @SubscribeMessage('delete-channel')
+  deleteChannel(@MessageBody() body: unknown): { deleted: unknown } {
+    this.deleted.push(body);
+    return { deleted: body };
+  }
+
+  @RequireSignIn()
+  @SubscribeMessage('whoami')
+  whoami(): { ok: true } {
+    return { ok: true };
+  }
+
+  @SubscribeMessage('echo')
+  echo(@MessageBody() body: unknown): { echo: unknown } {
+    return { echo: body };
+  }
+}
+
+/** The socket.io gateway, on the app's HTTP server. */
+@WebSocketGateway({ maxHttpBufferSize: 16 * 1024 })
+export class IoChatGateway extends ScenarioGateway {}
+
+/** The `ws` gateway, on the app's HTTP server at `/ws`; frames over 16 KiB close the socket. */
+@WebSocketGateway({ path: '/ws', maxPayload: 16 * 1024 })
+export class WsChatGateway extends ScenarioGateway {}
