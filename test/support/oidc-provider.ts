@@ -80,6 +80,15 @@ export interface OidcTestProviderOptions {
   backchannelLogoutSessionRequired?: boolean;
   /** Access tokens carry the sign-in session's `sid`, as Keycloak's do. Default false. */
   accessTokenSid?: boolean;
+  /**
+   * Entra-style authentication contexts, by id, each with the `acr` a sign-in must reach to meet
+   * it (e.g. `{ c1: OIDC_ACR.otp }`): a `claims` request (with `claimsParameter`) for
+   * `access_token.acrs` asks for a sign-in that meets one (enforced as `acr_values` are, see
+   * `enforceAcrValues`), and the access tokens then carry the met ones as `acrs`. Default none.
+   */
+  authenticationContexts?: Record<string, string>;
+  /** More scopes of the access tokens' resource, granted when a sign-in asks for them. Default none. */
+  resourceScopes?: string[];
 }
 
 /** A Logout Token the provider sent (see `backchannelLogoutUri`). */

@@ -66,6 +66,18 @@ export type {
 } from './reauth.module-definition';
 export { ReauthService } from './reauth.service';
 export type { InventoryEntry } from './policies/route-inventory';
+export {
+  parseDownstreamChallenge,
+  type ClaimsRequest,
+  type DownstreamChallenge,
+  type DownstreamChallengeKind,
+  type DownstreamHeaders,
+} from './challenges/downstream-challenge';
+export type { DownstreamResponse } from './challenges/challenge-relay';
+export {
+  DownstreamChallengeException,
+  type DownstreamChallengeRefusal,
+} from './challenges/downstream-challenge.exception';
 export { ReauthException } from './exceptions/reauth.exception';
 export { ReauthExceptionFilter } from './filter/reauth-exception.filter';
 export {

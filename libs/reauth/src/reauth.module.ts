@@ -54,6 +54,7 @@ import { RefusalReports } from './flow/refusal-reports';
 import { GraphQLRefusals } from './graphql/graphql-refusals';
 import { SocketRefusals } from './websockets/socket-refusals';
 import { ReauthService } from './reauth.service';
+import { ChallengeRelay } from './challenges/challenge-relay';
 import { RecentAuthGuard } from './guard/recent-auth.guard';
 import { ReauthStore } from './stores/reauth.store';
 import { AccessTokenVerifier } from './authentication/access-token.verifier';
@@ -152,6 +153,7 @@ function fromSetup(
     GraphQLRefusals,
     SocketRefusals,
     ReauthService,
+    ChallengeRelay,
     HttpResponses,
     RecentAuthGuard,
     { provide: APP_GUARD, useExisting: RecentAuthGuard },

@@ -5,6 +5,8 @@ import { ReauthRecords, sessionKeyOf } from './flow/reauth-records';
 import { RequestAuthenticator } from './authentication/request-authenticator';
 import { SessionCookieService } from './authentication/session-cookie.service';
 import { RouteInventory, type InventoryEntry } from './policies/route-inventory';
+import { ChallengeRelay, type DownstreamResponse } from './challenges/challenge-relay';
+import { TokenSourceSettings } from './options/reauth-settings';
 
 /**
  * What an app calls directly.
@@ -28,6 +30,8 @@ export class ReauthService {
     private readonly sessions: SessionCookieService,
     private readonly adapterHost: HttpAdapterHost,
     private readonly routeInventory: RouteInventory,
+    private readonly challenges: ChallengeRelay,
+    private readonly tokenSources: TokenSourceSettings,
   ) {}
 
   /**
@@ -121,5 +125,85 @@ export class ReauthService {
     await this.sessions.end(request);
     this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', this.sessions.clear());
     request.reauth = undefined;
+  }
+
+  /**
+   * The caller's verified access token, to call a downstream API as the user (a
+   * backend-for-frontend): the `Authorization: Bearer` token, the app's extractor's, or the one
+   * in the session cookie (refreshed first when it has expired; pass the response, as for
+   * {@link ReauthService.currentAuthentication}). `undefined` for anonymous callers and ended
+   * sessions. Never log it nor send it to the browser.
+   *
+   * @example
+   * ```ts
+   * const token = await this.reauth.accessToken(req, res);
+   * const answer = await fetch('https://api.example.com/transfers', {
+   *   method: 'POST',
+   *   headers: { authorization: `Bearer ${token}` },
+   * });
+   * ```
+   */
+  async accessToken(request: ReauthRequest, response: unknown): Promise<string | undefined> {
+    const result = await this.authenticator.authenticate(request);
+    if (result.status !== 'invalid' && result.setCookie) {
+      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
+    }
+    if (result.status !== 'authenticated') return undefined;
+    request.reauth ??= result.authentication;
+    switch (result.authentication.source) {
+      case 'custom':
+        return this.tokenSources.tokenExtractor?.(request);
+      case 'bearer':
+        return /^bearer +(\S+) *$/i.exec(String(request.headers.authorization))?.[1];
+      default: {
+        // A refreshed session is the one in the Set-Cookie, read as the next request would.
+        const sealed = this.sessions.read(
+          result.setCookie === undefined
+            ? request
+            : { headers: { cookie: result.setCookie.split(';', 1)[0] } },
+        );
+        return sealed === undefined ? undefined : (await this.sessions.unseal(sealed))?.accessToken;
+      }
+    }
+  }
+
+  /**
+   * Relays a downstream API's step-up challenge to the caller: when `downstream` is a 401 or 403
+   * whose `WWW-Authenticate` carries RFC 9470's `insufficient_user_authentication` (`max_age`,
+   * `acr_values`), Entra's `insufficient_claims` (`claims`, with authentication contexts as
+   * `acrs`) or RFC 6750's `insufficient_scope` (`scope`), it throws `ReauthRequiredException`
+   * asking for exactly that, which `ReauthExceptionFilter` answers as for a guarded route (the
+   * JSON 401 with `reauthUrl`, or a redirect); the callback then checks the new sign-in meets it.
+   * Resolves when there is no such challenge (a success, or another error for the app to handle).
+   *
+   * Throws `DownstreamChallengeException` (502, `downstream_challenge_refused`) instead of
+   * starting a sign-in that cannot help: a `malformed` challenge, an `unsatisfiable` one (a
+   * `claims` request where the provider takes none, as on WorkOS; an `acr` it does not offer;
+   * `max_age=0`), or a `loop` (the caller's token already shows what it asks for). Pass the
+   * response, as for {@link ReauthService.currentAuthentication}.
+   *
+   * @example
+   * ```ts
+   * @Post('transfers')
+   * @RequireSignIn()
+   * async transfer(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+   *   const token = await this.reauth.accessToken(req, res);
+   *   const answer = await fetch('https://payments.example.com/transfers', {
+   *     method: 'POST',
+   *     headers: { authorization: `Bearer ${token}` },
+   *   });
+   *   await this.reauth.relayChallenge(req, res, answer);
+   *   return answer.json();
+   * }
+   * ```
+   */
+  async relayChallenge(
+    request: ReauthRequest,
+    response: unknown,
+    downstream: DownstreamResponse,
+  ): Promise<void> {
+    const status = downstream.status ?? downstream.statusCode;
+    if (status !== 401 && status !== 403) return;
+    await this.challenges.relay(await this.currentAuthentication(request, response), downstream);
   }
 }

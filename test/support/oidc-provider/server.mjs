@@ -134,7 +134,54 @@ function stepUpPolicy() {
       },
     ),
   );
+  // Entra-style authentication contexts (`authenticationContexts`): a `claims` request for
+  // `access_token.acrs` is met by a sign-in that reached the acr a requested context stands for;
+  // enforced (or only a wish) as acr_values are.
+  policy.get('login').checks.add(
+    new interactionPolicy.Check(
+      'acrs_not_met',
+      'none of the requested authentication contexts could be obtained',
+      (ctx) => {
+        const contexts = requestedContexts(parseClaims(ctx.oidc.params.claims));
+        if (!state.enforceAcrValues || contexts.length === 0) {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        if (contextsMet(contexts, ctx.oidc.acr).length > 0) {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        if (ctx.oidc.result?.login) {
+          throw new errors.LoginRequired(
+            'none of the requested authentication contexts could be obtained',
+          );
+        }
+        return interactionPolicy.Check.REQUEST_PROMPT;
+      },
+    ),
+  );
   return policy;
+}
+
+function parseClaims(value) {
+  if (typeof value === 'object' && value !== null) return value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The authentication contexts a claims request asks for in `access_token.acrs`. */
+function requestedContexts(claims) {
+  const acrs = claims?.access_token?.acrs;
+  if (!config.authenticationContexts || typeof acrs !== 'object' || acrs === null) return [];
+  const values = Array.isArray(acrs.values) ? acrs.values : [acrs.value];
+  return values.filter((value) => typeof value === 'string');
+}
+
+/** The requested contexts a sign-in with `acr` meets. */
+function contextsMet(contexts, acr) {
+  return contexts.filter((context) => config.authenticationContexts?.[context] === acr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +433,7 @@ const commonFeatures = {
     getResourceServerInfo: (_ctx, indicator) => {
       if (indicator !== resource) throw new errors.InvalidTarget();
       return {
-        scope: 'openid email offline_access',
+        scope: ['openid email offline_access', ...(config.resourceScopes ?? [])].join(' '),
         audience: resource,
         accessTokenTTL: accessTokenTtl,
         accessTokenFormat: 'jwt',
@@ -484,6 +531,7 @@ function customisedConfiguration() {
         // The sign-in session, as Keycloak's access tokens name it.
         ...(config.accessTokenSid === true && source.sid ? { sid: source.sid } : {}),
         ...config.extraAccessTokenClaims?.[source.accountId],
+        ...authenticationContextClaims(source),
       };
     },
     interactions: {
@@ -498,6 +546,12 @@ function customisedConfiguration() {
       },
     },
   };
+}
+
+/** `acrs`: the authentication contexts the sign-in's claims request asked for and met. */
+function authenticationContextClaims(source) {
+  const met = contextsMet(requestedContexts(parseClaims(source.claims)), source.acr);
+  return met.length > 0 ? { acrs: met } : {};
 }
 
 const provider = new Provider(

@@ -72,6 +72,13 @@ export interface ReauthState {
   amr?: readonly string[];
   /** What the user confirms, on an action-bound route: shown on the library's pages. */
   summary?: string;
+  /**
+   * Authentication contexts a relayed challenge asked for: the new access token's `acrs` must
+   * name one of them.
+   */
+  acrs?: readonly string[];
+  /** Scopes a relayed challenge asked for: the new access token must carry each. */
+  scope?: readonly string[];
 }
 
 const NONCE_MAX_LENGTH = 128;
@@ -104,6 +111,8 @@ const STATE_FIELDS = new Set([
   'acr',
   'amr',
   'summary',
+  'acrs',
+  'scope',
 ]);
 
 // One validator for both directions: a state we would refuse to unseal is never sealed.
@@ -172,7 +181,26 @@ export function findStateProblem(value: unknown): string | undefined {
   if (state.summary !== undefined && !isBoundedString(state.summary, SUMMARY_MAX_LENGTH)) {
     return `state.summary must be a non-empty string of at most ${SUMMARY_MAX_LENGTH} characters`;
   }
+  if (state.acrs !== undefined && !isValidAssuranceList(state.acrs)) {
+    return 'state.acrs must be a list of 1 to 10 authentication contexts';
+  }
+  if (state.scope !== undefined && !isScopeList(state.scope)) {
+    return `state.scope must be a list of 1 to ${SCOPE_LIST_MAX} scope tokens`;
+  }
   return undefined;
+}
+
+const SCOPE_LIST_MAX = 20;
+// RFC 6749 §3.3 scope-token, at most 200 characters.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/;
+
+function isScopeList(value: unknown): value is readonly string[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= SCOPE_LIST_MAX &&
+    value.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope))
+  );
 }
 
 function isBoundedString(value: unknown, maxLength: number): value is string {

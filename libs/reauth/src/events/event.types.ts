@@ -20,6 +20,8 @@ export type ReauthFailureReason =
   | 'session_too_large'
   | 'max_age_not_satisfied'
   | 'acr_not_satisfied'
+  | 'claims_not_satisfied'
+  | 'scope_not_satisfied'
   | 'provider_refused'
   | 'provider_error'
   | 'user_mismatch'

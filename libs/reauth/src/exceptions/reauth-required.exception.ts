@@ -80,6 +80,18 @@ export interface ReauthRequiredDetails {
   boundAction?: ReauthBoundAction;
   /** Which rule asked and what would satisfy it (see the module's `explainRefusals`). */
   explanation?: RefusalExplanation;
+  /**
+   * A `claims` request (OpenID Connect Core §5.5) relayed from a downstream API's
+   * `insufficient_claims` challenge, sent to the provider with the sign-in.
+   */
+  claims?: Readonly<Record<string, unknown>>;
+  /**
+   * Authentication contexts (Entra's `acrs`) a relayed challenge asked for: the new access
+   * token's `acrs` must name one of them.
+   */
+  acrs?: readonly string[];
+  /** Scopes a relayed `insufficient_scope` challenge asked for: the new token must carry each. */
+  scope?: readonly string[];
 }
 
 const MESSAGES: Record<ReauthReason, string> = {

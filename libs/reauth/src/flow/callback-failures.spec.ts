@@ -52,6 +52,7 @@ describe('CALLBACK_FAILURES', () => {
       [
         'acr_not_satisfied',
         'action_not_authorized',
+        'claims_not_satisfied',
         'code_invalid',
         'code_missing',
         'invalid_callback',
@@ -60,6 +61,7 @@ describe('CALLBACK_FAILURES', () => {
         'provider_error',
         'provider_refused',
         'provider_token_invalid',
+        'scope_not_satisfied',
         'session_conflict',
         'session_too_large',
         'state_expired',

@@ -63,6 +63,18 @@ export const CALLBACK_FAILURES = Object.freeze({
     message:
       'The identity provider did not confirm the required kind of sign-in (such as a second factor), so this action cannot go ahead. Set it up for your account, then retry.',
   },
+  claims_not_satisfied: {
+    status: 401,
+    title: 'We could not confirm the sign-in this action needs',
+    message:
+      'The identity provider did not confirm the sign-in a service this action depends on asks for, so it cannot go ahead. Start again from the page you were on.',
+  },
+  scope_not_satisfied: {
+    status: 401,
+    title: 'We could not get the access this action needs',
+    message:
+      'The identity provider did not grant the access a service this action depends on asks for, so it cannot go ahead. Start again from the page you were on.',
+  },
   provider_refused: {
     status: 401,
     title: 'The sign-in did not complete',

@@ -49,6 +49,12 @@ export interface StartFlowInput {
   amr?: readonly string[];
   /** The action the re-authentication confirms, on an action-bound route. */
   boundAction?: ReauthBoundAction;
+  /** A `claims` request relayed from a downstream API, sent to the provider. */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Authentication contexts the new access token's `acrs` must name one of. */
+  acrs?: readonly string[];
+  /** Scopes to ask for besides the sign-in's own; the new access token must carry each. */
+  scope?: readonly string[];
 }
 
 export interface StartedFlow {
@@ -97,6 +103,9 @@ export class ReauthStarter {
       acrValues: details.acrValues,
       amr: details.amr,
       boundAction: details.boundAction,
+      claims: details.claims,
+      acrs: details.acrs,
+      scope: details.scope,
       mode: request.headers[PROTOCOL.modeHeader] === 'popup' ? 'popup' : 'redirect',
       clientRequestId: typeof clientRequestId === 'string' ? clientRequestId : undefined,
     });
@@ -165,6 +174,8 @@ export class ReauthStarter {
       acr: input.acrValues,
       amr: input.amr,
       summary: input.boundAction?.summary,
+      acrs: input.acrs,
+      scope: input.scope,
     };
     // Fields left undefined are not sealed: JSON has no undefined.
     const sealed = await sealState(state, this.sealing.cookiePassword);
@@ -177,6 +188,8 @@ export class ReauthStarter {
       acrValues: input.acrValues,
       loginHint: input.loginHint,
       ...(input.boundAction ? { boundAction: input.boundAction } : {}),
+      ...(input.claims ? { claims: input.claims } : {}),
+      ...(input.scope ? { scope: input.scope } : {}),
     });
     return { authorizationUrl, setCookie: binding.setCookie };
   }

@@ -6,6 +6,7 @@ import { SignInLimitSettings } from '../options/reauth-settings';
 import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
+import { hasAcrs, hasScopes } from '../challenges/relay-decision';
 
 /**
  * What a verified sign-in must show before the callback accepts it: `auth_time` within the
@@ -53,6 +54,15 @@ export class SignInAdmission {
         `The identity provider's sign-in (acr ${JSON.stringify(claims.acr ?? null)}) does not meet the route's${state.acr ? ` acr_values "${state.acr.join(' ')}"` : ''}${state.amr ? ` amr "${state.amr.join(' ')}"` : ''}`,
       );
       return 'acr_not_satisfied';
+    }
+    const relayed = relayedRefusal(state, claims);
+    if (relayed !== undefined) {
+      this.logger.warn(
+        relayed === 'claims_not_satisfied'
+          ? `The identity provider's access token does not name one of the authentication contexts (acrs) "${state.acrs!.join(' ')}"`
+          : `The identity provider's access token does not carry the scope "${state.scope!.join(' ')}"`,
+      );
+      return relayed;
     }
     if (state.sub !== undefined && claims.sub !== state.sub) return 'user_mismatch';
     if (await this.overSignInLimits(request, claims)) return 'too_many_sign_ins';
@@ -104,4 +114,14 @@ export class SignInAdmission {
     );
     return true;
   }
+}
+
+/** What a relayed challenge asked for that the new access token does not show (Entra's `acrs`, a scope). */
+function relayedRefusal(
+  state: ReauthState,
+  claims: AccessTokenClaims,
+): 'claims_not_satisfied' | 'scope_not_satisfied' | undefined {
+  if (state.acrs !== undefined && !hasAcrs(claims, state.acrs)) return 'claims_not_satisfied';
+  if (state.scope !== undefined && !hasScopes(claims, state.scope)) return 'scope_not_satisfied';
+  return undefined;
 }

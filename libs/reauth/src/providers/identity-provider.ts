@@ -78,6 +78,13 @@ export interface AuthorizationRequest {
   loginHint?: string;
   /** The action this re-authentication confirms, for providers that can carry it. */
   boundAction?: BoundActionRequest;
+  /**
+   * A `claims` request (OpenID Connect Core §5.5) relayed from a downstream API's challenge, sent
+   * with the app's own where the provider takes the parameter (see {@link StepUpProvider}).
+   */
+  claims?: Readonly<Record<string, unknown>>;
+  /** Scopes a downstream API's challenge asked for, added to the sign-in's own. */
+  scope?: readonly string[];
 }
 
 /** What the callback hands over for the code exchange. */
@@ -188,6 +195,32 @@ export abstract class IdentityProvider {
     session: { sessionId?: string; idToken?: string },
     returnTo: string,
   ): Promise<string>;
+}
+
+/**
+ * A provider that says what a relayed step-up may ask of it: whether it takes the `claims`
+ * request parameter, which `acr` values it offers, whether more scopes may be asked for. A
+ * provider without it is asked for `max_age` only.
+ */
+export interface StepUpCapabilities {
+  /** Whether it takes the OpenID Connect `claims` request parameter. */
+  claimsParameter: boolean;
+  /** The `acr` values it offers, when it says (discovery's `acr_values_supported`). */
+  acrValues?: readonly string[];
+  /** Whether a sign-in may ask for more scopes than the app's own. */
+  scopes: boolean;
+  /** The provider's name, for the reasons given. */
+  name: string;
+}
+
+/** See {@link StepUpCapabilities}. */
+export interface StepUpProvider {
+  stepUpCapabilities(): Promise<StepUpCapabilities>;
+}
+
+/** Whether `provider` says what a relayed step-up may ask of it (see {@link StepUpProvider}). */
+export function isStepUpProvider(provider: unknown): provider is StepUpProvider {
+  return typeof (provider as Partial<StepUpProvider>).stepUpCapabilities === 'function';
 }
 
 /** What every provider is built from: the module's checked options it shares. */

@@ -11,6 +11,8 @@ import {
   type IssuedSession,
   type LogoutTokenVerifier,
   type ProviderSession,
+  type StepUpCapabilities,
+  type StepUpProvider,
   type TokenVerificationSettings,
 } from '../identity-provider';
 import { openSession, sealSession, SessionTooLargeError } from '../session-seal';
@@ -26,6 +28,7 @@ import {
   type LogoutTokenClaims,
   type SigningKeyLookup,
 } from './logout-token';
+import { mergeClaimsRequests } from './oidc-claims-request';
 import { OidcDiscovery } from './oidc-discovery';
 import { authTimeParameters, OFFLINE_ACCESS, signInPrompt, signInScope } from './oidc-sign-in';
 import type { OidcProviderSettings } from './oidc-settings';
@@ -46,7 +49,10 @@ import type { OidcProviderSettings } from './oidc-settings';
  * or serves an incomplete document, requests that need it get 503 (retried with a backoff from
  * 1 s to 30 s) and the log names the issuer and what is wrong.
  */
-export class OidcIdentityProvider extends IdentityProvider implements LogoutTokenVerifier {
+export class OidcIdentityProvider
+  extends IdentityProvider
+  implements LogoutTokenVerifier, StepUpProvider
+{
   readonly dependency = 'oidc' as const;
   readonly revocationScope = 'grant' as const;
   private readonly logger = new Logger('ReauthModule');
@@ -114,10 +120,29 @@ export class OidcIdentityProvider extends IdentityProvider implements LogoutToke
     }
   }
 
+  /**
+   * What a relayed step-up may ask for, as discovery says: the `claims` parameter where
+   * `claims_parameter_supported`, the `acr` values of `acr_values_supported` where listed, and
+   * any scope (the provider refuses one it does not know).
+   */
+  async stepUpCapabilities(): Promise<StepUpCapabilities> {
+    const server = await this.discovery.server();
+    const offered = server.acr_values_supported;
+    return {
+      claimsParameter: server.claims_parameter_supported === true,
+      ...(Array.isArray(offered) && offered.every((acr) => typeof acr === 'string')
+        ? { acrValues: offered }
+        : {}),
+      scopes: true,
+      name: `the OpenID Provider ${server.issuer}`,
+    };
+  }
+
   async authorizationUrl(request: AuthorizationRequest): Promise<string> {
     const server = await this.discovery.server();
     const url = new URL(server.authorization_endpoint!);
     const scope = this.scopeFor(server);
+    for (const extra of request.scope ?? []) if (!scope.includes(extra)) scope.push(extra);
     const { claims: appClaims, ...extra } = this.config.authorizationParams;
     const params: Record<string, string> = {
       ...extra,
@@ -132,6 +157,10 @@ export class OidcIdentityProvider extends IdentityProvider implements LogoutToke
       ...authTimeParameters(request.maxAge, server.claims_parameter_supported === true, appClaims),
     };
     if (appClaims !== undefined) params.claims ??= appClaims;
+    if (request.claims !== undefined) {
+      // A relayed challenge reaches here only where discovery says the parameter is taken.
+      params.claims = mergeClaimsRequests(params.claims, request.claims);
+    }
     const prompt = signInPrompt(this.config.consentPrompt, scope, request.maxAge);
     if (prompt !== undefined) params.prompt = prompt;
     if (request.acrValues?.length) params.acr_values = request.acrValues.join(' ');

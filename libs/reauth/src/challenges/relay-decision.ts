@@ -1,0 +1,123 @@
+import { evaluateFreshness } from '../core/freshness';
+import type { StepUpCapabilities } from '../providers/identity-provider';
+import type { DownstreamChallenge } from './downstream-challenge';
+
+/**
+ * How recent a sign-in must be for a repeated challenge that asks for more than the library can
+ * check in a token (a `claims` request beyond `acrs`, such as Entra's `nbf` after a revocation
+ * event) to count as a loop: the sign-in that answered it has just happened.
+ */
+export const RELAY_LOOP_WINDOW_SECONDS = 60;
+
+/** The claims of the caller's token, as far as relaying reads them. */
+export type RelayedTokenClaims = { readonly [claim: string]: unknown };
+
+/** What to do with a challenge: start a re-authentication, or refuse it. */
+export type RelayDecision =
+  | {
+      kind: 'reauthenticate';
+      reason: 'unauthenticated' | 'stale' | 'missing_auth_time' | 'insufficient_assurance';
+    }
+  | { kind: 'refuse'; reason: 'unsatisfiable' | 'loop'; detail: string };
+
+/**
+ * Decides what a downstream's challenge becomes for the caller whose token has `claims`
+ * (`undefined`: nobody is signed in). Refused (`unsatisfiable`) when the provider cannot give
+ * what it asks; refused (`loop`) when the caller's token already meets everything it asks that a
+ * token shows, so a new sign-in would bring the same answer: stateless, from the token alone.
+ */
+export function decideRelay(
+  challenge: DownstreamChallenge,
+  claims: RelayedTokenClaims | undefined,
+  provider: StepUpCapabilities,
+  clock: { now: number; toleranceSeconds: number },
+): RelayDecision {
+  const impossible = unsatisfiable(challenge, provider);
+  if (impossible !== undefined)
+    return { kind: 'refuse', reason: 'unsatisfiable', detail: impossible };
+  if (claims === undefined) return { kind: 'reauthenticate', reason: 'unauthenticated' };
+
+  if (challenge.maxAge !== undefined) {
+    const freshness = evaluateFreshness({
+      authTime: claims.auth_time,
+      maxAge: challenge.maxAge,
+      now: clock.now,
+      toleranceSeconds: clock.toleranceSeconds,
+    });
+    if (!freshness.fresh) return { kind: 'reauthenticate', reason: freshness.reason };
+  }
+  const unmet =
+    (challenge.acrValues !== undefined &&
+      !(typeof claims.acr === 'string' && challenge.acrValues.includes(claims.acr))) ||
+    (challenge.acrs !== undefined && !hasAcrs(claims, challenge.acrs)) ||
+    (challenge.scope !== undefined && !hasScopes(claims, challenge.scope));
+  if (unmet) return { kind: 'reauthenticate', reason: 'insufficient_assurance' };
+
+  if (asksBeyondAcrs(challenge)) {
+    const authTime = claims.auth_time;
+    const recent =
+      typeof authTime === 'number' &&
+      Number.isSafeInteger(authTime) &&
+      clock.now - authTime <= RELAY_LOOP_WINDOW_SECONDS;
+    if (!recent) return { kind: 'reauthenticate', reason: 'insufficient_assurance' };
+    return {
+      kind: 'refuse',
+      reason: 'loop',
+      detail: `The downstream service asked again for claims after a sign-in within the last ${RELAY_LOOP_WINDOW_SECONDS} s`,
+    };
+  }
+  return {
+    kind: 'refuse',
+    reason: 'loop',
+    detail: `The downstream service's ${challenge.kind} challenge asks for what the caller's token already shows`,
+  };
+}
+
+function unsatisfiable(
+  challenge: DownstreamChallenge,
+  provider: StepUpCapabilities,
+): string | undefined {
+  if (challenge.maxAge === 0) {
+    return 'The downstream service asks for max_age=0, which no token used after its sign-in can meet';
+  }
+  if (challenge.acrValues !== undefined) {
+    const offered = provider.acrValues;
+    if (offered !== undefined && !challenge.acrValues.some((acr) => offered.includes(acr))) {
+      return `The downstream service asks for acr_values "${challenge.acrValues.join(' ')}", none of which ${provider.name} offers`;
+    }
+  }
+  if (challenge.claims !== undefined && !provider.claimsParameter) {
+    return `The downstream service sends a claims challenge, and ${provider.name} takes no claims request`;
+  }
+  if (challenge.scope !== undefined && !provider.scopes) {
+    return `The downstream service asks for the scope "${challenge.scope.join(' ')}", and ${provider.name} cannot be asked for scopes`;
+  }
+  return undefined;
+}
+
+/** Whether the token's `acrs` (Entra's authentication contexts) names one of `wanted`. */
+export function hasAcrs(claims: RelayedTokenClaims, wanted: readonly string[]): boolean {
+  const acrs = claims.acrs;
+  return Array.isArray(acrs) && acrs.some((value) => wanted.includes(value as string));
+}
+
+/** Whether the token's `scope` (RFC 9068, space-separated) or `scp` carries every scope. */
+export function hasScopes(claims: RelayedTokenClaims, wanted: readonly string[]): boolean {
+  const granted = new Set<string>();
+  for (const value of [claims.scope, claims.scp]) {
+    if (typeof value === 'string') value.split(' ').forEach((scope) => granted.add(scope));
+    else if (Array.isArray(value)) {
+      value.forEach((scope) => typeof scope === 'string' && granted.add(scope));
+    }
+  }
+  return wanted.every((scope) => granted.has(scope));
+}
+
+/** Whether the claims request asks for anything but `access_token.acrs`. */
+function asksBeyondAcrs(challenge: DownstreamChallenge): boolean {
+  if (challenge.claims === undefined) return false;
+  return Object.entries(challenge.claims).some(
+    ([target, requested]) =>
+      target !== 'access_token' || Object.keys(requested ?? {}).some((claim) => claim !== 'acrs'),
+  );
+}
