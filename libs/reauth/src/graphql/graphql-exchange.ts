@@ -62,9 +62,9 @@ export function startInTurn<T extends { setCookie: string }>(
  * because of a header.
  *
  * Cookies are appended through the adapter (Express and Fastify both keep each `Set-Cookie`).
- * Other appended headers are written as one comma-separated list (RFC 9110 §5.3), since
- * Fastify's adapter replaces a header it is asked to append: two refused fields asking for
- * different things then both keep their challenge on either platform.
+ * From its second value on, another appended header is written as one comma-separated list
+ * (RFC 9110 §5.3), since Fastify's adapter replaces a header it is asked to append: two refused
+ * fields asking for different things then both keep their challenge on either platform.
  */
 export function writeHeader(
   adapter: Pick<AbstractHttpAdapter, 'setHeader' | 'isHeadersSent'> &
@@ -88,7 +88,11 @@ export function writeHeader(
     } else {
       const values = [...(lists.get(name) ?? []), header.value];
       lists.set(name, values);
-      adapter.setHeader(response, header.name, values.join(', '));
+      if (values.length === 1 && adapter.appendHeader) {
+        adapter.appendHeader(response, header.name, header.value);
+      } else {
+        adapter.setHeader(response, header.name, values.join(', '));
+      }
     }
   } catch {
     // A response that cannot take the header still gets the GraphQL error.
