@@ -99,12 +99,12 @@ describe('The popup result page in headless Chromium', () => {
     expect(reported).toEqual({ origin: scenario.url, data: { type: 'nest-reauth', status: 'ok' } });
     const result = await popup.evaluate(() => ({
       status: document.querySelector('#popup-result')?.getAttribute('data-status'),
-      padding: getComputedStyle(document.body).paddingTop,
+      padding: getComputedStyle(document.querySelector('main')!).paddingTop,
       observed: (window as unknown as { observed: Observed }).observed,
     }));
     expect(result).toEqual({
       status: 'ok',
-      padding: '24px',
+      padding: '32px',
       observed: { cspViolations: [], closeCalled: true },
     });
     expect(consoleViolations).toEqual([]);

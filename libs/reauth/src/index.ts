@@ -119,6 +119,9 @@ export type {
   ReauthPolicyOverride,
 } from './interfaces';
 export type { BoundValue } from './policies/effective-policy';
+export type { ReauthPagesOptions, ReauthPageTheme } from './interfaces';
+export type { ReauthPageMessageKey, ReauthPageMessages } from './pages/page-messages';
+export { REAUTH_PAGE_MESSAGES, type ReauthPageLanguage } from './pages/page-catalogue';
 export {
   PasskeyCredentialStore,
   type PasskeyCredential,

@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { HttpResponses } from './http/http-responses';
+import { PageResponses } from './http/page-responses';
+import { PageSettings } from './pages/page-settings';
 import type { ReauthModuleExtras, ReauthModuleOptions } from './interfaces';
 import { IdentityProvider } from './providers/identity-provider';
 import { REAUTH_RESOLVED_OPTIONS, REAUTH_SETUP } from './core/constants';
@@ -116,6 +118,7 @@ function fromSetup(
     fromSetup(StepUpSettings, 'stepUp'),
     fromSetup(PolicySettings, 'policies'),
     fromSetup(OrganizationPolicySettings, 'organizations'),
+    fromSetup(PageSettings, 'pages'),
     { provide: PolicyLevels, useExisting: PolicySettings },
     ...SETTINGS_PROVIDERS,
     ReauthEvents,
@@ -155,6 +158,7 @@ function fromSetup(
     ReauthService,
     ChallengeRelay,
     HttpResponses,
+    PageResponses,
     RecentAuthGuard,
     { provide: APP_GUARD, useExisting: RecentAuthGuard },
     { provide: APP_FILTER, useClass: ReauthExceptionFilter },

@@ -1,15 +1,12 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { randomBytes } from '../crypto/random';
 import { PROTOCOL } from '../core/protocol';
 import { HttpResponses } from '../http/http-responses';
-import {
-  NO_STORE_HEADERS,
-  popupResultPage,
-  popupResultPolicy,
-  problemPage,
-} from '../http/problem-page';
+import { PageResponses } from '../http/page-responses';
+import { NO_STORE_HEADERS } from '../http/problem-page';
+import { callbackKeys } from '../pages/page-catalogue';
+import { CALLBACK_FAILURES, type CallbackFailureCode } from '../flow/callback-failures';
 import type { ReauthRequest } from '../interfaces';
 import { type CallbackOutcome } from '../flow/callback-outcome';
 import { ReauthCallback } from '../flow/reauth-callback';
@@ -26,6 +23,7 @@ export class ReauthCallbackController {
   constructor(
     protected readonly flow: ReauthCallback,
     protected readonly responses: HttpResponses,
+    protected readonly pages: PageResponses,
   ) {}
 
   @Get()
@@ -38,12 +36,10 @@ export class ReauthCallbackController {
     const problems = validateSync(dto, { forbidUnknownValues: true });
     if (problems.length > 0) {
       const fields = problems.map((problem) => problem.property);
-      return send(
-        this.responses,
-        response,
-        this.flow.malformed(fields),
-        this.flow.popupTargetOrigin,
-      );
+      return send(this.responses, this.pages, request, response, {
+        outcome: this.flow.malformed(fields),
+        popupOrigin: this.flow.popupTargetOrigin,
+      });
     }
     const outcome = await this.flow.complete(request, {
       code: dto.code,
@@ -52,16 +48,20 @@ export class ReauthCallbackController {
       errorDescription: dto.error_description,
       iss: dto.iss,
     });
-    send(this.responses, response, outcome, this.flow.popupTargetOrigin);
+    send(this.responses, this.pages, request, response, {
+      outcome,
+      popupOrigin: this.flow.popupTargetOrigin,
+    });
   }
 }
 
 /** Writes the callback's outcome: a 303, the popup's result page, or a failure page. */
 export function send(
   responses: HttpResponses,
+  pages: PageResponses,
+  request: ReauthRequest,
   response: unknown,
-  outcome: CallbackOutcome,
-  popupOrigin: string,
+  { outcome, popupOrigin }: { outcome: CallbackOutcome; popupOrigin: string },
 ): void {
   responses.setHeaders(response, NO_STORE_HEADERS);
   if (outcome.setCookies.length > 0) responses.appendCookies(response, outcome.setCookies);
@@ -70,31 +70,29 @@ export function send(
     return;
   }
   if (outcome.kind === 'popup') {
-    const nonce = randomBytes(16).toString('base64');
-    responses.setHeaders(response, { 'Content-Security-Policy': popupResultPolicy(nonce) });
-    responses.html(
+    pages.popup(
+      request,
       response,
-      200,
-      popupResultPage(
-        { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
-        popupOrigin,
-        nonce,
-        outcome.summary,
-      ),
+      { type: PROTOCOL.popupMessageType, status: outcome.status, code: outcome.code },
+      popupOrigin,
+      outcome.summary,
     );
     return;
   }
-  responses.html(
-    response,
-    outcome.status,
-    problemPage(
-      outcome.title,
-      outcome.message,
-      outcome.code,
-      outcome.continueTo,
-      outcome.summary === undefined
-        ? undefined
-        : { label: 'You were confirming:', summary: outcome.summary },
-    ),
-  );
+  pages.problem(request, response, outcome.status, (text) => {
+    const keys = Object.hasOwn(CALLBACK_FAILURES, outcome.code)
+      ? callbackKeys(outcome.code as CallbackFailureCode)
+      : undefined;
+    const message = keys ? text(keys.message) : outcome.message;
+    return {
+      title: keys ? text(keys.title) : outcome.title,
+      message: keys && outcome.details ? `${message} (${outcome.details.join(', ')})` : message,
+      code: outcome.code,
+      links: [{ href: outcome.continueTo, label: text('link.continue'), id: 'continue' }],
+      action:
+        outcome.summary === undefined
+          ? undefined
+          : { label: text('action.wereConfirming'), summary: outcome.summary },
+    };
+  });
 }

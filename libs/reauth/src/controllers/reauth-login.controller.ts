@@ -3,7 +3,8 @@ import { negotiateResponse, sanitizeReturnTo } from '../core';
 import { ReauthEvents } from '../events/reauth-events';
 import { ReauthStarter, type StartedFlow } from '../flow/reauth-starter';
 import { HttpResponses } from '../http/http-responses';
-import { NO_STORE_HEADERS, unavailablePage } from '../http/problem-page';
+import { PageResponses } from '../http/page-responses';
+import { NO_STORE_HEADERS } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { describeError } from '../core/describe-error';
 import { RedirectSettings } from '../options/reauth-settings';
@@ -27,6 +28,7 @@ export class ReauthLoginController {
     protected readonly redirects: RedirectSettings,
     protected readonly responses: HttpResponses,
     protected readonly events: ReauthEvents,
+    protected readonly pages: PageResponses,
   ) {}
 
   @Get()
@@ -74,6 +76,14 @@ export class ReauthLoginController {
     if (error.setCookie) this.responses.appendCookies(response, error.setCookie);
     const leave = this.redirects.fallbackReturnTo;
     const retry = sanitizeReturnTo(request.originalUrl ?? request.url, { fallback: leave });
-    this.responses.html(response, 503, unavailablePage(retry, leave));
+    this.pages.problem(request, response, 503, (text) => ({
+      title: text('unavailable.title'),
+      message: text('unavailable.message'),
+      code: 'reauth_unavailable',
+      links: [
+        { href: retry, label: text('link.retry'), id: 'retry' },
+        { href: leave, label: text('link.leave'), id: 'leave' },
+      ],
+    }));
   }
 }

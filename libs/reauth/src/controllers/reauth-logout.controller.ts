@@ -2,7 +2,8 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { isSameOriginRequest } from '../core';
 import { FactorLedger } from '../factors/factor-ledger';
 import { HttpResponses } from '../http/http-responses';
-import { NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { PageResponses } from '../http/page-responses';
+import { NO_STORE_HEADERS } from '../http/problem-page';
 import type { ReauthRequest } from '../interfaces';
 import { IdentityProvider } from '../providers/identity-provider';
 import { RedirectSettings, RequestPolicySettings } from '../options/reauth-settings';
@@ -23,6 +24,7 @@ export class ReauthLogoutController {
     protected readonly provider: IdentityProvider,
     protected readonly responses: HttpResponses,
     protected readonly ledger: FactorLedger,
+    protected readonly pages: PageResponses,
   ) {}
 
   @Post()
@@ -30,11 +32,12 @@ export class ReauthLogoutController {
   async logout(@Req() request: ReauthRequest, @Res() response: unknown): Promise<void> {
     this.responses.setHeaders(response, NO_STORE_HEADERS);
     if (!isSameOriginRequest(request.headers, this.policy.allowedOrigins)) {
-      this.responses.html(
-        response,
-        403,
-        problemPage('Sign-out refused', 'Sign-out must start from this site.', 'cross_origin', '/'),
-      );
+      this.pages.problem(request, response, 403, (text) => ({
+        title: text('signOutRefused.title'),
+        message: text('signOutRefused.message'),
+        code: 'cross_origin',
+        links: [{ href: '/', label: text('link.continue'), id: 'continue' }],
+      }));
       return;
     }
     const ended = await this.sessions.end(request);

@@ -37,10 +37,12 @@ const JSON_HEADERS = {
 const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'content-security-policy': expect.stringMatching(
+    /^default-src 'none'; style-src 'nonce-[\w+/]{22}=='; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
+  ),
   'referrer-policy': 'no-referrer',
   'content-type': 'text/html; charset=utf-8',
+  'content-language': 'en',
 };
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const NAVIGATE = { ...HTML, 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'same-origin' };
@@ -269,7 +271,7 @@ describe('ReauthExceptionFilter', () => {
       expect(res.location).toBeUndefined();
       expect(res.headers).toEqual({
         ...PAGE_HEADERS,
-        vary: VARY,
+        vary: `${VARY}, Accept-Language`,
         'set-cookie': [expect.stringMatching(BINDING)],
       });
       const html = page(res);
@@ -372,7 +374,10 @@ describe('ReauthExceptionFilter', () => {
       const res = await refused('transfer', req);
       expect(res.status).toBe(403);
       expect(res.location).toBeUndefined();
-      expect(res.headers).toEqual({ ...PAGE_HEADERS, vary: 'Accept, Sec-Fetch-Mode' });
+      expect(res.headers).toEqual({
+        ...PAGE_HEADERS,
+        vary: 'Accept, Sec-Fetch-Mode, Accept-Language',
+      });
       const html = page(res);
       expect(html).toContain('<h1>Request refused</h1>');
       expect(html).toContain('<p>This request must come from the application’s own pages.</p>');

@@ -5,14 +5,16 @@ import { PROTOCOL } from '../core/protocol';
 import { graphqlTarget, type ReauthGraphQLError } from '../graphql';
 import { GraphQLRefusals } from '../graphql/graphql-refusals';
 import { HttpResponses } from '../http/http-responses';
-import { JSON_HEADERS, NO_STORE_HEADERS, problemPage } from '../http/problem-page';
+import { PageResponses } from '../http/page-responses';
+import { JSON_HEADERS } from '../http/problem-page';
+import { forbiddenKeys } from '../pages/page-catalogue';
 import type { ReauthRequest } from '../interfaces';
 import { RedirectSettings } from '../options/reauth-settings';
 import { ReauthStarter } from '../flow/reauth-starter';
 import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
-import { challengeFor, messageOf } from '../exceptions/reauth-refusal';
+import { challengeFor } from '../exceptions/reauth-refusal';
 import { EXPLAIN_HEADER, RefusalReports } from '../flow/refusal-reports';
 
 /** What a 401 (and a redirect standing in for one) depends on. */
@@ -50,6 +52,7 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     private readonly graphql: GraphQLRefusals,
     private readonly redirects: RedirectSettings,
     private readonly offers: StepUpOffers,
+    private readonly pages: PageResponses,
   ) {}
 
   /**
@@ -79,16 +82,14 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     } catch (error) {
       if (error instanceof ActionTooLargeError || error instanceof ActionInvalidError) {
         // Only browser navigations carry an action, so the answer is a page.
-        return this.page(
-          response,
-          413,
-          problemPage(
-            'This form is too large to keep',
-            'Confirming it’s you would lose what you entered: it is more than 2 KB. Shorten it and try again.',
-            error.code,
-            this.redirects.fallbackReturnTo,
-          ),
-        );
+        return this.pages.problem(request, response, 413, (text) => ({
+          title: text('formTooLarge.title'),
+          message: text('formTooLarge.message'),
+          code: error.code,
+          links: [
+            { href: this.redirects.fallbackReturnTo, label: text('link.continue'), id: 'continue' },
+          ],
+        }));
       }
       this.unavailable(response, this.reports.asUnavailable(error));
     }
@@ -114,20 +115,20 @@ export class ReauthExceptionFilter implements ExceptionFilter {
         // The user just cancelled (or failed) at the provider and landed on a guarded page:
         // sending them straight back would trap them, so let them choose.
         const bound = exception.details.boundAction;
-        this.page(
-          response,
-          401,
-          problemPage(
-            'Confirm it’s you to continue',
-            'This page needs a recent sign-in, and the confirmation was not completed.',
-            'reauth_required',
-            [
-              { href: started.authorizationUrl, label: 'Confirm it’s you', id: 'reauthenticate' },
-              { href: this.redirects.fallbackReturnTo, label: 'Go to the start page', id: 'leave' },
-            ],
-            bound && { label: 'You are confirming:', summary: bound.summary },
-          ),
-        );
+        this.pages.problem(request, response, 401, (text) => ({
+          title: text('cancelled.title'),
+          message: text('cancelled.message'),
+          code: 'reauth_required',
+          links: [
+            {
+              href: started.authorizationUrl,
+              label: text('link.reauthenticate'),
+              id: 'reauthenticate',
+            },
+            { href: this.redirects.fallbackReturnTo, label: text('link.leave'), id: 'leave' },
+          ],
+          action: bound ? { label: text('action.confirming'), summary: bound.summary } : undefined,
+        }));
         return;
       }
       const read = ['GET', 'HEAD'].includes(request.method.toUpperCase());
@@ -151,16 +152,15 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     this.reports.forbidden(`${request.method} with 403`, exception.reason);
     this.responses.setHeaders(response, { Vary: 'Accept, Sec-Fetch-Mode' });
     if (negotiateResponse(request.headers) === 'redirect') {
-      this.page(
-        response,
-        403,
-        problemPage(
-          exception.title,
-          messageOf(exception),
-          exception.reason,
-          this.redirects.fallbackReturnTo,
-        ),
-      );
+      const keys = forbiddenKeys(exception.reason);
+      this.pages.problem(request, response, 403, (text) => ({
+        title: text(keys.title),
+        message: text(keys.message),
+        code: exception.reason,
+        links: [
+          { href: this.redirects.fallbackReturnTo, label: text('link.continue'), id: 'continue' },
+        ],
+      }));
       return;
     }
     this.reply(response, 403, exception.getResponse() as object);
@@ -171,11 +171,6 @@ export class ReauthExceptionFilter implements ExceptionFilter {
     if (exception.setCookie) this.responses.appendCookies(response, exception.setCookie);
     this.responses.setHeaders(response, { 'Retry-After': '5' });
     this.reply(response, 503, exception.getResponse() as object);
-  }
-
-  private page(response: unknown, status: number, html: string): void {
-    this.responses.setHeaders(response, NO_STORE_HEADERS);
-    this.responses.html(response, status, html);
   }
 
   private reply(response: unknown, status: number, body: object): void {

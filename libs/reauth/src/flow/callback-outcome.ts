@@ -31,6 +31,8 @@ export type CallbackOutcome =
       setCookies: string[];
       /** A safe place to go from the failure page. */
       continueTo: string;
+      /** Codes or field names the page adds to its message (never free text from the request). */
+      details?: string[];
       /** What the user was confirming, on a route bound to one action. */
       summary?: string;
     };
@@ -54,6 +56,7 @@ export function callbackFailure(
     message: details ? `${message} (${details.join(', ')})` : message,
     setCookies,
     continueTo,
+    ...(details ? { details } : {}),
   };
 }
 

@@ -208,6 +208,7 @@ function recordingAdapter(): AbstractHttpAdapter {
   const adapter = {
     getType: () => 'recording',
     isHeadersSent: () => false,
+    getHeader: (res: RecordedResponse, name: string) => res.headers[name.toLowerCase()],
     setHeader: (res: RecordedResponse, name: string, value: string) => {
       res.headers[name.toLowerCase()] = value;
     },

@@ -47,12 +47,25 @@ export class HttpResponses {
     replyJson(this.adapterHost.httpAdapter, response, status, body);
   }
 
-  /** Ends the response with an HTML page. */
   /** An answer without a body (204), with the headers set before. */
   empty(response: unknown, status: number): void {
     this.adapterHost.httpAdapter.reply(response, undefined, status);
   }
 
+  /** Adds `token` to the response's `Vary`, keeping what is there already. */
+  addVary(response: unknown, token: string): void {
+    const adapter = this.adapterHost.httpAdapter;
+    const current: unknown = adapter.getHeader(response, 'Vary');
+    const value = Array.isArray(current) ? current.join(', ') : current;
+    const listed = (typeof value === 'string' ? value : '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    if (listed.some((name) => name === '*' || name.toLowerCase() === token.toLowerCase())) return;
+    adapter.setHeader(response, 'Vary', [...listed, token].join(', '));
+  }
+
+  /** Ends the response with an HTML page. */
   html(response: unknown, status: number, page: string): void {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(response, 'Content-Type', 'text/html; charset=utf-8');

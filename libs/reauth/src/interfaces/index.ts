@@ -17,6 +17,7 @@ export type {
   ReauthPasskeyOptions,
   ReauthStepUpOptions,
 } from './step-up-options.interface';
+export type { ReauthPagesOptions, ReauthPageTheme } from './page-options.interface';
 export type {
   PolicyRoute,
   ReauthExplainOptions,

@@ -2,6 +2,7 @@ import type { WorkOS } from '@workos-inc/node';
 import type { ReauthEventListener } from '../events/event.types';
 import type { ReauthMetricsOptions } from '../events/reauth-metrics';
 import type { ReauthStepUpOptions } from './step-up-options.interface';
+import type { ReauthPagesOptions } from './page-options.interface';
 import type {
   ReauthExplainOptions,
   ReauthInventoryOptions,
@@ -268,6 +269,12 @@ export interface ReauthModuleOptions {
    * {@link ReauthRevocationViewOptions}. `false`: ask the store on every request. Default: on.
    */
   revocationView?: ReauthRevocationViewOptions | false;
+  /**
+   * The language and the look of the library's own pages (popup, failure, cancel, 503 and 403
+   * pages); see {@link ReauthPagesOptions}. Default: English, German, French and Spanish by
+   * `Accept-Language`, English when none fits, the library's look.
+   */
+  pages?: ReauthPagesOptions;
 }
 
 /** How the provider's word that sessions ended is received; see docs/revocation.md. */

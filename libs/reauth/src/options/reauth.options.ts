@@ -21,6 +21,7 @@ import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metri
 import type { ResolvedReauthOptions } from './resolved-options';
 import { resolveProviderSignals, resolveRevocationView } from './revocation-options';
 import { resolvePolicySettings, type PolicySettings } from './policy-settings';
+import { resolvePageSettings, type PageSettings } from '../pages/page-settings';
 import {
   resolveOrganizationPolicy,
   type OrganizationPolicySettings,
@@ -66,6 +67,7 @@ export interface ReauthSetup {
   stepUp: StepUpSettings;
   policies: PolicySettings;
   organizations: OrganizationPolicySettings;
+  pages: PageSettings;
 }
 
 /**
@@ -256,6 +258,7 @@ export function resolveReauthSetup(
     organizations: Object.freeze({
       organizationPolicy: resolveOrganizationPolicy(options.organizationPolicy, policies.levels),
     }),
+    pages: resolvePageSettings(options.pages),
   };
 }
 
