@@ -275,3 +275,86 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
     });
   });
 });
+
+describe('Relayed challenges for a Bearer caller on authkit-emulator', () => {
+  let rig: ProviderRig;
+  let downstream: ResourceServer;
+
+  beforeAll(async () => {
+    rig = await startRig('authkit-emulator', { controllers: [BffController] });
+    const { url, clientId } = rig.emulator!;
+    downstream = await startResourceServer({
+      jwksUrl: `${url}/sso/jwks/${clientId}`,
+      issuer: `${url}/user_management/${clientId}`,
+      now: () => rig.nowSeconds(),
+      routes: { '/fresh': recentSignIn(300) },
+    });
+    DOWNSTREAM.url = downstream.url;
+  });
+  afterAll(async () => {
+    await downstream?.close();
+    await rig?.close();
+  });
+
+  const bearer = async (authTime: number) => {
+    const token = await rig.emulator!.mintAccessToken({ email: 'alice@example.com', authTime });
+    return new HttpBrowser().get(`${rig.url}/bff/fresh`, {
+      ...JSON_ACCEPT,
+      authorization: `Bearer ${token}`,
+    });
+  };
+
+  it('forwards the Bearer token, which the downstream accepts', async () => {
+    const res = await bearer(rig.nowSeconds() - 60);
+    expect(res.status).toBe(200);
+    expect(body(res)).toMatchObject({ downstream: 200, body: { ok: true } });
+  });
+
+  it('relays the challenge of a stale Bearer token as the JSON 401 with its challenge', async () => {
+    const res = await bearer(rig.nowSeconds() - 600);
+    expect(res.status).toBe(401);
+    expect(body(res)).toMatchObject({ error: 'reauth_required', reason: 'stale', maxAge: 300 });
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="300"',
+    );
+    expect(new URL(body(res).reauthUrl as string).searchParams.get('max_age')).toBe('300');
+  });
+});
+
+describe('Relayed claims challenges at an OpenID Provider without the claims parameter', () => {
+  let rig: ProviderRig;
+  let downstream: ResourceServer;
+
+  beforeAll(async () => {
+    rig = await startRig('oidc-provider', { controllers: [BffController] });
+    const { issuer, resource } = rig.oidc!;
+    downstream = await startResourceServer({
+      jwksUrl: `${issuer}/jwks`,
+      issuer,
+      audience: resource,
+      now: () => rig.nowSeconds(),
+      routes: { '/contexts': authenticationContext('c1') },
+    });
+    DOWNSTREAM.url = downstream.url;
+  });
+  afterAll(async () => {
+    await downstream?.close();
+    await rig?.close();
+  });
+
+  it('refuses the claims challenge as unsatisfiable, as discovery says, before any sign-in', async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.get(`${rig.url}/auth/login?returnTo=%2Fbff%2Fsigned-in`, HTML);
+    const callback = await rig.authenticateAt(browser, start.location!);
+    expect((await browser.get(callback.href, HTML)).status).toBe(303);
+    await rig.oidc!.reset();
+
+    const res = await browser.get(`${rig.url}/bff/contexts`, JSON_ACCEPT);
+    expect(res.status).toBe(502);
+    expect(body(res)).toMatchObject({
+      error: 'downstream_challenge_refused',
+      reason: 'unsatisfiable',
+    });
+    expect(await rig.oidc!.lastAuthorizationRequest()).toEqual({});
+  });
+});

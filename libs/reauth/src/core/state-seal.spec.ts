@@ -542,3 +542,41 @@ describe('acr and amr in the state', () => {
     });
   });
 });
+
+describe('authentication contexts and scopes of a relayed challenge in the state', () => {
+  it('round-trips acrs and scope', async () => {
+    const state: ReauthState = { ...FULL_STATE, acrs: ['c1', 'c2'], scope: ['files:write', 'a'] };
+    await expect(unsealState(await sealState(state, SECRET), SECRET, NOW)).resolves.toEqual(state);
+  });
+
+  it.each<[string, unknown]>([
+    ['an empty list', []],
+    ['a value with a space', ['c 1']],
+    ['eleven values', Array.from({ length: 11 }, (_, i) => `c${i}`)],
+  ])('refuses to seal acrs that are %s', async (_label, acrs) => {
+    await expect(sealState({ ...BASE_STATE, acrs } as ReauthState, SECRET)).rejects.toThrow(
+      new TypeError('state.acrs must be a list of 1 to 10 authentication contexts'),
+    );
+  });
+
+  it.each<[string, unknown]>([
+    ['an empty list', []],
+    ['an empty scope', ['']],
+    ['a scope with a quote', ['a"b']],
+    ['a scope of 201 characters', ['x'.repeat(201)]],
+    ['21 scopes', Array.from({ length: 21 }, (_, i) => `s${i}`)],
+    ['a string', 'files:write'],
+  ])('refuses to seal a scope that is %s', async (_label, scope) => {
+    await expect(sealState({ ...BASE_STATE, scope } as ReauthState, SECRET)).rejects.toThrow(
+      new TypeError('state.scope must be a list of 1 to 20 scope tokens'),
+    );
+  });
+
+  it('refuses to unseal an authentic state whose scope is invalid', async () => {
+    const error = await unsealError(await craft(JSON.stringify({ ...BASE_STATE, scope: ['a b'] })));
+    expect(error).toMatchObject({
+      code: 'state_invalid',
+      message: 'state.scope must be a list of 1 to 20 scope tokens',
+    });
+  });
+});

@@ -90,4 +90,59 @@ describe('SignInAdmission', () => {
       ).resolves.toBeUndefined();
     });
   });
+
+  describe('what a relayed challenge asked for', () => {
+    const withClaims = (extra: Record<string, unknown>) => ({
+      ...claims('user_alice', NOW),
+      ...extra,
+    });
+
+    it('admits a token whose acrs names one of the contexts', async () => {
+      const asked = state({ sub: 'user_alice', acrs: ['c1', 'c2'] });
+      await expect(
+        admission().refusal(request, asked, withClaims({ acrs: ['c2'] }), undefined),
+      ).resolves.toBeUndefined();
+    });
+
+    it.each([undefined, [], ['c3'], 'c1', [{ c1: true }]])(
+      'refuses acrs %p as claims_not_satisfied',
+      async (acrs) => {
+        const asked = state({ sub: 'user_alice', acrs: ['c1'] });
+        await expect(
+          admission().refusal(request, asked, withClaims({ acrs }), undefined),
+        ).resolves.toBe('claims_not_satisfied');
+      },
+    );
+
+    it('admits a token carrying every scope, in scope or scp', async () => {
+      const asked = state({ sub: 'user_alice', scope: ['files:write', 'files:read'] });
+      await expect(
+        admission().refusal(
+          request,
+          asked,
+          withClaims({ scope: 'openid files:read', scp: ['files:write'] }),
+          undefined,
+        ),
+      ).resolves.toBeUndefined();
+    });
+
+    it('refuses a token missing one scope as scope_not_satisfied', async () => {
+      const asked = state({ sub: 'user_alice', scope: ['files:write', 'files:read'] });
+      await expect(
+        admission().refusal(request, asked, withClaims({ scope: 'files:read' }), undefined),
+      ).resolves.toBe('scope_not_satisfied');
+    });
+
+    it('checks max_age first: a stale sign-in is max_age_not_satisfied', async () => {
+      const asked = state({ sub: 'user_alice', maxAge: 300, scope: ['files:write'] });
+      await expect(
+        admission().refusal(
+          request,
+          asked,
+          { ...claims('user_alice', NOW - 400), scope: '' },
+          undefined,
+        ),
+      ).resolves.toBe('max_age_not_satisfied');
+    });
+  });
 });
