@@ -1,0 +1,235 @@
+import {
+  PopupBlockedError,
+  ReauthCancelledError,
+  ReauthDeclinedError,
+  ReauthLoopError,
+  ReauthUrlMissingError,
+  ReauthUrlRejectedError,
+} from './errors.js';
+import { awaitPopup } from './popup.js';
+import { POPUP_MODE, RECONNECT_REQUIRED_ERROR, REAUTH_REQUIRED_ERROR } from './protocol.js';
+import type { ReauthContext, ReauthInfo, ReauthWindow } from './reauth-fetch.js';
+import { validActionSummary, validMaxAge } from './reauth-response.js';
+import { startConfirmation, type StepUpDecision } from './step-up.confirmation.js';
+import { readStepUpOffer } from './step-up.protocol.js';
+
+/**
+ * What {@link emitWithStepUp} needs of a socket.io client socket (`Socket` of `socket.io-client`
+ * 4.6 or later), so this package does not depend on socket.io.
+ */
+export interface StepUpSocket {
+  /** A view of the socket whose acknowledgements time out after `ms`. */
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+  /** Opens the connection (again). */
+  connect(): unknown;
+  /** Closes the connection. */
+  disconnect(): unknown;
+  /** Listens once for `connect` or `connect_error`. */
+  once(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Stops listening. */
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * A refused message's answer, as a `nest-workos-reauth` gateway sends it: the JSON 401's fields
+ * (`error`, `reason`, `maxAge`, `acrValues`, `reauthUrl`, `stepUp`), plus `event`, the refused
+ * message's name; `refreshUrl` when the connection must be renewed (`reconnect_required`).
+ */
+export interface SocketRefusal {
+  /** `reauth_required`, `reconnect_required`, `reauth_forbidden` or `reauth_unavailable`. */
+  error: string;
+  /** Why, as the JSON 401's `reason`. */
+  reason?: string;
+  /** The refused message's event name. */
+  event: string;
+  /** Where the browser starts the re-authentication the refusal asks for. */
+  reauthUrl?: string;
+  /** Where an HTTP request renews the session cookie (`reconnect_required`). */
+  refreshUrl?: string;
+  /** The in-page confirmation offer, as in the JSON 401. */
+  stepUp?: unknown;
+  /** The JSON 401's other fields. */
+  [field: string]: unknown;
+}
+
+/** Options of {@link emitWithStepUp}. */
+export interface SocketStepUpOptions {
+  /** How long to wait for each acknowledgement, in milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /**
+   * Asks the user before anything happens, as `createReauthFetch`'s option of the same name:
+   * `stepUpDialog()` fits. With a way to confirm in the page (the refusal's `stepUp`), its
+   * functions confirm with a passkey or the password, and the message is then sent again on
+   * the same connection; otherwise (or with `useProvider()`) the provider is opened in a popup.
+   * Resolving `false` rejects with `ReauthDeclinedError`. Without it, the popup opens directly.
+   */
+  onReauthRequired?: (info: ReauthInfo) => boolean | Promise<boolean>;
+  /** The window: popups, the page's origin. Default `globalThis`. */
+  window?: ReauthWindow;
+  /** `fetch` for `refreshUrl`. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Features of the popup window. */
+  popupFeatures?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Sends a socket.io message with an acknowledgement and answers a `nest-workos-reauth` refusal
+ * of it, then sends it once more:
+ * - `reauth_required` with an in-page offer and `confirmInPage`: confirms in the page; the
+ *   session's proof lets the next message through on the same connection;
+ * - `reauth_required` otherwise: opens `reauthUrl` (same-origin only) in a popup, waits for the
+ *   provider sign-in to complete, then reconnects so the socket carries the new session cookie;
+ * - `reconnect_required`: requests `refreshUrl` (which renews the session cookie), reconnects.
+ * Resolves with the handler's answer; any other refusal is resolved as it came, for the app to
+ * show. A second refusal of the same kind rejects with `ReauthLoopError`.
+ *
+ * Call it from a user gesture (a click), so the browser lets the popup open.
+ *
+ * @example
+ * ```ts
+ * import { io } from 'socket.io-client';
+ * import { emitWithStepUp } from 'step-up-fetch';
+ *
+ * const socket = io();
+ * button.onclick = async () => {
+ *   const answer = await emitWithStepUp(socket, 'delete-channel', 'general');
+ * };
+ * ```
+ */
+export async function emitWithStepUp(
+  socket: StepUpSocket,
+  event: string,
+  data: unknown,
+  options: SocketStepUpOptions = {},
+): Promise<unknown> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const send = () => socket.timeout(timeoutMs).emitWithAck(event, data);
+  const first = await send();
+  const refusal = socketRefusalOf(first, event);
+  if (!refusal) return first;
+  const win = options.window ?? globalThis;
+  if (refusal.error === RECONNECT_REQUIRED_ERROR) {
+    if (refusal.refreshUrl !== undefined) {
+      const url = sameOriginUrl(refusal.refreshUrl, win);
+      await (options.fetch ?? fetch)(url, {
+        credentials: 'same-origin',
+        headers: { accept: 'application/json' },
+      });
+    }
+    await reconnect(socket);
+  } else if (refusal.error === REAUTH_REQUIRED_ERROR) {
+    if (refusal.reauthUrl === undefined) throw new ReauthUrlMissingError();
+    const url = new URL(sameOriginUrl(refusal.reauthUrl, win));
+    const decision = await decide(refusal, url.href, win, options);
+    if (decision === 'cancelled') throw new ReauthCancelledError('Confirmation was cancelled');
+    if (decision === 'provider') {
+      url.searchParams.set('mode', POPUP_MODE);
+      const popup = win.open(
+        url.href,
+        'reauth',
+        options.popupFeatures ?? 'popup,width=520,height=640',
+      );
+      if (!popup) throw new PopupBlockedError();
+      await awaitPopup(popup, () => win, win.location.origin);
+      await reconnect(socket);
+    }
+  } else {
+    return first;
+  }
+  const second = await send();
+  const again = socketRefusalOf(second, event);
+  if (again && again.error === refusal.error) throw new ReauthLoopError();
+  return second;
+}
+
+/**
+ * The refusal in a message's answer (a socket.io acknowledgement or the `reauth_error` event's
+ * data) for the message `event`; `undefined` for any other answer.
+ */
+export function socketRefusalOf(answer: unknown, event?: string): SocketRefusal | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const candidate = answer as Partial<SocketRefusal>;
+  if (typeof candidate.error !== 'string' || typeof candidate.event !== 'string') return undefined;
+  if (event !== undefined && candidate.event !== event) return undefined;
+  if (typeof candidate.statusCode !== 'number') return undefined;
+  return candidate as SocketRefusal;
+}
+
+/**
+ * Asks the app (`onReauthRequired`), with the functions to confirm in the page when the refusal
+ * offers a way this browser can use; whichever settles first decides, as for HTTP refusals.
+ */
+async function decide(
+  refusal: SocketRefusal,
+  url: string,
+  win: ReauthWindow,
+  options: SocketStepUpOptions,
+): Promise<StepUpDecision> {
+  const ask = options.onReauthRequired;
+  const origin = win.location.origin;
+  const request = new Request(url, { credentials: 'same-origin' });
+  const acrValues = Array.isArray(refusal.acrValues)
+    ? refusal.acrValues.filter((value): value is string => typeof value === 'string')
+    : undefined;
+  const context: ReauthContext = {
+    url,
+    maxAge: validMaxAge(refusal.maxAge),
+    acrValues,
+    reason: refusal.reason,
+    actionSummary: validActionSummary(refusal.actionSummary),
+    request,
+  };
+  const offer = refusal.stepUp === undefined ? undefined : readStepUpOffer(refusal.stepUp, origin);
+  const confirmation =
+    offer &&
+    startConfirmation(offer, {
+      fetch: (confirm) => (options.fetch ?? fetch)(confirm),
+      original: request,
+    });
+  if (!confirmation) {
+    if (ask && !(await ask(context))) throw new ReauthDeclinedError();
+    return 'provider';
+  }
+  if (!ask) return 'provider';
+  const answered = Promise.resolve(ask({ ...context, ...confirmation.controls })).then(
+    (yes): StepUpDecision => {
+      if (!yes) throw new ReauthDeclinedError();
+      return 'provider';
+    },
+  );
+  try {
+    const decision = await Promise.race([confirmation.decided, answered]);
+    if (decision === 'provider') confirmation.controls.useProvider();
+    return decision;
+  } catch (error) {
+    confirmation.controls.cancel();
+    throw error;
+  }
+}
+
+/** A URL of the page's own origin; anything else is refused, never followed. */
+function sameOriginUrl(url: string, win: ReauthWindow): string {
+  const resolved = new URL(url, win.location.origin);
+  if (resolved.origin !== win.location.origin) throw new ReauthUrlRejectedError(resolved.origin);
+  return resolved.href;
+}
+
+/** Closes and opens the connection again, so its handshake carries the current cookies. */
+function reconnect(socket: StepUpSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const connected = () => {
+      socket.off('connect_error', failed);
+      resolve();
+    };
+    const failed = (error: unknown) => {
+      socket.off('connect', connected);
+      reject(error instanceof Error ? error : new Error('The socket could not reconnect'));
+    };
+    socket.once('connect', connected);
+    socket.once('connect_error', failed);
+    socket.disconnect();
+    socket.connect();
+  });
+}
