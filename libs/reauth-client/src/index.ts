@@ -30,6 +30,13 @@ export {
   type StepUpFailureReason,
 } from './errors.js';
 export { createReauthFetch } from './create-reauth-fetch.js';
+export {
+  emitWithStepUp,
+  socketRefusalOf,
+  type SocketRefusal,
+  type SocketStepUpOptions,
+  type StepUpSocket,
+} from './socket-io.js';
 export type {
   GraphQLErrorsOption,
   InPageReauthInfo,

@@ -107,7 +107,7 @@ describe('emitWithStepUp', () => {
     const socket = new FakeSocket([renew, { ok: true }]);
     const fetched: string[] = [];
     const fetch = (url: RequestInfo | URL) => {
-      fetched.push(String(url));
+      fetched.push(url instanceof Request ? url.url : url.toString());
       return Promise.resolve(new Response('{}'));
     };
     await expect(
