@@ -34,6 +34,11 @@ const RIGS: readonly (readonly [RigName, HttpPlatform])[] = [
 const LOOP_CHALLENGE =
   'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="300"';
 
+// Continuous access evaluation: a token issued after this time is wanted, which no token shows.
+const CAE_CHALLENGE = `Bearer realm="", error="insufficient_claims", claims="${Buffer.from(
+  JSON.stringify({ access_token: { nbf: { essential: true, value: '1604106651' } } }),
+).toString('base64')}"`;
+
 const body = (res: BrowserResponse) => JSON.parse(res.text) as Record<string, unknown>;
 
 describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
@@ -77,6 +82,7 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
         '/broken': always('Bearer error="insufficient_scope", scope="a'),
         '/bad-claims': always('Bearer error="insufficient_claims", claims="bm90IGpzb24="'),
         '/invalid-token': always('Bearer error="invalid_token"'),
+        '/cae': always(CAE_CHALLENGE),
       },
     });
     DOWNSTREAM.url = downstream.url;
@@ -248,6 +254,22 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
       );
       // The session is the one from before: the downstream still refuses, and the relay asks again.
       expectRelayed(await bff('contexts'), { reason: 'insufficient_assurance' });
+    });
+  });
+
+  describe('a claims challenge the library cannot check in a token (continuous access evaluation)', () => {
+    it('relays it once; asked again of the token the sign-in brought, answers 502 loop', async () => {
+      await signInAged(120);
+      const refused = await bff('cae');
+      const query = expectRelayed(refused, { reason: 'insufficient_assurance' });
+      expect(JSON.parse(query.get('claims')!)).toMatchObject({
+        access_token: { nbf: { essential: true, value: '1604106651' } },
+      });
+      // The provider's session answers without a prompt: a new token, the same sign-in.
+      expect((await reauthenticate(refused)).status).toBe(303);
+
+      expectRefused(await bff('cae'), 'loop');
+      expect(downstream.answers('/cae')).toEqual([401, 401]);
     });
   });
 

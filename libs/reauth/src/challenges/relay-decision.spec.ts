@@ -142,9 +142,16 @@ describe('decideRelay', () => {
         kind: 'refuse',
         reason: 'loop',
         detail:
-          'The downstream service asked again for claims after a sign-in within the last 60 s',
+          'The downstream service asked again for claims of a token issued or signed in within the last 60 s',
       });
       expect(decideRelay(NBF, { auth_time: String(NOW) }, OIDC, CLOCK).kind).toBe('reauthenticate');
+    });
+
+    it('calls it a loop when the token was just issued, by a provider that did not prompt', () => {
+      const reissued = { auth_time: NOW - 3600, iat: NOW - 5 };
+      expect(decideRelay(NBF, reissued, OIDC, CLOCK)).toMatchObject({ reason: 'loop' });
+      const older = { auth_time: NOW - 3600, iat: NOW - RELAY_LOOP_WINDOW_SECONDS - 1 };
+      expect(decideRelay(NBF, older, OIDC, CLOCK).kind).toBe('reauthenticate');
     });
   });
 

@@ -3,9 +3,10 @@ import type { StepUpCapabilities } from '../providers/identity-provider';
 import type { DownstreamChallenge } from './downstream-challenge';
 
 /**
- * How recent a sign-in must be for a repeated challenge that asks for more than the library can
- * check in a token (a `claims` request beyond `acrs`, such as Entra's `nbf` after a revocation
- * event) to count as a loop: the sign-in that answered it has just happened.
+ * How recent a token (its `iat`) or its sign-in (`auth_time`) must be for a challenge that asks
+ * for more than the library can check in a token (a `claims` request beyond `acrs`, such as
+ * Entra's `nbf` after a revocation event) to count as a loop: the sign-in that answered it, or
+ * the token it brought (a provider may answer without prompting), has just happened.
  */
 export const RELAY_LOOP_WINDOW_SECONDS = 60;
 
@@ -54,16 +55,17 @@ export function decideRelay(
   if (unmet) return { kind: 'reauthenticate', reason: 'insufficient_assurance' };
 
   if (asksBeyondAcrs(challenge)) {
-    const authTime = claims.auth_time;
-    const recent =
-      typeof authTime === 'number' &&
-      Number.isSafeInteger(authTime) &&
-      clock.now - authTime <= RELAY_LOOP_WINDOW_SECONDS;
+    const recent = [claims.auth_time, claims.iat].some(
+      (time) =>
+        typeof time === 'number' &&
+        Number.isSafeInteger(time) &&
+        clock.now - time <= RELAY_LOOP_WINDOW_SECONDS,
+    );
     if (!recent) return { kind: 'reauthenticate', reason: 'insufficient_assurance' };
     return {
       kind: 'refuse',
       reason: 'loop',
-      detail: `The downstream service asked again for claims after a sign-in within the last ${RELAY_LOOP_WINDOW_SECONDS} s`,
+      detail: `The downstream service asked again for claims of a token issued or signed in within the last ${RELAY_LOOP_WINDOW_SECONDS} s`,
     };
   }
   return {
