@@ -16,6 +16,8 @@ import { AuthKitSessionsController } from './authkit-sessions.controller';
 import { HomeController } from './home.controller';
 import { SecurityHeadersMiddleware } from './security-headers.middleware';
 import { SpaController } from './spa.controller';
+import { ChatController } from './chat.controller';
+import { ChatGateway } from './chat.gateway';
 
 /**
  * The demo: a home page, an account area with sensitive actions, passkeys, the user's sign-in
@@ -40,10 +42,16 @@ export class AppModule implements NestModule {
         AccountController,
         ApiController,
         SpaController,
+        ChatController,
         AssetsController,
         ...(sessions.canEnd ? [AuthKitSessionsController] : []),
       ],
-      providers: [AccountsService, ActivityLog, { provide: AuthKitSessions, useValue: sessions }],
+      providers: [
+        AccountsService,
+        ActivityLog,
+        ChatGateway,
+        { provide: AuthKitSessions, useValue: sessions },
+      ],
     };
   }
 

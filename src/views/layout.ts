@@ -49,7 +49,7 @@ export interface PageInput {
 /** The demo's page frame: navigation, styles, and the body. */
 export function layout({ title, body, signedIn, script }: PageInput): string {
   const nav = signedIn
-    ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/account/passkeys">Passkeys</a><a href="/spa">SPA</a>
+    ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/account/passkeys">Passkeys</a><a href="/spa">SPA</a><a href="/chat">Chat</a>
        <form method="post" action="/auth/logout" class="inline"><button class="link" id="sign-out">Sign out</button></form>`
     : `<a class="button" id="sign-in" href="/auth/login?returnTo=%2Faccount">Sign in</a>`;
   return `<!doctype html>

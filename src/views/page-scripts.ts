@@ -3,6 +3,8 @@
 // with its default dialog (a passkey, the password then a code, or the provider), and writes
 // what the server says into the page as text, never as markup.
 
+import { CHAT_SCRIPT } from './chat-script';
+
 /** `/assets/spa.js`: transfers through the wrapped `fetch`. */
 const SPA = `
 import { createReauthFetch, stepUpDialog } from '/assets/step-up-fetch.js';
@@ -224,4 +226,5 @@ export const PAGE_SCRIPTS: Readonly<Record<string, string>> = Object.freeze({
   'spa.js': SPA,
   'security.js': SECURITY,
   'passkeys.js': PASSKEYS,
+  'chat.js': CHAT_SCRIPT,
 });
