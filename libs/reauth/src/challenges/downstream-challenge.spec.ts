@@ -104,6 +104,16 @@ describe('parseDownstreamChallenge', () => {
       });
     });
 
+    it('several lines from a get() that answers a list (axios)', () => {
+      const headers = {
+        get: () => ['Basic realm="a"', 'Bearer error="insufficient_scope", scope="b"'],
+      };
+      expect(parseDownstreamChallenge(headers as unknown as DownstreamHeaders)).toEqual({
+        kind: 'insufficient_scope',
+        scope: ['b'],
+      });
+    });
+
     it('the step-up challenge among others, across several lines', () => {
       expect(
         parseDownstreamChallenge({
@@ -309,7 +319,7 @@ describe('parseDownstreamChallenge', () => {
       [
         'claims over 4 KB decoded',
         `Bearer error="insufficient_claims", claims="${base64({ access_token: { x: { value: 'a'.repeat(4100) } } })}"`,
-        'longer than 5464 characters',
+        'longer than 2732 characters',
       ],
       [
         'different step-up challenges',
@@ -322,12 +332,26 @@ describe('parseDownstreamChallenge', () => {
 
     it('a claims parameter just over its limit, before decoding it', () => {
       const value = `Bearer error="insufficient_claims", claims="${'A'.repeat(MAX_CLAIMS_PARAMETER_LENGTH + 1)}"`;
-      expect(malformed(challenge(value))).toContain('longer than 5464 characters');
+      expect(malformed(challenge(value))).toContain('longer than 2732 characters');
     });
 
-    it('4 KB of JSON that base64 fits but UTF-8 does not', () => {
-      const value = `Bearer error="insufficient_claims", claims="${'QUFB'.repeat(1366)}"`;
-      expect(malformed(challenge(value))).toContain('larger than 4096 bytes');
+    it('base64 within the length limit that decodes past 2 KB (no padding, either alphabet)', () => {
+      // 2,732 characters decode to 2,049 bytes.
+      const value = `Bearer error="insufficient_claims", claims="${'QUFB'.repeat(683)}"`;
+      expect(malformed(challenge(value))).toContain('larger than 2048 bytes');
+    });
+
+    it('a scope over 1,000 characters', () => {
+      const scopes = Array.from({ length: 6 }, (_, i) => `${i}`.padEnd(190, 's')).join(' ');
+      expect(
+        malformed(challenge(`Bearer error="insufficient_scope", scope="${scopes}"`)),
+      ).toContain('in at most 1000 characters');
+    });
+
+    it('a Headers-like get() that answers something else than text', () => {
+      expect(malformed({ get: () => 42 } as unknown as DownstreamHeaders)).toContain(
+        'WWW-Authenticate header is not text',
+      );
     });
 
     it.each([1, {}, [1], null])('a header value that is not text: %p', (value) => {

@@ -48,12 +48,18 @@ export type DownstreamHeaders =
   | { get(name: string): string | null }
   | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
-/** The longest `claims` parameter read (base64 of 4 KB of JSON). */
-export const MAX_CLAIMS_PARAMETER_LENGTH = 5_464;
-const MAX_CLAIMS_BYTES = 4_096;
+/**
+ * The longest `claims` parameter read (base64 of 2 KB of JSON): the request goes on the
+ * authorization URL, URL-encoded, and the whole URL must stay within what browsers, proxies and
+ * providers accept (8 KB is a common limit).
+ */
+export const MAX_CLAIMS_PARAMETER_LENGTH = 2_732;
+const MAX_CLAIMS_BYTES = 2_048;
 const MAX_CLAIMS_DEPTH = 5;
 const MAX_SCOPES = 20;
 const MAX_SCOPE_LENGTH = 200;
+// The scopes ride in the sealed state and on the authorization URL.
+const MAX_SCOPE_PARAMETER_LENGTH = 1_000;
 const STEP_UP_SCHEMES = new Set(['bearer', 'dpop']);
 const KINDS = new Set<string>([
   'insufficient_user_authentication',
@@ -112,22 +118,24 @@ export function parseDownstreamChallenge(
 
 function headerLines(headers: DownstreamHeaders): string[] {
   if (typeof (headers as { get?: unknown }).get === 'function') {
-    const value = (headers as { get(name: string): string | null }).get('www-authenticate');
-    return value === null || value === undefined ? [] : [value];
+    const value = (headers as { get(name: string): unknown }).get('www-authenticate');
+    return value === null || value === undefined ? [] : textLines(value);
   }
   const record = headers as Readonly<Record<string, unknown>>;
   const lines: string[] = [];
   for (const name of Object.keys(record)) {
     if (name.toLowerCase() !== 'www-authenticate') continue;
     const value = record[name];
-    if (typeof value === 'string') lines.push(value);
-    else if (Array.isArray(value) && value.every((line) => typeof line === 'string')) {
-      lines.push(...value);
-    } else if (value !== undefined) {
-      throw malformed('its WWW-Authenticate header is not text');
-    }
+    if (value !== undefined) lines.push(...textLines(value));
   }
   return lines;
+}
+
+/** A header's value as lines of text: one string, or a list of them (Node, axios). */
+function textLines(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((line) => typeof line === 'string')) return value;
+  throw malformed('its WWW-Authenticate header is not text');
 }
 
 function readChallenge(
@@ -184,11 +192,12 @@ function readAcrValues(value: string): readonly string[] {
 function readScope(value: string): readonly string[] {
   const scopes = value.split(' ');
   if (
+    value.length > MAX_SCOPE_PARAMETER_LENGTH ||
     scopes.length > MAX_SCOPES ||
     scopes.some((scope) => scope.length > MAX_SCOPE_LENGTH || !SCOPE_TOKEN.test(scope))
   ) {
     throw malformed(
-      `its scope is not 1 to ${MAX_SCOPES} scope tokens (RFC 6749 §3.3) separated by single spaces`,
+      `its scope is not 1 to ${MAX_SCOPES} scope tokens (RFC 6749 §3.3) separated by single spaces, in at most ${MAX_SCOPE_PARAMETER_LENGTH} characters`,
     );
   }
   return [...new Set(scopes)];
