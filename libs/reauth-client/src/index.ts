@@ -56,6 +56,7 @@ export {
   type StepUpDialogOptions,
 } from './step-up-dialog.js';
 export type { StepUpDialogElement } from './step-up-dialog.element.js';
+export { STEP_UP_DIALOG_LANGUAGES, type StepUpDialogLanguage } from './step-up-dialog.languages.js';
 export {
   DEFAULT_STEP_UP_DIALOG_TEXTS,
   STEP_UP_DIALOG_THEME,

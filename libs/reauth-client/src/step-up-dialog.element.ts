@@ -1,17 +1,21 @@
 import { ReauthCancelledError, StepUpFailedError, type StepUpFailureReason } from './errors.js';
 import type { ReauthInfo } from './reauth-fetch.js';
-import {
-  DEFAULT_STEP_UP_DIALOG_TEXTS,
-  errorText,
-  STEP_UP_DIALOG_CSS,
-  type StepUpDialogTexts,
-} from './step-up-dialog.texts.js';
+import { dialogTexts } from './step-up-dialog.languages.js';
+import { errorText, STEP_UP_DIALOG_CSS, type StepUpDialogTexts } from './step-up-dialog.texts.js';
 import { applyTexts, buildView, focusable, type StepUpDialogView } from './step-up-dialog.view.js';
 
 /** The `<step-up-dialog>` element: a modal dialog that asks the user to confirm it's them. */
 export interface StepUpDialogElement extends HTMLElement {
-  /** Texts replacing the defaults, read when the dialog opens. */
+  /** Texts replacing those of the dialog's language, read when the dialog opens. */
   texts: Partial<StepUpDialogTexts>;
+  /**
+   * The dialog's language (a tag such as `de` or `fr-CA`), read when the dialog opens. Unset, or
+   * a language it has no texts for: the page's `lang`, then the browser's languages, then
+   * English.
+   */
+  language?: string;
+  /** Texts of languages beyond the shipped ones (`en`, `de`, `fr`, `es`), by language tag. */
+  languages?: Readonly<Record<string, StepUpDialogTexts>>;
   /**
    * Opens the dialog for `info` (showing `info.actionSummary`, as text, when the route is bound
    * to one action) and settles when the user is done, as `onReauthRequired` expects: `true` to continue (confirmed in the page, or with the provider); rejects with
@@ -50,6 +54,8 @@ interface Opening {
 export function stepUpDialogClass(): new () => StepUpDialogElement {
   return class StepUpDialog extends HTMLElement implements StepUpDialogElement {
     texts: Partial<StepUpDialogTexts> = {};
+    language?: string;
+    languages?: Readonly<Record<string, StepUpDialogTexts>>;
     private readonly view: StepUpDialogView;
     private opening?: Opening;
 
@@ -82,8 +88,14 @@ export function stepUpDialogClass(): new () => StepUpDialogElement {
 
     confirm(info: ReauthInfo): Promise<boolean> {
       if (this.opening) return Promise.reject(new Error('The dialog is already open'));
-      const texts = { ...DEFAULT_STEP_UP_DIALOG_TEXTS, ...this.texts };
+      const { language, texts } = dialogTexts({
+        language: this.language,
+        languages: this.languages,
+        texts: this.texts,
+        doc: this.ownerDocument,
+      });
       const { view } = this;
+      view.dialog.lang = language;
       applyTexts(view, texts, info.actionSummary);
       const methods = info.methods ?? [];
       view.passkey.hidden = !methods.includes('passkey');

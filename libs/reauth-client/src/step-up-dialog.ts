@@ -7,8 +7,22 @@ export const STEP_UP_DIALOG_TAG = 'step-up-dialog';
 
 /** Options of {@link stepUpDialog}. */
 export interface StepUpDialogOptions {
-  /** Texts replacing the English defaults (see `StepUpDialogTexts` for the keys). */
+  /**
+   * Texts replacing those of the dialog's language (see `StepUpDialogTexts` for the keys).
+   * Set `language` too when they are all in one language, so that they never mix with another.
+   */
   texts?: Partial<StepUpDialogTexts>;
+  /**
+   * The dialog's language, as a tag (`de`, `fr-CA`). Default: the page's `lang`
+   * (`document.documentElement.lang`), else the first of `navigator.languages` the dialog
+   * speaks, else English. A language it has no texts for falls back the same way.
+   */
+  language?: string;
+  /**
+   * Texts of further languages, by tag: each a complete `StepUpDialogTexts` (start from
+   * `STEP_UP_DIALOG_LANGUAGES.en`). They are chosen like the shipped ones.
+   */
+  languages?: Readonly<Record<string, StepUpDialogTexts>>;
   /** The custom element name to register and use. Default `step-up-dialog`. */
   tagName?: string;
   /** Where the element is added while it is open. Default `document.body`. */
@@ -42,6 +56,8 @@ export function defineStepUpDialog(tagName: string = STEP_UP_DIALOG_TAG): string
  * const api = createReauthFetch({
  *   onReauthRequired: stepUpDialog({ texts: { title: 'Confirm the transfer' } }),
  * });
+ * // Always in German, whatever the page's language:
+ * const german = stepUpDialog({ language: 'de' });
  * ```
  */
 export function stepUpDialog(
@@ -51,6 +67,8 @@ export function stepUpDialog(
     const tagName = defineStepUpDialog(options.tagName);
     const dialog = document.createElement(tagName) as StepUpDialogElement;
     dialog.texts = options.texts ?? {};
+    dialog.language = options.language;
+    dialog.languages = options.languages;
     (options.container?.() ?? document.body).append(dialog);
     try {
       return await dialog.confirm(info);
