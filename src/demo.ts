@@ -16,6 +16,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { WorkOS } from '@workos-inc/node';
 import { AppModule } from './app.module';
+import { DEMO_PAGES } from './demo-language';
 import { AuthKitSessions } from './authkit-sessions';
 import {
   DEMO_DEFAULT_LEVEL,
@@ -94,6 +95,7 @@ export async function startDemo(
     };
     reauth.stepUp = stepUpOptions(config, options.passkeys ?? new MemoryPasskeyCredentialStore());
     if (webhookSecret) reauth.providerSignals = { workosWebhookSecret: webhookSecret };
+    reauth.pages = DEMO_PAGES;
     if (config.redisUrl) reauth.store = new RedisReauthStore({ connection: config.redisUrl });
     const sessions = new AuthKitSessions(
       webhookSecret !== undefined,

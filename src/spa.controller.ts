@@ -1,5 +1,6 @@
-import { RequireSignIn } from 'nest-workos-reauth';
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { RequireSignIn, type ReauthRequest } from 'nest-workos-reauth';
+import { Controller, Get, Header, Query, Req } from '@nestjs/common';
+import { demoLanguage } from './demo-language';
 import { spaPage } from './views/spa-page';
 
 @Controller()
@@ -7,7 +8,7 @@ export class SpaController {
   @Get('spa')
   @RequireSignIn()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  page(@Query('mode') mode: unknown): string {
-    return spaPage(mode === 'redirect' ? 'redirect' : 'popup');
+  page(@Query('mode') mode: unknown, @Req() request: ReauthRequest): string {
+    return spaPage(mode === 'redirect' ? 'redirect' : 'popup', demoLanguage(request));
   }
 }

@@ -1,4 +1,5 @@
 import escapeHtml from 'escape-html';
+import { languageSwitch } from '../demo-language';
 
 /** Escapes a value for HTML text and attributes. */
 export const h = (value: string | number | undefined): string =>
@@ -36,6 +37,7 @@ code{font-size:13px}
 table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e7eb} th{color:#6b7280;font-weight:600}
 dialog{border:0;border-radius:12px;padding:24px;max-width:420px;box-shadow:0 20px 50px rgba(0,0,0,.2)}
 dialog::backdrop{background:rgba(17,24,39,.35)}
+nav.languages{display:flex;gap:8px;font-size:13px} nav.languages a[aria-current]{color:#1b1f24;font-weight:600} header .brand{white-space:nowrap}
 `;
 
 export interface PageInput {
@@ -44,16 +46,18 @@ export interface PageInput {
   signedIn: boolean;
   /** The page's own module script under `/assets/` (the policy allows no inline script). */
   script?: string;
+  /** The language chosen with the switch: the page's `lang`, which the dialog follows. */
+  language?: string;
 }
 
 /** The demo's page frame: navigation, styles, and the body. */
-export function layout({ title, body, signedIn, script }: PageInput): string {
+export function layout({ title, body, signedIn, script, language }: PageInput): string {
   const nav = signedIn
     ? `<a href="/account">Account</a><a href="/account/security">Security</a><a href="/account/passkeys">Passkeys</a><a href="/spa">SPA</a><a href="/chat">Chat</a>
        <form method="post" action="/auth/logout" class="inline"><button class="link" id="sign-out">Sign out</button></form>`
     : `<a class="button" id="sign-in" href="/auth/login?returnTo=%2Faccount">Sign in</a>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="${h(language ?? 'en')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,7 +65,7 @@ export function layout({ title, body, signedIn, script }: PageInput): string {
 <link rel="stylesheet" href="/assets/demo.css">
 ${script ? `<script type="module" src="/assets/${h(script)}"></script>\n` : ''}</head>
 <body>
-<header><div class="bar"><a class="brand" href="/">Sudo mode demo</a>${nav}</div></header>
+<header><div class="bar"><a class="brand" href="/">Sudo mode demo</a>${nav}${languageSwitch(language)}</div></header>
 <main>
 ${body}
 </main>

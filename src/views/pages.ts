@@ -44,7 +44,7 @@ export function freshness(viewer: Viewer, now: number): string {
 <p class="muted" id="freshness">${status}</p>`;
 }
 
-export function homePage(viewer: Viewer | undefined, message?: string): string {
+export function homePage(viewer: Viewer | undefined, message?: string, language?: string): string {
   const body = viewer
     ? `<h1>Welcome back${viewer.name ? `, ${h(viewer.name)}` : ''}</h1>
 <div class="card"><p>Signed in as <strong id="email">${h(viewer.email ?? viewer.userId)}</strong>.</p>
@@ -61,6 +61,7 @@ password, or at AuthKit, and come straight back to what you were doing.</p>
     title: 'Home',
     signedIn: viewer !== undefined,
     body: notice('warn', message) + body,
+    language,
   });
 }
 

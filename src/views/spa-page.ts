@@ -6,8 +6,9 @@ import { layout } from './layout';
  * chooses or nothing else is offered, in a popup (or by redirect with `?mode=redirect`), while
  * what the user typed stays where it is. Its script is `/assets/spa.js`.
  */
-export function spaPage(mode: 'popup' | 'redirect'): string {
+export function spaPage(mode: 'popup' | 'redirect', language?: string): string {
   return layout({
+    language,
     title: 'SPA',
     signedIn: true,
     script: 'spa.js',
