@@ -1,4 +1,5 @@
 import { evaluateFreshness } from '../core/freshness';
+import { hasAcrs, hasScopes } from '../core/token-grants';
 import type { StepUpCapabilities } from '../providers/identity-provider';
 import type { DownstreamChallenge } from './downstream-challenge';
 
@@ -95,24 +96,6 @@ function unsatisfiable(
     return `The downstream service asks for the scope "${challenge.scope.join(' ')}", and ${provider.name} cannot be asked for scopes`;
   }
   return undefined;
-}
-
-/** Whether the token's `acrs` (Entra's authentication contexts) names one of `wanted`. */
-export function hasAcrs(claims: RelayedTokenClaims, wanted: readonly string[]): boolean {
-  const acrs = claims.acrs;
-  return Array.isArray(acrs) && acrs.some((value) => wanted.includes(value as string));
-}
-
-/** Whether the token's `scope` (RFC 9068, space-separated) or `scp` carries every scope. */
-export function hasScopes(claims: RelayedTokenClaims, wanted: readonly string[]): boolean {
-  const granted = new Set<string>();
-  for (const value of [claims.scope, claims.scp]) {
-    if (typeof value === 'string') value.split(' ').forEach((scope) => granted.add(scope));
-    else if (Array.isArray(value)) {
-      value.forEach((scope) => typeof scope === 'string' && granted.add(scope));
-    }
-  }
-  return wanted.every((scope) => granted.has(scope));
 }
 
 /** Whether the claims request asks for anything but `access_token.acrs`. */

@@ -6,7 +6,7 @@ import { SignInLimitSettings } from '../options/reauth-settings';
 import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
-import { hasAcrs, hasScopes } from '../challenges/relay-decision';
+import { hasAcrs, hasScopes } from '../core/token-grants';
 
 /**
  * What a verified sign-in must show before the callback accepts it: `auth_time` within the
