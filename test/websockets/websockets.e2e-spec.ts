@@ -4,7 +4,10 @@ import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { RecordingLogger } from '../support/recording-logger';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
-import { IoChatGateway, WsChatGateway } from './websockets.gateways';
+import { IoChatGateway, UnguardedGateway, WsChatGateway } from './websockets.gateways';
+
+// Each test starts an app, an emulator and a sign-in: seconds on a loaded machine.
+jest.setTimeout(30_000);
 
 const EVIL = 'http://evil.example';
 
@@ -361,5 +364,23 @@ describe('WebSocket gateways: ws', () => {
     await expect(next()).resolves.toEqual({ echo: 'after' });
     expect(gateway.deleted).toEqual([]);
     expect(logger.lines.join('\n')).toContain('rememberUpgradeRequests');
+  });
+});
+
+describe('WebSocket gateways: Nest applies no global guard to them', () => {
+  it('refuses a guarded handler of a gateway without RecentAuthGatewayGuard, even for a fresh sign-in, and says how to fix it', async () => {
+    const logger = new RecordingLogger();
+    const app = await startScenarioApp([], { providers: [UnguardedGateway], logger });
+    const socket = await ioConnect(app, { cookie: (await signInToApp(app)).sealedSession });
+    try {
+      const refused = new Promise((resolve) => socket.once('exception', resolve));
+      socket.emit('delete-channel', 'general');
+      await expect(refused).resolves.toMatchObject({ status: 'error' });
+      expect(app.app.get(UnguardedGateway).deleted).toEqual([]);
+      expect(logger.lines.join('\n')).toContain('add @UseGuards(RecentAuthGatewayGuard)');
+    } finally {
+      socket.disconnect();
+      await app.close();
+    }
   });
 });

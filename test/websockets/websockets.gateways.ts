@@ -34,3 +34,19 @@ export class IoChatGateway extends ScenarioGateway {}
 /** The `ws` gateway, on the app's HTTP server at `/ws`; frames over 16 KiB close the socket. */
 @WebSocketGateway({ path: '/ws', maxPayload: 16 * 1024 })
 export class WsChatGateway extends ScenarioGateway {}
+
+/**
+ * A gateway that forgot `RecentAuthGatewayGuard`: Nest applies no global guard to gateways, so
+ * the decorators' own check refuses its guarded handlers.
+ */
+@WebSocketGateway()
+export class UnguardedGateway {
+  readonly deleted: unknown[] = [];
+
+  @RequireRecentAuth(60)
+  @SubscribeMessage('delete-channel')
+  deleteChannel(@MessageBody() body: unknown): { deleted: unknown } {
+    this.deleted.push(body);
+    return { deleted: body };
+  }
+}
