@@ -2,6 +2,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { rememberUpgradeRequests } from 'nest-workos-reauth';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { signInThroughPages } from '../support/emulator';
 import { RecordingLogger } from '../support/recording-logger';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 import { IoChatGateway, UnguardedGateway, WsChatGateway } from './websockets.gateways';
@@ -353,6 +354,65 @@ describe('WebSocket gateways: ws', () => {
     // 1009: message too big, the gateway's maxPayload.
     await expect(closed).resolves.toBe(1009);
     expect(gateway.deleted).toEqual([]);
+  });
+
+  it("re-authenticates through the refusal's reauthUrl: the callback binds, and a new connection passes", async () => {
+    await start();
+    const { sealedSession, browser } = await signInToApp(app);
+    const { socket, next } = await connect({ cookie: sealedSession });
+    app.emulator.advanceClock(120);
+    send(socket, 'delete-channel', {});
+    const refused = (await next()) as { data: { reauthUrl: string } };
+    const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
+    const started = await browser.get(
+      `${app.url}${refused.data.reauthUrl}&returnTo=/chat`,
+      navigate,
+    );
+    const callback = await signInThroughPages(
+      browser,
+      started.location!,
+      { email: 'alice@example.com', password: 'alice-password' },
+      app.emulator,
+      app.redirectUri,
+    );
+    const done = await browser.get(callback.href, navigate);
+    expect(done.status).toBe(303);
+    expect(new URL(done.location!).pathname).toBe('/chat');
+    const cookie = done.headers.getSetCookie().find((c) => c.startsWith('wos-session='))!;
+    // The old connection still holds the old session: stale, until it reconnects.
+    send(socket, 'delete-channel', {});
+    await expect(next()).resolves.toMatchObject({ data: { reason: 'stale' } });
+    const renewed = await connect({ cookie: cookie.split(';')[0].slice('wos-session='.length) });
+    send(renewed.socket, 'delete-channel', { channel: 'general' });
+    await expect(renewed.next()).resolves.toEqual({ deleted: { channel: 'general' } });
+  });
+
+  it("completes nothing for a browser that opens another user's reauthUrl", async () => {
+    await start();
+    const { sealedSession } = await signInToApp(app);
+    const { socket, next } = await connect({ cookie: sealedSession });
+    app.emulator.advanceClock(120);
+    send(socket, 'delete-channel', {});
+    const refused = (await next()) as { data: { reauthUrl: string } };
+    const bob = {
+      email: 'bob@example.com',
+      password: 'bob-password',
+      totpSecret: 'JBSWY3DPEHPK3PXP',
+    };
+    const { browser } = await signInToApp(app, '/signed-in', bob);
+    const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
+    const started = await browser.get(`${app.url}${refused.data.reauthUrl}`, navigate);
+    const callback = await signInThroughPages(
+      browser,
+      started.location!,
+      bob,
+      app.emulator,
+      app.redirectUri,
+    );
+    const done = await browser.get(callback.href, navigate);
+    // The ticket names alice: bob's sign-in completes nothing of hers.
+    expect(done.status).toBe(403);
+    expect(done.text).toContain('user_mismatch');
   });
 
   it('fails closed, saying how to fix it, when the adapter keeps no upgrade request', async () => {
