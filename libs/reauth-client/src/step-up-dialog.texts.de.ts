@@ -25,4 +25,4 @@ export const GERMAN_STEP_UP_DIALOG_TEXTS: Readonly<StepUpDialogTexts> = Object.f
   unavailable:
     'Die Bestätigung ist gerade nicht verfügbar. Versuchen Sie es später erneut oder wählen Sie einen anderen Weg.',
   failed: 'Das hat nicht funktioniert. Versuchen Sie es erneut oder wählen Sie einen anderen Weg.',
-});
+} satisfies StepUpDialogTexts);

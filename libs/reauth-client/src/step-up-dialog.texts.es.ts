@@ -24,4 +24,4 @@ export const SPANISH_STEP_UP_DIALOG_TEXTS: Readonly<StepUpDialogTexts> = Object.
   unavailable:
     'La confirmación no está disponible en este momento. Inténtalo más tarde o usa otro método.',
   failed: 'No ha funcionado. Inténtalo de nuevo o usa otro método.',
-});
+} satisfies StepUpDialogTexts);

@@ -26,4 +26,4 @@ export const FRENCH_STEP_UP_DIALOG_TEXTS: Readonly<StepUpDialogTexts> = Object.f
   unavailable:
     'La confirmation est indisponible pour le moment. Réessayez plus tard ou utilisez un autre moyen.',
   failed: 'Cela n’a pas fonctionné. Réessayez ou utilisez un autre moyen.',
-});
+} satisfies StepUpDialogTexts);

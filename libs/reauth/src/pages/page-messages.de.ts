@@ -90,4 +90,4 @@ export const GERMAN_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.invalid_callback.title': 'Dieser Anmeldelink ist ungültig',
   'callback.invalid_callback.message':
     'Der Link vom Identitätsanbieter zurück ist fehlerhaft. Beginnen Sie erneut.',
-});
+} satisfies ReauthPageMessages);

@@ -1,9 +1,11 @@
+import type { ReauthPageMessages } from './page-messages';
+
 /**
- * The English texts of the library's pages: the reference catalogue. Its keys are every text a
- * page can show; each other language must have exactly these keys (the type system checks the
- * shipped ones, the module's start-up checks an app's own).
+ * The English texts of the library's pages: the reference catalogue. Each language has exactly
+ * the keys of `ReauthPageMessageKey` (the type system checks the shipped ones, the module's
+ * start-up checks an app's own).
  */
-export const ENGLISH_PAGE_MESSAGES = Object.freeze({
+export const ENGLISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'link.continue': 'Continue',
   'link.retry': 'Try again',
   'link.leave': 'Go to the start page',
@@ -85,4 +87,4 @@ export const ENGLISH_PAGE_MESSAGES = Object.freeze({
   'callback.invalid_callback.title': 'This sign-in link is not valid',
   'callback.invalid_callback.message':
     'The link back from the identity provider is malformed. Start again.',
-});
+} satisfies ReauthPageMessages);

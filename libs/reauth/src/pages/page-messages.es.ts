@@ -88,4 +88,4 @@ export const SPANISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.invalid_callback.title': 'Este enlace de inicio de sesión no es válido',
   'callback.invalid_callback.message':
     'El enlace de vuelta del proveedor de identidad está mal formado. Vuelve a empezar.',
-});
+} satisfies ReauthPageMessages);

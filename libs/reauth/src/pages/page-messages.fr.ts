@@ -89,4 +89,4 @@ export const FRENCH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.invalid_callback.title': 'Ce lien de connexion n’est pas valide',
   'callback.invalid_callback.message':
     'Le lien de retour du fournisseur d’identité est mal formé. Recommencez.',
-});
+} satisfies ReauthPageMessages);

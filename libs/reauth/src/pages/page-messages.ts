@@ -1,12 +1,72 @@
-import { ENGLISH_PAGE_MESSAGES } from './page-messages.en';
-
 /**
  * The key of one text on the library's pages: `link.*` (the pages' buttons), `action.*` (the
  * action being confirmed), `popup.*` (the popup's last page), `unavailable.*`, `cancelled.*`,
  * `formTooLarge.*`, `signOutRefused.*`, `forbidden.<reason>.*` and `callback.<code>.*` (each a
  * `title` and a `message`). The codes are those of docs/errors.md.
  */
-export type ReauthPageMessageKey = keyof typeof ENGLISH_PAGE_MESSAGES;
+export type ReauthPageMessageKey =
+  | 'link.continue'
+  | 'link.retry'
+  | 'link.leave'
+  | 'link.reauthenticate'
+  | 'action.confirming'
+  | 'action.wereConfirming'
+  | 'popup.confirmed'
+  | 'popup.notConfirmed'
+  | 'popup.actionConfirmed'
+  | 'popup.actionNotConfirmed'
+  | 'unavailable.title'
+  | 'unavailable.message'
+  | 'cancelled.title'
+  | 'cancelled.message'
+  | 'formTooLarge.title'
+  | 'formTooLarge.message'
+  | 'signOutRefused.title'
+  | 'signOutRefused.message'
+  | 'forbidden.cross_site_request.title'
+  | 'forbidden.cross_site_request.message'
+  | 'forbidden.impersonation_not_allowed.title'
+  | 'forbidden.impersonation_not_allowed.message'
+  | 'callback.state_expired.title'
+  | 'callback.state_expired.message'
+  | 'callback.state_invalid.title'
+  | 'callback.state_invalid.message'
+  | 'callback.state_not_bound.title'
+  | 'callback.state_not_bound.message'
+  | 'callback.issuer_mismatch.title'
+  | 'callback.issuer_mismatch.message'
+  | 'callback.code_missing.title'
+  | 'callback.code_missing.message'
+  | 'callback.code_invalid.title'
+  | 'callback.code_invalid.message'
+  | 'callback.provider_token_invalid.title'
+  | 'callback.provider_token_invalid.message'
+  | 'callback.session_too_large.title'
+  | 'callback.session_too_large.message'
+  | 'callback.max_age_not_satisfied.title'
+  | 'callback.max_age_not_satisfied.message'
+  | 'callback.action_not_authorized.title'
+  | 'callback.action_not_authorized.message'
+  | 'callback.acr_not_satisfied.title'
+  | 'callback.acr_not_satisfied.message'
+  | 'callback.claims_not_satisfied.title'
+  | 'callback.claims_not_satisfied.message'
+  | 'callback.scope_not_satisfied.title'
+  | 'callback.scope_not_satisfied.message'
+  | 'callback.provider_refused.title'
+  | 'callback.provider_refused.message'
+  | 'callback.provider_error.title'
+  | 'callback.provider_error.message'
+  | 'callback.user_mismatch.title'
+  | 'callback.user_mismatch.message'
+  | 'callback.session_conflict.title'
+  | 'callback.session_conflict.message'
+  | 'callback.too_many_sign_ins.title'
+  | 'callback.too_many_sign_ins.message'
+  | 'callback.state_replayed.title'
+  | 'callback.state_replayed.message'
+  | 'callback.invalid_callback.title'
+  | 'callback.invalid_callback.message';
 
 /** Every text of the library's pages in one language: a complete catalogue. */
 export type ReauthPageMessages = Readonly<Record<ReauthPageMessageKey, string>>;
