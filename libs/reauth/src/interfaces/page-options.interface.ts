@@ -10,7 +10,7 @@ import type { ReauthRequest } from './reauth-request.interface';
  * ReauthModule.forRoot({
  *   // ...
  *   pages: {
- *     language: (request) => /(?:^|;\s*)lang=([\w-]+)/.exec(request.headers.cookie ?? '')?.[1],
+ *     language: (request) => /(?:^|;\s*)lang=([\w-]+)/.exec(String(request.headers.cookie ?? ''))?.[1],
  *     messages: { de: { 'link.leave': 'Zurück zur Übersicht' } },
  *     theme: { productName: 'Acme', logoUrl: '/logo.svg', accentColor: '#0b7a4b' },
  *   },
