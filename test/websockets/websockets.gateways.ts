@@ -37,7 +37,7 @@ export class WsChatGateway extends ScenarioGateway {}
 
 /**
  * A gateway that forgot `RecentAuthGatewayGuard`: Nest applies no global guard to gateways, so
- * the decorators' own check refuses its guarded handlers.
+ * the module's start-up checks stop the app.
  */
 @WebSocketGateway()
 export class UnguardedGateway {
@@ -47,6 +47,17 @@ export class UnguardedGateway {
   @SubscribeMessage('delete-channel')
   deleteChannel(@MessageBody() body: unknown): { deleted: unknown } {
     this.deleted.push(body);
+    return { deleted: body };
+  }
+}
+
+/** A gateway whose one guarded handler carries `RecentAuthGatewayGuard` itself. */
+@WebSocketGateway()
+export class HandlerGuardedGateway {
+  @UseGuards(RecentAuthGatewayGuard)
+  @RequireRecentAuth(60)
+  @SubscribeMessage('delete-channel')
+  deleteChannel(@MessageBody() body: unknown): { deleted: unknown } {
     return { deleted: body };
   }
 }

@@ -9,10 +9,15 @@ import { declaredHandlers } from './policies/guarded-handlers';
 import { RoutePolicies } from './policies/route-policies';
 import { inventoryTable, RouteInventory } from './policies/route-inventory';
 import { PolicySettings } from './options/policy-settings';
+import { RecentAuthGatewayGuard } from './websockets/gateway.guard';
 
 /** `@nestjs/graphql`'s names, read without loading it: its options and `@ResolveField()`. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
 const GRAPHQL_FIELD_RESOLVER = 'graphql:resolve_property';
+/** `@nestjs/websockets`' names: `@WebSocketGateway()`, `@SubscribeMessage()`; Nest's guards list. */
+const GATEWAY_METADATA = 'websockets:is_gateway';
+const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
+const GUARDS_METADATA = '__guards__';
 
 /** Below this, users find re-authentication prompts frustrating (WorkOS's guidance). */
 const SHORT_MAX_AGE_SECONDS = 60;
@@ -22,8 +27,8 @@ type ClassOf = new (...args: never[]) => object;
 
 /**
  * What the module checks once the app's modules are known: marked routes whose requirement
- * cannot work as meant (a warning), GraphQL field resolvers that would run unguarded (the app
- * does not start), and with `checkProviderOnStart` that the provider is usable.
+ * cannot work as meant (a warning), GraphQL field resolvers and WebSocket message handlers that
+ * would run unguarded (the app * does not start), and with `checkProviderOnStart` that the provider is usable.
  */
 @Injectable()
 export class ReauthStartupChecks {
@@ -49,6 +54,7 @@ export class ReauthStartupChecks {
    */
   checkRoutes(): void {
     this.refuseUnguardedFieldResolvers();
+    this.refuseUnguardedGateways();
     for (const declared of declaredHandlers(this.discovery, this.scanner, this.reflector)) {
       const { requirement } = declared;
       if (!requirement) continue;
@@ -160,6 +166,29 @@ export class ReauthStartupChecks {
     }
   }
 
+  /**
+   * Nest applies no global guard to WebSocket gateways, so a decorated message handler of a
+   * gateway without `@UseGuards(RecentAuthGatewayGuard)` (on the class or the handler) would
+   * never be checked; the decorator's own check would refuse its every message. The app does not
+   * start instead, naming the handler and the fix.
+   */
+  private refuseUnguardedGateways(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const gateway = wrapper.metatype as ClassOf | null;
+      if (!gateway || typeof gateway !== 'function' || !gateway.prototype) continue;
+      if (Reflect.getMetadata(GATEWAY_METADATA, gateway) !== true) continue;
+      const classGuarded = hasGatewayGuard(gateway);
+      for (const [name, handler] of this.methodsOf(gateway)) {
+        if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, handler) !== true) continue;
+        if (!this.reflector.getAllAndOverride(RecentAuthMetadata, [handler, gateway])) continue;
+        if (classGuarded || hasGatewayGuard(handler)) continue;
+        throw new Error(
+          `ReauthModule: ${gateway.name}.${name} is a WebSocket message handler that requires a sign-in, but Nest applies no global guard to gateways: add @UseGuards(RecentAuthGatewayGuard) to ${gateway.name}, or none of its messages could be checked`,
+        );
+      }
+    }
+  }
+
   /** The methods of a class's prototype, by name. */
   private methodsOf(type: ClassOf): [string, Handler][] {
     const prototype = type.prototype as Record<string, unknown>;
@@ -167,4 +196,17 @@ export class ReauthStartupChecks {
       .getAllMethodNames(prototype)
       .map((name) => [name, prototype[name] as Handler]);
   }
+}
+
+/** Whether `@UseGuards()` on `target` names `RecentAuthGatewayGuard` (or a subclass, or one). */
+function hasGatewayGuard(target: object): boolean {
+  const guards: unknown = Reflect.getMetadata(GUARDS_METADATA, target);
+  if (!Array.isArray(guards)) return false;
+  return guards.some(
+    (guard) =>
+      guard instanceof RecentAuthGatewayGuard ||
+      (typeof guard === 'function' &&
+        (guard === RecentAuthGatewayGuard ||
+          (guard as { prototype?: unknown }).prototype instanceof RecentAuthGatewayGuard)),
+  );
 }

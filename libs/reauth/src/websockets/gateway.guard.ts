@@ -6,9 +6,9 @@ import { RecentAuthGuard } from '../guard/recent-auth.guard';
  * applies no global guard (`APP_GUARD`) and no global filter to gateways, so the guard that
  * `ReauthModule` registers never sees their messages: put this on the gateway class. It runs
  * the module's own `RecentAuthGuard` for each message (socket.io or `ws`), which answers a
- * refused one itself (see `rememberUpgradeRequests` for `ws`). A decorated handler of a gateway
- * without it refuses every message and logs how to fix it; without `ReauthModule` the app does
- * not start.
+ * refused one itself (see `rememberUpgradeRequests` for `ws`). An app with a decorated handler
+ * on a gateway without it (on the class or the handler) does not start, and neither does one
+ * without `ReauthModule`.
  *
  * @example
  * ```ts
