@@ -387,6 +387,33 @@ describe('ReauthExceptionFilter', () => {
       expect(fixture.provider.authorizations).toEqual([]);
     });
 
+    it.each([
+      ['de', 'Anfrage abgelehnt', 'Weiter'],
+      ['fr-CA,fr;q=0.9', 'Requête refusée', 'Continuer'],
+      ['es', 'Solicitud rechazada', 'Continuar'],
+    ])(
+      'answers Accept-Language %s with the page in its language',
+      async (language, title, link) => {
+        const req = request('POST', '/account/transfer', {
+          ...(await fixture.cookie(stale)),
+          ...NAVIGATE,
+          'sec-fetch-site': 'cross-site',
+          'accept-language': language,
+        });
+        const res = await answer(new ReauthForbiddenException('cross_site_request'), req);
+        const html = page(res);
+        const tag = language.slice(0, 2);
+        expect(res.headers['content-language']).toBe(tag);
+        expect(html).toContain(`<html lang="${tag}">`);
+        expect(html).toContain(`<h1>${title}</h1>`);
+        expect(html).toContain(`<a id="continue" href="/">${link}</a>`);
+        // The JSON body of the same refusal stays in English: it is for programs.
+        expect(new ReauthForbiddenException('cross_site_request').getResponse()).toMatchObject({
+          message: 'This request must come from the application’s own pages.',
+        });
+      },
+    );
+
     it('impersonation_not_allowed: its own title and message', async () => {
       const acting = await fixture.bearer({ claims: { act: { sub: 'user_support' } } });
       const json = await refused('fresh', request('GET', '/account/fresh', acting));
