@@ -232,6 +232,15 @@ describe('The inventory of guarded handlers', () => {
         },
         {
           kind: 'graphql',
+          endpoint: 'Mutation.transfer',
+          handler: 'AccountResolver.transfer',
+          requirement: 'recent',
+          maxAge: 0,
+          boundFields: ['amount', 'to'],
+          organizationRules: false,
+        },
+        {
+          kind: 'graphql',
           endpoint: 'Query.account',
           handler: 'AccountResolver.account',
           requirement: 'sign-in',
