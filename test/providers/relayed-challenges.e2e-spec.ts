@@ -15,7 +15,7 @@ import {
   startResourceServer,
   type ResourceServer,
 } from '../support/resource-server';
-import { BffController, DOWNSTREAM } from './relayed-challenges.routes';
+import { BffController, DOWNSTREAM, OpenTokenController } from './relayed-challenges.routes';
 
 /**
  * A backend-for-frontend relays the step-up challenges of a downstream API (a real resource
@@ -49,7 +49,7 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
 
   beforeAll(async () => {
     rig = await startRig(rigName, {
-      controllers: [BffController],
+      controllers: [BffController, OpenTokenController],
       adapter,
       oidcOptions: {
         claimsParameter: true,
@@ -185,6 +185,41 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
       const res = await bff('invalid-token');
       expect(res.status).toBe(200);
       expect(body(res)).toMatchObject({ downstream: 401 });
+    });
+  });
+
+  describe('accessToken() on a route without a guard decorator', () => {
+    const post = (headers: Record<string, string>) =>
+      browser.request(`${rig.url}/open/token`, {
+        method: 'POST',
+        headers: { ...JSON_ACCEPT, ...headers },
+      });
+
+    it('refuses a cookie POST from another site with 403 cross_site_request, as the guard does', async () => {
+      await signInAged(0);
+      const foreign = await post({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' });
+      expect(foreign.status).toBe(403);
+      expect(body(foreign)).toMatchObject({
+        error: 'reauth_forbidden',
+        reason: 'cross_site_request',
+      });
+      const own = await post({ 'sec-fetch-site': 'same-origin' });
+      expect(own.status).toBe(201);
+      expect(body(own)).toEqual({ token: true });
+    });
+
+    it('without a response, does not spend the refresh token of an expired session: TypeError, and the session refreshes later', async () => {
+      await signInAged(4000);
+      const res = await browser.get(`${rig.url}/open/token-without-response`, JSON_ACCEPT);
+      expect(body(res)).toMatchObject({
+        error: 'TypeError',
+        message: expect.stringContaining('accessToken'),
+      });
+      expect(res.headers.getSetCookie()).toEqual([]);
+      // The browser's refresh token is unspent: the next request with a response refreshes.
+      const next = await browser.get(`${rig.url}/bff/signed-in`, JSON_ACCEPT);
+      expect(next.status).toBe(200);
+      expect(next.headers.getSetCookie().some((c) => c.startsWith('wos-session='))).toBe(true);
     });
   });
 

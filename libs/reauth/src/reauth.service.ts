@@ -6,7 +6,14 @@ import { RequestAuthenticator } from './authentication/request-authenticator';
 import { SessionCookieService } from './authentication/session-cookie.service';
 import { RouteInventory, type InventoryEntry } from './policies/route-inventory';
 import { ChallengeRelay, type DownstreamResponse } from './challenges/challenge-relay';
-import { TokenSourceSettings } from './options/reauth-settings';
+import { RequestPolicySettings, TokenSourceSettings } from './options/reauth-settings';
+import { wasGuardChecked } from './decorators/route-check';
+import { isSameOriginRequest } from './core/same-origin';
+import { ReauthForbiddenException } from './exceptions/reauth-forbidden.exception';
+import {
+  refreshedSessionCookieOf,
+  type AuthenticationResult,
+} from './authentication/request-authenticator';
 
 /**
  * What an app calls directly.
@@ -32,6 +39,7 @@ export class ReauthService {
     private readonly routeInventory: RouteInventory,
     private readonly challenges: ChallengeRelay,
     private readonly tokenSources: TokenSourceSettings,
+    private readonly policy: RequestPolicySettings,
   ) {}
 
   /**
@@ -64,20 +72,49 @@ export class ReauthService {
   /**
    * Who is signed in, on routes without a guard decorator (a home page, say); `undefined` for
    * anonymous callers and ended sessions. Pass the response: a refreshed or ended session's
-   * cookie is written to it, as the guard does.
+   * cookie is written to it, as the guard does. Without one (`undefined`: a resolver whose
+   * context has no `res`), the session is not refreshed, since the browser would keep a spent
+   * refresh token: a session that needs a refresh throws a `TypeError`.
    */
   async currentAuthentication(
     request: ReauthRequest,
     response: unknown,
   ): Promise<Authentication | undefined> {
     if (request.reauth) return request.reauth;
-    const result = await this.authenticator.authenticate(request);
-    if (result.status !== 'invalid' && result.setCookie) {
-      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
-    }
+    const result = await this.authenticate(request, response, 'currentAuthentication');
     if (result.status !== 'authenticated') return undefined;
     request.reauth = result.authentication;
     return result.authentication;
+  }
+
+  /**
+   * Authenticates `request` as the guard does, writing a refreshed or cleared session cookie to
+   * `response`. Without a response that can take a header, the session is not refreshed: a
+   * refresh spends the browser's single-use refresh token, and a new cookie that cannot be sent
+   * back would leave the browser with a spent one. A session that needs a refresh then throws a
+   * `TypeError` naming `method`, instead of signing the user out.
+   */
+  private async authenticate(
+    request: ReauthRequest,
+    response: unknown,
+    method: string,
+  ): Promise<AuthenticationResult> {
+    const writable =
+      ((typeof response === 'object' && response !== null) || typeof response === 'function') &&
+      this.adapterHost.httpAdapter.appendHeader !== undefined;
+    const result = await this.authenticator.authenticate(request, { refresh: writable });
+    if (!writable) {
+      if (result.status === 'anonymous' && result.renewable) {
+        throw new TypeError(
+          `ReauthService.${method}() needs the response to refresh the session: pass the framework's response (Express res, Fastify reply, or a GraphQL context's res), or call it where one exists`,
+        );
+      }
+      return result;
+    }
+    if (result.status !== 'invalid' && result.setCookie) {
+      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
+    }
+    return result;
   }
 
   /**
@@ -131,8 +168,16 @@ export class ReauthService {
    * The caller's verified access token, to call a downstream API as the user (a
    * backend-for-frontend): the `Authorization: Bearer` token, the app's extractor's, or the one
    * in the session cookie (refreshed first when it has expired; pass the response, as for
-   * {@link ReauthService.currentAuthentication}). `undefined` for anonymous callers and ended
-   * sessions. Never log it nor send it to the browser.
+   * {@link ReauthService.currentAuthentication}; without one, a session that needs a refresh
+   * throws a `TypeError` before any refresh). `undefined` for anonymous callers and ended
+   * sessions. Never log it nor send it to the browser. On a guarded route it reads what the guard
+   * authenticated, without authenticating again.
+   *
+   * On a route without a guard decorator it applies the guard's cross-site rule itself: a
+   * cookie-authenticated `POST`, `PUT`, `PATCH` or `DELETE` that does not come from the app's own
+   * pages (or the module's `allowedOrigins`) throws `ReauthForbiddenException`
+   * (`cross_site_request`, 403) unless the module's `allowCrossOrigin` is set, so another site
+   * cannot make the app call a downstream API with the user's token.
    *
    * @example
    * ```ts
@@ -144,26 +189,43 @@ export class ReauthService {
    * ```
    */
   async accessToken(request: ReauthRequest, response: unknown): Promise<string | undefined> {
-    const result = await this.authenticator.authenticate(request);
-    if (result.status !== 'invalid' && result.setCookie) {
-      this.adapterHost.httpAdapter.appendHeader?.(response, 'Set-Cookie', result.setCookie);
+    // Authenticated already (by the guard, or currentAuthentication): no second authentication,
+    // which could spend the session's refresh token once more.
+    let authentication = request.reauth;
+    if (authentication === undefined) {
+      const result = await this.authenticate(request, response, 'accessToken');
+      if (result.status !== 'authenticated') return undefined;
+      authentication = result.authentication;
     }
-    if (result.status !== 'authenticated') return undefined;
-    request.reauth ??= result.authentication;
-    switch (result.authentication.source) {
+    // The guard checked the origin of the requests it let through; other routes are checked here.
+    if (!wasGuardChecked(request)) this.checkOrigin(authentication, request);
+    request.reauth ??= authentication;
+    switch (authentication.source) {
       case 'custom':
         return this.tokenSources.tokenExtractor?.(request);
       case 'bearer':
         return /^bearer +(\S+) *$/i.exec(String(request.headers.authorization))?.[1];
       default: {
         // A refreshed session is the one in the Set-Cookie, read as the next request would.
+        const setCookie = refreshedSessionCookieOf(request);
         const sealed = this.sessions.read(
-          result.setCookie === undefined
-            ? request
-            : { headers: { cookie: result.setCookie.split(';', 1)[0] } },
+          setCookie === undefined ? request : { headers: { cookie: setCookie.split(';', 1)[0] } },
         );
         return sealed === undefined ? undefined : (await this.sessions.unseal(sealed))?.accessToken;
       }
+    }
+  }
+
+  /**
+   * The guard's cross-site rule, for a route it did not check: a cookie-authenticated `POST`,
+   * `PUT`, `PATCH` or `DELETE` hands out the user's token only to the app's own pages (and the
+   * module's `allowedOrigins`), unless the module's `allowCrossOrigin` is set.
+   */
+  private checkOrigin(authentication: Authentication, request: ReauthRequest): void {
+    if (authentication.source !== 'cookie' || this.policy.allowCrossOrigin) return;
+    if (['GET', 'HEAD', 'OPTIONS'].includes(String(request.method).toUpperCase())) return;
+    if (!isSameOriginRequest(request.headers, this.policy.allowedOrigins)) {
+      throw new ReauthForbiddenException('cross_site_request');
     }
   }
 

@@ -53,6 +53,18 @@ function bearerToken(header: string): string | undefined {
  * ended (signed out). An expired token in the cookie is refreshed through the SDK. Rejects with
  * `ReauthUnavailableException` when a dependency (the JWKS, WorkOS, the store) fails.
  */
+/** The session cookie an authentication of each request refreshed, kept as long as the request. */
+const refreshedCookies = new WeakMap<object, string>();
+
+/**
+ * The `Set-Cookie` of the session that authenticating `request` refreshed, if it was: the
+ * request's own cookie holds the spent one, so whatever reads the session later in the same
+ * request (its access token, say) reads this one.
+ */
+export function refreshedSessionCookieOf(request: object): string | undefined {
+  return refreshedCookies.get(request);
+}
+
 @Injectable()
 export class RequestAuthenticator {
   constructor(
@@ -76,7 +88,12 @@ export class RequestAuthenticator {
     }
 
     const sealed = this.sessions.read(request);
-    return sealed === undefined ? { status: 'anonymous' } : this.fromCookie(sealed, refresh);
+    if (sealed === undefined) return { status: 'anonymous' };
+    const result = await this.fromCookie(sealed, refresh);
+    if (result.status === 'authenticated' && result.setCookie) {
+      refreshedCookies.set(request, result.setCookie);
+    }
+    return result;
   }
 
   private async fromToken(

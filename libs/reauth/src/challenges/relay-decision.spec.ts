@@ -55,8 +55,18 @@ describe('decideRelay', () => {
       });
     });
 
+    it.each([299, 296])(
+      'relays a sign-in %i s old, within the clock tolerance of max_age, as stale: no loop',
+      (age) => {
+        expect(decideRelay(MAX_AGE_300, { auth_time: NOW - age }, OIDC, CLOCK)).toEqual({
+          kind: 'reauthenticate',
+          reason: 'stale',
+        });
+      },
+    );
+
     it('calls a challenge the token already meets a loop', () => {
-      expect(decideRelay(MAX_AGE_300, { auth_time: NOW - 299 }, OIDC, CLOCK)).toMatchObject({
+      expect(decideRelay(MAX_AGE_300, { auth_time: NOW - 295 }, OIDC, CLOCK)).toMatchObject({
         kind: 'refuse',
         reason: 'loop',
         detail:

@@ -26,7 +26,9 @@ export type RelayDecision =
  * Decides what a downstream's challenge becomes for the caller whose token has `claims`
  * (`undefined`: nobody is signed in). Refused (`unsatisfiable`) when the provider cannot give
  * what it asks; refused (`loop`) when the caller's token already meets everything it asks that a
- * token shows, so a new sign-in would bring the same answer: stateless, from the token alone.
+ * token shows, so a new sign-in would bring the same answer: stateless, from the token alone. A
+ * sign-in whose age is within `clock.toleranceSeconds` of `max_age` counts as stale (the
+ * downstream's clock may be ahead), so it is relayed rather than refused.
  */
 export function decideRelay(
   challenge: DownstreamChallenge,
@@ -40,9 +42,12 @@ export function decideRelay(
   if (claims === undefined) return { kind: 'reauthenticate', reason: 'unauthenticated' };
 
   if (challenge.maxAge !== undefined) {
+    // The downstream's clock may run ahead of ours: a sign-in within the tolerance of max_age
+    // may already be stale there. Counted as stale here, it is answered with a sign-in, never
+    // refused as a loop.
     const freshness = evaluateFreshness({
       authTime: claims.auth_time,
-      maxAge: challenge.maxAge,
+      maxAge: Math.max(0, challenge.maxAge - clock.toleranceSeconds),
       now: clock.now,
       toleranceSeconds: clock.toleranceSeconds,
     });

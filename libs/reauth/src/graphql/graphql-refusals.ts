@@ -112,6 +112,10 @@ export class GraphQLRefusals implements OnModuleInit {
       details.acrValues,
       details.amr,
       details.sub,
+      // A relayed challenge's requests: two fields asking for different ones start two sign-ins.
+      details.claims,
+      details.acrs,
+      details.scope,
     ]);
     const started = await startInTurn(request, startKey, (flowRequest) =>
       this.starter.startRefused(flowRequest, details, { withAction: false }),
