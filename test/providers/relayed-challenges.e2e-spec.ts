@@ -51,6 +51,7 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
     rig = await startRig(rigName, {
       controllers: [BffController, OpenTokenController],
       adapter,
+      reauth: { relayedChallenges: { scopes: ['files:write', 'files:admin'], claims: ['nbf'] } },
       oidcOptions: {
         claimsParameter: true,
         authenticationContexts: { c1: OIDC_ACR.otp },
@@ -83,6 +84,12 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
         '/bad-claims': always('Bearer error="insufficient_claims", claims="bm90IGpzb24="'),
         '/invalid-token': always('Bearer error="invalid_token"'),
         '/cae': always(CAE_CHALLENGE),
+        '/unlisted-scope': scope('payments:write'),
+        '/unlisted-claim': always(
+          `Bearer error="insufficient_claims", claims="${Buffer.from(
+            JSON.stringify({ access_token: { roles: { essential: true, value: 'admin' } } }),
+          ).toString('base64')}"`,
+        ),
       },
     });
     DOWNSTREAM.url = downstream.url;
@@ -305,6 +312,18 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
 
       expectRefused(await bff('cae'), 'loop');
       expect(downstream.answers('/cae')).toEqual([401, 401]);
+    });
+  });
+
+  describe('what relayedChallenges does not list', () => {
+    it.each([
+      ['a scope', 'unlisted-scope'],
+      ['an access_token claim', 'unlisted-claim'],
+    ])('refuses %s as unsatisfiable, before any sign-in', async (_label, route) => {
+      await signInAged(0);
+      await rig.oidc!.reset();
+      expectRefused(await bff(route), 'unsatisfiable');
+      expect(await rig.oidc!.lastAuthorizationRequest()).toEqual({});
     });
   });
 

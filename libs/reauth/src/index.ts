@@ -120,6 +120,7 @@ export type {
 } from './interfaces';
 export type { BoundValue } from './policies/effective-policy';
 export type { ReauthPagesOptions, ReauthPageTheme } from './interfaces';
+export type { ReauthRelayedChallengesOptions } from './interfaces';
 export type { ReauthPageMessageKey, ReauthPageMessages } from './pages/page-messages';
 export { REAUTH_PAGE_MESSAGES, type ReauthPageLanguage } from './pages/page-catalogue';
 export {

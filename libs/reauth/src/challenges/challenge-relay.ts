@@ -3,7 +3,7 @@ import { ReauthClock } from '../core/clock';
 import { withoutStack } from '../exceptions/without-stack';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import type { Authentication } from '../interfaces';
-import { RequestPolicySettings } from '../options/reauth-settings';
+import { RelayedChallengeSettings, RequestPolicySettings } from '../options/reauth-settings';
 import {
   IdentityProvider,
   isStepUpProvider,
@@ -15,7 +15,7 @@ import {
   type DownstreamHeaders,
 } from './downstream-challenge';
 import { DownstreamChallengeException } from './downstream-challenge.exception';
-import { decideRelay } from './relay-decision';
+import { beyondAllowList, decideRelay } from './relay-decision';
 
 /**
  * A downstream API's answer, as `fetch` (`status`), axios (`status`) or Node's `http`
@@ -48,6 +48,7 @@ export class ChallengeRelay {
     private readonly provider: IdentityProvider,
     private readonly clock: ReauthClock,
     private readonly settings: RequestPolicySettings,
+    private readonly relayed: RelayedChallengeSettings,
   ) {}
 
   /**
@@ -69,6 +70,11 @@ export class ChallengeRelay {
     }
     if (challenge === undefined) return;
 
+    const beyond = beyondAllowList(challenge, this.relayed.relayedChallenges);
+    if (beyond !== undefined) {
+      this.logger.warn(beyond);
+      throw withoutStack(() => new DownstreamChallengeException('unsatisfiable', beyond));
+    }
     const capabilities = await this.capabilities();
     const claims = authentication?.claims;
     const decision = decideRelay(challenge, claims, capabilities, {

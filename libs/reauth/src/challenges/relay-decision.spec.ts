@@ -1,6 +1,6 @@
 import type { StepUpCapabilities } from '../providers/identity-provider';
 import type { DownstreamChallenge } from './downstream-challenge';
-import { decideRelay, RELAY_LOOP_WINDOW_SECONDS } from './relay-decision';
+import { beyondAllowList, decideRelay, RELAY_LOOP_WINDOW_SECONDS } from './relay-decision';
 
 const NOW = 1_800_000_000;
 const CLOCK = { now: NOW, toleranceSeconds: 5 };
@@ -189,5 +189,49 @@ describe('decideRelay', () => {
           'The downstream service asks for the scope "files:write", and WorkOS AuthKit cannot be asked for scopes',
       });
     });
+  });
+});
+
+describe('beyondAllowList', () => {
+  const NONE = { scopes: new Set<string>(), claims: new Set<string>() };
+  const LISTED = { scopes: new Set(['files:write']), claims: new Set(['nbf']) };
+
+  it('lets through what the module lists, and authentication contexts always', () => {
+    expect(beyondAllowList(SCOPE, LISTED)).toBeUndefined();
+    expect(beyondAllowList(NBF, LISTED)).toBeUndefined();
+    expect(beyondAllowList(ACRS_C1, NONE)).toBeUndefined();
+    expect(beyondAllowList(MAX_AGE_300, NONE)).toBeUndefined();
+    expect(beyondAllowList(LOA_2, NONE)).toBeUndefined();
+  });
+
+  it('names an unlisted scope', () => {
+    const admin: DownstreamChallenge = {
+      kind: 'insufficient_scope',
+      scope: ['files:write', 'files:admin'],
+    };
+    expect(beyondAllowList(admin, LISTED)).toBe(
+      'The downstream service asks for the scope "files:admin", which relayedChallenges.scopes does not list',
+    );
+  });
+
+  it.each([
+    ['access_token', 'roles'],
+    ['id_token', 'email'],
+  ])('names an unlisted %s claim', (target, claim) => {
+    const challenge: DownstreamChallenge = {
+      kind: 'insufficient_claims',
+      claims: { [target]: { [claim]: null } },
+    };
+    expect(beyondAllowList(challenge, LISTED)).toBe(
+      `The downstream service asks for the ${target} claim "${claim}", which relayedChallenges.claims does not list`,
+    );
+  });
+
+  it('leaves userinfo claims alone: they never reach the token', () => {
+    const challenge: DownstreamChallenge = {
+      kind: 'insufficient_claims',
+      claims: { userinfo: { email: null } },
+    };
+    expect(beyondAllowList(challenge, NONE)).toBeUndefined();
   });
 });

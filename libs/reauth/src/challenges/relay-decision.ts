@@ -111,3 +111,44 @@ function asksBeyondAcrs(challenge: DownstreamChallenge): boolean {
       target !== 'access_token' || Object.keys(requested ?? {}).some((claim) => claim !== 'acrs'),
   );
 }
+
+/** The scopes and claim names relayed challenges may add to the user's sign-in. */
+export interface RelayAllowList {
+  readonly scopes: ReadonlySet<string>;
+  readonly claims: ReadonlySet<string>;
+}
+
+/** Claims any relayed challenge may name: authentication contexts, and what the library asks. */
+const ALWAYS_ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
+  access_token: new Set(['acrs']),
+  id_token: new Set(['auth_time']),
+};
+
+/**
+ * Why `challenge` asks for more than the module's `relayedChallenges` allows (a scope, or an
+ * `access_token` or `id_token` claim, it does not list), in the library's words; `undefined`
+ * when it does not. The token a sign-in brings is the user's session token, sent to every
+ * downstream the app calls: one downstream must not widen it on its own word.
+ */
+export function beyondAllowList(
+  challenge: DownstreamChallenge,
+  allowed: RelayAllowList,
+): string | undefined {
+  const scope = challenge.scope?.find((name) => !allowed.scopes.has(name));
+  if (scope !== undefined) {
+    return `The downstream service asks for the scope "${scope}", which relayedChallenges.scopes does not list`;
+  }
+  for (const [target, requested] of Object.entries(challenge.claims ?? {})) {
+    const always = ALWAYS_ALLOWED[target];
+    if (always === undefined) continue; // userinfo: never in the token
+    const claim = Object.keys(requested ?? {}).find(
+      (name) => !always.has(name) && !allowed.claims.has(name),
+    );
+    if (claim !== undefined) {
+      // A claim name is the downstream's text: short, visible ASCII in the log line.
+      const name = claim.replace(/[^\x20-\x7E]/g, '?').slice(0, 40);
+      return `The downstream service asks for the ${target} claim "${name}", which relayedChallenges.claims does not list`;
+    }
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@ export type {
   ReauthModuleOptions,
   ReauthOidcOptions,
   ReauthProviderSignalsOptions,
+  ReauthRelayedChallengesOptions,
   ReauthRevocationViewOptions,
   ReauthRoutes,
   ReauthSignInLimits,

@@ -275,6 +275,31 @@ export interface ReauthModuleOptions {
    * `Accept-Language`, English when none fits, the library's look.
    */
   pages?: ReauthPagesOptions;
+  /**
+   * What `ReauthService.relayChallenge` lets a downstream API's challenge add to the user's
+   * sign-in; see {@link ReauthRelayedChallengesOptions}. Default: nothing beyond `max_age`,
+   * `acr_values` and authentication contexts (`acrs`).
+   */
+  relayedChallenges?: ReauthRelayedChallengesOptions;
+}
+
+/**
+ * The scopes and claims a downstream API's relayed challenge may ask for. The token the new
+ * sign-in brings is the user's session token, which the app then sends to every downstream it
+ * calls: an unlisted scope or claim would widen it for all of them, on one downstream's word. A
+ * challenge asking for one is refused (502 `downstream_challenge_refused`, `unsatisfiable`)
+ * before any sign-in starts.
+ */
+export interface ReauthRelayedChallengesOptions {
+  /** Scopes an `insufficient_scope` challenge may add, such as `['files:write']`. Default none. */
+  readonly scopes?: readonly string[];
+  /**
+   * Claim names an `insufficient_claims` challenge may ask for in `access_token` or `id_token`
+   * (Entra's `nbf` after a revocation event, say), besides `acrs`, which is always allowed
+   * (authentication contexts, checked like `acr`), and `id_token.auth_time`, which the library
+   * asks for anyway. `userinfo` claims are not limited. Default none.
+   */
+  readonly claims?: readonly string[];
 }
 
 /** How the provider's word that sessions ended is received; see docs/revocation.md. */

@@ -108,6 +108,11 @@ export abstract class ProviderSignalSettings {
   abstract readonly clientAddress: (request: ReauthRequest) => string | undefined;
 }
 
+/** The scopes and claims a relayed downstream challenge may ask the user's sign-in for. */
+export abstract class RelayedChallengeSettings {
+  abstract readonly relayedChallenges: ResolvedReauthOptions['relayedChallenges'];
+}
+
 /** How ended sessions are looked up: the local view's options, or `false`. */
 export abstract class RevocationSettings {
   abstract readonly revocationView: ResolvedReauthOptions['revocationView'];
@@ -132,4 +137,5 @@ export const SETTINGS_PROVIDERS: readonly Provider[] = [
   slice(EventSettings, ['events']),
   slice(ProviderSignalSettings, ['providerSignals', 'cookie', 'clientAddress']),
   slice(RevocationSettings, ['revocationView']),
+  slice(RelayedChallengeSettings, ['relayedChallenges']),
 ];

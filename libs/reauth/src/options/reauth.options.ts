@@ -20,6 +20,7 @@ import { ReauthStore } from '../stores/reauth.store';
 import { ReauthMetrics, type ReauthMetricsOptions } from '../events/reauth-metrics';
 import type { ResolvedReauthOptions } from './resolved-options';
 import { resolveProviderSignals, resolveRevocationView } from './revocation-options';
+import { resolveRelayedChallenges } from './relayed-challenge-options';
 import { resolvePolicySettings, type PolicySettings } from './policy-settings';
 import { resolvePageSettings, type PageSettings } from '../pages/page-settings';
 import {
@@ -245,6 +246,7 @@ export function resolveReauthSetup(
     ),
     providerSignals: resolveProviderSignals(options),
     revocationView: resolveRevocationView(options),
+    relayedChallenges: resolveRelayedChallenges(options),
   };
   const policies = resolvePolicySettings(options);
   return {

@@ -42,4 +42,6 @@ export interface ResolvedReauthOptions {
     perAddressPerMinute: number;
   };
   revocationView: { maxEntries: number; heartbeatMs: number } | false;
+  /** What a relayed downstream challenge may add to the user's sign-in besides acr and max_age. */
+  relayedChallenges: { scopes: ReadonlySet<string>; claims: ReadonlySet<string> };
 }
