@@ -209,12 +209,12 @@ export class ReauthCallback {
     held: HeldSession | undefined,
     kept: string | undefined,
   ): Promise<CallbackOutcome> {
+    // Revoking by grant (where a provider ends all of a user's sessions) is for another user's
+    // sign-in only: never the browser's own user, whom a provider may sign in silently whatever
+    // the state names.
+    const anotherUser = held !== undefined && claims.sub !== held.sub;
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
-      await this.exchange.revokeOpened(
-        issued,
-        state,
-        code === 'user_mismatch' || code === 'session_conflict',
-      );
+      await this.exchange.revokeOpened(issued, state, anotherUser);
       return this.failure(code, kept === undefined ? [] : [kept]);
     };
     const refused = await this.admission.refusal(request, state, claims, held);

@@ -53,16 +53,20 @@ export class SocketRefusals {
     private readonly clock: ReauthClock,
   ) {}
 
-  /** Sends the refusal to the client and returns the exception for Nest; never throws. */
+  /**
+   * Sends the refusal to the client and returns the exception for Nest; never throws. `cookie`:
+   * the connection was authenticated by the session cookie (its ticket then names the session).
+   */
   async refuse(
     error: ReauthRefusal | SocketReconnectRequired,
     context: ExecutionContext,
     route: string,
+    cookie = false,
   ): Promise<Error> {
     const event = eventOf(context);
     let payload: SocketRefusalPayload;
     try {
-      payload = await this.payloadOf(error, event, route);
+      payload = await this.payloadOf(error, event, route, cookie);
     } catch (failure) {
       payload = this.unavailable(this.reports.asUnavailable(failure), event);
     }
@@ -79,6 +83,7 @@ export class SocketRefusals {
     error: ReauthRefusal | SocketReconnectRequired,
     event: string,
     route: string,
+    cookie: boolean,
   ): Promise<SocketRefusalPayload> {
     if (error instanceof SocketReconnectRequired) {
       const refreshUrl = this.path('stepUp');
@@ -97,12 +102,13 @@ export class SocketRefusals {
       this.reports.forbidden(`the WebSocket message ${route}`, error.reason);
       return { ...(error.getResponse() as RefusalBody), event };
     }
-    return this.reauthRequired(error, event);
+    return this.reauthRequired(error, event, cookie);
   }
 
   private async reauthRequired(
     exception: ReauthRequiredException,
     event: string,
+    cookie: boolean,
   ): Promise<SocketRefusalPayload> {
     this.reports.required(exception);
     const { details } = exception;
@@ -114,6 +120,7 @@ export class SocketRefusals {
             details,
             this.sealing.cookiePassword,
             this.clock.nowSeconds(),
+            cookie,
           )}`;
     if (reauthUrl === undefined) {
       this.logger.warn(

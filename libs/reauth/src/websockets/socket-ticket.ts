@@ -20,6 +20,11 @@ export interface SocketTicket {
   route?: string;
   acr?: readonly string[];
   amr?: readonly string[];
+  /**
+   * The refused connection was authenticated by the session cookie: the browser that opens the
+   * ticket must then hold that very session (`sid`), not only the same user.
+   */
+  cookie?: boolean;
   /** The last second it is accepted. */
   exp: number;
 }
@@ -29,11 +34,15 @@ export const SOCKET_TICKET_SECONDS = 600;
 /** Longer than any ticket the library seals (route names and hints are bounded). */
 const TICKET_MAX_LENGTH = 4096;
 
-/** The ticket of a refusal's details, sealed with the module's `cookiePassword`. */
+/**
+ * The ticket of a refusal's details, sealed with the module's `cookiePassword`; `cookie` when
+ * the refused connection was authenticated by the session cookie.
+ */
 export function sealSocketTicket(
   details: Readonly<ReauthRequiredDetails>,
   secret: string,
   now: number,
+  cookie = false,
 ): string {
   const ticket: SocketTicket = {
     maxAge: details.maxAge,
@@ -44,6 +53,7 @@ export function sealSocketTicket(
     route: details.route,
     acr: details.acrValues,
     amr: details.amr,
+    ...(cookie ? { cookie: true } : {}),
     exp: now + SOCKET_TICKET_SECONDS,
   };
   const key = deriveKey(secret, SOCKET_TICKET_KEY);
@@ -84,7 +94,8 @@ export function openSocketTicket(
     !optionalString(ticket.loginHint) ||
     !optionalString(ticket.route) ||
     !optionalList(ticket.acr) ||
-    !optionalList(ticket.amr)
+    !optionalList(ticket.amr) ||
+    !(ticket.cookie === undefined || ticket.cookie === true)
   ) {
     return undefined;
   }
