@@ -6,6 +6,8 @@ import { signInThroughPages } from '../support/emulator';
 import { RecordingLogger } from '../support/recording-logger';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 import {
+  ClassGuardAboveGateway,
+  ClassGuardBelowGateway,
   HandlerGuardedGateway,
   IoChatGateway,
   UnguardedGateway,
@@ -226,6 +228,26 @@ describe('WebSocket gateways: socket.io', () => {
     }
   });
 
+  it('gives another site one answer whether its visitor is signed out, signed in or expired', async () => {
+    const { sealedSession } = await signInToApp(app);
+    const answers: unknown[] = [];
+    const ask = async (cookie?: string) => {
+      const socket = await connect({ origin: EVIL, ...(cookie ? { cookie } : {}) });
+      answers.push(await socket.emitWithAck('whoami', {}));
+      answers.push(await socket.emitWithAck('delete-channel', {}));
+    };
+    await ask();
+    await ask(sealedSession);
+    await ask('not-a-seal');
+    app.emulator.advanceClock(400);
+    await ask(sealedSession);
+    for (const answer of answers) {
+      expect(answer).toEqual({ ...(answers[0] as object), event: expect.any(String) });
+    }
+    expect(answers[0]).toEqual(refusal('reauth_forbidden', 'cross_site_request'));
+    expect(JSON.stringify(answers)).not.toMatch(/reauthUrl|refreshUrl/);
+  });
+
   it('takes a token from the handshake auth, from any origin, and refuses a malformed one', async () => {
     const accessToken = await app.emulator.mintAccessToken({
       email: 'alice@example.com',
@@ -392,7 +414,7 @@ describe('WebSocket gateways: ws', () => {
     await expect(renewed.next()).resolves.toEqual({ deleted: { channel: 'general' } });
   });
 
-  it("completes nothing for a browser that opens another user's reauthUrl", async () => {
+  it("starts nothing in a browser that holds another user's session, none, or another session of the user", async () => {
     await start();
     const { sealedSession } = await signInToApp(app);
     const { socket, next } = await connect({ cookie: sealedSession });
@@ -406,18 +428,28 @@ describe('WebSocket gateways: ws', () => {
     };
     const { browser } = await signInToApp(app, '/signed-in', bob);
     const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
-    const started = await browser.get(`${app.url}${refused.data.reauthUrl}`, navigate);
-    const callback = await signInThroughPages(
-      browser,
-      started.location!,
-      bob,
-      app.emulator,
-      app.redirectUri,
-    );
-    const done = await browser.get(callback.href, navigate);
-    // The ticket names alice: bob's sign-in completes nothing of hers.
-    expect(done.status).toBe(403);
-    expect(done.text).toContain('user_mismatch');
+    // The ticket names alice: bob's browser gets a page, and no sign-in starts.
+    const page = await browser.get(`${app.url}${refused.data.reauthUrl}`, navigate);
+    expect(page.status).toBe(403);
+    expect(page.location).toBeUndefined();
+    expect(page.text).toContain('user_mismatch');
+    expect(page.headers.getSetCookie()).toEqual([]);
+    const json = await browser.get(`${app.url}${refused.data.reauthUrl}`, {
+      accept: 'application/json',
+    });
+    expect(json.status).toBe(403);
+    expect(JSON.parse(json.text)).toMatchObject({
+      error: 'reauth_forbidden',
+      reason: 'user_mismatch',
+    });
+    // No session at all: the ticket was made for a signed-in browser.
+    const anonymous = await fetch(`${app.url}${refused.data.reauthUrl}`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.json()).toMatchObject({ reason: 'user_mismatch' });
+    // Alice's other session (another browser): the cookie connection named this one.
+    const other = await signInToApp(app);
+    const elsewhere = await other.browser.get(`${app.url}${refused.data.reauthUrl}`, navigate);
+    expect(elsewhere.status).toBe(403);
   });
 
   it('fails closed, saying how to fix it, when the adapter keeps no upgrade request', async () => {
@@ -443,4 +475,90 @@ describe('WebSocket gateways: Nest applies no global guard to them', () => {
     const app = await startScenarioApp([], { providers: [HandlerGuardedGateway] });
     await app.close();
   });
+});
+
+describe('WebSocket gateways: a custom tokenExtractor', () => {
+  it("refuses another site's connection whose credential the extractor took from the cookie", async () => {
+    const app = await startScenarioApp([], {
+      providers: [IoChatGateway],
+      // An app that keeps its own token in a cookie: the browser attaches it to any site's socket.
+      reauth: () => ({
+        tokenExtractor: (request) =>
+          /(?:^|;\s*)app-token=([^;]+)/.exec(String(request.headers.cookie ?? ''))?.[1],
+      }),
+    });
+    try {
+      const accessToken = await app.emulator.mintAccessToken({
+        email: 'alice@example.com',
+        authTime: app.emulator.now(),
+      });
+      const answerTo = async (origin: string) => {
+        const socket = io(app.url, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          extraHeaders: { origin, cookie: `app-token=${accessToken}` },
+        });
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        const answer: unknown = await socket.emitWithAck('whoami', {});
+        socket.disconnect();
+        return answer;
+      };
+      await expect(answerTo(EVIL)).resolves.toEqual(
+        refusal('reauth_forbidden', 'cross_site_request'),
+      );
+      await expect(answerTo(app.url)).resolves.toEqual({ ok: true });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('WebSocket gateways: the guard written above or below the decorators', () => {
+  const sockets: Socket[] = [];
+  let app: ScenarioApp | undefined;
+  const logger = new RecordingLogger();
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    await app?.close();
+    app = undefined;
+  });
+  const connect = async (options?: Parameters<typeof ioConnect>[1]) => {
+    const socket = await ioConnect(app!, options);
+    sockets.push(socket);
+    return socket;
+  };
+
+  it('runs a handler-level guard in either order, and refuses a stale sign-in with the refusal, not a 500', async () => {
+    app = await startScenarioApp([], { providers: [HandlerGuardedGateway], logger });
+    const gateway = app.app.get(HandlerGuardedGateway);
+    const { sealedSession } = await signInToApp(app);
+    const socket = await connect({ cookie: sealedSession });
+    // Guard above the decorator, then below it.
+    await expect(socket.emitWithAck('delete-channel', { channel: 'a' })).resolves.toEqual({
+      deleted: { channel: 'a' },
+    });
+    await expect(socket.emitWithAck('whoami', {})).resolves.toEqual({ ok: true });
+    app.emulator.advanceClock(120);
+    await expect(socket.emitWithAck('delete-channel', { channel: 'b' })).resolves.toEqual(
+      refusal('reauth_required', 'stale'),
+    );
+    expect(gateway.deleted).toEqual([{ channel: 'a' }]);
+    const anonymous = await connect();
+    await expect(anonymous.emitWithAck('whoami', {})).resolves.toEqual(refusal('reauth_required'));
+    expect(logger.lines.join('\n')).not.toContain('add @UseGuards(RecentAuthGatewayGuard)');
+  });
+
+  for (const Gateway of [ClassGuardAboveGateway, ClassGuardBelowGateway]) {
+    it(`runs a class-level guard written ${Gateway === ClassGuardAboveGateway ? 'above' : 'below'} the decorator, and refuses an anonymous connection`, async () => {
+      app = await startScenarioApp([], { providers: [Gateway], logger });
+      const { sealedSession } = await signInToApp(app);
+      const socket = await connect({ cookie: sealedSession });
+      await expect(socket.emitWithAck('whoami', {})).resolves.toEqual({ ok: true });
+      const anonymous = await connect();
+      await expect(anonymous.emitWithAck('whoami', {})).resolves.toEqual(
+        refusal('reauth_required'),
+      );
+    });
+  }
 });

@@ -51,13 +51,49 @@ export class UnguardedGateway {
   }
 }
 
-/** A gateway whose one guarded handler carries `RecentAuthGatewayGuard` itself. */
+/**
+ * A gateway whose guarded handlers carry `RecentAuthGatewayGuard` themselves, written above the
+ * library's decorator on one and below it on the other (decorators apply bottom-up, so the
+ * guard runs after the decorator's own check on the first).
+ */
 @WebSocketGateway()
 export class HandlerGuardedGateway {
+  readonly deleted: unknown[] = [];
+
   @UseGuards(RecentAuthGatewayGuard)
   @RequireRecentAuth(60)
   @SubscribeMessage('delete-channel')
   deleteChannel(@MessageBody() body: unknown): { deleted: unknown } {
+    this.deleted.push(body);
     return { deleted: body };
+  }
+
+  @RequireSignIn()
+  @UseGuards(RecentAuthGatewayGuard)
+  @SubscribeMessage('whoami')
+  whoami(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** The guard above the library's decorator on the gateway class. */
+@UseGuards(RecentAuthGatewayGuard)
+@RequireSignIn()
+@WebSocketGateway()
+export class ClassGuardAboveGateway {
+  @SubscribeMessage('whoami')
+  whoami(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** The guard below the library's decorator on the gateway class. */
+@RequireSignIn()
+@UseGuards(RecentAuthGatewayGuard)
+@WebSocketGateway()
+export class ClassGuardBelowGateway {
+  @SubscribeMessage('whoami')
+  whoami(): { ok: true } {
+    return { ok: true };
   }
 }

@@ -96,6 +96,19 @@ export class RequestAuthenticator {
     return result;
   }
 
+  /**
+   * Where {@link authenticate} would take the request's credential from, without verifying it:
+   * `'bearer'` only for an `Authorization: Bearer` header (or a socket's `auth.token`) that no
+   * custom extractor overrides. A WebSocket handshake from another site is refused before this
+   * is read any further, unless its caller's own code attached a bearer token.
+   */
+  credentialSource(request: ReauthRequest): 'custom' | 'bearer' | 'cookie' | undefined {
+    if (this.options.tokenExtractor?.(request) !== undefined) return 'custom';
+    const header = request.headers.authorization;
+    if (typeof header === 'string' && /^bearer\b/i.test(header)) return 'bearer';
+    return this.sessions.read(request) === undefined ? undefined : 'cookie';
+  }
+
   private async fromToken(
     token: string,
     source: Authentication['source'],

@@ -4,6 +4,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { reauthRequestOf } from '../graphql/graphql-context';
 
 /**
@@ -30,6 +31,27 @@ export function wasGuardChecked(request: object): boolean {
   return checked.has(request);
 }
 
+/**
+ * The guard classes that run the library's checks for WebSocket messages themselves
+ * (`RecentAuthGatewayGuard`): {@link ROUTE_CHECK} lets a message through to one of them (or a
+ * subclass) when it is among the handler's or the gateway's guards, whatever order the
+ * decorators were written in, and that guard then refuses the message itself when a check fails.
+ */
+export const GATEWAY_CHECKING_GUARDS = new WeakSet<object>();
+
+/** Whether `guards` (a `@UseGuards` list: classes or instances) holds a gateway-checking guard. */
+function hasGatewayGuard(guards: unknown): boolean {
+  if (!Array.isArray(guards)) return false;
+  return guards.some((guard: unknown) => {
+    let type: unknown = typeof guard === 'function' ? guard : (guard as object | null)?.constructor;
+    while (typeof type === 'function') {
+      if (GATEWAY_CHECKING_GUARDS.has(type)) return true;
+      type = Object.getPrototypeOf(type);
+    }
+    return false;
+  });
+}
+
 /** Handlers already named in the error log: one line per handler, not one per request. */
 const reported = new WeakSet<object>();
 const logger = new Logger('ReauthModule');
@@ -48,6 +70,15 @@ class RouteCheckGuard implements CanActivate {
     const request = requestOf(context);
     if (request !== undefined && wasChecked(request, handler)) return true;
     const controller = context.getClass();
+    // Decorators apply bottom-up: `@UseGuards(RecentAuthGatewayGuard)` written above
+    // `@RequireRecentAuth()` puts this check first. That guard runs next and decides (or refuses).
+    if (
+      context.getType<string>() === 'ws' &&
+      (hasGatewayGuard(Reflect.getMetadata(GUARDS_METADATA, handler)) ||
+        hasGatewayGuard(Reflect.getMetadata(GUARDS_METADATA, controller)))
+    ) {
+      return true;
+    }
     if (!reported.has(handler) && context.getType<string>() === 'ws') {
       reported.add(handler);
       // Nest 11 applies no global guard (APP_GUARD) to WebSocket gateways.

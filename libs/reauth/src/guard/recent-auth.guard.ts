@@ -190,23 +190,27 @@ export class RecentAuthGuard implements CanActivate {
       );
       return false;
     }
+    let cookie = false;
     try {
-      const result = await this.authenticator.authenticate(request, { refresh: false });
-      if (result.status === 'anonymous' && result.renewable) throw new SocketReconnectRequired();
+      // The origin first, whatever the cookie holds: another site's page reads the answer, so
+      // signed in, signed out and expired must all look the same to it. Only a bearer token
+      // (a header or `auth.token`) is the caller's own code's, and may come from anywhere.
       if (
-        result.status === 'authenticated' &&
-        result.authentication.source === 'cookie' &&
         !(requirement.allowCrossOrigin ?? this.options.allowCrossOrigin) &&
+        this.authenticator.credentialSource(request) !== 'bearer' &&
         !isSameOriginRequest(request.headers, this.options.allowedOrigins)
       ) {
         throw new ReauthForbiddenException('cross_site_request');
       }
+      const result = await this.authenticator.authenticate(request, { refresh: false });
+      cookie = result.status === 'authenticated' && result.authentication.source === 'cookie';
+      if (result.status === 'anonymous' && result.renewable) throw new SocketReconnectRequired();
       await this.authorize(result, requirement, context, request);
       markChecked(context.getArgs(), context.getHandler());
       return true;
     } catch (error) {
       if (!isReauthRefusal(error) && !(error instanceof SocketReconnectRequired)) throw error;
-      throw await this.socketRefusals.refuse(error, context, this.routeKey(context));
+      throw await this.socketRefusals.refuse(error, context, this.routeKey(context), cookie);
     }
   }
 

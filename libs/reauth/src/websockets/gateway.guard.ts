@@ -1,4 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { GATEWAY_CHECKING_GUARDS } from '../decorators/route-check';
 import { RecentAuthGuard } from '../guard/recent-auth.guard';
 
 /**
@@ -36,3 +37,6 @@ export class RecentAuthGatewayGuard implements CanActivate {
     return context.getType<string>() === 'ws' ? this.guard.canActivate(context) : true;
   }
 }
+
+// A decorator's own check, run before this guard (decorators apply bottom-up), leaves it the decision.
+GATEWAY_CHECKING_GUARDS.add(RecentAuthGatewayGuard);
