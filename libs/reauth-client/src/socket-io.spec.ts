@@ -2,6 +2,7 @@ import {
   emitWithStepUp,
   PopupBlockedError,
   ReauthDeclinedError,
+  ReauthFailedError,
   ReauthLoopError,
   ReauthUrlRejectedError,
   socketRefusalOf,
@@ -15,6 +16,8 @@ const ORIGIN = 'https://app.example';
 class FakeSocket implements StepUpSocket {
   readonly sent: unknown[][] = [];
   reconnections = 0;
+  /** socket.io-client's Manager, with the server's URL the socket connected to. */
+  io?: { uri: string };
   private readonly listeners = new Map<string, ((...args: unknown[]) => void)[]>();
   constructor(private readonly answers: unknown[]) {}
   timeout() {
@@ -144,6 +147,58 @@ describe('emitWithStepUp', () => {
         onReauthRequired: () => false,
       }),
     ).rejects.toBeInstanceOf(ReauthDeclinedError);
+  });
+
+  it('answers a reauth_required that follows a reconnection, and never resolves with a refusal', async () => {
+    const renew = { ...stale, error: 'reconnect_required', refreshUrl: '/auth/step-up' };
+    const fetch = () => Promise.resolve(new Response('{}'));
+    const socket = new FakeSocket([renew, stale, { deleted: 1 }]);
+    const { win, opened } = fakeWindow();
+    let asked = 0;
+    const onReauthRequired = () => {
+      asked += 1;
+      return true;
+    };
+    await expect(
+      emitWithStepUp(socket, 'delete', 1, { window: win, fetch, onReauthRequired }),
+    ).resolves.toEqual({ deleted: 1 });
+    expect(asked).toBe(1);
+    expect(opened).toHaveLength(1);
+    expect(socket.reconnections).toBe(2);
+    expect(socket.sent).toHaveLength(3);
+
+    await expect(
+      emitWithStepUp(new FakeSocket([renew, stale, stale]), 'delete', 1, {
+        window: fakeWindow().win,
+        fetch,
+      }),
+    ).rejects.toBeInstanceOf(ReauthLoopError);
+    await expect(
+      emitWithStepUp(new FakeSocket([renew, renew]), 'delete', 1, { window: win, fetch }),
+    ).rejects.toBeInstanceOf(ReauthLoopError);
+    const forbidden = { statusCode: 403, error: 'reauth_forbidden', reason: 'x', event: 'delete' };
+    const refused = emitWithStepUp(new FakeSocket([stale, forbidden]), 'delete', 1, {
+      window: fakeWindow().win,
+    });
+    await expect(refused).rejects.toBeInstanceOf(ReauthFailedError);
+    await expect(refused).rejects.toMatchObject({ reason: 'x' });
+  });
+
+  it("resolves the refusal's URLs against the socket's server, and follows only the page's origin", async () => {
+    const same = new FakeSocket([stale, { ok: true }]);
+    same.io = { uri: `${ORIGIN}/` };
+    const { win, opened } = fakeWindow();
+    await expect(emitWithStepUp(same, 'delete', 1, { window: win })).resolves.toEqual({
+      ok: true,
+    });
+    expect(opened).toEqual([`${ORIGIN}/auth/login/socket?ticket=t&mode=popup`]);
+    // A socket of another server: its relative URLs are that server's, not the page's.
+    const other = new FakeSocket([stale]);
+    other.io = { uri: 'https://chat.example/' };
+    await expect(emitWithStepUp(other, 'delete', 1, { window: win })).rejects.toBeInstanceOf(
+      ReauthUrlRejectedError,
+    );
+    expect(opened).toHaveLength(1);
   });
 
   it('passes other refusals and answers through as they came', async () => {

@@ -2,6 +2,7 @@ import {
   PopupBlockedError,
   ReauthCancelledError,
   ReauthDeclinedError,
+  ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
   ReauthUrlRejectedError,
@@ -28,6 +29,12 @@ export interface StepUpSocket {
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Stops listening. */
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /**
+   * The socket's Manager (socket.io-client's `socket.io`): the server's URL it holds is what a
+   * refusal's relative `reauthUrl` and `refreshUrl` are resolved against. Without it, the page's
+   * origin.
+   */
+  readonly io?: unknown;
 }
 
 /**
@@ -82,8 +89,16 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * - `reauth_required` otherwise: opens `reauthUrl` (same-origin only) in a popup, waits for the
  *   provider sign-in to complete, then reconnects so the socket carries the new session cookie;
  * - `reconnect_required`: requests `refreshUrl` (which renews the session cookie), reconnects.
- * Resolves with the handler's answer; any other refusal is resolved as it came, for the app to
- * show. A second refusal of the same kind rejects with `ReauthLoopError`.
+ * Both URLs are resolved against the socket's server and followed only when of the page's own
+ * origin. Resolves with the handler's answer. A first answer that is another refusal
+ * (`reauth_forbidden`, `reauth_unavailable`) is resolved as it came, for the app to show; once
+ * the helper has renewed or re-authenticated, it never resolves with a refusal: after a
+ * `reconnect_required`, one `reauth_required` is answered as above; a refusal of a kind it has
+ * answered already rejects with `ReauthLoopError`, and any other with `ReauthFailedError` (its
+ * `reason` the refusal's).
+ *
+ * It renews the session cookie: for a socket authenticated by the cookie. A socket that sends
+ * a token (`auth.token`) must get a new token itself, then reconnect.
  *
  * Call it from a user gesture (a click), so the browser lets the popup open.
  *
@@ -106,42 +121,83 @@ export async function emitWithStepUp(
 ): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const send = () => socket.timeout(timeoutMs).emitWithAck(event, data);
-  const first = await send();
-  const refusal = socketRefusalOf(first, event);
-  if (!refusal) return first;
+  let answer = await send();
+  let refusal = socketRefusalOf(answer, event);
+  if (!refusal || !STEP_UP_ERRORS.has(refusal.error)) return answer;
   const win = options.window ?? globalThis;
-  if (refusal.error === RECONNECT_REQUIRED_ERROR) {
-    if (refusal.refreshUrl !== undefined) {
-      const url = sameOriginUrl(refusal.refreshUrl, win);
-      await (options.fetch ?? fetch)(url, {
-        credentials: 'same-origin',
-        headers: { accept: 'application/json' },
-      });
+  const base = serverUrlOf(socket) ?? win.location.origin;
+  const answered = new Set<string>();
+  while (refusal) {
+    if (answered.has(refusal.error)) throw new ReauthLoopError();
+    if (!STEP_UP_ERRORS.has(refusal.error))
+      throw new ReauthFailedError(refusal.reason ?? refusal.error);
+    answered.add(refusal.error);
+    if (refusal.error === RECONNECT_REQUIRED_ERROR) {
+      await renew(socket, refusal, base, win, options);
+    } else {
+      await reauthenticate(socket, refusal, base, win, options);
     }
-    await reconnect(socket);
-  } else if (refusal.error === REAUTH_REQUIRED_ERROR) {
-    if (refusal.reauthUrl === undefined) throw new ReauthUrlMissingError();
-    const url = new URL(sameOriginUrl(refusal.reauthUrl, win));
-    const decision = await decide(refusal, url.href, win, options);
-    if (decision === 'cancelled') throw new ReauthCancelledError('Confirmation was cancelled');
-    if (decision === 'provider') {
-      url.searchParams.set('mode', POPUP_MODE);
-      const popup = win.open(
-        url.href,
-        'reauth',
-        options.popupFeatures ?? 'popup,width=520,height=640',
-      );
-      if (!popup) throw new PopupBlockedError();
-      await awaitPopup(popup, () => win, win.location.origin);
-      await reconnect(socket);
-    }
-  } else {
-    return first;
+    answer = await send();
+    refusal = socketRefusalOf(answer, event);
   }
-  const second = await send();
-  const again = socketRefusalOf(second, event);
-  if (again && again.error === refusal.error) throw new ReauthLoopError();
-  return second;
+  return answer;
+}
+
+/** The refusals the helper answers itself. */
+const STEP_UP_ERRORS: ReadonlySet<string> = new Set([
+  RECONNECT_REQUIRED_ERROR,
+  REAUTH_REQUIRED_ERROR,
+]);
+
+/** `reconnect_required`: renews the session cookie at `refreshUrl`, then reconnects. */
+async function renew(
+  socket: StepUpSocket,
+  refusal: SocketRefusal,
+  base: string,
+  win: ReauthWindow,
+  options: SocketStepUpOptions,
+): Promise<void> {
+  if (refusal.refreshUrl !== undefined) {
+    const url = sameOriginUrl(refusal.refreshUrl, base, win);
+    await (options.fetch ?? fetch)(url, {
+      credentials: 'same-origin',
+      headers: { accept: 'application/json' },
+    });
+  }
+  await reconnect(socket);
+}
+
+/** `reauth_required`: confirms in the page, or signs in at the provider in a popup and reconnects. */
+async function reauthenticate(
+  socket: StepUpSocket,
+  refusal: SocketRefusal,
+  base: string,
+  win: ReauthWindow,
+  options: SocketStepUpOptions,
+): Promise<void> {
+  if (refusal.reauthUrl === undefined) throw new ReauthUrlMissingError();
+  const url = new URL(sameOriginUrl(refusal.reauthUrl, base, win));
+  const decision = await decide(refusal, url.href, win, options);
+  if (decision === 'cancelled') throw new ReauthCancelledError('Confirmation was cancelled');
+  if (decision !== 'provider') return;
+  url.searchParams.set('mode', POPUP_MODE);
+  const popup = win.open(url.href, 'reauth', options.popupFeatures ?? 'popup,width=520,height=640');
+  if (!popup) throw new PopupBlockedError();
+  await awaitPopup(popup, () => win, win.location.origin);
+  await reconnect(socket);
+}
+
+/** The server URL socket.io-client's Manager connected to, when the socket exposes it. */
+function serverUrlOf(socket: StepUpSocket): string | undefined {
+  const manager = socket.io;
+  if (typeof manager !== 'object' || manager === null) return undefined;
+  const uri = (manager as { uri?: unknown }).uri;
+  if (typeof uri !== 'string') return undefined;
+  try {
+    return new URL(uri).href;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -209,9 +265,12 @@ async function decide(
   }
 }
 
-/** A URL of the page's own origin; anything else is refused, never followed. */
-function sameOriginUrl(url: string, win: ReauthWindow): string {
-  const resolved = new URL(url, win.location.origin);
+/**
+ * `url` resolved against the socket's server `base`, when of the page's own origin; anything
+ * else is refused, never followed.
+ */
+function sameOriginUrl(url: string, base: string, win: ReauthWindow): string {
+  const resolved = new URL(url, base);
   if (resolved.origin !== win.location.origin) throw new ReauthUrlRejectedError(resolved.origin);
   return resolved.href;
 }
