@@ -136,6 +136,7 @@ describe.each(RIGS)('Relayed challenges on %s (%s)', (rigName, adapter) => {
 
   function expectRefused(res: BrowserResponse, reason: string): void {
     expect(res.status).toBe(502);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(body(res)).toEqual({
       statusCode: 502,
       error: 'downstream_challenge_refused',

@@ -25,6 +25,8 @@ import type { ReauthRefusal } from '../exceptions/reauth-refusal';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
 import { RefusalReports } from '../flow/refusal-reports';
+import { DownstreamChallengeException } from '../challenges/downstream-challenge.exception';
+import { ReauthExceptionFilter } from './reauth-exception.filter';
 
 const CHALLENGE =
   'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required"';
@@ -431,6 +433,55 @@ describe('ReauthExceptionFilter', () => {
     });
   });
 
+  describe('the 502 of a downstream challenge not relayed', () => {
+    const unsatisfiable = () =>
+      new DownstreamChallengeException('unsatisfiable', 'asks for the scope "x"');
+    const refusedDownstream = (req: GuardedRequest) =>
+      answer(unsatisfiable() as unknown as ReauthRefusal, req);
+
+    it('is caught by the filter, so Nest answers it here', () => {
+      expect(Reflect.getMetadata('__filterCatchExceptions__', ReauthExceptionFilter)).toContain(
+        DownstreamChallengeException,
+      );
+    });
+
+    it('answers a script with the JSON body, never cached', async () => {
+      const res = await refusedDownstream(request('GET', '/bff/files'));
+      expectJson(res, {
+        statusCode: 502,
+        error: 'downstream_challenge_refused',
+        reason: 'unsatisfiable',
+        message:
+          'A service this request depends on asks for a kind of sign-in this application cannot provide.',
+      });
+      expect(res.headers).toEqual({ ...JSON_HEADERS, vary: 'Accept, Sec-Fetch-Mode' });
+    });
+
+    it.each([
+      ['en', 'A service this page depends on refused', 'Continue'],
+      ['de', 'Ein benötigter Dienst hat abgelehnt', 'Weiter'],
+      ['fr', 'Un service nécessaire a refusé', 'Continuer'],
+      ['es', 'Un servicio necesario se ha negado', 'Continuar'],
+    ])(
+      'answers a navigation in %s with a page, never the detail',
+      async (language, title, link) => {
+        const req = request('GET', '/bff/files', { ...NAVIGATE, 'accept-language': language });
+        const res = await refusedDownstream(req);
+        expect(res.status).toBe(502);
+        expect(res.headers).toEqual({
+          ...PAGE_HEADERS,
+          'content-language': language,
+          vary: 'Accept, Sec-Fetch-Mode, Accept-Language',
+        });
+        const html = page(res);
+        expect(html).toContain(`<h1>${title}</h1>`);
+        expect(html).toContain('<code>downstream_challenge_refused: unsatisfiable</code>');
+        expect(html).toContain(`<a id="continue" href="/">${link}</a>`);
+        expect(html).not.toContain('scope');
+      },
+    );
+  });
+
   describe('the 503', () => {
     const BODY = {
       statusCode: 503,
@@ -607,6 +658,22 @@ describe('ReauthExceptionFilter', () => {
         extensions: { code: 'REAUTH_FORBIDDEN', reason: 'impersonation_not_allowed' },
         cause: exception,
       });
+    });
+
+    it('gets DOWNSTREAM_CHALLENGE_REFUSED with its reason, and no-store on its response', async () => {
+      const req = graphqlRequest();
+      const res = recordedResponse();
+      const exception = new DownstreamChallengeException('loop', 'asked again');
+      const error = await fixture
+        .filter()
+        .catch(exception, graphqlContext(AccountRoutes, 'fresh', { req, res }));
+      expect(error).toBeInstanceOf(ReauthGraphQLError);
+      expect(error).toMatchObject({
+        message: 'A service this request depends on still refuses the sign-in it asked for.',
+        extensions: { code: 'DOWNSTREAM_CHALLENGE_REFUSED', reason: 'loop' },
+        cause: exception,
+      });
+      expect(res.headers).toEqual({ 'cache-control': 'no-store' });
     });
 
     it('gets REAUTH_UNAVAILABLE, with Retry-After on its response', async () => {

@@ -11,6 +11,7 @@ import { forbiddenKeys } from '../pages/page-catalogue';
 import type { ReauthRequest } from '../interfaces';
 import { RedirectSettings } from '../options/reauth-settings';
 import { ReauthStarter } from '../flow/reauth-starter';
+import { DownstreamChallengeException } from '../challenges/downstream-challenge.exception';
 import { ReauthForbiddenException } from '../exceptions/reauth-forbidden.exception';
 import { ReauthRequiredException } from '../exceptions/reauth-required.exception';
 import { ReauthUnavailableException } from '../exceptions/reauth-unavailable.exception';
@@ -33,16 +34,23 @@ function cameBackFromProvider(request: ReauthRequest): boolean {
  * Turns {@link ReauthRequiredException} into what the caller can use: for browser navigations a
  * redirect to AuthKit (302 for GET/HEAD, 303 otherwise), for everything else a JSON 401 with the
  * re-auth URL and the RFC 9470 challenge. {@link ReauthForbiddenException} becomes a 403 (a page
- * for browser navigations, else JSON) and {@link ReauthUnavailableException} a 503.
+ * for browser navigations, else JSON), {@link ReauthUnavailableException} a 503, and
+ * `DownstreamChallengeException` (a downstream API's challenge `ReauthService.relayChallenge`
+ * would not relay) a 502: a page for browser navigations, else its JSON, never cached.
  *
  * In a GraphQL resolver it returns the refused field's error instead (GraphQL filters answer with
  * an error, they do not write responses): a {@link ReauthGraphQLError} whose `extensions.code` is
  * `REAUTH_REQUIRED` (with `reason`, `maxAge`, `acrValues` and `reauthUrl`), `REAUTH_FORBIDDEN`
- * (with `reason`) or `REAUTH_UNAVAILABLE`. The HTTP response gets the RFC 9470 challenge (or
+ * (with `reason`), `REAUTH_UNAVAILABLE` or `DOWNSTREAM_CHALLENGE_REFUSED` (with `reason`). The HTTP response gets the RFC 9470 challenge (or
  * `Retry-After`), the binding cookie and `Cache-Control: no-store`; its status is GraphQL's.
  * `ReauthModule` registers it globally (`APP_FILTER`).
  */
-@Catch(ReauthRequiredException, ReauthForbiddenException, ReauthUnavailableException)
+@Catch(
+  ReauthRequiredException,
+  ReauthForbiddenException,
+  ReauthUnavailableException,
+  DownstreamChallengeException,
+)
 export class ReauthExceptionFilter implements ExceptionFilter {
   /** @internal Made by Nest, inside `ReauthModule`. */
   constructor(
@@ -58,19 +66,29 @@ export class ReauthExceptionFilter implements ExceptionFilter {
   /**
    * Nest's filter hook: answers the refusal, or returns the GraphQL error for a resolver.
    *
-   * @param exception - A {@link ReauthRequiredException}, {@link ReauthForbiddenException} or
-   * {@link ReauthUnavailableException}.
+   * @param exception - A {@link ReauthRequiredException}, {@link ReauthForbiddenException},
+   * {@link ReauthUnavailableException} or `DownstreamChallengeException`.
    */
   async catch(
-    exception: ReauthRequiredException | ReauthForbiddenException | ReauthUnavailableException,
+    exception:
+      | ReauthRequiredException
+      | ReauthForbiddenException
+      | ReauthUnavailableException
+      | DownstreamChallengeException,
     host: ArgumentsHost,
   ): Promise<void | ReauthGraphQLError> {
     if (host.getType<string>() === 'graphql') {
+      if (exception instanceof DownstreamChallengeException) {
+        return this.graphql.downstreamRefused(exception, graphqlTarget(host));
+      }
       return this.graphql.errorFor(exception, graphqlTarget(host));
     }
     const http = host.switchToHttp();
     const request = http.getRequest<ReauthRequest>();
     const response = http.getResponse<unknown>();
+    if (exception instanceof DownstreamChallengeException) {
+      return this.downstreamRefused(request, response, exception);
+    }
     try {
       if (exception instanceof ReauthUnavailableException) {
         return this.unavailable(response, exception);
@@ -164,6 +182,27 @@ export class ReauthExceptionFilter implements ExceptionFilter {
       return;
     }
     this.reply(response, 403, exception.getResponse() as object);
+  }
+
+  /** A downstream API's challenge not relayed: the same 502 whoever asks, a page for browsers. */
+  private downstreamRefused(
+    request: ReauthRequest,
+    response: unknown,
+    exception: DownstreamChallengeException,
+  ): void {
+    this.responses.setHeaders(response, { Vary: 'Accept, Sec-Fetch-Mode' });
+    if (negotiateResponse(request.headers) === 'redirect') {
+      this.pages.problem(request, response, 502, (text) => ({
+        title: text('downstreamRefused.title'),
+        message: text('downstreamRefused.message'),
+        code: `${exception.code}: ${exception.reason}`,
+        links: [
+          { href: this.redirects.fallbackReturnTo, label: text('link.continue'), id: 'continue' },
+        ],
+      }));
+      return;
+    }
+    this.reply(response, 502, exception.getResponse() as object);
   }
 
   private unavailable(response: unknown, exception: ReauthUnavailableException): void {

@@ -12,6 +12,7 @@ import { linkFastifyReplies } from './fastify-replies';
 import { type GraphQLTarget } from './graphql-context';
 import { startInTurn, writeHeader } from './graphql-exchange';
 import { ReauthGraphQLError } from './reauth-graphql.error';
+import type { DownstreamChallengeException } from '../challenges/downstream-challenge.exception';
 
 type OperationRequest = ReauthRequest & { body?: unknown };
 
@@ -74,6 +75,28 @@ export class GraphQLRefusals implements OnModuleInit {
     } catch (error) {
       return this.unavailable(this.reports.asUnavailable(error), request, response);
     }
+  }
+
+  /**
+   * The GraphQL error of a field whose downstream API's challenge was not relayed (the HTTP
+   * 502): `DOWNSTREAM_CHALLENGE_REFUSED` with the refusal's `reason`, and `no-store` on the
+   * response where the context has one.
+   */
+  downstreamRefused(
+    exception: DownstreamChallengeException,
+    target: GraphQLTarget,
+  ): ReauthGraphQLError {
+    if (target.kind === 'operation' && target.request && target.response) {
+      writeHeader(this.adapterHost.httpAdapter, target.request, target.response, {
+        name: 'Cache-Control',
+        value: 'no-store',
+      });
+    }
+    return new ReauthGraphQLError(
+      exception.message,
+      { code: 'DOWNSTREAM_CHALLENGE_REFUSED', reason: exception.reason },
+      { cause: exception },
+    );
   }
 
   private async reauthRequired(

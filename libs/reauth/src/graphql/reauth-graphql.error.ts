@@ -2,7 +2,8 @@ import { IntrinsicException } from '@nestjs/common';
 import type { StepUpOffer } from '../factors/step-up-offers';
 
 /** `extensions.code` of the GraphQL errors the library answers refused fields with. */
-export type ReauthGraphQLCode = 'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH_UNAVAILABLE';
+export type ReauthGraphQLCode =
+  'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH_UNAVAILABLE' | 'DOWNSTREAM_CHALLENGE_REFUSED';
 
 /**
  * What a refused field's GraphQL error carries in `extensions`: the JSON 401's (or 403's, or
@@ -11,12 +12,17 @@ export type ReauthGraphQLCode = 'REAUTH_REQUIRED' | 'REAUTH_FORBIDDEN' | 'REAUTH
  *   `@RequireSignIn()`), `acrValues` (when the field asks for some) and `reauthUrl`, built as for
  *   HTTP (popup or redirect per `X-Reauth-Mode`);
  * - `REAUTH_FORBIDDEN`: `reason` (`cross_site_request`, `impersonation_not_allowed`);
- * - `REAUTH_UNAVAILABLE`: nothing more; try again shortly.
+ * - `REAUTH_UNAVAILABLE`: nothing more; try again shortly;
+ * - `DOWNSTREAM_CHALLENGE_REFUSED`: `reason` (`malformed`, `unsatisfiable`, `loop`): a downstream
+ *   API's challenge that `ReauthService.relayChallenge` would not relay (the HTTP 502).
  */
 export interface ReauthGraphQLExtensions {
   /** Which refusal this is. */
   code: ReauthGraphQLCode;
-  /** Why: a `ReauthReason` for `REAUTH_REQUIRED`, a `ReauthForbiddenReason` for `REAUTH_FORBIDDEN`. */
+  /**
+   * Why: a `ReauthReason` for `REAUTH_REQUIRED`, a `ReauthForbiddenReason` for
+   * `REAUTH_FORBIDDEN`, a `DownstreamChallengeRefusal` for `DOWNSTREAM_CHALLENGE_REFUSED`.
+   */
   reason?: string;
   /** How recent the sign-in must be, in seconds; absent for `@RequireSignIn()`. */
   maxAge?: number;

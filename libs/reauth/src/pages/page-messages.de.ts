@@ -24,6 +24,9 @@ export const GERMAN_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Beim Bestätigen Ihrer Identität gingen Ihre Eingaben verloren: Sie sind größer als 2 KB. Kürzen Sie sie und versuchen Sie es erneut.',
   'signOutRefused.title': 'Abmeldung abgelehnt',
   'signOutRefused.message': 'Die Abmeldung muss von dieser Website aus erfolgen.',
+  'downstreamRefused.title': 'Ein benötigter Dienst hat abgelehnt',
+  'downstreamRefused.message':
+    'Ein Dienst, auf den diese Seite angewiesen ist, verlangt eine Anmeldung, die diese Anwendung nicht bieten kann, oder lehnt die verlangte weiterhin ab. Eine erneute Anmeldung hilft nicht; versuchen Sie es später noch einmal.',
   'forbidden.cross_site_request.title': 'Anfrage abgelehnt',
   'forbidden.cross_site_request.message':
     'Diese Anfrage muss von den eigenen Seiten der Anwendung kommen.',
