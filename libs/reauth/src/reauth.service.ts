@@ -255,6 +255,7 @@ export class ReauthService {
    *     headers: { authorization: `Bearer ${token}` },
    *   });
    *   await this.reauth.relayChallenge(req, res, answer);
+   *   if (!answer.ok) throw new BadGatewayException();
    *   return answer.json();
    * }
    * ```
