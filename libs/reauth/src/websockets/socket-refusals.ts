@@ -26,8 +26,17 @@ export class SocketReconnectRequired extends Error {
   override readonly name = 'SocketReconnectRequired';
 }
 
-/** What a WebSocket refusal sends: the JSON body's fields, and the refused message's event. */
-export type SocketRefusalPayload = RefusalBody & { event: string };
+/**
+ * What a WebSocket refusal sends: the fields of the HTTP refusal's JSON body (`statusCode`,
+ * `error`, `message`, and for `reauth_required` `reason`, `maxAge`, `acrValues`, `reauthUrl`...),
+ * and `event`, the name of the refused message.
+ */
+export type SocketRefusalPayload = Record<string, unknown> & {
+  statusCode: number;
+  error: string;
+  message: string;
+  event: string;
+};
 
 /** The JSON body of an HTTP refusal, as the exceptions' `getResponse()` gives it. */
 type RefusalBody = Record<string, unknown> & { statusCode: number; error: string; message: string };
