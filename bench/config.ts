@@ -10,7 +10,15 @@ export const ALICE: Credentials = { email: 'alice@example.com', password: 'alice
 export const COOKIE_PASSWORD = 'bench-cookie-password-that-is-32-chars-long!';
 
 export type AppKind =
-  'bare' | 'noop-guard' | 'reauth' | 'reauth-redis' | 'step-up' | 'policies' | 'passport' | 'jose';
+  | 'bare'
+  | 'noop-guard'
+  | 'reauth'
+  | 'reauth-redis'
+  | 'step-up'
+  | 'policies'
+  | 'passport'
+  | 'jose'
+  | 'websockets';
 
 /** The WebAuthn relying party of the `step-up` app: browsers allow `localhost` over plain HTTP. */
 export const STEP_UP_RP_ID = 'localhost';

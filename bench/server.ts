@@ -11,6 +11,7 @@ import { passportApp } from './apps/passport.app';
 import { reauthApp, reauthRedisApp } from './apps/reauth.app';
 import { stepUpApp } from './apps/step-up.app';
 import { policiesApp } from './apps/policies.app';
+import { websocketsApp } from './apps/websockets.app';
 import type { AppConfig } from './config';
 
 function moduleFor(config: AppConfig): Type | Promise<Type> {
@@ -31,6 +32,8 @@ function moduleFor(config: AppConfig): Type | Promise<Type> {
       return passportApp(config);
     case 'jose':
       return joseApp(config);
+    case 'websockets':
+      return websocketsApp(config);
   }
 }
 
