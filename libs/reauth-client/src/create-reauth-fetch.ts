@@ -2,7 +2,6 @@ import { validAcrValues } from './challenge.js';
 import {
   PopupBlockedError,
   ReauthCancelledError,
-  ReauthDeclinedError,
   ReauthLoopError,
   ReauthUrlMissingError,
   ReauthUrlRejectedError,
@@ -34,11 +33,7 @@ import {
   validMaxAge,
   type ReauthResponse,
 } from './reauth-response.js';
-import {
-  startConfirmation,
-  type StepUpConfirmation,
-  type StepUpDecision,
-} from './step-up.confirmation.js';
+import { decideStepUp, startConfirmation } from './step-up.confirmation.js';
 import { readStepUpOffer, type StepUpOffer } from './step-up.protocol.js';
 import { absoluteHttpUrl, originOf } from './values.js';
 
@@ -168,37 +163,6 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     return readStepUpOffer(value, win().location.origin);
   };
 
-  /** Asks the app, with the functions to confirm in the page when there is a way to. */
-  const decide = async (
-    context: ReauthContext,
-    confirmation: StepUpConfirmation | undefined,
-  ): Promise<StepUpDecision> => {
-    const ask = options.onReauthRequired;
-    if (!confirmation) {
-      if (ask && !(await ask(context))) throw new ReauthDeclinedError();
-      return 'provider';
-    }
-    // Without a way to ask the user, confirmation in the page cannot start: as before.
-    if (!ask) return 'provider';
-    const answered = Promise.resolve(ask({ ...context, ...confirmation.controls })).then(
-      (yes): StepUpDecision => {
-        if (!yes) throw new ReauthDeclinedError();
-        return 'provider';
-      },
-    );
-    // Whichever settles first decides; what the app's function returns after a confirmation
-    // is not looked at. Once decided, the functions refuse to confirm (reason `settled`).
-    const { controls } = confirmation;
-    try {
-      const decision = await Promise.race([confirmation.decided, answered]);
-      if (decision === 'provider') controls.useProvider();
-      return decision;
-    } catch (error) {
-      controls.cancel();
-      throw error;
-    }
-  };
-
   const reauthenticate = async (
     { offer, ...info }: ReauthTarget,
     request: Request,
@@ -207,7 +171,11 @@ export function createReauthFetch(options: ReauthClientOptions = {}): ReauthFetc
     const confirmation =
       offer &&
       startConfirmation(offer, { fetch: (confirm) => doFetch(confirm), original: request });
-    const decision = await decide({ ...info, request }, confirmation);
+    const decision = await decideStepUp(
+      options.onReauthRequired,
+      { ...info, request },
+      confirmation,
+    );
     if (decision === 'confirmed') return;
     if (decision === 'cancelled') throw new ReauthCancelledError('Confirmation was cancelled');
     if (mode === 'redirect') return redirect(info.url, request, id);

@@ -1,7 +1,6 @@
 import {
   PopupBlockedError,
   ReauthCancelledError,
-  ReauthDeclinedError,
   ReauthFailedError,
   ReauthLoopError,
   ReauthUrlMissingError,
@@ -11,7 +10,7 @@ import { awaitPopup } from './popup.js';
 import { POPUP_MODE, RECONNECT_REQUIRED_ERROR, REAUTH_REQUIRED_ERROR } from './protocol.js';
 import type { ReauthContext, ReauthInfo, ReauthWindow } from './reauth-fetch.js';
 import { validActionSummary, validMaxAge } from './reauth-response.js';
-import { startConfirmation, type StepUpDecision } from './step-up.confirmation.js';
+import { decideStepUp, startConfirmation, type StepUpDecision } from './step-up.confirmation.js';
 import { readStepUpOffer } from './step-up.protocol.js';
 
 /**
@@ -223,7 +222,6 @@ async function decide(
   win: ReauthWindow,
   options: SocketStepUpOptions,
 ): Promise<StepUpDecision> {
-  const ask = options.onReauthRequired;
   const origin = win.location.origin;
   const request = new Request(url, { credentials: 'same-origin' });
   const acrValues = Array.isArray(refusal.acrValues)
@@ -244,25 +242,7 @@ async function decide(
       fetch: (confirm) => (options.fetch ?? fetch)(confirm),
       original: request,
     });
-  if (!confirmation) {
-    if (ask && !(await ask(context))) throw new ReauthDeclinedError();
-    return 'provider';
-  }
-  if (!ask) return 'provider';
-  const answered = Promise.resolve(ask({ ...context, ...confirmation.controls })).then(
-    (yes): StepUpDecision => {
-      if (!yes) throw new ReauthDeclinedError();
-      return 'provider';
-    },
-  );
-  try {
-    const decision = await Promise.race([confirmation.decided, answered]);
-    if (decision === 'provider') confirmation.controls.useProvider();
-    return decision;
-  } catch (error) {
-    confirmation.controls.cancel();
-    throw error;
-  }
+  return decideStepUp(options.onReauthRequired, context, confirmation);
 }
 
 /**

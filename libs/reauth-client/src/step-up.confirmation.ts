@@ -1,6 +1,7 @@
 import { browserSupportsWebAuthn, startAuthentication } from '@simplewebauthn/browser';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
-import { StepUpFailedError } from './errors.js';
+import { ReauthDeclinedError, StepUpFailedError } from './errors.js';
+import type { ReauthContext, ReauthInfo } from './reauth-fetch.js';
 import {
   readConfirmationAnswer,
   type StepUpCodeRequired,
@@ -151,4 +152,35 @@ export function startConfirmation(
     cancel: () => settle('cancelled'),
   });
   return { controls, decided };
+}
+
+/**
+ * Asks the app (`ask`, its `onReauthRequired`), with the functions to confirm in the page when
+ * there is a way to. Whichever settles first decides: what the app's function returns after a
+ * confirmation is not looked at, and once decided the functions refuse to confirm (reason
+ * `settled`). Without a way to ask the user, confirmation in the page cannot start.
+ */
+export async function decideStepUp(
+  ask: ((info: ReauthInfo) => boolean | Promise<boolean>) | undefined,
+  context: ReauthContext,
+  confirmation: StepUpConfirmation | undefined,
+): Promise<StepUpDecision> {
+  if (!confirmation) {
+    if (ask && !(await ask(context))) throw new ReauthDeclinedError();
+    return 'provider';
+  }
+  if (!ask) return 'provider';
+  const { controls } = confirmation;
+  const answered = Promise.resolve(ask({ ...context, ...controls })).then((yes): StepUpDecision => {
+    if (!yes) throw new ReauthDeclinedError();
+    return 'provider';
+  });
+  try {
+    const decision = await Promise.race([confirmation.decided, answered]);
+    if (decision === 'provider') controls.useProvider();
+    return decision;
+  } catch (error) {
+    controls.cancel();
+    throw error;
+  }
 }
