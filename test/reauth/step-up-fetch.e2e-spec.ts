@@ -1,4 +1,5 @@
-import { createReauthFetch, ReauthDeclinedError, type ReauthInfo } from 'step-up-fetch';
+import type { ReauthInfo } from 'step-up-fetch';
+import { askedByStepUpFetch } from '../support/declining-reauth-fetch';
 import { signInToApp, startScenarioApp, type ScenarioApp } from '../support/reauth-app';
 import { ROUTES } from './step-up-fetch.routes';
 
@@ -16,30 +17,8 @@ describe('step-up-fetch against the library’s refusals', () => {
   afterAll(() => scenario?.close());
 
   /** The info the helper asks the app with (the app declines) for `path`. */
-  async function askedFor(path: string, headers: Record<string, string> = {}): Promise<ReauthInfo> {
-    let asked: ReauthInfo | undefined;
-    const api = createReauthFetch({
-      fetch: (input, init) => fetch(input, init),
-      window: {
-        open: () => null,
-        addEventListener: () => undefined,
-        removeEventListener: () => undefined,
-        location: { origin: scenario.url, assign: () => undefined },
-        sessionStorage: {
-          getItem: () => null,
-          setItem: () => undefined,
-          removeItem: () => undefined,
-        },
-      },
-      onReauthRequired: (info) => {
-        asked = info;
-        return false;
-      },
-    });
-    await expect(api(`${scenario.url}${path}`, { headers })).rejects.toBeInstanceOf(
-      ReauthDeclinedError,
-    );
-    return asked!;
+  function askedFor(path: string, headers: Record<string, string> = {}): Promise<ReauthInfo> {
+    return askedByStepUpFetch(scenario.url, `${scenario.url}${path}`, { headers });
   }
 
   it('gives maxAge for an unauthenticated refusal, whose challenge has no max_age', async () => {
