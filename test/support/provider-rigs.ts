@@ -16,6 +16,13 @@ import {
   startEmulatorWithSdk,
   type Credentials,
 } from './emulator';
+import {
+  GLEWLWYD_USERS,
+  signInAtGlewlwyd,
+  startGlewlwyd,
+  type GlewlwydTestProvider,
+  type GlewlwydTestProviderOptions,
+} from './glewlwyd';
 import { type HttpBrowser } from './http-browser';
 import {
   OIDC_USERS,
@@ -34,6 +41,9 @@ import { COOKIE_PASSWORD } from './reauth-app';
  */
 export const RIG_NAMES = ['authkit-emulator', 'oidc-provider', 'oidc-provider-es256'] as const;
 export type RigName = (typeof RIG_NAMES)[number];
+
+/** Every rig's name: those of {@link RIG_NAMES}, and glewlwyd's (see {@link startGlewlwydRig}). */
+export type ProviderRigName = RigName | 'glewlwyd';
 
 export type Person = 'alice' | 'bob';
 
@@ -63,7 +73,7 @@ export interface SignInChoice {
  * provider's, and {@link advanceClock} moves both.
  */
 export interface ProviderRig {
-  readonly name: RigName;
+  readonly name: ProviderRigName;
   readonly adapter: HttpPlatform;
   readonly url: string;
   readonly redirectUri: string;
@@ -71,7 +81,10 @@ export interface ProviderRig {
   /** The provider's (and the app's) time, in seconds. */
   nowSeconds(): number;
   advanceClock(seconds: number): Promise<void>;
-  /** While on, the provider signs in without honouring `max_age` (nor `prompt=login`). */
+  /**
+   * While on, the provider signs in without honouring `max_age` (nor `prompt=login`). Glewlwyd's
+   * rig rejects: it has no such switch.
+   */
   ignoreMaxAge(on: boolean): Promise<void>;
   /** From an authorization URL through the provider's pages to the app's callback URL. */
   authenticateAt(
@@ -80,11 +93,16 @@ export interface ProviderRig {
     who?: Person,
     choice?: SignInChoice,
   ): Promise<URL>;
-  /** From an authorization URL to the callback URL of a user who cancels at the provider. */
+  /**
+   * From an authorization URL to the callback URL of a user who cancels at the provider.
+   * Glewlwyd's rig rejects: its login page has no way to refuse a sign-in.
+   */
   cancelAt(browser: HttpBrowser, authorizationUrl: string): Promise<URL>;
   /** The OpenID Provider's own handle, for provider-specific controls. */
   readonly oidc?: OidcTestProvider;
   readonly emulator?: AuthKitEmulator;
+  /** Glewlwyd's handle, on its rig. */
+  readonly glewlwyd?: GlewlwydTestProvider;
   close(): Promise<void>;
 }
 
@@ -239,6 +257,80 @@ export async function startRig(
     close: async () => {
       await app.close();
       await oidc.stop();
+    },
+  };
+}
+
+/**
+ * Glewlwyd (Debian's `glewlwyd` package) and an app with `controllers` signing in there, with
+ * glewlwyd's defaults of a confidential client (client_secret_basic). Not one of
+ * {@link RIG_NAMES}: glewlwyd cannot do all that the scenario suites ask of a rig (see
+ * `ignoreMaxAge` and `cancelAt`), so its own suite runs what it can. The app's clock is
+ * glewlwyd's faked one.
+ */
+export async function startGlewlwydRig(setup: {
+  controllers: Type[];
+  /** The library's options: given, or made from where the app will listen. */
+  reauth?: Partial<ReauthModuleOptions> | ((app: { url: string }) => Partial<ReauthModuleOptions>);
+  /** The app's logger (default `false`: nothing logged). */
+  logger?: LoggerService;
+  /** Options of glewlwyd besides the rig's own (which they override). */
+  glewlwydOptions?: Partial<GlewlwydTestProviderOptions>;
+  /** The HTTP platform of the app (default `express`). */
+  adapter?: HttpPlatform;
+}): Promise<ProviderRig> {
+  const adapter = setup.adapter ?? 'express';
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const redirectUri = `${url}/auth/callback`;
+  const reauthOptions = typeof setup.reauth === 'function' ? setup.reauth({ url }) : setup.reauth;
+  const glewlwyd = await startGlewlwyd({
+    redirectUris: [redirectUri],
+    postLogoutRedirectUris: [`${url}/`],
+    accessTokenTtlSeconds: 300,
+    ...setup.glewlwydOptions,
+  });
+  const app = await startApp(
+    port,
+    { adapter, controllers: setup.controllers, logger: setup.logger },
+    {
+      redirectUri,
+      cookiePassword: COOKIE_PASSWORD,
+      clientId: glewlwyd.clientId,
+      oidc: {
+        issuer: glewlwyd.issuer,
+        clientSecret: glewlwyd.clientSecret,
+        audience: glewlwyd.audience,
+      },
+      now: () => glewlwyd.now(),
+      ...reauthOptions,
+    },
+  ).catch(async (error: unknown) => {
+    await glewlwyd.stop();
+    throw error;
+  });
+  const unsupported = (what: string) =>
+    Promise.reject(new Error(`glewlwyd's rig cannot ${what}: glewlwyd has no way to do it`));
+  return {
+    name: 'glewlwyd',
+    adapter,
+    url,
+    redirectUri,
+    app,
+    glewlwyd,
+    nowSeconds: () => Math.floor(glewlwyd.now() / 1000),
+    advanceClock: async (seconds) => {
+      await glewlwyd.advanceClock(seconds);
+    },
+    ignoreMaxAge: () => unsupported('ignore max_age'),
+    authenticateAt: async (browser, authorizationUrl, who = 'alice') =>
+      new URL(
+        await signInAtGlewlwyd(browser, authorizationUrl, GLEWLWYD_USERS[who], { redirectUri }),
+      ),
+    cancelAt: () => unsupported('cancel a sign-in'),
+    close: async () => {
+      await app.close();
+      await glewlwyd.stop();
     },
   };
 }
