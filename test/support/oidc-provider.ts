@@ -40,6 +40,11 @@ export interface OidcTestProviderOptions {
   refreshTokens?: boolean;
   /** Whether each refresh returns a new refresh token (the old one then fails). Default false. */
   rotateRefreshTokens?: boolean;
+  /**
+   * Whether revoking a refresh token ends its whole grant, every refresh token of the provider
+   * session for this client with it (oidc-provider's default), or only that token. Default true.
+   */
+  revocationEndsGrant?: boolean;
   /** Default 0: any free port, reported in `issuer`. */
   port?: number;
   /**
@@ -114,6 +119,13 @@ export interface OidcRevocation {
   status: number;
 }
 
+/** A refresh token the provider would still take. */
+export interface LiveRefreshToken {
+  accountId: string;
+  grantId: string;
+  sid: string | null;
+}
+
 export interface OidcTestProvider {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   issuer: string;
@@ -170,6 +182,13 @@ export interface OidcTestProvider {
   lastTokenRequest(): Promise<Record<string, string | boolean>>;
   /** Every revocation request so far. */
   revocations(): Promise<OidcRevocation[]>;
+  /**
+   * The refresh tokens its token endpoint would still take (not expired, not consumed by
+   * rotation, of a grant not revoked), with their user and grant; tokens themselves stay inside.
+   */
+  liveRefreshTokens(): Promise<LiveRefreshToken[]>;
+  /** How many token requests it took so far, by `grant_type`. */
+  tokenRequests(): Promise<Record<string, number>>;
   /** The provider's public keys. */
   jwks(): Promise<{ keys: Array<Record<string, unknown>> }>;
   /**
@@ -336,6 +355,10 @@ export async function startOidcProvider(
       ).params ?? {},
     revocations: async () =>
       (await control<{ revocations: OidcRevocation[] }>('GET', 'revocations')).revocations,
+    liveRefreshTokens: async () =>
+      (await control<{ tokens: LiveRefreshToken[] }>('GET', 'live-refresh-tokens')).tokens,
+    tokenRequests: async () =>
+      (await control<{ counts: Record<string, number> }>('GET', 'token-requests')).counts,
     jwks: () => controlRequest(ready.issuer, 'GET', '/jwks'),
     signJwt: async (payload, header = {}, alg = 'RS256') =>
       (await control<{ jwt: string }>('POST', 'sign-jwt', { payload, header, alg })).jwt,

@@ -201,6 +201,7 @@ function initialState() {
     lastConsentDetails: null,
     authorizationDetailsResponse: null,
     revocations: [],
+    tokenRequests: {},
     backchannelLogouts: [],
   };
 }
@@ -575,6 +576,32 @@ const sessionIds = new Set();
   };
 }
 
+// The same for refresh tokens: every one issued, to tell which are still alive.
+const refreshTokenIds = new Set();
+{
+  const adapter = provider.RefreshToken.adapter;
+  const upsert = adapter.upsert.bind(adapter);
+  adapter.upsert = (id, payload, expiresIn) => {
+    refreshTokenIds.add(id);
+    return upsert(id, payload, expiresIn);
+  };
+}
+
+/**
+ * The refresh tokens the token endpoint would still take: found, not expired, not consumed
+ * (rotation), and of a grant that was not revoked.
+ */
+async function liveRefreshTokens() {
+  const live = [];
+  for (const id of refreshTokenIds) {
+    const token = await provider.RefreshToken.find(id);
+    if (!token || token.consumed || token.isExpired) continue;
+    if (!(await provider.Grant.find(token.grantId))) continue;
+    live.push({ accountId: token.accountId, grantId: token.grantId, sid: token.sid ?? null });
+  }
+  return live;
+}
+
 // ID tokens always carry `sid` (oidc-provider adds it only for clients registered for
 // back-channel logout with a session, or when the request's `claims` asks for it).
 if (config.stock !== true) provider.Client.prototype.includeSid = () => true;
@@ -819,6 +846,8 @@ const controls = {
   'GET /__test/last-token-request': () => ({ params: state.lastTokenRequest }),
   'GET /__test/last-consent': () => ({ authorizationDetails: state.lastConsentDetails }),
   'GET /__test/revocations': () => ({ revocations: state.revocations }),
+  'GET /__test/live-refresh-tokens': async () => ({ tokens: await liveRefreshTokens() }),
+  'GET /__test/token-requests': () => ({ counts: state.tokenRequests }),
   'GET /__test/backchannel-logouts': () => ({ deliveries: state.backchannelLogouts }),
   'POST /__test/sign-jwt': (body) => ({ jwt: signJwt(body) }),
 };
@@ -880,8 +909,45 @@ function redactTokenRequest(body, authorization) {
   return params;
 }
 
+/**
+ * oidc-provider's revocation ends every token of the grant (which RFC 7009 allows); with
+ * `revocationEndsGrant: false` the endpoint ends only the refresh token it is given, as other
+ * providers do. The client authenticates with its secret, by either method.
+ */
+async function revokeOnlyTheToken(ctx) {
+  const form = await readForm(ctx);
+  const basic = /^basic (.+)$/i.exec(ctx.get('authorization') ?? '');
+  const [id, secret] = basic
+    ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').map(decodeURIComponent)
+    : [form.client_id, form.client_secret];
+  if (id !== clientId || secret !== clientSecret) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client' };
+    return;
+  }
+  const token =
+    typeof form.token === 'string' ? await provider.RefreshToken.find(form.token) : undefined;
+  if (token && token.clientId === clientId) await token.destroy();
+  ctx.status = 200;
+  ctx.body = '';
+  state.revocations.push({
+    tokenTypeHint: form.token_type_hint ?? null,
+    token: form.token ?? null,
+    revoked: token ? 'refresh_token' : null,
+    status: 200,
+  });
+}
+
 provider.use(async (ctx, next) => {
   if (await controlRoutes(ctx)) return;
+  if (
+    config.revocationEndsGrant === false &&
+    ctx.method === 'POST' &&
+    ctx.path === '/token/revocation'
+  ) {
+    await revokeOnlyTheToken(ctx);
+    return;
+  }
   if (await interactionRoutes(ctx)) return;
 
   if (ctx.path === '/.well-known/openid-configuration' && state.failDiscovery === 'unavailable') {
@@ -903,6 +969,8 @@ provider.use(async (ctx, next) => {
   }
   if (ctx.method === 'POST' && ctx.path === '/token') {
     state.lastTokenRequest = redactTokenRequest(ctx.oidc?.body, ctx.get('authorization'));
+    const grantType = String(ctx.oidc?.body?.grant_type ?? 'none');
+    state.tokenRequests[grantType] = (state.tokenRequests[grantType] ?? 0) + 1;
   }
   if (ctx.method === 'POST' && ctx.path === '/token/revocation') {
     const entities = ctx.oidc?.entities ?? {};

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ReauthRequest } from '../interfaces';
 import { SessionCookieSettings } from '../options/reauth-settings';
+import type { ProviderSession } from '../providers/identity-provider';
 import { unverifiedSessionClaims } from '../core/session-claims';
 import { clearingSetCookie, readSessionCookie, sessionSetCookie } from './session-cookie-header';
 import { SessionRefresher, type RefreshOutcome } from './session-refresher';
@@ -13,6 +14,11 @@ export interface HeldSession {
   sub: string;
   /** The token's `sid`, else the id the library gave the cookie session. */
   sessionId?: string;
+  /**
+   * The opened session, for a sign-in that replaces it to hand the provider what it leaves
+   * behind (see `IdentityProvider.supersede`). Never a reason to let anyone through.
+   */
+  contents?: ProviderSession;
 }
 
 /**
@@ -61,7 +67,7 @@ export class SessionCookieService {
     const claims = contents && unverifiedSessionClaims(contents.accessToken);
     if (!claims || typeof claims.sub !== 'string') return undefined;
     const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
-    return { sub: claims.sub, sessionId: sid ?? contents.sessionId };
+    return { sub: claims.sub, sessionId: sid ?? contents.sessionId, contents };
   }
 
   /**

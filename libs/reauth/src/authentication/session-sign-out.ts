@@ -58,6 +58,7 @@ export class SessionSignOut {
     const revoked = await this.provider.revoke({
       sessionId: key,
       refreshToken: contents?.refreshToken,
+      retiredRefreshTokens: contents?.retiredRefreshTokens,
     });
     if (!revoked) this.logger.warn('Revoking the session at the provider failed at sign-out');
     this.events.emit({

@@ -83,7 +83,7 @@ export class CodeExchange {
     // sign-in hands the browser the continued session instead (it names the same session and
     // user the browser already had; its token is verified on every request like any cookie's).
     const kept = continuesHeldSession(issued, held)
-      ? this.sessions.serialize(issued.sealed)
+      ? this.sessions.serialize((await this.superseding(held!, issued)).sealed)
       : undefined;
     try {
       const verified = await this.verifier.verify(issued.accessToken, { fromProvider: true });
@@ -103,9 +103,20 @@ export class CodeExchange {
     }
   }
 
-  /** The `Set-Cookie` of a session the exchange issued. */
-  sessionCookie(issued: IssuedSession): string {
-    return this.sessions.serialize(issued.sealed);
+  /**
+   * The `Set-Cookie` of a session the exchange issued, which replaces the browser's `held` one:
+   * what that leaves behind at the provider is revoked, or carried for sign-out to revoke.
+   */
+  async sessionCookie(issued: IssuedSession, held: HeldSession | undefined): Promise<string> {
+    const session = held === undefined ? issued : await this.superseding(held, issued);
+    return this.sessions.serialize(session.sealed);
+  }
+
+  /** See `IdentityProvider.supersede`. */
+  private superseding(held: HeldSession, issued: IssuedSession): Promise<IssuedSession> {
+    return held.contents === undefined
+      ? Promise.resolve(issued)
+      : this.provider.supersede(held.contents, issued);
   }
 
   /**

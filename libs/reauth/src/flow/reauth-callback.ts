@@ -236,7 +236,7 @@ export class ReauthCallback {
     if (state.action !== undefined) {
       await this.records.saveAction(sessionKey, state.returnTo, state.action);
     }
-    const setCookies = [kept ?? this.exchange.sessionCookie(issued)];
+    const setCookies = [kept ?? (await this.exchange.sessionCookie(issued, held))];
     this.events.emit({
       type: 'reauth.completed',
       userId: claims.sub,

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ReauthInternalError } from '../core/internal-error';
 import type { ReauthDependency } from '../exceptions/reauth-unavailable.exception';
 import type { LogoutTokenClaims, SigningKeyLookup } from './oidc/logout-token';
@@ -44,7 +45,15 @@ export interface ProviderSession {
    * library's own): nothing may keep the opened session past it.
    */
   sealExpiresAt?: number;
+  /**
+   * Refresh tokens of this browser that the session replaced (a re-authentication within the
+   * same provider session) and that could not be revoked then without ending this session too,
+   * on a provider that revokes whole grants: sign-out revokes them with the session's own.
+   */
+  retiredRefreshTokens?: readonly string[];
 }
+
+const replacedLogger = new Logger('ReauthModule');
 
 /** A session just issued by a code exchange or a refresh, with its sealed cookie value. */
 export interface IssuedSession extends ProviderSession {
@@ -184,11 +193,34 @@ export abstract class IdentityProvider {
   abstract unseal(sealed: string): Promise<ProviderSession | undefined>;
 
   /**
-   * Ends the session at the provider, where it can (its refresh token stops working); `false`
+   * Ends the session at the provider, where it can (its refresh token stops working, and the
+   * replaced ones it carries in `retiredRefreshTokens`); `false`
    * when that failed or is not possible, so the caller keeps its own record of the revocation
    * for as long as a cookie can live. Never throws.
    */
-  abstract revoke(session: { sessionId?: string; refreshToken?: string }): Promise<boolean>;
+  abstract revoke(session: {
+    sessionId?: string;
+    refreshToken?: string;
+    retiredRefreshTokens?: readonly string[];
+  }): Promise<boolean>;
+
+  /**
+   * The browser's session `held` gives way to `issued`, a sign-in that did not continue it (a
+   * new sign-in, or a re-authentication the provider answered with a new session): what `held`
+   * leaves behind at the provider is revoked, so no refresh token of this browser stays alive
+   * unused. Resolves with the session to seal in the cookie. Never throws; a failed revocation is
+   * logged.
+   *
+   * Here, for providers that revoke exactly one session: `held` is revoked unless it is the
+   * same session. Providers that revoke whole grants override it.
+   */
+  async supersede(held: ProviderSession, issued: IssuedSession): Promise<IssuedSession> {
+    if (held.sessionId === undefined || held.sessionId === issued.sessionId) return issued;
+    if (!(await this.revoke({ sessionId: held.sessionId, refreshToken: held.refreshToken }))) {
+      replacedLogger.warn("Revoking the browser's replaced session at the provider failed");
+    }
+    return issued;
+  }
 
   /** Where the browser goes to end the provider's own session, then on to `returnTo`. */
   abstract logoutUrl(

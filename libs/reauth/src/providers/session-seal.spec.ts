@@ -3,6 +3,7 @@ import { STATE_TTL_SECONDS } from '../core/reauth-state';
 import { sealState, StateError, unsealState } from '../core/state-seal';
 import type { ProviderSession } from './identity-provider';
 import {
+  MAX_RETIRED_REFRESH_TOKENS,
   MAX_SEALED_SESSION_LENGTH,
   openSession as openAt,
   sealSession as sealAt,
@@ -124,6 +125,21 @@ describe('sealSession and openSession', () => {
       acr: 'urn:example:loa:2',
       amr: ['pwd', 'otp'],
     });
+  });
+
+  it('keeps the refresh tokens a session replaced, the latest few', () => {
+    const retired = ['rt_1', 'rt_2', 'rt_3', 'rt_4', 'rt_5'];
+    expect(MAX_RETIRED_REFRESH_TOKENS).toBe(4);
+    const opened = openSession(
+      sealSession({ ...FULL, retiredRefreshTokens: retired }, PASSWORD),
+      PASSWORD,
+    )!;
+    expect(opened.retiredRefreshTokens).toEqual(['rt_2', 'rt_3', 'rt_4', 'rt_5']);
+    expect(openSession(sealSession(FULL, PASSWORD), PASSWORD)).not.toHaveProperty(
+      'retiredRefreshTokens',
+    );
+    const none = sealSession({ ...FULL, retiredRefreshTokens: ['', 'x'.repeat(9000)] }, PASSWORD);
+    expect(openSession(none, PASSWORD)).not.toHaveProperty('retiredRefreshTokens');
   });
 
   it('leaves out what the session does not have', () => {
@@ -293,6 +309,9 @@ describe('openSession', () => {
       ['an amr string', '{"at":"x","amr":"otp"}'],
       ['an amr with a number', '{"at":"x","amr":["otp",1]}'],
       ['an amr object', '{"at":"x","amr":{"0":"otp"}}'],
+      ['replaced refresh tokens that are a string', '{"at":"x","rr":"rt"}'],
+      ['an empty replaced refresh token', '{"at":"x","rr":["rt",""]}'],
+      ['too many replaced refresh tokens', '{"at":"x","rr":["1","2","3","4","5"]}'],
     ])('refuses %s', (_label, plaintext) => {
       expect(openSession(craft(plaintext), PASSWORD)).toBeUndefined();
     });

@@ -15,6 +15,12 @@ export const MAX_SEALED_SESSION_LENGTH = 3800;
 
 const TOKEN_MAX_LENGTH = 8192;
 
+/**
+ * How many replaced refresh tokens a session keeps for sign-out to revoke: each re-authentication
+ * in the same provider session adds one, and a cookie has room for a few of an opaque size.
+ */
+export const MAX_RETIRED_REFRESH_TOKENS = 4;
+
 /** The sealed session would not fit in a cookie. */
 export class SessionTooLargeError extends ReauthInternalError {
   readonly code = 'session_too_large';
@@ -35,6 +41,8 @@ interface Stored {
   t?: number;
   acr?: string;
   amr?: string[];
+  /** Refresh tokens this session replaced, revoked with it at sign-out. */
+  rr?: string[];
 }
 
 /** When a seal is made and how long it opens, in seconds. */
@@ -57,6 +65,8 @@ export function sealSession(session: ProviderSession, password: string, times: S
   if (Array.isArray(signIn?.amr) && signIn.amr.every((method) => typeof method === 'string')) {
     stored.amr = [...signIn.amr];
   }
+  const retired = session.retiredRefreshTokens?.filter(isToken);
+  if (retired?.length) stored.rr = retired.slice(-MAX_RETIRED_REFRESH_TOKENS);
   const sealed = sealSessionEnvelope(JSON.stringify(stored), password);
   if (sealed.length > MAX_SEALED_SESSION_LENGTH) throw new SessionTooLargeError(sealed.length);
   return sealed;
@@ -106,6 +116,16 @@ function fromStored(value: unknown, now: number): ProviderSession | undefined {
   ) {
     return undefined;
   }
+  if (
+    stored.rr !== undefined &&
+    !(
+      Array.isArray(stored.rr) &&
+      stored.rr.length <= MAX_RETIRED_REFRESH_TOKENS &&
+      stored.rr.every(isToken)
+    )
+  ) {
+    return undefined;
+  }
   const signIn: SignInFacts = {
     authTime: stored.t as number | undefined,
     acr: stored.acr as string | undefined,
@@ -117,6 +137,7 @@ function fromStored(value: unknown, now: number): ProviderSession | undefined {
     idToken: stored.it as string | undefined,
     sessionId: stored.sid as string | undefined,
     signIn,
+    ...(stored.rr === undefined ? {} : { retiredRefreshTokens: stored.rr }),
     sealExpiresAt: stored.exp as number,
   };
 }

@@ -15,7 +15,13 @@ import {
   type StepUpProvider,
   type TokenVerificationSettings,
 } from '../identity-provider';
-import { openSession, sealSession, SessionTooLargeError } from '../session-seal';
+import {
+  MAX_RETIRED_REFRESH_TOKENS,
+  openSession,
+  sealSession,
+  SessionTooLargeError,
+} from '../session-seal';
+import { decodeJwtPayload } from '../../crypto/jwt-payload';
 import { httpOptions, oauth, signInFacts, translateOAuthError } from './oauth';
 import {
   authorizesBoundAction,
@@ -325,6 +331,7 @@ export class OidcIdentityProvider
       idToken: response.id_token ?? session.idToken,
       signIn: session.signIn,
       sessionId: session.sessionId,
+      retiredRefreshTokens: session.retiredRefreshTokens,
     });
   }
 
@@ -343,8 +350,63 @@ export class OidcIdentityProvider
     });
   }
 
-  async revoke(session: { refreshToken?: string }): Promise<boolean> {
+  /**
+   * The refresh tokens `held` leaves behind (its own and those it carried) are revoked now where
+   * that cannot end `issued`: another user's sign-in, or another provider session (both ID tokens
+   * name their `sid`, and they differ), since a grant belongs to one user's provider session.
+   * Otherwise `issued` may be in the same grant, which revoking would end at a provider that
+   * revokes whole grants (RFC 7009 allows it): `issued` carries them instead, and sign-out
+   * revokes them with its own (up to {@link MAX_RETIRED_REFRESH_TOKENS}; the oldest beyond that
+   * are left to expire at the provider, with a warning).
+   */
+  override async supersede(held: ProviderSession, issued: IssuedSession): Promise<IssuedSession> {
+    const replaced = [...(held.retiredRefreshTokens ?? []), held.refreshToken].filter(
+      (token): token is string =>
+        token !== undefined &&
+        token !== issued.refreshToken &&
+        !(issued.retiredRefreshTokens ?? []).includes(token),
+    );
+    if (replaced.length === 0) return issued;
+    if (!mayShareGrant(held, issued)) {
+      if (!(await this.revokeEach(replaced))) {
+        this.logger.warn("Revoking the browser's replaced refresh tokens at the provider failed");
+      }
+      return issued;
+    }
+    const retired = [...(issued.retiredRefreshTokens ?? []), ...replaced];
+    if (retired.length > MAX_RETIRED_REFRESH_TOKENS) {
+      this.logger.warn(
+        `A session replaced more than ${MAX_RETIRED_REFRESH_TOKENS} refresh tokens of its provider session: the oldest ${retired.length - MAX_RETIRED_REFRESH_TOKENS} are left to expire at the provider`,
+      );
+    }
+    return this.issue({
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      idToken: issued.idToken,
+      signIn: issued.signIn,
+      sessionId: issued.sessionId,
+      retiredRefreshTokens: retired.slice(-MAX_RETIRED_REFRESH_TOKENS),
+    });
+  }
+
+  async revoke(session: {
+    refreshToken?: string;
+    retiredRefreshTokens?: readonly string[];
+  }): Promise<boolean> {
+    // The replaced ones first: where revoking the session's own ends the grant, they go with it.
+    const retired = await this.revokeEach(session.retiredRefreshTokens ?? []);
     if (session.refreshToken === undefined) return false;
+    return (await this.revokeOne(session.refreshToken)) && retired;
+  }
+
+  /** Revokes every token; `true` when all were. */
+  private async revokeEach(tokens: readonly string[]): Promise<boolean> {
+    let all = true;
+    for (const token of tokens) all = (await this.revokeOne(token)) && all;
+    return all;
+  }
+
+  private async revokeOne(refreshToken: string): Promise<boolean> {
     try {
       const server = await this.discovery.server();
       if (server.revocation_endpoint === undefined) return false;
@@ -353,7 +415,7 @@ export class OidcIdentityProvider
         server,
         this.client(),
         this.clientAuth(),
-        session.refreshToken,
+        refreshToken,
         { ...httpOptions(this.config), additionalParameters: { token_type_hint: 'refresh_token' } },
       );
       await o.processRevocationResponse(answer);
@@ -424,5 +486,27 @@ export class OidcIdentityProvider
       default:
         return o.ClientSecretBasic(this.config.clientSecret!);
     }
+  }
+}
+
+/**
+ * Whether `issued` may belong to the same grant as `held`: the same user, unless both ID tokens
+ * name their provider session (`sid`) and the two differ.
+ */
+function mayShareGrant(held: ProviderSession, issued: ProviderSession): boolean {
+  const before = tokenClaims(held.accessToken);
+  const after = tokenClaims(issued.accessToken);
+  if (typeof before?.sub !== 'string' || before.sub !== after?.sub) return false;
+  const heldSid = held.idToken === undefined ? undefined : tokenClaims(held.idToken)?.sid;
+  const issuedSid = issued.idToken === undefined ? undefined : tokenClaims(issued.idToken)?.sid;
+  return !(typeof heldSid === 'string' && typeof issuedSid === 'string' && heldSid !== issuedSid);
+}
+
+/** A sealed session's token, unverified: the seal vouches for it. */
+function tokenClaims(token: string): { sub?: unknown; sid?: unknown } | undefined {
+  try {
+    return decodeJwtPayload(token);
+  } catch {
+    return undefined;
   }
 }
