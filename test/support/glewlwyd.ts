@@ -196,8 +196,8 @@ async function startOnPort(
 }
 
 function glewlwydConfig(port: number, origin: string, database: string): string {
-  // No TLS settings at all: `use_secure_connection=false` (a boolean where glewlwyd reads an
-  // integer) is taken as on, and glewlwyd then exits for want of a certificate.
+  // No TLS setting at all: with `use_secure_connection=false` glewlwyd 2.7.5 takes TLS as on and
+  // exits for want of a certificate; left out (or `=0`), it serves plain HTTP.
   return `port=${port}
 bind_address="127.0.0.1"
 external_url="${origin}"
