@@ -25,7 +25,7 @@ import {
   REQUIRED,
   REQUIRED_WITH_SID,
 } from './token-claims';
-import { InvalidAccessTokenError, TokenClaimError } from './access-token.errors';
+import { InvalidAccessTokenError, shownValue, TokenClaimError } from './access-token.errors';
 import { JwksKeySet } from './jwks-key-set';
 
 export { InvalidAccessTokenError, TokenClaimError };
@@ -161,9 +161,17 @@ export class AccessTokenVerifier {
     const header = this.headerOf(jws.header);
     const settings = await this.provider.verification();
     const { kid, alg } = header ?? {};
-    if (typeof kid !== 'string' || kid === '') throw new InvalidAccessTokenError(false);
+    if (typeof kid !== 'string' || kid === '') {
+      throw new InvalidAccessTokenError(false, { cause: new TokenClaimError('kid', 'missing') });
+    }
     if (typeof alg !== 'string' || !settings.algorithms.includes(alg)) {
-      throw new InvalidAccessTokenError(false);
+      throw new InvalidAccessTokenError(false, {
+        cause: new TokenClaimError(
+          'alg',
+          'check_failed',
+          `expected one of ${shownValue(settings.algorithms)}, the token has ${shownValue(alg)}`,
+        ),
+      });
     }
     // No extension is understood here, so none may be critical (RFC 7515, section 4.1.11).
     if (header!.crit !== undefined) {
@@ -172,7 +180,15 @@ export class AccessTokenVerifier {
     const key =
       this.keys.current(kid, alg) ??
       (await this.keys.get(kid, alg, { force: options.fromProvider === true }));
-    if (!key) throw new InvalidAccessTokenError(false);
+    if (!key) {
+      throw new InvalidAccessTokenError(false, {
+        cause: new TokenClaimError(
+          'kid',
+          'check_failed',
+          `the provider's key set has no ${alg} key ${shownValue(kid)}`,
+        ),
+      });
+    }
     let payload: JsonObject;
     try {
       payload = verifyCompactJws(jws, alg, key);
@@ -235,54 +251,89 @@ export class AccessTokenVerifier {
     settings: TokenVerificationSettings,
     fromProvider: boolean,
   ): AccessTokenClaims {
-    const refuse = (claim: string, reason: TokenClaimError['reason']) =>
-      new InvalidAccessTokenError(false, { cause: new TokenClaimError(claim, reason) });
+    const refuse = (claim: string, reason: TokenClaimError['reason'], detail?: string) =>
+      new InvalidAccessTokenError(false, { cause: new TokenClaimError(claim, reason, detail) });
+    const has = (claim: string) => `the token has ${shownValue(payload[claim])}`;
     const required = settings.requireSid ? REQUIRED_WITH_SID : REQUIRED;
     for (const claim of required) {
       if (!Object.hasOwn(payload, claim) || payload[claim] === undefined) {
-        throw refuse(claim, 'missing');
+        throw refuse(claim, 'missing', 'the token has none');
       }
     }
 
     if (typeof payload.iss !== 'string' || !settings.issuers.includes(payload.iss)) {
-      throw refuse('iss', 'check_failed');
+      throw refuse(
+        'iss',
+        'check_failed',
+        `expected ${shownValue(settings.issuers)}, ${has('iss')}`,
+      );
     }
     if (settings.audience !== undefined && !hasAudience(payload.aud, settings.audience)) {
-      throw refuse('aud', 'check_failed');
+      throw refuse(
+        'aud',
+        'check_failed',
+        `expected one of ${shownValue(settings.audience)} (oidc.audience), ${has('aud')}`,
+      );
     }
     const { exp, nbf, iat } = payload;
-    if (!isTime(exp)) throw refuse('exp', 'invalid');
-    if (!isTime(iat)) throw refuse('iat', 'invalid');
-    if (nbf !== undefined && !isTime(nbf)) throw refuse('nbf', 'invalid');
+    if (!isTime(exp)) throw refuse('exp', 'invalid', has('exp'));
+    if (!isTime(iat)) throw refuse('iat', 'invalid', has('iat'));
+    if (nbf !== undefined && !isTime(nbf)) throw refuse('nbf', 'invalid', has('nbf'));
     const tolerance = this.options.clockToleranceSeconds;
     const now = this.clock.now() / 1000;
     // Not yet valid before expired, as jose checks them: such a token is bad, not refreshable.
     if (nbf !== undefined && nbf > Math.floor(now) + tolerance) {
-      throw refuse('nbf', 'check_failed');
+      throw refuse(
+        'nbf',
+        'check_failed',
+        `not valid for another ${Math.ceil(nbf - now)} s by this app's clock`,
+      );
     }
     if (exp <= Math.floor(now) - tolerance) {
       throw new InvalidAccessTokenError(true, {
-        cause: new TokenClaimError('exp', 'check_failed'),
+        cause: new TokenClaimError(
+          'exp',
+          'check_failed',
+          `expired ${Math.floor(now) - exp} s ago by this app's clock, ${Math.round(now - iat)} s after it was issued (tolerance ${tolerance} s)`,
+        ),
       });
     }
     // A token from the future is refused, as any token that is not yet valid.
-    if (iat > now + tolerance) throw refuse('iat', 'check_failed');
+    if (iat > now + tolerance) {
+      throw refuse(
+        'iat',
+        'check_failed',
+        `issued ${Math.round(iat - now)} s ahead of this app's clock (tolerance ${tolerance} s): check both clocks`,
+      );
+    }
 
     // An empty sid would name no session, and so could never be signed out.
-    if (!isNonEmptyString(payload.sub)) throw refuse('sub', 'invalid');
+    if (!isNonEmptyString(payload.sub)) throw refuse('sub', 'invalid', has('sub'));
     if (settings.requireSid ? !isNonEmptyString(payload.sid) : !isAbsentOrNonEmpty(payload.sid)) {
-      throw refuse('sid', 'invalid');
+      throw refuse('sid', 'invalid', has('sid'));
     }
     if (settings.audience === undefined && settings.clientId !== undefined) {
-      if (!issuedTo(payload, settings.clientId)) throw refuse('client_id', 'check_failed');
+      if (!issuedTo(payload, settings.clientId)) {
+        throw refuse(
+          'client_id',
+          'check_failed',
+          `expected ${shownValue(settings.clientId)} in client_id or azp (or set oidc.audience), the token has client_id ${shownValue(payload.client_id)} and azp ${shownValue(payload.azp)}`,
+        );
+      }
     }
     // Under `auto`, a token from the token endpoint is what says which type is required.
     const typeRequired =
       settings.accessTokenType === 'at+jwt' ||
       (settings.accessTokenType === 'auto' && this.providerTypesAccessTokens && !fromProvider);
-    if (typeRequired && !isTypedAccessToken(header.typ)) throw refuse('typ', 'check_failed');
+    if (typeRequired && !isTypedAccessToken(header.typ)) {
+      throw refuse(
+        'typ',
+        'check_failed',
+        `expected at+jwt, the header has ${shownValue(header.typ)}`,
+      );
+    }
     if (settings.idTokensOf !== undefined && isIdToken(header, payload, settings.idTokensOf)) {
-      throw refuse('typ', 'check_failed');
+      throw refuse('typ', 'check_failed', 'an ID token of this client, not an access token');
     }
     return deepFreeze(payload) as AccessTokenClaims;
   }

@@ -129,7 +129,8 @@ export class RequestAuthenticator {
     if (!contents) return signedOut;
     // Expired is the everyday case; a key rotated away after the grace period looks like any
     // other bad signature, and a refresh (which issues a token under the new key) settles both.
-    const claims = await this.verifiedOrUndefined(contents.accessToken);
+    const verified = await this.verifiedOrFailure(contents.accessToken);
+    const claims = verified instanceof InvalidAccessTokenError ? undefined : verified;
     if (claims) {
       const status = await this.revocations.status(
         revocationKeyOf(claims, contents.sessionId),
@@ -142,6 +143,11 @@ export class RequestAuthenticator {
       // Unvouched: only a refresh (which a session ended at the provider cannot pass) tells.
     }
     if (!refresh) return { status: 'anonymous', renewable: true };
+    const failure = verified instanceof InvalidAccessTokenError ? verified : undefined;
+    if (this.sessions.stillUnverifiable(sealed, failure)) {
+      // A refresh would fail the same way, spending a refresh token each time.
+      throw new ReauthUnavailableException('jwks', { cause: failure });
+    }
     const refreshed = await this.sessions.refresh(sealed, contents);
     if (refreshed.status === 'ended') return signedOut;
     const setCookie = this.sessions.serialize(refreshed.sealedSession);
@@ -153,6 +159,9 @@ export class RequestAuthenticator {
         return signedOut;
       }
     } catch (error) {
+      if (error instanceof InvalidAccessTokenError) {
+        this.sessions.refusedRefreshed(refreshed.sealedSession, error);
+      }
       throw keepingRefreshedSession(error, setCookie);
     }
     return {
@@ -163,6 +172,18 @@ export class RequestAuthenticator {
       }),
       setCookie,
     };
+  }
+
+  /** The verified claims, or why the token fails verification; dependency failures throw. */
+  private async verifiedOrFailure(
+    token: string,
+  ): Promise<AccessTokenClaims | InvalidAccessTokenError> {
+    try {
+      return await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) return error;
+      throw error;
+    }
   }
 
   /** The verified claims, or `undefined` for a bad or expired token; dependency failures throw. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ReauthRequest } from '../interfaces';
 import { SessionCookieSettings } from '../options/reauth-settings';
 import type { ProviderSession } from '../providers/identity-provider';
+import type { InvalidAccessTokenError } from './access-token.errors';
 import { unverifiedSessionClaims } from '../core/session-claims';
 import { clearingSetCookie, readSessionCookie, sessionSetCookie } from './session-cookie-header';
 import { SessionRefresher, type RefreshOutcome } from './session-refresher';
@@ -78,6 +79,16 @@ export class SessionCookieService {
    */
   refresh(sealed: string, contents: SessionContents): Promise<RefreshOutcome> {
     return this.refresher.refresh(sealed, contents);
+  }
+
+  /** See `SessionRefresher.refusedRefreshed`. */
+  refusedRefreshed(sealed: string, failure: InvalidAccessTokenError): void {
+    this.refresher.refusedRefreshed(sealed, failure);
+  }
+
+  /** See `SessionRefresher.stillUnverifiable`. */
+  stillUnverifiable(sealed: string, failure: InvalidAccessTokenError | undefined): boolean {
+    return this.refresher.stillUnverifiable(sealed, failure);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { sha256Base64url } from '../crypto/digest';
 import { IdentityProvider, ProviderRejectedError } from '../providers/identity-provider';
 import { ReauthEvents } from '../events/reauth-events';
@@ -11,6 +11,7 @@ import { revocationKeyOf, sessionSubject, unverifiedSessionClaims } from '../cor
 import { RefreshSharing, type RefreshedSession } from './refresh-sharing';
 import { SessionRevocations } from './session-revocations';
 import type { SessionContents } from './session-unsealer';
+import { InvalidAccessTokenError, TokenClaimError, tokenFailureText } from './access-token.errors';
 
 /** A refresh either produced a new sealed session or found the session over. */
 export type RefreshOutcome = RefreshedSession | { status: 'ended' };
@@ -33,6 +34,13 @@ export class SessionRefresher {
    * so a replayed dead cookie is answered here instead of costing a provider call per request.
    */
   private readonly ended: BoundedCache<true>;
+  /**
+   * Cookies a refresh just issued whose access token failed verification, by the check that
+   * failed: refreshing them again would spend another single-use refresh token on a token that
+   * fails the same way (a wrong audience, a clock far off), on every request.
+   */
+  private readonly unverifiable: BoundedCache<string>;
+  private readonly logger = new Logger('ReauthModule');
 
   constructor(
     private readonly options: SessionCookieSettings,
@@ -43,6 +51,33 @@ export class SessionRefresher {
     private readonly sharing: RefreshSharing,
   ) {
     this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, () => clock.now());
+    this.unverifiable = new BoundedCache(ENDED_CACHE_ENTRIES, () => clock.now());
+  }
+
+  /**
+   * The session in `sealed` came from a refresh, and its access token failed verification with
+   * `failure`: the same cookie is not refreshed again while its token fails the same check.
+   */
+  refusedRefreshed(sealed: string, failure: InvalidAccessTokenError): void {
+    const check = failedCheck(failure);
+    this.unverifiable.set(
+      sha256Base64url(sealed),
+      check,
+      this.clock.now() + this.options.cookie.maxAgeSeconds * 1000,
+    );
+    this.logger.warn(
+      `The provider's refreshed access token does not verify (${tokenFailureText(failure)}): its cookie is not refreshed again while its token fails the "${check}" check, so no refresh token is spent on it; requests with it answer 503`,
+    );
+  }
+
+  /**
+   * Whether `sealed` holds a refreshed session whose token still fails the check it failed when
+   * it was issued (`failure` is how it fails now): then it is not refreshed.
+   */
+  stillUnverifiable(sealed: string, failure: InvalidAccessTokenError | undefined): boolean {
+    if (failure === undefined) return false;
+    const check = this.unverifiable.get(sha256Base64url(sealed));
+    return check !== undefined && check === failedCheck(failure);
   }
 
   /**
@@ -107,4 +142,12 @@ export class SessionRefresher {
       throw new ReauthUnavailableException(this.provider.dependency, { cause: error });
     }
   }
+}
+
+/** The check a token failed: the claim or header parameter, else what else failed. */
+function failedCheck(failure: InvalidAccessTokenError): string {
+  const cause = failure.cause;
+  if (cause instanceof TokenClaimError) return cause.claim;
+  const code = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'token';
 }

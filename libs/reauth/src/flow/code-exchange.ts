@@ -12,6 +12,7 @@ import {
   AccessTokenVerifier,
   InvalidAccessTokenError,
 } from '../authentication/access-token.verifier';
+import { tokenFailureText } from '../authentication/access-token.errors';
 import { cookieAuthentication } from '../authentication/request-authenticator';
 import { SessionCookieService, type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
@@ -71,7 +72,9 @@ export class CodeExchange {
           this.logger.warn('The identity provider did not authorize the bound action');
           return { ok: false, failure: 'action_not_authorized' };
         }
-        this.logger.warn(`The identity provider refused the code exchange: ${error.code}`);
+        this.logger.warn(
+          `The identity provider refused the code exchange: ${error.code}${error.detail === undefined ? '' : ` (${error.detail})`}`,
+        );
         return { ok: false, failure: 'code_invalid' };
       }
       if (error instanceof ReauthUnavailableException) throw error;
@@ -91,7 +94,9 @@ export class CodeExchange {
     } catch (error) {
       await this.revokeOpened(issued, state);
       if (error instanceof InvalidAccessTokenError) {
-        this.logger.warn('The identity provider issued an access token that does not verify');
+        this.logger.warn(
+          `The identity provider issued an access token that does not verify: ${tokenFailureText(error)}`,
+        );
         return { ok: false, failure: 'provider_token_invalid', kept };
       }
       throw unavailableKeeping(

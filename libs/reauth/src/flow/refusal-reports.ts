@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError } from '../core/describe-error';
+import { InvalidAccessTokenError, tokenFailureText } from '../authentication/access-token.errors';
 import { ReauthEvents } from '../events/reauth-events';
 import { IdentityProvider } from '../providers/identity-provider';
 import { ReauthStoreFullError } from '../stores/reauth-store-full.error';
@@ -54,7 +55,9 @@ export class RefusalReports {
     this.logger.warn(
       exception.cause instanceof ReauthStoreFullError
         ? `Authentication unavailable: the store is full (${exception.cause.maxEntries} live entries); size it for the peak sign-in rate`
-        : `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
+        : exception.cause instanceof InvalidAccessTokenError
+          ? `Authentication unavailable: a token the provider just issued does not verify: ${tokenFailureText(exception.cause)}`
+          : `Authentication unavailable: ${exception.dependency} failed with ${describeError(exception.cause)}`,
     );
   }
 

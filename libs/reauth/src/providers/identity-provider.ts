@@ -149,10 +149,17 @@ export class ProviderRejectedError extends ReauthInternalError {
   constructor(
     /** The OAuth error code, when the provider gave one, e.g. `invalid_grant`. */
     readonly code: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; detail?: string } = {},
   ) {
     super(`the identity provider refused: ${code}`, options);
+    this.detail = options.detail;
   }
+
+  /**
+   * For the log: which check of the response failed, with what was expected and what the
+   * response has (claim values and times, never a token).
+   */
+  readonly detail?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as OAuth from 'oauth4webapi';
 import { ReauthUnavailableException } from '../../exceptions/reauth-unavailable.exception';
+import { shownValue } from '../../core/shown-value';
 import { ProviderRejectedError, type SignInFacts } from '../identity-provider';
 import type { OidcProviderSettings } from './oidc-settings';
 
@@ -51,7 +52,10 @@ export function translateOAuthError(error: unknown): Error {
       code === o.INVALID_REQUEST ||
       code === o.INVALID_RESPONSE
     ) {
-      return new ProviderRejectedError('invalid_response', { cause: error });
+      return new ProviderRejectedError('invalid_response', {
+        cause: error,
+        detail: checkDetail(error),
+      });
     }
   }
   return new ReauthUnavailableException('oidc', { cause: error });
@@ -71,4 +75,21 @@ export function signInFacts(claims: OAuth.IDToken): SignInFacts {
 
 function safeCode(code: unknown): string {
   return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'invalid_request';
+}
+
+/**
+ * Which claim of the ID token failed a check, with what was expected and what it has (claim
+ * values and times only, never the token), from what oauth4webapi attaches to its error.
+ */
+function checkDetail(error: OAuth.OperationProcessingError): string | undefined {
+  const about = error.cause as
+    | { claim?: unknown; expected?: unknown; claims?: Record<string, unknown>; now?: unknown }
+    | undefined;
+  if (typeof about?.claim !== 'string' || !/^\w{1,32}$/.test(about.claim)) return error.message;
+  const claim = about.claim;
+  const has = shownValue(about.claims?.[claim]);
+  if (error.code === oauth().JWT_TIMESTAMP_CHECK) {
+    return `the ID token's "${claim}" check failed: the token has ${has}, this app's clock says ${shownValue(about.now)}`;
+  }
+  return `the ID token's "${claim}" check failed: expected ${shownValue(about.expected)}, the token has ${has}`;
 }
