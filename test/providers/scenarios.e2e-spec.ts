@@ -416,8 +416,8 @@ describe.each(RIG_PLATFORMS)('Scenarios on %s, %s', (rigName, adapter) => {
         const reauthUrl = json(asked).reauthUrl as string;
         expect(new URL(reauthUrl).searchParams.get('acr_values')).toBe(STRONG);
         const res = await callback(await rig.authenticateAt(browser, reauthUrl));
-        expect(res.status).toBe(401);
-        expect(res.text).toContain('acr_not_satisfied');
+        expect(res.status).toBe(502);
+        expect(res.text).toContain('acr_missing');
         // The session that asked, continued: still signed in, still refused the route.
         expect(sessionCookie(res)).toBeDefined();
         expect((await api('/strong')).status).toBe(401);

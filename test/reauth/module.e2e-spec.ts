@@ -115,7 +115,7 @@ describe('ReauthModule configuration', () => {
 
       expect(logger.warnings).toEqual([
         'GET /short (ShortMaxAgeController.quick) requires a sign-in within 30s; under 60s users are asked to re-authenticate almost at once',
-        'GET /short/strong (ShortMaxAgeController.strong) requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied',
+        'GET /short/strong (ShortMaxAgeController.strong) requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_missing',
         'GET /short/second-factor (ShortMaxAgeController.secondFactor) requires an amr, which WorkOS AuthKit does not issue and no confirmation in the page can show here (see the stepUp option): every attempt will end in acr_not_satisfied',
       ]);
     } finally {

@@ -145,6 +145,11 @@ export interface OidcTestProvider {
   /** While on, authorization requests lose `max_age` and `prompt=login` before the provider sees them. */
   ignoreMaxAge(on: boolean): Promise<void>;
   /**
+   * While on, an authorization request with `max_age=0` is answered with `invalid_request` (as
+   * providers that take only a positive `max_age` do), before any sign-in.
+   */
+  refuseMaxAgeZero(on: boolean): Promise<void>;
+  /**
    * On (the default): a session below the requested `acr_values` must sign in again, and a
    * sign-in that still does not reach one ends in `login_required`. Off: `acr_values` are
    * ignored and tokens carry whatever `acr` the sign-in reached.
@@ -307,6 +312,9 @@ export async function startOidcProvider(
       return offsetSeconds;
     },
     now: () => Date.now() + offsetMs,
+    refuseMaxAgeZero: async (on) => {
+      await control('POST', 'refuse-max-age-zero', { on });
+    },
     ignoreMaxAge: async (on) => {
       await control('POST', 'ignore-max-age', { on });
     },

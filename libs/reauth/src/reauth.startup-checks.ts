@@ -79,7 +79,7 @@ export class ReauthStartupChecks {
       }
       if (this.provider.dependency === 'workos' && policy.acr !== undefined) {
         this.logger.warn(
-          `${route()} requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_not_satisfied`,
+          `${route()} requires an acr, which WorkOS AuthKit does not issue: every attempt will end in acr_missing`,
         );
       } else if (
         this.provider.dependency === 'workos' &&

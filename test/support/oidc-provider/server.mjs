@@ -191,6 +191,7 @@ function initialState() {
   return {
     signedInSecondsAgo: null,
     ignoreMaxAge: false,
+    refuseMaxAgeZero: false,
     enforceAcrValues: true,
     accessTokenClaims: true,
     accessTokenAlg: config.accessTokenAlg ?? 'RS256',
@@ -798,6 +799,9 @@ const controls = {
     }
     state.signedInSecondsAgo = seconds;
   },
+  'POST /__test/refuse-max-age-zero': (body) => {
+    state.refuseMaxAgeZero = requireBoolean(body, 'on');
+  },
   'POST /__test/ignore-max-age': (body) => {
     state.ignoreMaxAge = requireBoolean(body, 'on');
   },
@@ -886,10 +890,21 @@ function stripMaxAge(params) {
 
 /** oidc-provider 9 takes authorization requests as GET only (POST answers 404). */
 function authorizationRequest(ctx) {
-  if (ctx.method !== 'GET') return;
+  if (ctx.method !== 'GET') return false;
   const params = { ...ctx.query };
   state.lastAuthorizationRequest = params;
+  if (state.refuseMaxAgeZero && params.max_age === '0' && params.redirect_uri) {
+    // As some providers do (glewlwyd): max_age must be positive.
+    const back = new URL(params.redirect_uri);
+    back.searchParams.set('error', 'invalid_request');
+    back.searchParams.set('error_description', 'max_age invalid');
+    if (params.state) back.searchParams.set('state', params.state);
+    back.searchParams.set('iss', issuer);
+    ctx.redirect(back.href);
+    return true;
+  }
   if (state.ignoreMaxAge) ctx.query = stripMaxAge(params);
+  return false;
 }
 
 function redactTokenRequest(body, authorization) {
@@ -956,7 +971,7 @@ provider.use(async (ctx, next) => {
     return;
   }
 
-  if (ctx.path === '/auth') authorizationRequest(ctx);
+  if (ctx.path === '/auth' && authorizationRequest(ctx)) return;
 
   await next();
 

@@ -50,14 +50,17 @@ describe('CALLBACK_FAILURES', () => {
   it('lists exactly these codes', () => {
     expect(codes.sort()).toEqual(
       [
+        'acr_missing',
         'acr_not_satisfied',
         'action_not_authorized',
+        'auth_time_unknown',
         'claims_not_satisfied',
         'code_invalid',
         'code_missing',
         'invalid_callback',
         'issuer_mismatch',
         'max_age_not_satisfied',
+        'max_age_refused',
         'provider_error',
         'provider_refused',
         'provider_token_invalid',
@@ -91,6 +94,13 @@ describe('CALLBACK_FAILURES', () => {
 
   it('answers the provider being at fault with 5xx, and the client with 4xx', () => {
     const serverSide = codes.filter((code) => CALLBACK_FAILURES[code].status >= 500).sort();
-    expect(serverSide).toEqual(['provider_error', 'provider_token_invalid', 'session_too_large']);
+    expect(serverSide).toEqual([
+      'acr_missing',
+      'auth_time_unknown',
+      'max_age_refused',
+      'provider_error',
+      'provider_token_invalid',
+      'session_too_large',
+    ]);
   });
 });

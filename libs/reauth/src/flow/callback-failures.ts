@@ -51,6 +51,18 @@ export const CALLBACK_FAILURES = Object.freeze({
     message:
       'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
   },
+  auth_time_unknown: {
+    status: 502,
+    title: 'We could not confirm a recent sign-in',
+    message:
+      'You signed in, but the identity provider did not say when, so this app cannot tell that the sign-in is recent and this action cannot go ahead. Contact the site’s administrators.',
+  },
+  max_age_refused: {
+    status: 502,
+    title: 'We could not confirm a recent sign-in',
+    message:
+      'The identity provider refused to ask you to sign in again the way this app asked. Go back to the page you were on and retry: the app now asks differently.',
+  },
   action_not_authorized: {
     status: 401,
     title: 'We could not confirm this action',
@@ -62,6 +74,12 @@ export const CALLBACK_FAILURES = Object.freeze({
     title: 'We could not confirm the sign-in this action needs',
     message:
       'The identity provider did not confirm the required kind of sign-in (such as a second factor), so this action cannot go ahead. Set it up for your account, then retry.',
+  },
+  acr_missing: {
+    status: 502,
+    title: 'We could not confirm the sign-in this action needs',
+    message:
+      'The identity provider did not say how you signed in, so this app cannot confirm the kind of sign-in this action needs. Contact the site’s administrators.',
   },
   claims_not_satisfied: {
     status: 401,

@@ -207,9 +207,9 @@ describe('ReauthCallback', () => {
       expect(fixture.provider.revoked).toHaveLength(1);
     });
 
-    it('acr_not_satisfied: a sign-in without the acr the route asked for', async () => {
+    it('acr_missing: a sign-in without any acr where the route asked for one', async () => {
       const { state, binding } = await start({ acrValues: ['mfa'] });
-      expectFailure(await complete({ state, code: code(fresh()) }, binding), 'acr_not_satisfied');
+      expectFailure(await complete({ state, code: code(fresh()) }, binding), 'acr_missing');
     });
 
     it('user_mismatch: another user signed in than the one who started', async () => {

@@ -154,6 +154,14 @@ export class ReauthCallback {
       return this.failure('issuer_mismatch');
     }
     if (params.error === 'access_denied') return this.cancelled(state);
+    if (
+      params.error === 'invalid_request' &&
+      state.maxAge === 0 &&
+      this.provider.refusedMaxAgeZero()
+    ) {
+      // Its next authorization requests ask the other way: the user's retry goes through.
+      return this.failure('max_age_refused', [], [params.error]);
+    }
     if (params.error !== undefined) {
       // Shown as what it is: the provider's own code, never its free text (anyone can craft
       // a callback URL, so the description could say anything).

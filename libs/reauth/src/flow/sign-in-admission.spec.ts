@@ -5,6 +5,7 @@ import type { GrantSettings, SignInLimitSettings } from '../options/reauth-setti
 import { MemoryReauthStore } from '../stores/memory-reauth.store';
 import { ReauthRecords } from './reauth-records';
 import { SignInAdmission } from './sign-in-admission';
+import type { IdentityProvider } from '../providers/identity-provider';
 
 const NOW = 1_800_000_000;
 const limits: SignInLimitSettings = {
@@ -21,6 +22,7 @@ function admission(): SignInAdmission {
     limits,
     clock,
     new ReauthRecords(grants, limits, new MemoryReauthStore({ now: () => NOW * 1000 })),
+    { describe: () => 'OpenID Connect, issuer https://op.example' } as IdentityProvider,
   );
 }
 
@@ -64,6 +66,54 @@ describe('SignInAdmission', () => {
       await expect(
         admission().refusal(request, own, claims('user_alice', NOW - 1), held),
       ).resolves.toBeUndefined();
+    });
+  });
+
+  describe('a provider that does not say when or how the user signed in', () => {
+    const noTime = (authTime: number | undefined) =>
+      ({ sub: 'user_alice', auth_time: authTime, iat: NOW, exp: NOW + 300 }) as AccessTokenClaims;
+
+    it.each([0, 1, 946_684_799])(
+      'refuses a re-authentication whose auth_time is %s as auth_time_unknown',
+      async (authTime) => {
+        const asked = state({ sub: 'user_alice', maxAge: 300 });
+        await expect(
+          admission().refusal(request, asked, noTime(authTime), undefined),
+        ).resolves.toBe('auth_time_unknown');
+      },
+    );
+
+    it('refuses a re-authentication without auth_time as auth_time_unknown, at max_age 0 too', async () => {
+      for (const maxAge of [0, 300]) {
+        const asked = state({ sub: 'user_alice', maxAge });
+        await expect(
+          admission().refusal(request, asked, noTime(undefined), undefined),
+        ).resolves.toBe('auth_time_unknown');
+      }
+    });
+
+    it('admits a plain sign-in with auth_time 0 (the app works; its step-up cannot)', async () => {
+      await expect(
+        admission().refusal(request, state({}), noTime(0), undefined),
+      ).resolves.toBeUndefined();
+    });
+
+    it('takes the earliest plausible auth_time for a time, too old for max_age', async () => {
+      const asked = state({ sub: 'user_alice', maxAge: 300 });
+      await expect(
+        admission().refusal(request, asked, noTime(946_684_800), undefined),
+      ).resolves.toBe('max_age_not_satisfied');
+    });
+
+    it('refuses a sign-in without acr for a route that requires one as acr_missing', async () => {
+      const asked = state({ sub: 'user_alice', maxAge: 300, acr: ['urn:example:loa:2'] });
+      await expect(
+        admission().refusal(request, asked, claims('user_alice', NOW), undefined),
+      ).resolves.toBe('acr_missing');
+      const weaker = { ...claims('user_alice', NOW), acr: 'urn:example:loa:1' };
+      await expect(admission().refusal(request, asked, weaker, undefined)).resolves.toBe(
+        'acr_not_satisfied',
+      );
     });
   });
 

@@ -7,20 +7,32 @@ import { type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
 import { ReauthRecords } from './reauth-records';
 import { hasAcrs, hasScopes } from '../core/token-grants';
+import { IdentityProvider } from '../providers/identity-provider';
 
 /**
- * What a verified sign-in must show before the callback accepts it: `auth_time` within the
- * `max_age` asked for (RFC 9470 §5: fail, never loop), the route's `acr` and `amr`, the user who
- * started, no other user's session in the browser, and the sign-in limits.
+ * An `auth_time` before this (2000-01-01T00:00:00Z) is no time anyone signed in to this app: a
+ * provider that sends one (0, say) does not record when users sign in.
+ */
+export const EARLIEST_PLAUSIBLE_AUTH_TIME = 946_684_800;
+
+/**
+ * What a verified sign-in must show before the callback accepts it: a plausible `auth_time`
+ * within the `max_age` asked for (RFC 9470 §5: fail, never loop), the route's `acr` and `amr`,
+ * the user who started, no other user's session in the browser, and the sign-in limits. A
+ * provider found not to record when (`auth_time` 0) or how (no `acr`) users sign in is named in
+ * a warning, once.
  */
 @Injectable()
 export class SignInAdmission {
   private readonly logger = new Logger('ReauthModule');
+  /** What the provider was found to lack, logged once each. */
+  private readonly warned = new Set<'auth_time' | 'acr'>();
 
   constructor(
     private readonly options: SignInLimitSettings,
     private readonly clock: ReauthClock,
     private readonly records: ReauthRecords,
+    private readonly provider: IdentityProvider,
   ) {}
 
   /**
@@ -43,11 +55,32 @@ export class SignInAdmission {
         ? 'user_mismatch'
         : 'session_conflict';
     }
+    const authTime = claims.auth_time;
+    if (authTime !== undefined && authTime < EARLIEST_PLAUSIBLE_AUTH_TIME) {
+      this.warnOnce(
+        'auth_time',
+        `The identity provider (${this.provider.describe()}) says a sign-in it just completed happened at ${new Date(authTime * 1000).toISOString()} (auth_time ${authTime}): it does not record when users sign in, so no @RequireRecentAuth route can be passed through it, and re-authentications end in auth_time_unknown`,
+      );
+      if (state.maxAge !== undefined) return 'auth_time_unknown';
+    }
+    if (state.maxAge !== undefined && authTime === undefined) {
+      this.logger.warn(
+        `The identity provider (${this.provider.describe()}) did not say when the user signed in (no auth_time) at a sign-in that asked for max_age=${state.maxAge}`,
+      );
+      return 'auth_time_unknown';
+    }
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state)) {
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
       return 'max_age_not_satisfied';
+    }
+    if (state.acr !== undefined && claims.acr === undefined) {
+      this.warnOnce(
+        'acr',
+        `The identity provider (${this.provider.describe()}) issued no acr at a sign-in that asked for acr_values "${state.acr.join(' ')}": routes that require an acr cannot be passed through it, and their re-authentications end in acr_missing`,
+      );
+      return 'acr_missing';
     }
     if (!meetsAssurance(claims, { acr: state.acr, amr: state.amr })) {
       this.logger.warn(
@@ -67,6 +100,13 @@ export class SignInAdmission {
     if (state.sub !== undefined && claims.sub !== state.sub) return 'user_mismatch';
     if (await this.overSignInLimits(request, claims)) return 'too_many_sign_ins';
     return undefined;
+  }
+
+  /** Logs `message` the first time `what` is found missing: it is the provider's, not the user's. */
+  private warnOnce(what: 'auth_time' | 'acr', message: string): void {
+    if (this.warned.has(what)) return;
+    this.warned.add(what);
+    this.logger.warn(message);
   }
 
   private satisfiesMaxAge(claims: AccessTokenClaims, state: ReauthState): boolean {

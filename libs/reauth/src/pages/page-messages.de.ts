@@ -58,6 +58,12 @@ export const GERMAN_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.max_age_not_satisfied.title': 'Wir konnten keine aktuelle Anmeldung bestätigen',
   'callback.max_age_not_satisfied.message':
     'Der Identitätsanbieter hat Sie nicht erneut zur Anmeldung aufgefordert, daher kann diese Aktion nicht ausgeführt werden. Melden Sie sich ab und wieder an, und versuchen Sie es dann erneut.',
+  'callback.max_age_refused.title': 'Wir konnten keine aktuelle Anmeldung bestätigen',
+  'callback.max_age_refused.message':
+    'Der Identitätsanbieter hat es abgelehnt, Sie so erneut anzumelden, wie diese Anwendung es angefragt hat. Kehren Sie zur vorherigen Seite zurück und versuchen Sie es erneut: Die Anwendung fragt jetzt anders an.',
+  'callback.auth_time_unknown.title': 'Wir konnten keine aktuelle Anmeldung bestätigen',
+  'callback.auth_time_unknown.message':
+    'Sie haben sich angemeldet, aber der Identitätsanbieter hat nicht mitgeteilt, wann. Daher kann diese Anwendung nicht erkennen, dass die Anmeldung aktuell ist, und diese Aktion kann nicht ausgeführt werden. Wenden Sie sich an die Betreiber der Website.',
   'callback.action_not_authorized.title': 'Wir konnten diese Aktion nicht bestätigen',
   'callback.action_not_authorized.message':
     'Der Identitätsanbieter hat die Aktion, die Sie genehmigen sollten, nicht bestätigt, daher kann sie nicht ausgeführt werden. Beginnen Sie erneut auf der Seite, auf der Sie waren.',
@@ -65,6 +71,10 @@ export const GERMAN_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Wir konnten die Anmeldung, die diese Aktion erfordert, nicht bestätigen',
   'callback.acr_not_satisfied.message':
     'Der Identitätsanbieter hat die erforderliche Art der Anmeldung (etwa einen zweiten Faktor) nicht bestätigt, daher kann diese Aktion nicht ausgeführt werden. Richten Sie sie für Ihr Konto ein und versuchen Sie es dann erneut.',
+  'callback.acr_missing.title':
+    'Wir konnten die für diese Aktion nötige Anmeldung nicht bestätigen',
+  'callback.acr_missing.message':
+    'Der Identitätsanbieter hat nicht mitgeteilt, wie Sie sich angemeldet haben. Daher kann diese Anwendung die für diese Aktion nötige Art der Anmeldung nicht bestätigen. Wenden Sie sich an die Betreiber der Website.',
   'callback.claims_not_satisfied.title':
     'Wir konnten die Anmeldung, die diese Aktion erfordert, nicht bestätigen',
   'callback.claims_not_satisfied.message':

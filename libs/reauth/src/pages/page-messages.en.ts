@@ -58,12 +58,21 @@ export const ENGLISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.max_age_not_satisfied.title': 'We could not confirm a recent sign-in',
   'callback.max_age_not_satisfied.message':
     'The identity provider did not ask you to sign in again, so this action cannot go ahead. Sign out and sign in again, then retry.',
+  'callback.max_age_refused.title': 'We could not confirm a recent sign-in',
+  'callback.max_age_refused.message':
+    'The identity provider refused to ask you to sign in again the way this app asked. Go back to the page you were on and retry: the app now asks differently.',
+  'callback.auth_time_unknown.title': 'We could not confirm a recent sign-in',
+  'callback.auth_time_unknown.message':
+    'You signed in, but the identity provider did not say when, so this app cannot tell that the sign-in is recent and this action cannot go ahead. Contact the site’s administrators.',
   'callback.action_not_authorized.title': 'We could not confirm this action',
   'callback.action_not_authorized.message':
     'The identity provider did not confirm the action you were asked to approve, so it cannot go ahead. Start again from the page you were on.',
   'callback.acr_not_satisfied.title': 'We could not confirm the sign-in this action needs',
   'callback.acr_not_satisfied.message':
     'The identity provider did not confirm the required kind of sign-in (such as a second factor), so this action cannot go ahead. Set it up for your account, then retry.',
+  'callback.acr_missing.title': 'We could not confirm the sign-in this action needs',
+  'callback.acr_missing.message':
+    'The identity provider did not say how you signed in, so this app cannot confirm the kind of sign-in this action needs. Contact the site’s administrators.',
   'callback.claims_not_satisfied.title': 'We could not confirm the sign-in this action needs',
   'callback.claims_not_satisfied.message':
     'The identity provider did not confirm the sign-in a service this action depends on asks for, so it cannot go ahead. Start again from the page you were on.',

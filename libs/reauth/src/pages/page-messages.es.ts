@@ -57,6 +57,12 @@ export const SPANISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.max_age_not_satisfied.title': 'No pudimos confirmar un inicio de sesión reciente',
   'callback.max_age_not_satisfied.message':
     'El proveedor de identidad no te pidió que volvieras a iniciar sesión, así que esta acción no puede continuar. Cierra la sesión, vuelve a iniciarla y después inténtalo de nuevo.',
+  'callback.max_age_refused.title': 'No pudimos confirmar un inicio de sesión reciente',
+  'callback.max_age_refused.message':
+    'El proveedor de identidad se negó a pedirte que iniciaras sesión de nuevo como lo pidió esta aplicación. Vuelve a la página en la que estabas e inténtalo de nuevo: la aplicación ahora lo pide de otra forma.',
+  'callback.auth_time_unknown.title': 'No pudimos confirmar un inicio de sesión reciente',
+  'callback.auth_time_unknown.message':
+    'Iniciaste sesión, pero el proveedor de identidad no indicó cuándo, así que esta aplicación no puede saber si el inicio de sesión es reciente y esta acción no puede continuar. Contacta con los administradores del sitio.',
   'callback.action_not_authorized.title': 'No pudimos confirmar esta acción',
   'callback.action_not_authorized.message':
     'El proveedor de identidad no confirmó la acción que se te pidió aprobar, así que no puede continuar. Vuelve a empezar desde la página en la que estabas.',
@@ -64,6 +70,9 @@ export const SPANISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'No pudimos confirmar el inicio de sesión que requiere esta acción',
   'callback.acr_not_satisfied.message':
     'El proveedor de identidad no confirmó el tipo de inicio de sesión requerido (como un segundo factor), así que esta acción no puede continuar. Configúralo en tu cuenta y después inténtalo de nuevo.',
+  'callback.acr_missing.title': 'No pudimos confirmar el inicio de sesión que requiere esta acción',
+  'callback.acr_missing.message':
+    'El proveedor de identidad no indicó cómo iniciaste sesión, así que esta aplicación no puede confirmar el tipo de inicio de sesión que requiere esta acción. Contacta con los administradores del sitio.',
   'callback.claims_not_satisfied.title':
     'No pudimos confirmar el inicio de sesión que requiere esta acción',
   'callback.claims_not_satisfied.message':

@@ -58,6 +58,12 @@ export const FRENCH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
   'callback.max_age_not_satisfied.title': 'Nous n’avons pas pu confirmer une connexion récente',
   'callback.max_age_not_satisfied.message':
     'Le fournisseur d’identité ne vous a pas demandé de vous reconnecter : cette action ne peut donc pas avoir lieu. Déconnectez-vous, reconnectez-vous, puis réessayez.',
+  'callback.max_age_refused.title': 'Nous n’avons pas pu confirmer une connexion récente',
+  'callback.max_age_refused.message':
+    'Le fournisseur d’identité a refusé de vous demander de vous reconnecter de la manière demandée par cette application. Revenez à la page où vous étiez et réessayez : l’application demande désormais autrement.',
+  'callback.auth_time_unknown.title': 'Nous n’avons pas pu confirmer une connexion récente',
+  'callback.auth_time_unknown.message':
+    'Vous vous êtes connecté, mais le fournisseur d’identité n’a pas indiqué quand : cette application ne peut donc pas savoir si la connexion est récente, et cette action ne peut pas être effectuée. Contactez les administrateurs du site.',
   'callback.action_not_authorized.title': 'Nous n’avons pas pu confirmer cette action',
   'callback.action_not_authorized.message':
     'Le fournisseur d’identité n’a pas confirmé l’action que vous deviez approuver : elle ne peut donc pas avoir lieu. Recommencez depuis la page où vous étiez.',
@@ -65,6 +71,10 @@ export const FRENCH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Nous n’avons pas pu confirmer la connexion qu’exige cette action',
   'callback.acr_not_satisfied.message':
     'Le fournisseur d’identité n’a pas confirmé le type de connexion exigé (par exemple un second facteur) : cette action ne peut donc pas avoir lieu. Configurez-le pour votre compte, puis réessayez.',
+  'callback.acr_missing.title':
+    'Nous n’avons pas pu confirmer la connexion requise pour cette action',
+  'callback.acr_missing.message':
+    'Le fournisseur d’identité n’a pas indiqué comment vous vous êtes connecté : cette application ne peut donc pas confirmer le type de connexion requis pour cette action. Contactez les administrateurs du site.',
   'callback.claims_not_satisfied.title':
     'Nous n’avons pas pu confirmer la connexion qu’exige cette action',
   'callback.claims_not_satisfied.message':

@@ -229,6 +229,16 @@ export abstract class IdentityProvider {
     return issued;
   }
 
+  /**
+   * The provider answered `invalid_request` to an authorization request with `max_age=0`: where
+   * that is how it refuses the parameter, it learns to send `prompt=login` alone from now on
+   * (OpenID Connect Core 3.1.2.1 makes `max_age=0` equivalent to it) and answers `true`, once.
+   * Here, `false`: providers that take `max_age=0` override it.
+   */
+  refusedMaxAgeZero(): boolean {
+    return false;
+  }
+
   /** Where the browser goes to end the provider's own session, then on to `returnTo`. */
   abstract logoutUrl(
     session: { sessionId?: string; idToken?: string },

@@ -22,6 +22,7 @@ import {
   SessionTooLargeError,
 } from '../session-seal';
 import { decodeJwtPayload } from '../../crypto/jwt-payload';
+import { shownValue } from '../../core/shown-value';
 import { httpOptions, oauth, signInFacts, translateOAuthError } from './oauth';
 import {
   authorizesBoundAction,
@@ -64,6 +65,10 @@ export class OidcIdentityProvider
   private readonly logger = new Logger('ReauthModule');
   private readonly discovery: OidcDiscovery;
   private warnedOfNoRefreshToken = false;
+  /** The provider refused `max_age=0` (see {@link refusedMaxAgeZero}). */
+  private maxAgeZeroRefused = false;
+  /** The `acr_values` already warned of as missing from discovery. */
+  private readonly warnedOfAcrValues = new Set<string>();
   private checkedBackchannelLogoutSupport = false;
 
   constructor(private readonly config: OidcProviderSettings) {
@@ -160,7 +165,12 @@ export class OidcIdentityProvider
       nonce: request.nonce,
       code_challenge: request.codeChallenge,
       code_challenge_method: 'S256',
-      ...authTimeParameters(request.maxAge, server.claims_parameter_supported === true, appClaims),
+      ...authTimeParameters(
+        // Refused: `prompt=login` (below) asks for the same, as OpenID Connect Core allows.
+        request.maxAge === 0 && this.maxAgeZeroRefused ? undefined : request.maxAge,
+        server.claims_parameter_supported === true,
+        appClaims,
+      ),
     };
     if (appClaims !== undefined) params.claims ??= appClaims;
     if (request.claims !== undefined) {
@@ -169,7 +179,10 @@ export class OidcIdentityProvider
     }
     const prompt = signInPrompt(this.config.consentPrompt, scope, request.maxAge);
     if (prompt !== undefined) params.prompt = prompt;
-    if (request.acrValues?.length) params.acr_values = request.acrValues.join(' ');
+    if (request.acrValues?.length) {
+      params.acr_values = request.acrValues.join(' ');
+      this.checkAcrValues(server, request.acrValues);
+    }
     if (request.loginHint !== undefined) params.login_hint = request.loginHint;
     if (request.boundAction !== undefined) {
       const details = this.boundActionDetails(server, request.boundAction);
@@ -188,6 +201,31 @@ export class OidcIdentityProvider
     }
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     return url.href;
+  }
+
+  override refusedMaxAgeZero(): boolean {
+    if (this.maxAgeZeroRefused) return false;
+    this.maxAgeZeroRefused = true;
+    this.logger.warn(
+      `The OpenID Provider ${this.config.configuredIssuer} refused max_age=0 (invalid_request): @RequireRecentAuth(0) now asks it with prompt=login alone, which OpenID Connect Core makes equivalent; its auth_time is still checked`,
+    );
+    return true;
+  }
+
+  /** Once per value: `acr_values` that the provider's discovery does not list. */
+  private checkAcrValues(server: OAuth.AuthorizationServer, acrValues: readonly string[]): void {
+    const offered = server.acr_values_supported;
+    const missing = acrValues.filter(
+      (acr) =>
+        !(Array.isArray(offered) && offered.includes(acr)) && !this.warnedOfAcrValues.has(acr),
+    );
+    if (missing.length === 0) return;
+    for (const acr of missing) this.warnedOfAcrValues.add(acr);
+    this.logger.warn(
+      Array.isArray(offered)
+        ? `A route asks the OpenID Provider ${server.issuer} for acr_values ${shownValue(missing)}, which its discovery does not list (acr_values_supported ${shownValue(offered)}): sign-ins may end in acr_missing or acr_not_satisfied`
+        : `A route asks the OpenID Provider ${server.issuer} for acr_values ${shownValue(missing)}, and its discovery lists no acr_values_supported: it may issue no acr, and sign-ins then end in acr_missing`,
+    );
   }
 
   /** What the authorization request of a bound action carries (see `boundActionDetails`). */
