@@ -21,7 +21,7 @@ describe('The demo against an OpenID Provider from the environment', () => {
     url = `http://localhost:${port}`;
     oidc = await startOidcProvider({
       redirectUris: [`${url}/auth/callback`],
-      postLogoutRedirectUris: [`${url}/`],
+      postLogoutRedirectUris: [`${url}/auth/logout`],
     });
     const config = loadDemoConfig({
       PORT: String(port),

@@ -210,7 +210,9 @@ describeWithGlewlwyd('Glewlwyd as the OpenID Provider', () => {
     expect(out.headers.getSetCookie().join()).toMatch(/wos-session=; Max-Age=0/);
     const logout = new URL(out.location!);
     expect(`${logout.origin}${logout.pathname}`).toBe(`${glewlwyd.issuer}/end_session`);
-    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${rig.url}/`);
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${rig.url}/auth/logout`);
+    const state = logout.searchParams.get('state');
+    expect(state).toMatch(/^[\w-]{43}$/);
     expect(logout.searchParams.get('id_token_hint')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const refreshed = await refreshAtGlewlwyd(refreshToken!);
@@ -224,7 +226,11 @@ describeWithGlewlwyd('Glewlwyd as the OpenID Provider', () => {
     expect(replayed.status).toBe(401);
 
     const ended = await signOutAtGlewlwyd(browser, logout.href);
-    expect(ended.returnTo).toBe(`${rig.url}/`);
+    // With the state, glewlwyd's page sends the browser back, through the app's check, to `/`.
+    expect(ended.returnTo).toBe(`${rig.url}/auth/logout?state=${state}`);
+    const landed = await browser.get(ended.returnTo!, HTML);
+    expect(landed.status).toBe(303);
+    expect(landed.location).toBe(`${rig.url}/`);
     // Glewlwyd's session is over: the login page's "continue" now leads back to the login page.
     expect(new URL((await continueAtGlewlwyd()).location!).pathname).toBe('/login.html');
   });

@@ -14,7 +14,7 @@ import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { unsealState } from '../../libs/reauth/src/core';
 import { HttpBrowser, send, type BrowserResponse } from '../support/http-browser';
 import { assertPasskey, createPasskey } from '../support/software-authenticator';
-import { OIDC_ACR } from '../support/oidc-provider';
+import { OIDC_ACR, signOutAtOidcProvider } from '../support/oidc-provider';
 import { RIG_PLATFORMS, startRig, type Person, type ProviderRig } from '../support/provider-rigs';
 import { COOKIE_PASSWORD } from '../support/reauth-app';
 
@@ -391,9 +391,22 @@ describe.each(RIG_PLATFORMS)('Scenarios on %s, %s', (rigName, adapter) => {
     if (rig.oidc) {
       const logout = new URL(out.location!);
       expect(logout.origin).toBe(new URL(rig.oidc.issuer).origin);
-      expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${rig.url}/`);
+      // Back through the app's own sign-out route, which checks the state, then to `/`.
+      expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${rig.url}/auth/logout`);
       expect(logout.searchParams.get('id_token_hint')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const state = logout.searchParams.get('state');
+      expect(state).toMatch(/^[\w-]{43}$/);
       expect((await rig.oidc.revocations()).map((r) => r.revoked)).toContain('refresh_token');
+      const returned = await signOutAtOidcProvider(browser, logout.href);
+      expect(returned).toBe(`${rig.url}/auth/logout?state=${state}`);
+      const landed = await browser.get(returned, HTML);
+      expect(landed.status).toBe(303);
+      expect(landed.location).toBe(`${rig.url}/`);
+      // A return this browser's sign-out did not send: a page that says so, no redirect.
+      const forged = await new HttpBrowser().get(returned, HTML);
+      expect(forged.status).toBe(400);
+      expect(forged.location).toBeUndefined();
+      expect(forged.text).toContain('sign_out_state_invalid');
     }
     const replayed = await fetch(app('/signed-in'), { headers: { ...JSON_ACCEPT, cookie } });
     expect(replayed.status).toBe(401);

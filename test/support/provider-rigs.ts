@@ -200,7 +200,7 @@ export async function startRig(
   const es256 = name === 'oidc-provider-es256';
   const oidc = await startOidcProvider({
     redirectUris: [redirectUri],
-    postLogoutRedirectUris: [`${url}/`],
+    postLogoutRedirectUris: [`${url}/auth/logout`],
     accessTokenTtlSeconds: 300,
     ...(es256
       ? {
@@ -286,7 +286,7 @@ export async function startGlewlwydRig(setup: {
   const reauthOptions = typeof setup.reauth === 'function' ? setup.reauth({ url }) : setup.reauth;
   const glewlwyd = await startGlewlwyd({
     redirectUris: [redirectUri],
-    postLogoutRedirectUris: [`${url}/`],
+    postLogoutRedirectUris: [`${url}/auth/logout`],
     accessTokenTtlSeconds: 300,
     ...setup.glewlwydOptions,
   });

@@ -62,6 +62,26 @@ export class StateBindings {
     return constantTimeEqual(actual, expected);
   }
 
+  /**
+   * The `state` of a sign-out's end-session request (OpenID Connect RP-Initiated Logout), bound
+   * to this browser the same way: derived from its binding cookie's value, for a purpose of its
+   * own, so it tells nothing of the value nor of a sign-in state's binding.
+   */
+  signOutState(request: ReauthRequest): StateBinding {
+    const value = this.read(request) ?? randomToken(32);
+    return {
+      hash: sha256(`sign-out.${value}`),
+      setCookie: `${this.name}=${value}${this.attributes}`,
+    };
+  }
+
+  /** Whether `state` is the sign-out state of this browser (see {@link signOutState}). */
+  isSignOutReturn(request: ReauthRequest, state: unknown): boolean {
+    const value = this.read(request);
+    if (value === undefined || typeof state !== 'string' || state.length !== 43) return false;
+    return constantTimeEqual(Buffer.from(sha256(`sign-out.${value}`)), Buffer.from(state));
+  }
+
   private read(request: ReauthRequest): string | undefined {
     const header = request.headers.cookie;
     if (typeof header !== 'string') return undefined;

@@ -24,6 +24,9 @@ export const GERMAN_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Beim Bestätigen Ihrer Identität gingen Ihre Eingaben verloren: Sie sind größer als 2 KB. Kürzen Sie sie und versuchen Sie es erneut.',
   'signOutRefused.title': 'Abmeldung abgelehnt',
   'signOutRefused.message': 'Die Abmeldung muss von dieser Website aus erfolgen.',
+  'signOutReturn.title': 'Rückkehr von der Abmeldung nicht erkannt',
+  'signOutReturn.message':
+    'Auf diese Seite kehrt eine in diesem Browser begonnene Abmeldung zurück; diese nicht. Wenn Sie sich abgemeldet haben, sind Sie trotzdem abgemeldet.',
   'downstreamRefused.title': 'Ein benötigter Dienst hat abgelehnt',
   'downstreamRefused.message':
     'Ein Dienst, auf den diese Seite angewiesen ist, verlangt eine Anmeldung, die diese Anwendung nicht bieten kann, oder lehnt die verlangte weiterhin ab. Eine erneute Anmeldung hilft nicht; versuchen Sie es später noch einmal.',

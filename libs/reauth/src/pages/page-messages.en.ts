@@ -26,6 +26,9 @@ export const ENGLISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Confirming it’s you would lose what you entered: it is more than 2 KB. Shorten it and try again.',
   'signOutRefused.title': 'Sign-out refused',
   'signOutRefused.message': 'Sign-out must start from this site.',
+  'signOutReturn.title': 'Sign-out return not recognised',
+  'signOutReturn.message':
+    'This page is where a sign-out started in this browser returns; this one did not. You are signed out all the same if you signed out.',
   'downstreamRefused.title': 'A service this page depends on refused',
   'downstreamRefused.message':
     'A service this page depends on asks for a sign-in this application cannot provide, or still refuses the one it asked for. Signing in again will not help; try again later.',

@@ -23,6 +23,9 @@ export const SPANISH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Al confirmar tu identidad se perdería lo que has escrito: supera los 2 KB. Acórtalo e inténtalo de nuevo.',
   'signOutRefused.title': 'Cierre de sesión rechazado',
   'signOutRefused.message': 'El cierre de sesión debe iniciarse desde este sitio.',
+  'signOutReturn.title': 'Regreso del cierre de sesión no reconocido',
+  'signOutReturn.message':
+    'A esta página vuelve un cierre de sesión iniciado en este navegador; este no. Si cerraste la sesión, sigue cerrada igualmente.',
   'downstreamRefused.title': 'Un servicio necesario se ha negado',
   'downstreamRefused.message':
     'Un servicio del que depende esta página pide un inicio de sesión que esta aplicación no puede ofrecer, o sigue rechazando el que pidió. Iniciar sesión de nuevo no servirá; inténtelo más tarde.',

@@ -25,6 +25,9 @@ export const FRENCH_PAGE_MESSAGES: ReauthPageMessages = Object.freeze({
     'Confirmer votre identité ferait perdre ce que vous avez saisi : cela dépasse 2 Ko. Raccourcissez-le et réessayez.',
   'signOutRefused.title': 'Déconnexion refusée',
   'signOutRefused.message': 'La déconnexion doit être lancée depuis ce site.',
+  'signOutReturn.title': 'Retour de déconnexion non reconnu',
+  'signOutReturn.message':
+    'Cette page reçoit le retour d’une déconnexion lancée dans ce navigateur ; celle-ci ne l’a pas été. Si vous vous êtes déconnecté, vous l’êtes quand même.',
   'downstreamRefused.title': 'Un service nécessaire a refusé',
   'downstreamRefused.message':
     'Un service dont dépend cette page demande une connexion que cette application ne peut pas fournir, ou refuse encore celle qu’il a demandée. Se reconnecter n’y changera rien ; réessayez plus tard.',

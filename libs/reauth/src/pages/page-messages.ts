@@ -1,7 +1,7 @@
 /**
  * The key of one text on the library's pages: `link.*` (the pages' buttons), `action.*` (the
  * action being confirmed), `popup.*` (the popup's last page), `unavailable.*`, `cancelled.*`,
- * `formTooLarge.*`, `signOutRefused.*`, `downstreamRefused.*`, `forbidden.<reason>.*` and `callback.<code>.*` (each a
+ * `formTooLarge.*`, `signOutRefused.*`, `signOutReturn.*`, `downstreamRefused.*`, `forbidden.<reason>.*` and `callback.<code>.*` (each a
  * `title` and a `message`). The codes are those of docs/errors.md.
  */
 export type ReauthPageMessageKey =
@@ -23,6 +23,8 @@ export type ReauthPageMessageKey =
   | 'formTooLarge.message'
   | 'signOutRefused.title'
   | 'signOutRefused.message'
+  | 'signOutReturn.title'
+  | 'signOutReturn.message'
   | 'downstreamRefused.title'
   | 'downstreamRefused.message'
   | 'forbidden.cross_site_request.title'

@@ -239,10 +239,21 @@ export abstract class IdentityProvider {
     return false;
   }
 
-  /** Where the browser goes to end the provider's own session, then on to `returnTo`. */
+  /**
+   * Whether the provider's logout takes a `state` it hands back with the browser (OpenID Connect
+   * RP-Initiated Logout): then the sign-out returns through the library's own route, which checks
+   * it, and on to `logoutReturnTo`.
+   */
+  readonly signOutState: boolean = false;
+
+  /**
+   * Where the browser goes to end the provider's own session, then on to `returnTo` (with
+   * `state`, where {@link signOutState}).
+   */
   abstract logoutUrl(
     session: { sessionId?: string; idToken?: string },
     returnTo: string,
+    state?: string,
   ): Promise<string>;
 }
 

@@ -464,7 +464,13 @@ export class OidcIdentityProvider
     }
   }
 
-  async logoutUrl(session: { idToken?: string }, returnTo: string): Promise<string> {
+  override readonly signOutState = true;
+
+  async logoutUrl(
+    session: { idToken?: string },
+    returnTo: string,
+    state?: string,
+  ): Promise<string> {
     let server: OAuth.AuthorizationServer;
     try {
       server = await this.discovery.server();
@@ -476,6 +482,8 @@ export class OidcIdentityProvider
     url.searchParams.set('client_id', this.config.clientId);
     url.searchParams.set('post_logout_redirect_uri', returnTo);
     if (session.idToken !== undefined) url.searchParams.set('id_token_hint', session.idToken);
+    // Some providers send the browser back only when the request carries one.
+    if (state !== undefined) url.searchParams.set('state', state);
     return url.href;
   }
 
