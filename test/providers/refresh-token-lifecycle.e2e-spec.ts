@@ -6,7 +6,7 @@ import {
 } from 'nest-workos-reauth';
 import { Controller, Get } from '@nestjs/common';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
-import { OIDC_USERS } from '../support/oidc-provider';
+import { OIDC_ACR, OIDC_USERS } from '../support/oidc-provider';
 import { startRig, type Person, type ProviderRig } from '../support/provider-rigs';
 
 /**
@@ -38,6 +38,12 @@ class LifecycleController {
   @RequireRecentAuth(0)
   confirm(@AuthClaims('auth_time') authTime: number) {
     return { authTime };
+  }
+
+  @Get('strong')
+  @RequireRecentAuth(300, { acr: [OIDC_ACR.otp] })
+  strong(@AuthClaims('acr') acr: string) {
+    return { acr };
   }
 }
 
@@ -133,6 +139,25 @@ describe.each([
     // A new provider session (a new sid, so a new grant): nothing can tie the two.
     await rig.oidc!.endSessions();
     await signIn();
+    expect(await live('alice')).toHaveLength(1);
+    await expectSessionRefreshes();
+    await signOut();
+    expect(await live()).toEqual([]);
+  });
+
+  it("ends a refused re-authentication's tokens at once when it is another provider session", async () => {
+    await signIn();
+    await rig.oidc!.endSessions();
+    // The provider signs in at the password level whatever the route asks: acr_not_satisfied.
+    await rig.oidc!.enforceAcrValues(false);
+    const asked = await browser.get(app('/strong'), HTML);
+    const refused = await browser.get(
+      (await rig.authenticateAt(browser, asked.location!)).href,
+      HTML,
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('acr_not_satisfied');
+    // Only the browser's own session is left, and it still refreshes.
     expect(await live('alice')).toHaveLength(1);
     await expectSessionRefreshes();
     await signOut();

@@ -92,7 +92,7 @@ export class CodeExchange {
       const verified = await this.verifier.verify(issued.accessToken, { fromProvider: true });
       return { ok: true, issued, claims: cookieAuthentication(verified, issued).claims, kept };
     } catch (error) {
-      await this.revokeOpened(issued, state);
+      await this.revokeOpened(issued, state, false, held);
       if (error instanceof InvalidAccessTokenError) {
         this.logger.warn(
           `The identity provider issued an access token that does not verify: ${tokenFailureText(error)}`,
@@ -134,11 +134,19 @@ export class CodeExchange {
     issued: IssuedSession,
     state: ReauthState,
     anotherUser = false,
+    held?: HeldSession,
   ): Promise<void> {
     const sessionId = issued.sessionId;
     if (sessionId !== undefined && sessionId === state.sid) return;
-    // Revoking by grant could end the very session that asked, or the user's others.
-    if (this.provider.revocationScope === 'grant' && !anotherUser) return;
+    // Revoking by grant could end the very session that asked, or the user's others; unless the
+    // new session is known to be of another grant than the browser's (another provider session).
+    if (
+      this.provider.revocationScope === 'grant' &&
+      !anotherUser &&
+      (held?.contents === undefined || this.provider.mayShareGrant(held.contents, issued))
+    ) {
+      return;
+    }
     const revoked = await this.provider.revoke({
       sessionId,
       refreshToken: issued.refreshToken,

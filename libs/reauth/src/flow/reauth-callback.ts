@@ -181,7 +181,7 @@ export class ReauthCallback {
     try {
       return await this.admit(request, state, claims, issued, now, held, kept);
     } catch (error) {
-      await this.exchange.revokeOpened(issued, state);
+      await this.exchange.revokeOpened(issued, state, false, held);
       throw unavailableKeeping(error, kept);
     }
   }
@@ -222,7 +222,7 @@ export class ReauthCallback {
     // the state names.
     const anotherUser = held !== undefined && claims.sub !== held.sub;
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
-      await this.exchange.revokeOpened(issued, state, anotherUser);
+      await this.exchange.revokeOpened(issued, state, anotherUser, held);
       return this.failure(code, kept === undefined ? [] : [kept]);
     };
     const refused = await this.admission.refusal(request, state, claims, held);

@@ -230,6 +230,14 @@ export abstract class IdentityProvider {
   }
 
   /**
+   * Whether `issued` may belong to the same grant as the browser's `held` session, so that
+   * revoking it could end `held` too (only where {@link revocationScope} is `grant`).
+   */
+  mayShareGrant(_held: ProviderSession, _issued: ProviderSession): boolean {
+    return this.revocationScope === 'grant';
+  }
+
+  /**
    * The provider answered `invalid_request` to an authorization request with `max_age=0`: where
    * that is how it refuses the parameter, it learns to send `prompt=login` alone from now on
    * (OpenID Connect Core 3.1.2.1 makes `max_age=0` equivalent to it) and answers `true`, once.

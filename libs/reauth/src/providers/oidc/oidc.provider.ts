@@ -397,6 +397,14 @@ export class OidcIdentityProvider
    * revokes them with its own (up to {@link MAX_RETIRED_REFRESH_TOKENS}; the oldest beyond that
    * are left to expire at the provider, with a warning).
    */
+  /**
+   * The same user, unless both ID tokens name their provider session (`sid`) and the two differ:
+   * a grant belongs to one user's provider session.
+   */
+  override mayShareGrant(held: ProviderSession, issued: ProviderSession): boolean {
+    return mayShareGrant(held, issued);
+  }
+
   override async supersede(held: ProviderSession, issued: IssuedSession): Promise<IssuedSession> {
     const replaced = [...(held.retiredRefreshTokens ?? []), held.refreshToken].filter(
       (token): token is string =>
@@ -405,7 +413,7 @@ export class OidcIdentityProvider
         !(issued.retiredRefreshTokens ?? []).includes(token),
     );
     if (replaced.length === 0) return issued;
-    if (!mayShareGrant(held, issued)) {
+    if (!this.mayShareGrant(held, issued)) {
       if (!(await this.revokeEach(replaced))) {
         this.logger.warn("Revoking the browser's replaced refresh tokens at the provider failed");
       }
