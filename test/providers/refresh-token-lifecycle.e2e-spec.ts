@@ -8,6 +8,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { OIDC_ACR, OIDC_USERS } from '../support/oidc-provider';
 import { startRig, type Person, type ProviderRig } from '../support/provider-rigs';
+import { RecordingLogger } from '../support/recording-logger';
 
 /**
  * Every refresh token a browser's session stops using is ended at the provider: the one a
@@ -193,6 +194,46 @@ describe.each([
     expect(await live('alice')).toHaveLength(1);
     await rig.advanceClock(PAST_ACCESS_TOKEN);
     expect((await other.get(app('/signed-in'), JSON_ACCEPT)).status).toBe(200);
+  });
+});
+
+describe('Replaced refresh tokens and a full cookie', () => {
+  let rig: ProviderRig;
+  const logger = new RecordingLogger();
+
+  beforeEach(async () => {
+    logger.lines.length = 0;
+    rig = await startRig('oidc-provider', {
+      controllers: [LifecycleController],
+      logger,
+      // Access tokens of about 2.6 KB (many groups, say): the session fits a cookie, barely.
+      oidcOptions: {
+        revocationEndsGrant: false,
+        extraAccessTokenClaims: { [OIDC_USERS.alice.sub]: { groups: 'g'.repeat(1320) } },
+      },
+    });
+  });
+  afterEach(() => rig.close());
+
+  it('leaves the replaced tokens to expire rather than fail the re-authentication', async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.get(`${rig.url}/auth/login?returnTo=%2Fsigned-in`, HTML);
+    const done = await browser.get((await rig.authenticateAt(browser, start.location!)).href, HTML);
+    expect(done.status).toBe(303);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await rig.advanceClock(5);
+      const stale = await browser.get(`${rig.url}/confirm`, HTML);
+      expect(stale.status).toBe(302);
+      const back = await browser.get(
+        (await rig.authenticateAt(browser, stale.location!)).href,
+        HTML,
+      );
+      expect(back.status).toBe(303);
+      expect((await browser.get(`${rig.url}/confirm`, HTML)).status).toBe(200);
+    }
+    expect(logger.lines).toContain(
+      'The session cookie has no room for the refresh tokens it replaced: 1 left to expire at the provider instead of being revoked at sign-out',
+    );
   });
 });
 

@@ -1,3 +1,6 @@
+// eslint-disable-next-line no-control-regex
+const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
 /** A value of a token's claim or header as a log line shows it: JSON, at most 120 characters. */
 export function shownValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -7,8 +10,8 @@ export function shownValue(value: unknown): string {
   } catch {
     text = typeof value;
   }
-  // Control characters never reach a log line, whatever a provider puts in a claim.
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  // Control, line-breaking and direction characters never reach a log line, whatever a
+  // provider puts in a claim.
+  text = text.replace(UNSHOWN, '?');
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

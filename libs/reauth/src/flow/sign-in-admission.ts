@@ -59,7 +59,7 @@ export class SignInAdmission {
     if (authTime !== undefined && authTime < EARLIEST_PLAUSIBLE_AUTH_TIME) {
       this.warnOnce(
         'auth_time',
-        `The identity provider (${this.provider.describe()}) says a sign-in it just completed happened at ${new Date(authTime * 1000).toISOString()} (auth_time ${authTime}): it does not record when users sign in, so no @RequireRecentAuth route can be passed through it, and re-authentications end in auth_time_unknown`,
+        `The identity provider (${this.provider.describe()}) says a sign-in it just completed happened at ${dateOf(authTime)} (auth_time ${authTime}): it does not record when users sign in, so no @RequireRecentAuth route can be passed through it, and re-authentications end in auth_time_unknown`,
       );
       if (state.maxAge !== undefined) return 'auth_time_unknown';
     }
@@ -164,4 +164,10 @@ function relayedRefusal(
   if (state.acrs !== undefined && !hasAcrs(claims, state.acrs)) return 'claims_not_satisfied';
   if (state.scope !== undefined && !hasScopes(claims, state.scope)) return 'scope_not_satisfied';
   return undefined;
+}
+
+/** A Unix time as an ISO date for the log; a number no date can be is shown as it is. */
+function dateOf(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? 'no valid date' : date.toISOString();
 }

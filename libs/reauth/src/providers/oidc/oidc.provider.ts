@@ -425,14 +425,19 @@ export class OidcIdentityProvider
         `A session replaced more than ${MAX_RETIRED_REFRESH_TOKENS} refresh tokens of its provider session: the oldest ${retired.length - MAX_RETIRED_REFRESH_TOKENS} are left to expire at the provider`,
       );
     }
-    return this.issue({
-      accessToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      idToken: issued.idToken,
-      signIn: issued.signIn,
-      sessionId: issued.sessionId,
-      retiredRefreshTokens: retired.slice(-MAX_RETIRED_REFRESH_TOKENS),
-    });
+    try {
+      return this.issue({
+        accessToken: issued.accessToken,
+        refreshToken: issued.refreshToken,
+        idToken: issued.idToken,
+        signIn: issued.signIn,
+        sessionId: issued.sessionId,
+        retiredRefreshTokens: retired.slice(-MAX_RETIRED_REFRESH_TOKENS),
+      });
+    } catch {
+      // `issued` itself was sealed once already: only what it now carries could not be.
+      return issued;
+    }
   }
 
   async revoke(session: {
@@ -501,6 +506,23 @@ export class OidcIdentityProvider
     } catch (error) {
       if (!(error instanceof SessionTooLargeError)) throw error;
     }
+    // The replaced refresh tokens a session carries for sign-out go first, oldest first: left to
+    // expire at the provider, they cost nothing the session needs.
+    const retired = session.retiredRefreshTokens ?? [];
+    for (let kept = retired.length - 1; kept >= 0; kept -= 1) {
+      const lighter = { ...session, retiredRefreshTokens: retired.slice(retired.length - kept) };
+      try {
+        const sealed = this.seal(lighter);
+        this.warnOfRetiredLeftAlive(retired.length - kept);
+        return { ...lighter, sealed };
+      } catch (error) {
+        if (!(error instanceof SessionTooLargeError)) throw error;
+      }
+    }
+    if (retired.length > 0) {
+      this.warnOfRetiredLeftAlive(retired.length);
+      session = { ...session, retiredRefreshTokens: undefined };
+    }
     // Browsers drop cookies over 4 KB without a word. The ID token only serves as the logout's
     // `id_token_hint`, which OpenID Connect makes optional: the session keeps working without it.
     this.logger.warn(
@@ -518,6 +540,12 @@ export class OidcIdentityProvider
       );
       throw new ProviderRejectedError('session_too_large', { cause: error });
     }
+  }
+
+  private warnOfRetiredLeftAlive(count: number): void {
+    this.logger.warn(
+      `The session cookie has no room for the refresh tokens it replaced: ${count} left to expire at the provider instead of being revoked at sign-out`,
+    );
   }
 
   private client(): OAuth.Client {
