@@ -1,5 +1,14 @@
-import { AuthClaims, RequireSignIn, type AccessTokenClaims } from 'nest-workos-reauth';
-import { Controller, Get } from '@nestjs/common';
+import {
+  AuthClaims,
+  MemoryReauthStore,
+  ReauthModule,
+  RequireSignIn,
+  type AccessTokenClaims,
+} from 'nest-workos-reauth';
+import { Controller, Get, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { freePort } from '../support/ports';
+import { COOKIE_PASSWORD } from '../support/reauth-app';
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
 import { startOidcRigWithOptions, startRig, type ProviderRig } from '../support/provider-rigs';
 import { RecordingLogger } from '../support/recording-logger';
@@ -38,23 +47,54 @@ async function signIn(rig: ProviderRig, browser: HttpBrowser): Promise<BrowserRe
 describe('A refreshed token that fails verification', () => {
   let rig: ProviderRig;
   const logger = new RecordingLogger();
+  /** The store the app's instances share. */
+  let store: MemoryReauthStore;
   /** How far the app's clock runs ahead of the provider's, in ms. */
   let skewMs = 0;
+  const appNow = () => rig.oidc!.now() + skewMs;
 
   beforeEach(async () => {
     skewMs = 0;
     logger.lines.length = 0;
+    store = new MemoryReauthStore({ now: () => appNow() });
     rig = await startRig('oidc-provider', {
       controllers: [FaultsController],
       logger,
-      reauth: { now: () => Date.now() + skewMs },
+      reauth: { now: () => appNow(), store },
     });
   });
   afterEach(() => rig.close());
 
   const refreshes = async () => (await rig.oidc!.tokenRequests()).refresh_token ?? 0;
 
-  it('is not refreshed again while it fails the same way, and works once the fault is gone', async () => {
+  /** A second instance of the same app, sharing the store and the clock. */
+  const secondInstance = async (): Promise<{ url: string; close: () => Promise<void> }> => {
+    @Module({
+      imports: [
+        ReauthModule.forRoot({
+          redirectUri: rig.redirectUri,
+          cookiePassword: COOKIE_PASSWORD,
+          clientId: rig.oidc!.clientId,
+          oidc: {
+            issuer: rig.oidc!.issuer,
+            clientSecret: rig.oidc!.clientSecret,
+            audience: rig.oidc!.resource,
+          },
+          now: () => appNow(),
+          store,
+        }),
+      ],
+      controllers: [FaultsController],
+    })
+    class SecondInstanceModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [SecondInstanceModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    return { url: `http://localhost:${port}`, close: () => app.close() };
+  };
+
+  it('is not refreshed again while it fails the same way, then after a doubling pause', async () => {
     const browser = new HttpBrowser();
     expect((await signIn(rig, browser)).status).toBe(303);
     const other = new HttpBrowser();
@@ -78,7 +118,7 @@ describe('A refreshed token that fails verification', () => {
     expect(await refreshes()).toBe(1);
     expect(logger.lines).toContainEqual(
       expect.stringMatching(
-        /^The provider's refreshed access token does not verify \(the "exp" check failed \(check_failed\): expired \d+ s ago by this app's clock, \d+ s after it was issued \(tolerance 5 s\)\)/,
+        /^The provider's refreshed access token does not verify \(the "exp" check failed \(check_failed\): expired \d+ s ago by this app's clock, \d+ s after it was issued \(tolerance 5 s\)\): its cookie is not refreshed again for 60 s/,
       ),
     );
 
@@ -87,12 +127,54 @@ describe('A refreshed token that fails verification', () => {
     expect((await other.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(503);
     expect(await refreshes()).toBe(2);
 
+    // After the pause, one more refresh; it fails the same way, and the next pause is longer.
+    skewMs += 61_000;
+    expect((await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(503);
+    expect(await refreshes()).toBe(3);
+    skewMs += 61_000;
+    expect((await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(503);
+    expect(await refreshes()).toBe(3);
+    expect(logger.lines).toContainEqual(
+      expect.stringContaining('its cookie is not refreshed again for 120 s'),
+    );
+
     // The clocks agree again: the refreshed token verifies, with no refresh spent.
     skewMs = 0;
+    expect((await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(200);
+    expect(await refreshes()).toBe(3);
+    expect(jwtsIn(logger.lines)).toEqual([]);
+  });
+
+  it('spends no more refresh tokens when requests alternate between two instances', async () => {
+    const second = await secondInstance();
+    try {
+      const browser = new HttpBrowser();
+      expect((await signIn(rig, browser)).status).toBe(303);
+      skewMs = 400_000;
+      for (let request = 0; request < 8; request += 1) {
+        const base = request % 2 === 0 ? rig.url : second.url;
+        expect((await browser.get(`${base}/signed-in`, JSON_ACCEPT)).status).toBe(503);
+      }
+      expect(await refreshes()).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lets the session go on once the fault is fixed, after the pause at most', async () => {
+    const browser = new HttpBrowser();
+    expect((await signIn(rig, browser)).status).toBe(303);
+    skewMs = 400_000;
+    expect((await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(503);
+    // The provider's clock is put right: it catches up with the app's.
+    await rig.advanceClock(400);
+    skewMs = 0;
+    expect((await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT)).status).toBe(503);
+    expect(await refreshes()).toBe(1);
+    await rig.advanceClock(61);
     const fixed = await browser.get(`${rig.url}/signed-in`, JSON_ACCEPT);
     expect(fixed.status).toBe(200);
     expect(await refreshes()).toBe(2);
-    expect(jwtsIn(logger.lines)).toEqual([]);
   });
 });
 

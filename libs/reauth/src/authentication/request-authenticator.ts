@@ -144,7 +144,7 @@ export class RequestAuthenticator {
     }
     if (!refresh) return { status: 'anonymous', renewable: true };
     const failure = verified instanceof InvalidAccessTokenError ? verified : undefined;
-    if (this.sessions.stillUnverifiable(sealed, failure)) {
+    if (await this.sessions.stillUnverifiable(sealed, failure)) {
       // A refresh would fail the same way, spending a refresh token each time.
       throw new ReauthUnavailableException('jwks', { cause: failure });
     }
@@ -160,7 +160,7 @@ export class RequestAuthenticator {
       }
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) {
-        this.sessions.refusedRefreshed(refreshed.sealedSession, error);
+        await this.sessions.refusedRefreshed(sealed, refreshed.sealedSession, error);
       }
       throw keepingRefreshedSession(error, setCookie);
     }

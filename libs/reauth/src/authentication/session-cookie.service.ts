@@ -82,12 +82,19 @@ export class SessionCookieService {
   }
 
   /** See `SessionRefresher.refusedRefreshed`. */
-  refusedRefreshed(sealed: string, failure: InvalidAccessTokenError): void {
-    this.refresher.refusedRefreshed(sealed, failure);
+  refusedRefreshed(
+    previous: string,
+    sealed: string,
+    failure: InvalidAccessTokenError,
+  ): Promise<void> {
+    return this.refresher.refusedRefreshed(previous, sealed, failure);
   }
 
   /** See `SessionRefresher.stillUnverifiable`. */
-  stillUnverifiable(sealed: string, failure: InvalidAccessTokenError | undefined): boolean {
+  stillUnverifiable(
+    sealed: string,
+    failure: InvalidAccessTokenError | undefined,
+  ): Promise<boolean> {
     return this.refresher.stillUnverifiable(sealed, failure);
   }
 

@@ -10,6 +10,9 @@ import { deepFreeze } from '../core/deep-freeze';
 import { revocationKeyOf, sessionSubject, unverifiedSessionClaims } from '../core/session-claims';
 import { RefreshSharing, type RefreshedSession } from './refresh-sharing';
 import { SessionRevocations } from './session-revocations';
+import { ReauthStore } from '../stores/reauth.store';
+import { STORE_KEYS } from '../core/constants';
+import { storeFailure } from './store-failure';
 import type { SessionContents } from './session-unsealer';
 import { InvalidAccessTokenError, TokenClaimError, tokenFailureText } from './access-token.errors';
 
@@ -17,6 +20,18 @@ import { InvalidAccessTokenError, TokenClaimError, tokenFailureText } from './ac
 export type RefreshOutcome = RefreshedSession | { status: 'ended' };
 
 const ENDED_CACHE_ENTRIES = 10_000;
+
+/** The first pause of a cookie whose refreshed token does not verify, doubled each time after. */
+const REFUSED_REFRESH_FIRST_PAUSE_SECONDS = 60;
+const REFUSED_REFRESH_MAX_PAUSE_SECONDS = 3600;
+
+/** A refreshed cookie whose token failed `check`: not refreshed again before `until` (ms). */
+interface RefusedRefresh {
+  check: string;
+  /** How many refreshes of the same chain failed before this one. */
+  attempt: number;
+  until: number;
+}
 
 const ENDED: RefreshOutcome = Object.freeze({ status: 'ended' });
 
@@ -34,12 +49,6 @@ export class SessionRefresher {
    * so a replayed dead cookie is answered here instead of costing a provider call per request.
    */
   private readonly ended: BoundedCache<true>;
-  /**
-   * Cookies a refresh just issued whose access token failed verification, by the check that
-   * failed: refreshing them again would spend another single-use refresh token on a token that
-   * fails the same way (a wrong audience, a clock far off), on every request.
-   */
-  private readonly unverifiable: BoundedCache<string>;
   private readonly logger = new Logger('ReauthModule');
 
   constructor(
@@ -49,35 +58,89 @@ export class SessionRefresher {
     private readonly events: ReauthEvents,
     private readonly revocations: SessionRevocations,
     private readonly sharing: RefreshSharing,
+    private readonly store: ReauthStore,
   ) {
     this.ended = new BoundedCache(ENDED_CACHE_ENTRIES, () => clock.now());
-    this.unverifiable = new BoundedCache(ENDED_CACHE_ENTRIES, () => clock.now());
   }
 
   /**
-   * The session in `sealed` came from a refresh, and its access token failed verification with
-   * `failure`: the same cookie is not refreshed again while its token fails the same check.
+   * The session in `sealed` came from a refresh of the cookie `previous`, and its access token
+   * failed verification with `failure`: refreshing it again would spend another single-use
+   * refresh token on a token that fails the same way (a wrong audience, a clock far off). So the
+   * cookie is not refreshed while its token fails that check, for a pause that doubles with each
+   * refresh of the same chain that fails again (1 minute, then 2, ... up to an hour), so that a
+   * fault fixed at the provider lets the session go on. Kept in the store, for every instance.
    */
-  refusedRefreshed(sealed: string, failure: InvalidAccessTokenError): void {
+  async refusedRefreshed(
+    previous: string,
+    sealed: string,
+    failure: InvalidAccessTokenError,
+  ): Promise<void> {
     const check = failedCheck(failure);
-    this.unverifiable.set(
-      sha256Base64url(sealed),
-      check,
-      this.clock.now() + this.options.cookie.maxAgeSeconds * 1000,
+    const before = await this.refusedRefresh(previous);
+    const attempt = before === undefined ? 0 : before.attempt + 1;
+    const pauseSeconds = Math.min(
+      REFUSED_REFRESH_FIRST_PAUSE_SECONDS * 2 ** attempt,
+      REFUSED_REFRESH_MAX_PAUSE_SECONDS,
     );
+    const marker: RefusedRefresh = {
+      check,
+      attempt,
+      until: this.clock.now() + pauseSeconds * 1000,
+    };
+    try {
+      await this.store.set(
+        STORE_KEYS.refreshRefused + sha256Base64url(sealed),
+        JSON.stringify(marker),
+        this.options.cookie.maxAgeSeconds,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Recording a refreshed token that does not verify failed${storeFailure(error)}: the next request with its cookie refreshes again`,
+      );
+    }
     this.logger.warn(
-      `The provider's refreshed access token does not verify (${tokenFailureText(failure)}): its cookie is not refreshed again while its token fails the "${check}" check, so no refresh token is spent on it; requests with it answer 503`,
+      `The provider's refreshed access token does not verify (${tokenFailureText(failure)}): its cookie is not refreshed again for ${pauseSeconds} s while its token fails the "${check}" check, so no refresh token is spent on it; requests with it answer 503`,
     );
   }
 
   /**
    * Whether `sealed` holds a refreshed session whose token still fails the check it failed when
-   * it was issued (`failure` is how it fails now): then it is not refreshed.
+   * it was issued (`failure` is how it fails now), within its pause: then it is not refreshed.
    */
-  stillUnverifiable(sealed: string, failure: InvalidAccessTokenError | undefined): boolean {
+  async stillUnverifiable(
+    sealed: string,
+    failure: InvalidAccessTokenError | undefined,
+  ): Promise<boolean> {
     if (failure === undefined) return false;
-    const check = this.unverifiable.get(sha256Base64url(sealed));
-    return check !== undefined && check === failedCheck(failure);
+    const marker = await this.refusedRefresh(sealed);
+    return (
+      marker !== undefined &&
+      marker.check === failedCheck(failure) &&
+      this.clock.now() < marker.until
+    );
+  }
+
+  /** The refusal recorded for the cookie `sealed`, if any; a store that fails records none. */
+  private async refusedRefresh(sealed: string): Promise<RefusedRefresh | undefined> {
+    let value: string | undefined;
+    try {
+      value = await this.store.get(STORE_KEYS.refreshRefused + sha256Base64url(sealed));
+    } catch {
+      // The refresh that follows asks the store too, and answers 503 when it cannot.
+      return undefined;
+    }
+    if (value === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(value) as Partial<RefusedRefresh>;
+      return typeof parsed.check === 'string' &&
+        Number.isSafeInteger(parsed.attempt) &&
+        typeof parsed.until === 'number'
+        ? (parsed as RefusedRefresh)
+        : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ export const STORE_KEYS = Object.freeze({
   action: 'reauth:action:',
   refresh: 'reauth:refresh:',
   refreshLock: 'reauth:refresh-lock:',
+  refreshRefused: 'reauth:refresh-refused:',
   limit: 'reauth:limit:',
   factor: 'reauth:factor:',
   webauthnChallenge: 'reauth:webauthn:',
