@@ -86,6 +86,83 @@ describe('A provider that refuses max_age=0', () => {
   });
 });
 
+describe('oidc.maxAgeZero', () => {
+  it('asks max_age=0 again when the provider then skips prompt=login alone (auto)', async () => {
+    const logger = new RecordingLogger();
+    const rig = await startRig('oidc-provider', { controllers: [GapsController], logger });
+    try {
+      const browser = new HttpBrowser();
+      await signIn(rig, browser);
+      await rig.oidc!.refuseMaxAgeZero(true);
+      const refused = await browser.get(`${rig.url}/confirm`, HTML);
+      await browser.get((await browser.get(refused.location!, HTML)).location!, HTML);
+      // Learned: prompt=login alone. This provider now skips it.
+      await rig.oidc!.refuseMaxAgeZero(false);
+      await rig.oidc!.ignoreMaxAge(true);
+      await rig.advanceClock(5);
+      const asked = await browser.get(`${rig.url}/confirm`, HTML);
+      expect(new URL(asked.location!).searchParams.get('max_age')).not.toBe('0');
+      const skipped = await browser.get(
+        (await rig.authenticateAt(browser, asked.location!)).href,
+        HTML,
+      );
+      expect(skipped.status).toBe(401);
+      expect(skipped.text).toContain('max_age_not_satisfied');
+      expect(logger.lines).toContainEqual(
+        expect.stringContaining(
+          'did not ask for a new sign-in on prompt=login alone: @RequireRecentAuth(0) asks with max_age=0 again',
+        ),
+      );
+      const again = await browser.get(`${rig.url}/confirm`, HTML);
+      expect(new URL(again.location!).searchParams.get('max_age')).toBe('0');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it.each([
+    ['prompt_login', null],
+    ['max_age', '0'],
+  ] as const)(
+    '%s: asks with max_age %s from the start, and learns nothing',
+    async (mode, maxAge) => {
+      const logger = new RecordingLogger();
+      const rig = await startOidcRigWithOptions({
+        controllers: [GapsController],
+        logger,
+        oidc: { maxAgeZero: mode },
+      });
+      try {
+        const browser = new HttpBrowser();
+        await signIn(rig, browser);
+        await rig.advanceClock(5);
+        const asked = await browser.get(`${rig.url}/confirm`, HTML);
+        const params = new URL(asked.location!).searchParams;
+        expect(params.get('prompt')?.split(' ')).toContain('login');
+        expect(params.get('max_age') === '0' ? '0' : null).toBe(maxAge);
+        if (mode === 'max_age') {
+          await rig.oidc!.refuseMaxAgeZero(true);
+          const refused = await browser.get(asked.location!, HTML);
+          const failed = await browser.get(refused.location!, HTML);
+          expect(failed.status).toBe(502);
+          expect(failed.text).toContain('provider_error');
+          const next = await browser.get(`${rig.url}/confirm`, HTML);
+          expect(new URL(next.location!).searchParams.get('max_age')).toBe('0');
+        } else {
+          const back = await browser.get(
+            (await rig.authenticateAt(browser, asked.location!)).href,
+            HTML,
+          );
+          expect(back.location).toBe(`${rig.url}/confirm`);
+        }
+        expect(logger.lines.filter((line) => line.includes('max_age=0'))).toEqual([]);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
+});
+
 describe('A provider that issues no acr', () => {
   it('ends a route that needs one in acr_missing, with warnings naming the provider', async () => {
     const logger = new RecordingLogger();

@@ -70,6 +70,7 @@ export class SignInAdmission {
       return 'auth_time_unknown';
     }
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state)) {
+      if (state.maxAge === 0) this.provider.skippedMaxAgeZero();
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );

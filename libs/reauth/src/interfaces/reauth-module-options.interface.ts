@@ -87,6 +87,18 @@ export interface ReauthOidcOptions {
    */
   consentPrompt?: 'auto' | 'offline_access' | 'always' | 'never';
   /**
+   * How `@RequireRecentAuth(0)` asks for a new sign-in (with `prompt=login` either way):
+   * - `max_age`: with `max_age=0`;
+   * - `prompt_login`: with `prompt=login` alone, which OpenID Connect Core 3.1.2.1 makes
+   *   equivalent, for providers that refuse `max_age=0` (glewlwyd);
+   * - `auto` (default): `max_age=0` until the provider answers it with `invalid_request`, then
+   *   `prompt=login` alone (learned on each instance, with a warning), and back to `max_age=0`
+   *   should the provider then skip the prompt.
+   *
+   * `auth_time` is checked against the start of the flow whichever is sent.
+   */
+  maxAgeZero?: 'auto' | 'max_age' | 'prompt_login';
+  /**
    * What tells the provider's access tokens from its ID tokens, which are signed with the same
    * keys and must never pass as access tokens:
    * - `at+jwt`: only tokens whose JOSE header `typ` is RFC 9068's `at+jwt` (or

@@ -248,6 +248,13 @@ export abstract class IdentityProvider {
   }
 
   /**
+   * A `max_age=0` re-authentication came back with an `auth_time` from before it began: the
+   * provider skipped the prompt. Here, nothing: a provider that learned to ask otherwise
+   * ({@link refusedMaxAgeZero}) overrides it.
+   */
+  skippedMaxAgeZero(): void {}
+
+  /**
    * Whether the provider's logout takes a `state` it hands back with the browser (OpenID Connect
    * RP-Initiated Logout): then the sign-out returns through the library's own route, which checks
    * it, and on to `logoutReturnTo`.

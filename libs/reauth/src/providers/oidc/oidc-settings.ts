@@ -18,6 +18,8 @@ export interface OidcProviderSettings {
   defaultScope: boolean;
   /** When sign-ins send `prompt=consent` (`auto` already resolved for the issuer). */
   consentPrompt: ConsentPrompt;
+  /** How `@RequireRecentAuth(0)` asks (see `ReauthOidcOptions.maxAgeZero`). */
+  maxAgeZero: 'auto' | 'max_age' | 'prompt_login';
   audience?: readonly string[];
   algorithms: readonly string[];
   /** See `TokenVerificationSettings.accessTokenType`. */

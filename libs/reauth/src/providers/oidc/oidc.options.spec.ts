@@ -47,3 +47,17 @@ describe('oidc.authorizationDetailsType', () => {
     );
   });
 });
+
+describe('oidc.maxAgeZero', () => {
+  it.each([undefined, 'auto', 'max_age', 'prompt_login'])('accepts %p', (maxAgeZero) => {
+    expect(create({ maxAgeZero })).toBeInstanceOf(OidcIdentityProvider);
+  });
+
+  it.each(['always', '', 0, null, ['max_age']])('refuses %p', (maxAgeZero) => {
+    expect(() => create({ maxAgeZero })).toThrow(
+      new TypeError(
+        'ReauthModule: oidc.maxAgeZero must be one of "auto", "max_age", "prompt_login"',
+      ),
+    );
+  });
+});

@@ -110,6 +110,12 @@ export function createOidcProvider(
     }
   }
   const consentPrompt = oneOf(oidc.consentPrompt, 'oidc.consentPrompt', CONSENT_PROMPTS, 'auto');
+  const maxAgeZero = oneOf(
+    oidc.maxAgeZero,
+    'oidc.maxAgeZero',
+    ['auto', 'max_age', 'prompt_login'] as const,
+    'auto',
+  );
   const accessTokenType = oneOf(
     oidc.accessTokenType,
     'oidc.accessTokenType',
@@ -138,6 +144,7 @@ export function createOidcProvider(
     scope,
     defaultScope: oidc.scope === undefined,
     consentPrompt: resolveConsentPrompt(consentPrompt, issuer),
+    maxAgeZero,
     audience,
     algorithms,
     accessTokenType,

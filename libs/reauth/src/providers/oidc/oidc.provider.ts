@@ -65,8 +65,8 @@ export class OidcIdentityProvider
   private readonly logger = new Logger('ReauthModule');
   private readonly discovery: OidcDiscovery;
   private warnedOfNoRefreshToken = false;
-  /** The provider refused `max_age=0` (see {@link refusedMaxAgeZero}). */
-  private maxAgeZeroRefused = false;
+  /** `@RequireRecentAuth(0)` asks with `prompt=login` alone (see {@link refusedMaxAgeZero}). */
+  private maxAgeZeroRefused: boolean;
   /** The `acr_values` already warned of as missing from discovery. */
   private readonly warnedOfAcrValues = new Set<string>();
   private checkedBackchannelLogoutSupport = false;
@@ -74,6 +74,7 @@ export class OidcIdentityProvider
   constructor(private readonly config: OidcProviderSettings) {
     super();
     this.discovery = new OidcDiscovery(config);
+    this.maxAgeZeroRefused = config.maxAgeZero === 'prompt_login';
   }
 
   describe(): string {
@@ -204,12 +205,24 @@ export class OidcIdentityProvider
   }
 
   override refusedMaxAgeZero(): boolean {
-    if (this.maxAgeZeroRefused) return false;
+    if (this.config.maxAgeZero !== 'auto' || this.maxAgeZeroRefused) return false;
     this.maxAgeZeroRefused = true;
     this.logger.warn(
       `The OpenID Provider ${this.config.configuredIssuer} refused max_age=0 (invalid_request): @RequireRecentAuth(0) now asks it with prompt=login alone, which OpenID Connect Core makes equivalent; its auth_time is still checked`,
     );
     return true;
+  }
+
+  /**
+   * A `@RequireRecentAuth(0)` sign-in came back with an `auth_time` from before it began: where
+   * `prompt=login` alone was learned, the provider skips it, so `max_age=0` is asked again.
+   */
+  override skippedMaxAgeZero(): void {
+    if (this.config.maxAgeZero !== 'auto' || !this.maxAgeZeroRefused) return;
+    this.maxAgeZeroRefused = false;
+    this.logger.warn(
+      `The OpenID Provider ${this.config.configuredIssuer} did not ask for a new sign-in on prompt=login alone: @RequireRecentAuth(0) asks with max_age=0 again (set oidc.maxAgeZero to choose)`,
+    );
   }
 
   /** Once per value: `acr_values` that the provider's discovery does not list. */
