@@ -316,22 +316,18 @@ describe.each(SCENARIO_RIGS)('Scenarios on %s, %s', (rigName, adapter) => {
     expect((await navigate('/fresh')).status).toBe(302);
   });
 
-  // Known library defect at glewlwyd, whose `sid` names the browser's session there, shared by
-  // every user signed in through it: the sign-in is taken to continue the held session on an
-  // equal `sid` alone, and the 403 hands the browser Bob's session.
-  (atGlewlwyd ? it.failing : it)(
-    'refuses another user at the callback of a re-authentication',
-    async () => {
-      await signInAged(301);
-      const alice = json(await api('/signed-in')).sub;
-      const stale = await navigate('/fresh');
-      const res = await callback(await rig.authenticateAt(browser, stale.location!, 'bob'));
-      expect(res.status).toBe(403);
-      expect(res.text).toContain('user_mismatch');
-      expect(sessionCookie(res)).toBeUndefined();
-      expect(json(await api('/signed-in')).sub).toBe(alice);
-    },
-  );
+  // At glewlwyd, whose `sid` names the browser's session there, Bob's sign-in carries Alice's
+  // `sid`: it is no continuation of her session for all that.
+  it('refuses another user at the callback of a re-authentication', async () => {
+    await signInAged(301);
+    const alice = json(await api('/signed-in')).sub;
+    const stale = await navigate('/fresh');
+    const res = await callback(await rig.authenticateAt(browser, stale.location!, 'bob'));
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('user_mismatch');
+    expect(sessionCookie(res)).toBeUndefined();
+    expect(json(await api('/signed-in')).sub).toBe(alice);
+  });
 
   it('refuses a tampered state and a replayed callback', async () => {
     await signInAged(301);

@@ -16,6 +16,7 @@ import { tokenFailureText } from '../authentication/access-token.errors';
 import { cookieAuthentication } from '../authentication/request-authenticator';
 import { SessionCookieService, type HeldSession } from '../authentication/session-cookie.service';
 import { type CallbackFailureCode } from './callback-failures';
+import { unverifiedSessionClaims } from '../core/session-claims';
 import { callbackQuery, type CallbackParams } from './callback-outcome';
 
 /** A redeemed code: the session it opened and its verified claims, or why it was refused. */
@@ -157,11 +158,15 @@ export class CodeExchange {
 
 /**
  * Whether the sign-in continued the very session this browser's cookie holds (its refresh token
- * now rotated). Only then may a refused sign-in hand the browser the continued session: a state
+ * now rotated): the same session id, and the same user (the token comes straight from the
+ * provider's token endpoint, and is verified next). Only then may a refused sign-in hand the browser the continued session: a state
  * names the session of whoever started it, and a planted one names someone else's.
  */
 function continuesHeldSession(issued: IssuedSession, held: HeldSession | undefined): boolean {
-  return issued.sessionId !== undefined && issued.sessionId === held?.sessionId;
+  if (issued.sessionId === undefined || issued.sessionId !== held?.sessionId) return false;
+  // And the same user: a provider's sid may name the browser's session there, which any user
+  // who signs in through that browser shares.
+  return unverifiedSessionClaims(issued.accessToken)?.sub === held.sub;
 }
 
 /**
