@@ -351,15 +351,15 @@ describe.each(SCENARIO_RIGS)('Scenarios on %s, %s', (rigName, adapter) => {
         .join('; ');
     if (atGlewlwyd) {
       expectAuthTimeUnknown(done);
-      // A refused sign-in marks no state used: a reload, or anyone else with the state, has the
-      // code redeemed again, and glewlwyd refuses it. Nothing passes; the session stays.
+      // A refused sign-in marks its state used too: a reload, or anyone else with the state, is
+      // refused before the provider hears of the spent code again. Nothing passes.
       for (const replay of [
         await callback(url),
         await new HttpBrowser().get(url.href, { ...HTML, cookie: await bindingOnly() }),
       ]) {
         expect(replay.status).toBe(400);
         expect(replay.location).toBeUndefined();
-        expect(replay.text).toContain('code_invalid');
+        expect(replay.text).toContain('state_replayed');
         expect(sessionCookie(replay)).toBeUndefined();
       }
     } else {

@@ -207,6 +207,15 @@ describe('ReauthCallback', () => {
       expect(fixture.provider.revoked).toHaveLength(1);
     });
 
+    it('refuses a reload of a refused sign-in before the provider hears of the code again', async () => {
+      const { state, binding } = await start();
+      const old = code({ sub: ALICE, authTime: T0_SECONDS - 3600 });
+      expectFailure(await complete({ state, code: old }, binding), 'max_age_not_satisfied');
+      expect(fixture.provider.redemptions).toHaveLength(1);
+      expectFailure(await complete({ state, code: old }, binding), 'state_replayed');
+      expect(fixture.provider.redemptions).toHaveLength(1);
+    });
+
     it('acr_missing: a sign-in without any acr where the route asked for one', async () => {
       const { state, binding } = await start({ acrValues: ['mfa'] });
       expectFailure(await complete({ state, code: code(fresh()) }, binding), 'acr_missing');

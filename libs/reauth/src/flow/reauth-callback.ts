@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { describeError } from '../core/describe-error';
 import { StateError, unsealState, type ReauthState } from '../core';
 import { markerQuery, withQuery } from '../core/markers';
 import type { AccessTokenClaims, ReauthRequest } from '../interfaces';
@@ -20,6 +21,9 @@ import { CodeExchange, unavailableKeeping } from './code-exchange';
 import { ReauthRecords, sessionKeyOf } from './reauth-records';
 import { SignInAdmission } from './sign-in-admission';
 import { StateBindings } from './state-binding';
+
+/** What a refused sign-in's used state holds: no session key can be it. */
+const REFUSED_SIGN_IN = '!refused';
 
 /**
  * Completes (re-)authentications at the callback: opens the `state` and checks its browser
@@ -223,6 +227,23 @@ export class ReauthCallback {
     const anotherUser = held !== undefined && claims.sub !== held.sub;
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
       await this.exchange.revokeOpened(issued, state, anotherUser, held);
+      // Its code is spent: a reload or a replay is refused before the provider hears of it
+      // again (which could revoke what that code issued, RFC 6749 §4.1.2). Not past the sign-in
+      // limits, which keep one account from filling the store: that code is only refused again.
+      if (code === 'too_many_sign_ins' || code === 'state_replayed') {
+        return this.failure(code, kept === undefined ? [] : [kept]);
+      }
+      await this.records
+        .markStateUsed(
+          state.nonce,
+          REFUSED_SIGN_IN,
+          state.exp - now + this.seal.clockToleranceSeconds,
+        )
+        .catch((error: unknown) => {
+          this.logger.warn(
+            `Recording a refused sign-in's state as used failed (${describeError(error)}): a reload sends its code to the provider again`,
+          );
+        });
       return this.failure(code, kept === undefined ? [] : [kept]);
     };
     const refused = await this.admission.refusal(request, state, claims, held);

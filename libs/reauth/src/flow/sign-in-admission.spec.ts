@@ -22,7 +22,10 @@ function admission(): SignInAdmission {
     limits,
     clock,
     new ReauthRecords(grants, limits, new MemoryReauthStore({ now: () => NOW * 1000 })),
-    { describe: () => 'OpenID Connect, issuer https://op.example' } as IdentityProvider,
+    {
+      describe: () => 'OpenID Connect, issuer https://op.example',
+      skippedMaxAgeZero: () => undefined,
+    } as unknown as IdentityProvider,
   );
 }
 
