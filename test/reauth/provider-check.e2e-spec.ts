@@ -146,6 +146,10 @@ describe('Start-up against a real OpenID Provider', () => {
     expect(started.logger.lines).toContain(
       `Step-up authentication ready: callback /auth/callback, OpenID Connect, issuer ${oidc.issuer}`,
     );
+    // What to allow at the provider for sign-out to come back.
+    expect(started.logger.lines).toContain(
+      "Sign-out comes back from the provider to /auth/logout on the app's origin (its post_logout_redirect_uri), which checks the state: allow it at the provider",
+    );
   });
 
   it('starts with checkProviderOnStart when discovery and the JWKS load', async () => {

@@ -95,6 +95,12 @@ export class ReauthStartupChecks {
     this.logger.log(
       `Step-up authentication ready: callback ${this.routes.routes.callback}, ${this.provider.describe()}`,
     );
+    const logout = this.routes.routes.logout;
+    if (this.provider.signOutState && logout !== false) {
+      this.logger.log(
+        `Sign-out comes back from the provider to ${this.routes.routes.prefix}${logout} on the app's origin (its post_logout_redirect_uri), which checks the state: allow it at the provider`,
+      );
+    }
   }
 
   /**
