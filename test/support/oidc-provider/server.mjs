@@ -22,7 +22,7 @@ import { Buffer } from 'node:buffer';
 import { createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import process from 'node:process';
-import { URLSearchParams } from 'node:url';
+import { URL, URLSearchParams } from 'node:url';
 import { promisify } from 'node:util';
 
 // oidc-provider reports through console.info/console.warn; stdout carries only the ready line.
