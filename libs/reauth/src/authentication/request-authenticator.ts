@@ -113,7 +113,8 @@ export class RequestAuthenticator {
     token: string,
     source: Authentication['source'],
   ): Promise<AuthenticationResult> {
-    const claims = await this.verifiedOrUndefined(token);
+    const verified = await this.verifiedOrFailure(token);
+    const claims = verified instanceof InvalidAccessTokenError ? undefined : verified;
     // A token the store cannot vouch for (issued before it lost its data) cannot be refreshed
     // here to prove its session is still alive: its client gets a new one.
     if (!claims || (await this.revocations.status(revocationKeyOf(claims), claims)) !== 'live') {
@@ -182,16 +183,6 @@ export class RequestAuthenticator {
       return await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) return error;
-      throw error;
-    }
-  }
-
-  /** The verified claims, or `undefined` for a bad or expired token; dependency failures throw. */
-  private async verifiedOrUndefined(token: string): Promise<AccessTokenClaims | undefined> {
-    try {
-      return await this.verifier.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidAccessTokenError) return undefined;
       throw error;
     }
   }
