@@ -216,6 +216,18 @@ describe('ReauthCallback', () => {
       expect(fixture.provider.redemptions).toHaveLength(1);
     });
 
+    it('keeps what refused sign-ins write to the store within the sign-in limits', async () => {
+      const before = fixture.store.size;
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const { state, binding } = await start();
+        // Another account signs in where Alice's step-up was asked, again and again.
+        const signIn = code(fresh('user_mallory'), `code-${attempt}`);
+        expectFailure(await complete({ state, code: signIn }, binding), 'user_mismatch');
+      }
+      // The two the limit (perUser 2) allows are marked used, and the counters: no more.
+      expect(fixture.store.size - before).toBeLessThanOrEqual(2 + 2);
+    });
+
     it('acr_missing: a sign-in without any acr where the route asked for one', async () => {
       const { state, binding } = await start({ acrValues: ['mfa'] });
       expectFailure(await complete({ state, code: code(fresh()) }, binding), 'acr_missing');

@@ -226,24 +226,14 @@ export class ReauthCallback {
     // the state names.
     const anotherUser = held !== undefined && claims.sub !== held.sub;
     const refuse = async (code: CallbackFailureCode): Promise<CallbackOutcome> => {
-      await this.exchange.revokeOpened(issued, state, anotherUser, held);
       // Its code is spent: a reload or a replay is refused before the provider hears of it
-      // again (which could revoke what that code issued, RFC 6749 §4.1.2). Not past the sign-in
-      // limits, which keep one account from filling the store: that code is only refused again.
-      if (code === 'too_many_sign_ins' || code === 'state_replayed') {
-        return this.failure(code, kept === undefined ? [] : [kept]);
+      // again (which could revoke what that code issued, RFC 6749 §4.1.2). Marked before the
+      // revocation, which may take a while. Not past the sign-in limits, which keep one account
+      // or address from filling the store: that code is only refused again by the provider.
+      if (code !== 'too_many_sign_ins' && code !== 'state_replayed') {
+        await this.markRefused(request, state, claims, now);
       }
-      await this.records
-        .markStateUsed(
-          state.nonce,
-          REFUSED_SIGN_IN,
-          state.exp - now + this.seal.clockToleranceSeconds,
-        )
-        .catch((error: unknown) => {
-          this.logger.warn(
-            `Recording a refused sign-in's state as used failed (${describeError(error)}): a reload sends its code to the provider again`,
-          );
-        });
+      await this.exchange.revokeOpened(issued, state, anotherUser, held);
       return this.failure(code, kept === undefined ? [] : [kept]);
     };
     const refused = await this.admission.refusal(request, state, claims, held);
@@ -283,6 +273,27 @@ export class ReauthCallback {
         ? state.returnTo
         : withQuery(state.returnTo, markerQuery('ok', state.rid));
     return { kind: 'redirect', location, setCookies };
+  }
+
+  /** Marks a refused sign-in's state used, unless its user or address is past the limits. */
+  private async markRefused(
+    request: ReauthRequest,
+    state: ReauthState,
+    claims: AccessTokenClaims,
+    now: number,
+  ): Promise<void> {
+    try {
+      if (await this.admission.refusedOverLimits(request, claims)) return;
+      await this.records.markStateUsed(
+        state.nonce,
+        REFUSED_SIGN_IN,
+        state.exp - now + this.seal.clockToleranceSeconds,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Recording a refused sign-in's state as used failed (${describeError(error)}): a reload sends its code to the provider again`,
+      );
+    }
   }
 
   /**

@@ -16,6 +16,8 @@ const limits: SignInLimitSettings = {
 const grants: GrantSettings = { zeroMaxAgeGrantSeconds: 300 };
 const request = { method: 'GET', url: '/auth/callback', headers: {} } as ReauthRequest;
 
+let skippedMaxAgeZero = 0;
+
 function admission(): SignInAdmission {
   const clock = new FunctionReauthClock(() => NOW * 1000);
   return new SignInAdmission(
@@ -24,7 +26,9 @@ function admission(): SignInAdmission {
     new ReauthRecords(grants, limits, new MemoryReauthStore({ now: () => NOW * 1000 })),
     {
       describe: () => 'OpenID Connect, issuer https://op.example',
-      skippedMaxAgeZero: () => undefined,
+      skippedMaxAgeZero: () => {
+        skippedMaxAgeZero += 1;
+      },
     } as unknown as IdentityProvider,
   );
 }
@@ -121,6 +125,20 @@ describe('SignInAdmission', () => {
   });
 
   describe('max_age 0', () => {
+    it('tells the provider it skipped the prompt only when it handed back the asking sign-in', async () => {
+      skippedMaxAgeZero = 0;
+      const asked = state({ sub: 'user_alice', maxAge: 0, iat: NOW - 2, authTime: NOW - 30 });
+      // A fresh sign-in 60 s ahead of the app's clock: refused, but no skipped prompt.
+      await expect(
+        admission().refusal(request, asked, claims('user_alice', NOW + 60), undefined),
+      ).resolves.toBe('max_age_not_satisfied');
+      expect(skippedMaxAgeZero).toBe(0);
+      await expect(
+        admission().refusal(request, asked, claims('user_alice', NOW - 30), undefined),
+      ).resolves.toBe('max_age_not_satisfied');
+      expect(skippedMaxAgeZero).toBe(1);
+    });
+
     it('admits a second confirmation within the second of the first', async () => {
       // The first confirmation signed in at NOW; the second flow began in that same second.
       const second = state({ sub: 'user_alice', maxAge: 0, iat: NOW, authTime: NOW });

@@ -70,7 +70,11 @@ export class SignInAdmission {
       return 'auth_time_unknown';
     }
     if (state.maxAge !== undefined && !this.satisfiesMaxAge(claims, state)) {
-      if (state.maxAge === 0) this.provider.skippedMaxAgeZero();
+      // Handed back the very sign-in that asked: the provider skipped the prompt (not a clock
+      // off by a little, which fails the check too).
+      if (state.maxAge === 0 && authTime !== undefined && state.authTime !== undefined) {
+        if (authTime <= state.authTime) this.provider.skippedMaxAgeZero();
+      }
       this.logger.warn(
         `The identity provider did not re-authenticate the user within max_age=${state.maxAge}`,
       );
@@ -140,6 +144,14 @@ export class SignInAdmission {
    * Counts a completed sign-in against its user and its client address; true once either is
    * past its limit within the window, so one account or client cannot fill the store.
    */
+  /**
+   * Counts a sign-in refused for another reason against the same limits: true once its user or
+   * client address is past them, so that what its refusal writes to the store can be left out.
+   */
+  refusedOverLimits(request: ReauthRequest, claims: AccessTokenClaims): Promise<boolean> {
+    return this.overSignInLimits(request, claims);
+  }
+
   private async overSignInLimits(
     request: ReauthRequest,
     claims: AccessTokenClaims,
