@@ -39,6 +39,15 @@ describeWithRedis('The local view of ended sessions, on two instances and a real
     const { hostname, port } = new URL(redis.url);
     admin = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    // Watching starts before anything else talks to Redis: ioredis takes a MONITOR line that
+    // arrives in the same read as MONITOR's own reply for a reply to no command.
+    reads = [];
+    await admin.ping();
+    monitor = await admin.monitor();
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const [command, key] = args;
+      if (command.toLowerCase() === 'get' && /:(revoked|user):/.test(key ?? '')) reads.push(key);
+    });
     // The first instance talks to Redis directly, the second through a proxy the tests can
     // silence; each has its own store (and so its own connections), as separate processes would.
     let made = 0;
@@ -52,12 +61,6 @@ describeWithRedis('The local view of ended sessions, on two instances and a real
         }),
         revocationView: { heartbeatMs: HEARTBEAT_MS },
       }),
-    });
-    reads = [];
-    monitor = await admin.monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      const [command, key] = args;
-      if (command.toLowerCase() === 'get' && /:(revoked|user):/.test(key ?? '')) reads.push(key);
     });
   });
   afterEach(async () => {
